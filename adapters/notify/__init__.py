@@ -1,0 +1,53 @@
+"""Notifiers that are not a chat platform: the log (nothing connected), the console, a fan-out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from core.ports import Notice, Notifier
+
+log = logging.getLogger("fixloop.notify")
+
+
+class LogNotifier:
+    """Where notices go when no chat platform is connected: the log, so nothing vanishes silently."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notice] = []
+
+    async def send(self, notice: Notice) -> None:
+        """Log the notice and keep it for /healthz and tests."""
+        self.sent.append(notice)
+        del self.sent[:-200]  # bounded: this is a trace, not a store
+        log.info("notice (no chat platform connected) kind=%s to=%s ticket=%s", notice.kind, notice.to,
+                 notice.ticket_id)
+
+
+class CallbackNotifier:
+    """Hands each notice to a function, e.g. the terminal chat that prints it."""
+
+    def __init__(self, callback: Callable[[Notice], None]) -> None:
+        self.callback = callback
+
+    async def send(self, notice: Notice) -> None:
+        """Pass the notice to the callback."""
+        self.callback(notice)
+
+
+class FanoutNotifier:
+    """Sends every notice to each platform notifier; each decides whether the notice is for it."""
+
+    def __init__(self, notifiers: Sequence[Notifier]) -> None:
+        self.notifiers = list(notifiers)
+
+    async def send(self, notice: Notice) -> None:
+        """Deliver to all; raise the first failure after trying every one."""
+        errors: list[Exception] = []
+        for notifier in self.notifiers:
+            try:
+                await notifier.send(notice)
+            except Exception as exc:  # one platform down must not starve the others
+                errors.append(exc)
+        if errors:
+            raise errors[0]

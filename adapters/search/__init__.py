@@ -1,0 +1,1 @@
+"""Retrieval back ends: lexical TF-IDF by default, sentence embeddings with the `semantic` extra."""

@@ -1,0 +1,1 @@
+"""Fixloop's entry points and wiring: settings, the composition root, the server, the CLI."""

@@ -1,0 +1,104 @@
+"""The `fixloop` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import ConfigError
+from bot.settings import Settings
+from bot.wiring import Runtime, build_runtime
+from core.errors import FixloopError
+
+FORMATS = ("zendesk", "jira", "servicenow", "csv")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fixloop", description="Support tickets in, permanent fixes out.")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot: HTTP endpoints and the scheduler")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+    chat = sub.add_parser("chat", help="chat with Fixloop in the terminal")
+    chat.add_argument("--as", dest="role", choices=("employee", "agent", "manager", "leader"), default="employee")
+    chat.add_argument("--user", help="who you are (a person key from fixloop.toml); default depends on --as")
+    sub.add_parser("migrate", help="apply database migrations")
+    imp = sub.add_parser("import", help="load tickets or knowledge articles").add_subparsers(dest="what",
+                                                                                            required=True)
+    tickets = imp.add_parser("tickets", help="a help-desk export or the generic CSV ledger")
+    tickets.add_argument("file", type=Path)
+    tickets.add_argument("--format", required=True, choices=FORMATS)
+    tickets.add_argument("--tz", default=None, help="time zone of export times without an offset")
+    tickets.add_argument("--surface", choices=("internal", "external"), default=None)
+    tickets.add_argument("--if-empty", action="store_true", help="import only into an empty database")
+    kb = imp.add_parser("kb", help="a folder of Markdown articles with front matter, or a CSV")
+    kb.add_argument("path", type=Path)
+    kb.add_argument("--if-empty", action="store_true")
+    causes = sub.add_parser("causes", help="root causes ranked by business impact")
+    causes.add_argument("--json", action="store_true")
+    causes.add_argument("--limit", type=int, default=20)
+    kpis = sub.add_parser("kpis", help="the KPIs for a period (default: last full week)")
+    kpis.add_argument("--from", dest="start")
+    kpis.add_argument("--to", dest="end")
+    kpis.add_argument("--json", action="store_true")
+    digest = sub.add_parser("digest", help="compose the weekly digest; print it, or post it")
+    digest.add_argument("--from", dest="start")
+    digest.add_argument("--to", dest="end")
+    digest.add_argument("--post", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; user errors print a clear message and exit non-zero."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.command == "serve" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings()
+        return _dispatch(args, settings)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"fixloop: setting {'.'.join(map(str, first['loc'])).upper()} {first['msg']}", file=sys.stderr)
+    except (ConfigError, FixloopError) as exc:
+        print(f"fixloop: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    if args.command == "migrate":
+        return commands.migrate(settings)
+    if args.command == "serve":
+        return commands.serve(settings, args.host, args.port)
+    if args.command == "chat":
+        from bot.chat import run_chat
+
+        return run_chat(settings, role=args.role, user=args.user)
+    handlers: dict[str, Callable[[Runtime, argparse.Namespace], Awaitable[int]]] = {
+        "import": commands.import_, "causes": commands.causes, "kpis": commands.kpis, "digest": commands.digest,
+    }
+    return asyncio.run(_with_runtime(settings, handlers[args.command], args))
+
+
+async def _with_runtime(settings: Settings, handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
+                        args: argparse.Namespace) -> int:
+    runtime = await build_runtime(settings)
+    try:
+        return await handler(runtime, args)
+    finally:
+        await runtime.close()
+
+
+def print_json(data: object) -> None:
+    """Print JSON the way scripts expect: one object, UTF-8, stable key order."""
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))

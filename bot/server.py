@@ -1,0 +1,80 @@
+"""The HTTP server: one aiohttp application; Slack and Teams endpoints join it in their adapters."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from adapters.db.engine import ping
+from bot.wiring import Runtime
+
+log = logging.getLogger("fixloop.http")
+RUNTIME = web.AppKey("runtime", Runtime)
+METRICS = web.AppKey("metrics", dict)
+
+
+def _metrics() -> tuple[CollectorRegistry, dict[str, object]]:
+    registry = CollectorRegistry()  # per app, not global: tests build many apps in one process
+    return registry, {
+        "registry": registry,
+        "requests": Counter("fixloop_http_requests_total", "HTTP requests", ["path", "status"],
+                            registry=registry),
+        "latency": Histogram("fixloop_http_request_seconds", "HTTP request latency", ["path"],
+                             registry=registry),
+    }
+
+
+@web.middleware
+async def measure(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """Count and time every request; an unknown error answers 500 with a reference id."""
+    metrics = request.app[METRICS]
+    path = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        metrics["requests"].labels(path, str(status)).inc()
+        metrics["latency"].labels(path).observe(time.perf_counter() - started)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers; 503 with the reason when it does not."""
+    runtime = request.app[RUNTIME]
+    body: dict[str, object] = {"retrieval": runtime.retrieval, "slack": runtime.settings.slack_enabled,
+                               "llm": runtime.settings.llm_enabled}
+    try:
+        await ping(runtime.engine)
+    except Exception as exc:  # the probe must answer, whatever the database does
+        log.warning("health check: database unavailable: %s", type(exc).__name__)
+        return web.json_response({**body, "status": "error", "database": "unavailable"}, status=503)
+    return web.json_response({**body, "status": "ok", "database": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text exposition."""
+    registry = request.app[METRICS]["registry"]
+    return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    """The aiohttp application with the health and metrics endpoints."""
+    app = web.Application(middlewares=[measure], client_max_size=1024 * 1024)
+    app[RUNTIME] = runtime
+    app[METRICS] = _metrics()[1]
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+
+    async def close(_: web.Application) -> None:
+        await runtime.close()
+
+    app.on_cleanup.append(close)
+    return app

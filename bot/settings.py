@@ -1,0 +1,56 @@
+"""Process settings from the environment; secrets are SecretStr and never logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-token", "placeholder", "..."}
+
+
+class Settings(BaseSettings):
+    """Everything read from the environment (see DESIGN.md); the rest lives in fixloop.toml."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    database_url: str = "sqlite:///var/fixloop.db"
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    microsoft_app_id: str = ""
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str = ""
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    fixloop_env: Literal["production", "development"] = "production"
+    fixloop_config: Path = Field(default=Path("fixloop.toml"))
+
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "microsoft_app_password", "openai_api_key",
+        mode="before",
+    )
+    @classmethod
+    def refuse_placeholders(cls, value: object) -> object:
+        """An empty value means unset; a placeholder is a mistake that would fail later and obscurely."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and (value.strip().lower() in PLACEHOLDERS or "your-" in value.lower()):
+            raise ValueError("is a placeholder; set the real secret or leave it empty")
+        return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is on when a bot token and a signing secret (or an app token) are set."""
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+    @property
+    def llm_enabled(self) -> bool:
+        """The language model is used only when a key is set."""
+        return self.openai_api_key is not None

@@ -1,0 +1,155 @@
+"""Ticket reviews and the choice of one strong and one weak ticket per agent."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.errors import InvalidInput, TicketNotFound
+from core.messages import RecordReview
+from core.org import Org, PersonRole
+from core.ports import Clock, Notice, Notifier, ReviewRepository, TicketRepository
+from core.tickets import Judgement, Role, Ticket
+
+TEMPLATE = (
+    "What happened",
+    "Why it mattered",
+    "What good looks like",
+    "What changes next time",
+)
+
+
+@dataclass
+class Review:
+    id: str
+    ticket_id: str
+    agent: str
+    manager: str
+    what_happened: str
+    why_it_mattered: str
+    what_good_looks_like: str
+    what_changes_next: str
+    created_at: datetime
+    follow_up_at: datetime | None = None
+    sent_to_agent: bool = False
+
+
+@dataclass(frozen=True)
+class Pick:
+    ticket: Ticket
+    strong: bool
+    reasons: tuple[str, ...]
+    score: float
+
+
+def new_review_id() -> str:
+    """A short review id."""
+    return "REV-" + secrets.token_hex(4).upper()
+
+
+def _score(t: Ticket) -> tuple[float, list[str]]:
+    """Positive is strong work, negative weak; reasons say why, in a manager's words."""
+    score, reasons = 0.0, []
+    if t.csat is not None:
+        score += (t.csat - 3) * 1.5
+        reasons.append(f"CSAT {t.csat}/5")
+    if t.reopened_at:
+        score -= 3
+        reasons.append("reopened after resolution")
+    if t.resolved_at and not t.escalated_at and not t.reopened_at and len(t.agents) <= 1:
+        score += 1
+        reasons.append("resolved at first contact")
+    if t.escalation_judgement == Judgement.NOT_NEEDED:
+        score -= 2
+        reasons.append("escalation judged unnecessary")
+    if t.escalation_judgement == Judgement.NEEDED:
+        score += 1
+        reasons.append("escalated to the right team")
+    notes = " ".join(m.text.lower() for m in t.messages if m.role == Role.AGENT)
+    if t.messages and notes and not _has_specifics(notes):
+        score -= 1
+        reasons.append("notes miss the error, the time or the steps tried")
+    return score, reasons
+
+
+def _has_specifics(notes: str) -> bool:
+    markers = ("error", "code", "tried", "step", "restart", "log", ":", "am", "pm", "version")
+    return sum(marker in notes for marker in markers) >= 2
+
+
+def pick_for_review(tickets: Iterable[Ticket], agent: str) -> tuple[Pick | None, Pick | None]:
+    """One strong and one weak resolved ticket of the agent (the last in its agents list)."""
+    scored = []
+    for t in tickets:
+        if t.agent == agent and t.resolved_at is not None:
+            score, reasons = _score(t)
+            scored.append(Pick(ticket=t, strong=score > 0, reasons=tuple(reasons), score=score))
+    if not scored:
+        return None, None
+    scored.sort(key=lambda p: (p.score, p.ticket.id))
+    weak, strong = scored[0], scored[-1]
+    strong_pick = strong if strong.score > 0 else None
+    weak_pick = weak if weak.score < 0 and weak is not strong else None
+    return strong_pick, weak_pick
+
+
+@dataclass(frozen=True)
+class CoachingPrompt:
+    manager: str
+    agent: str
+    strong: Pick | None
+    weak: Pick | None
+
+    def to_text(self) -> str:
+        """The prompt as a manager reads it."""
+        lines = [f"Coaching for {self.agent}:"]
+        for label, pick in (("Strong", self.strong), ("Weak", self.weak)):
+            if pick is None:
+                lines.append(f"  {label}: nothing stands out this week")
+            else:
+                why = "; ".join(pick.reasons) or "no signal"
+                lines.append(f"  {label}: {pick.ticket.id} {pick.ticket.subject[:60]} ({why})")
+        lines.append("  Review with: " + " / ".join(TEMPLATE))
+        return "\n".join(lines)
+
+
+def coaching_prompts(org: Org, tickets: Sequence[Ticket], start: datetime, end: datetime) -> list[CoachingPrompt]:
+    """For each manager's agents, a strong and a weak ticket resolved in [start, end)."""
+    recent = [t for t in tickets if t.resolved_at and start <= t.resolved_at < end]
+    prompts = []
+    for manager in org.people:
+        if PersonRole.MANAGER not in manager.roles:
+            continue
+        for agent in org.reports_of(manager.key):
+            strong, weak = pick_for_review(recent, agent.key)
+            prompts.append(CoachingPrompt(manager=manager.key, agent=agent.key, strong=strong, weak=weak))
+    return prompts
+
+
+async def record_review(
+    cmd: RecordReview, *, tickets: TicketRepository, reviews: ReviewRepository, org: Org, clock: Clock,
+    notifier: Notifier,
+) -> Review:
+    """Store a four-part ticket review; optionally send it to the agent; follow up in a week."""
+    org.require(cmd.manager, PersonRole.MANAGER)
+    ticket = await tickets.get(cmd.ticket_id.strip().upper())
+    if ticket is None:
+        raise TicketNotFound(cmd.ticket_id)
+    parts = (cmd.what_happened, cmd.why_it_mattered, cmd.what_good_looks_like, cmd.what_changes_next)
+    missing = [name for name, part in zip(TEMPLATE, parts, strict=True) if not part.strip()]
+    if missing:
+        raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
+    now = clock.now()
+    manager = org.person(cmd.manager)
+    review = Review(id=new_review_id(), ticket_id=ticket.id, agent=ticket.agent or "", manager=manager.key
+                    if manager else cmd.manager, what_happened=parts[0].strip(), why_it_mattered=parts[1].strip(),
+                    what_good_looks_like=parts[2].strip(), what_changes_next=parts[3].strip(), created_at=now,
+                    follow_up_at=now + timedelta(days=7), sent_to_agent=cmd.send_to_agent and bool(ticket.agent))
+    await reviews.save(review)
+    if review.sent_to_agent:
+        text = "\n".join(f"{name}: {part}" for name, part in zip(TEMPLATE, parts, strict=True))
+        await notifier.send(Notice(kind="review", to=f"person:{review.agent}", ticket_id=ticket.id,
+                                   text=f"Review of {ticket.id} from {review.manager}\n{text}"))
+    return review

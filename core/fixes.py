@@ -1,0 +1,89 @@
+"""Use cases of the owning team: record the root cause, link the fix, mark it shipped."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from core.causes import Cause
+from core.errors import CauseNotFound, InvalidInput
+from core.intake import load_ticket
+from core.org import Org, PersonRole
+from core.ports import CauseRepository, Clock, TicketRepository
+
+URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
+
+
+def slug(text: str) -> str:
+    """A stable cause key from a title."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words[:6]) or "cause"
+
+
+async def cause_for(ref: str, *, causes: CauseRepository, tickets: TicketRepository) -> Cause:
+    """Find a cause by key, or by a ticket id whose likely cause it is."""
+    cause = await causes.get(ref)
+    if cause is not None:
+        return cause
+    ticket = await tickets.get(ref.upper())
+    if ticket is not None and ticket.cause_key:
+        found = await causes.get(ticket.cause_key)
+        if found is not None:
+            return found
+    raise CauseNotFound(ref)
+
+
+async def record_root_cause(
+    ticket_id: str, text: str, by: str, *, title: str | None = None, tickets: TicketRepository,
+    causes: CauseRepository, org: Org, clock: Clock,
+) -> Cause:
+    """Record what the owner found; a ticket without a cause gets a new, named one."""
+    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    if not text.strip():
+        raise InvalidInput("Say what the root cause is, in a sentence.")
+    ticket = await load_ticket(ticket_id, tickets)
+    now = clock.now()
+    cause = await causes.get(ticket.cause_key) if ticket.cause_key else None
+    if cause is None:
+        name = (title or text).strip().splitlines()[0][:120]
+        cause = Cause(key=await _free_key(slug(name), causes), title=name, created_at=now,
+                      owner=ticket.escalated_to)
+        ticket.cause_key = cause.key
+        await tickets.save(ticket)
+    elif title:
+        cause.title = title.strip()[:120]
+    cause.record_root_cause(now, text.strip())
+    await causes.save(cause)
+    return cause
+
+
+async def _free_key(base: str, causes: CauseRepository) -> str:
+    key, n = base, 2
+    while await causes.get(key) is not None:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+async def link_fix(
+    ref: str, url: str, by: str, *, causes: CauseRepository, tickets: TicketRepository, org: Org
+) -> Cause:
+    """Link the Jira, GitHub or Linear change that fixes a cause."""
+    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    if not URL.match(url.strip()):
+        raise InvalidInput(f"{url!r} is not a link. Paste the Jira, GitHub or Linear URL of the fix.")
+    cause = await cause_for(ref, causes=causes, tickets=tickets)
+    cause.link_fix(url.strip())
+    await causes.save(cause)
+    return cause
+
+
+async def ship_fix(
+    ref: str, by: str, *, causes: CauseRepository, tickets: TicketRepository, org: Org, clock: Clock,
+    at: datetime | None = None,
+) -> Cause:
+    """Mark a cause's fix shipped; from now on its tickets should fade."""
+    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    cause = await cause_for(ref, causes=causes, tickets=tickets)
+    cause.ship_fix(at or clock.now())
+    await causes.save(cause)
+    return cause

@@ -1,0 +1,112 @@
+"""Who is who: teams and what they own, people and their roles, and the policies set in fixloop.toml."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core.errors import NotAllowed
+from core.tickets import Priority, Surface
+
+
+class PersonRole(StrEnum):
+    EMPLOYEE = "employee"
+    AGENT = "agent"
+    MANAGER = "manager"
+    LEADER = "leader"
+
+
+@dataclass(frozen=True)
+class Team:
+    key: str
+    name: str
+    owns: tuple[str, ...] = ()  # cause keys and topic words this team fixes
+    channels: dict[str, str] = field(default_factory=dict)  # platform -> channel/conversation id
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    name: str
+    roles: frozenset[PersonRole] = frozenset({PersonRole.EMPLOYEE})
+    manager: str | None = None
+    ids: dict[str, str] = field(default_factory=dict)  # platform -> user id
+
+
+@dataclass(frozen=True)
+class ImpactWeights:
+    priority: dict[str, float] = field(
+        default_factory=lambda: {"low": 0.5, "normal": 1.0, "high": 2.0, "urgent": 4.0}
+    )
+    surface: dict[str, float] = field(default_factory=lambda: {"internal": 1.0, "external": 1.5})
+    hours_cap: float = 72.0
+
+
+@dataclass(frozen=True)
+class Org:
+    """The organisation as configured; frozen, passed into use cases."""
+
+    teams: tuple[Team, ...] = ()
+    people: tuple[Person, ...] = ()
+    sla_hours: dict[str, float] = field(default_factory=dict)  # priority -> hours
+    weights: ImpactWeights = field(default_factory=ImpactWeights)
+    timezone: str = "UTC"
+    channels: dict[str, dict[str, str]] = field(default_factory=dict)  # role -> platform -> id
+    surfaces: dict[str, str] = field(default_factory=dict)  # "platform:channel" -> surface
+    default_surface: Surface = Surface.INTERNAL
+    triage_team: str = "tier1"
+
+    def team(self, key: str) -> Team | None:
+        """Find a team by key, case-insensitively."""
+        return next((t for t in self.teams if t.key.lower() == key.lower()), None)
+
+    def team_keys(self) -> list[str]:
+        """All team keys, in configured order."""
+        return [t.key for t in self.teams]
+
+    def owner_of(self, cause_key: str | None, words: str = "") -> Team | None:
+        """The team that owns a cause key, or failing that a topic word in the text."""
+        if cause_key:
+            for team in self.teams:
+                if cause_key in team.owns:
+                    return team
+        lowered = words.lower()
+        for team in self.teams:
+            if any(re.search(rf"\b{re.escape(topic)}\b", lowered) for topic in team.owns):
+                return team
+        return None
+
+    def person(self, key_or_id: str) -> Person | None:
+        """Find a person by key or by any platform user id."""
+        for p in self.people:
+            if p.key == key_or_id or key_or_id in p.ids.values():
+                return p
+        return None
+
+    def roles_of(self, key_or_id: str) -> frozenset[PersonRole]:
+        """The roles of a person; anyone unknown is an employee."""
+        p = self.person(key_or_id)
+        return p.roles if p else frozenset({PersonRole.EMPLOYEE})
+
+    def require(self, key_or_id: str, *roles: PersonRole) -> None:
+        """Refuse unless the person has one of the roles."""
+        if not self.roles_of(key_or_id) & set(roles):
+            needed = " or ".join(r.value for r in roles)
+            raise NotAllowed(f"Only a {needed} can do that. Ask your Fixloop admin if you need access.")
+
+    def reports_of(self, manager: str) -> list[Person]:
+        """The agents a manager coaches."""
+        return [p for p in self.people if p.manager == manager and PersonRole.AGENT in p.roles]
+
+    def sla_for(self, priority: Priority | str) -> float:
+        """SLA target in hours for a priority; 72 when none is set."""
+        return float(self.sla_hours.get(str(priority), 72.0))
+
+    def surface_for(self, platform: str, channel: str | None) -> Surface:
+        """The surface configured for a chat channel, or the default."""
+        if channel:
+            value = self.surfaces.get(f"{platform}:{channel}")
+            if value:
+                return Surface(value)
+        return self.default_surface

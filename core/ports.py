@@ -1,0 +1,107 @@
+"""The ports core talks through. Adapters implement them; tests use the fakes in tests/fakes.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from core.causes import Cause
+    from core.coaching import Review
+    from core.escalation import Escalation
+    from core.kb import Article
+    from core.tickets import CsatResponse, Ticket
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class TicketRepository(Protocol):
+    async def get(self, ticket_id: str) -> Ticket | None: ...
+    async def find_by_thread(self, thread_key: str) -> Ticket | None: ...
+    async def add(self, ticket: Ticket) -> None: ...
+    async def save(self, ticket: Ticket) -> None: ...
+    async def list(
+        self,
+        *,
+        requester: str | None = None,
+        open_only: bool = False,
+        cause_key: str | None = None,
+        agent: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[Ticket]: ...
+    async def list_all(self) -> list[Ticket]: ...
+    async def count(self) -> int: ...
+
+
+class CauseRepository(Protocol):
+    async def get(self, key: str) -> Cause | None: ...
+    async def save(self, cause: Cause) -> None: ...
+    async def list(self) -> list[Cause]: ...
+
+
+class ArticleRepository(Protocol):
+    async def get(self, article_id: str) -> Article | None: ...
+    async def save(self, article: Article) -> None: ...
+    async def list(self) -> list[Article]: ...
+
+
+class EscalationRepository(Protocol):
+    async def get(self, escalation_id: str) -> Escalation | None: ...
+    async def save(self, escalation: Escalation) -> None: ...
+    async def list(self, *, ticket_id: str | None = None) -> list[Escalation]: ...
+
+
+class ReviewRepository(Protocol):
+    async def save(self, review: Review) -> None: ...
+    async def list(self, *, agent: str | None = None) -> list[Review]: ...
+
+
+class CsatRepository(Protocol):
+    async def add(self, response: CsatResponse) -> None: ...
+    async def list(self, ticket_id: str) -> list[CsatResponse]: ...
+
+
+class Retriever(Protocol):
+    """Ranks documents (articles, causes) for a text; built from texts, queried many times."""
+
+    def fit(self, docs: Sequence[tuple[str, str]]) -> None:
+        """Index (doc_id, text) pairs, replacing what was indexed before."""
+        ...
+
+    def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
+        """The best doc ids for a text, with a similarity from 0 to 1, best first."""
+        ...
+
+
+class LanguageModel(Protocol):
+    async def summarize(self, text: str) -> str | None:
+        """A short summary of a support thread, or None when the model is unavailable."""
+        ...
+
+    async def name_cause(self, texts: Sequence[str]) -> tuple[str, str] | None:
+        """A one-line name and a summary for tickets sharing a cause, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A platform-neutral message for the notifier: who gets it and what it says."""
+
+    kind: str  # "escalation", "triage", "csat", "digest", "coaching", "status", ...
+    to: str  # a channel role ("triage", "leaders", "team:billing") or "person:<key or id>"
+    text: str
+    ticket_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Notifier(Protocol):
+    async def send(self, notice: Notice) -> None:
+        """Deliver a notice; raise if it could not be handed over."""
+        ...

@@ -1,0 +1,190 @@
+"""In-memory fakes of the core ports; they record state so tests assert on outcomes."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from core.causes import Cause
+from core.coaching import Review
+from core.escalation import Escalation
+from core.kb import Article
+from core.ports import Notice
+from core.tickets import CsatResponse, Ticket
+
+
+class FakeClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+
+class FakeTicketRepository:
+    def __init__(self) -> None:
+        self.rows: dict[str, Ticket] = {}
+
+    async def get(self, ticket_id: str) -> Ticket | None:
+        t = self.rows.get(ticket_id)
+        return copy.deepcopy(t) if t else None
+
+    async def find_by_thread(self, thread_key: str) -> Ticket | None:
+        found = next((t for t in self.rows.values() if t.thread_key == thread_key), None)
+        return copy.deepcopy(found) if found else None
+
+    async def add(self, ticket: Ticket) -> None:
+        assert ticket.id not in self.rows
+        self.rows[ticket.id] = copy.deepcopy(ticket)
+
+    async def save(self, ticket: Ticket) -> None:
+        self.rows[ticket.id] = copy.deepcopy(ticket)
+
+    async def list(self, *, requester: str | None = None, open_only: bool = False, cause_key: str | None = None,
+                   agent: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[Ticket]:
+        out = [t for t in self.rows.values()
+               if (requester is None or t.requester == requester) and (not open_only or t.is_open)
+               and (cause_key is None or t.cause_key == cause_key) and (agent is None or t.agent == agent)]
+        out.sort(key=lambda t: t.created_at, reverse=newest_first)
+        return copy.deepcopy(out[:limit] if limit else out)
+
+    async def list_all(self) -> list[Ticket]:
+        return await self.list()
+
+    async def count(self) -> int:
+        return len(self.rows)
+
+
+class _KeyedRepository:
+    key = "id"
+
+    def __init__(self) -> None:
+        self.rows: dict[str, object] = {}
+
+    async def get(self, key: str):  # type: ignore[no-untyped-def]
+        return copy.deepcopy(self.rows.get(key))
+
+    async def save(self, item) -> None:  # type: ignore[no-untyped-def]
+        self.rows[getattr(item, self.key)] = copy.deepcopy(item)
+
+
+class FakeCauseRepository(_KeyedRepository):
+    key = "key"
+
+    async def list(self) -> list[Cause]:
+        return copy.deepcopy(list(self.rows.values()))  # type: ignore[arg-type]
+
+
+class FakeArticleRepository(_KeyedRepository):
+    async def list(self) -> list[Article]:
+        return copy.deepcopy(list(self.rows.values()))  # type: ignore[arg-type]
+
+
+class FakeEscalationRepository(_KeyedRepository):
+    async def list(self, *, ticket_id: str | None = None) -> list[Escalation]:
+        return [e for e in self.rows.values() if ticket_id in (None, e.ticket_id)]  # type: ignore[attr-defined]
+
+
+class FakeReviewRepository(_KeyedRepository):
+    async def list(self, *, agent: str | None = None) -> list[Review]:
+        return [r for r in self.rows.values() if agent in (None, r.agent)]  # type: ignore[attr-defined]
+
+
+class FakeCsatRepository:
+    def __init__(self) -> None:
+        self.responses: list[CsatResponse] = []
+
+    async def add(self, response: CsatResponse) -> None:
+        self.responses.append(response)
+
+    async def list(self, ticket_id: str) -> list[CsatResponse]:
+        return [r for r in self.responses if r.ticket_id == ticket_id]
+
+
+class FakeNotifier:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[Notice] = []
+        self.fail = fail
+
+    async def send(self, notice: Notice) -> None:
+        if self.fail:
+            raise ConnectionError("chat platform unavailable")
+        self.sent.append(notice)
+
+    def kinds(self) -> list[str]:
+        return [n.kind for n in self.sent]
+
+
+class FakeLanguageModel:
+    def __init__(self, summary: str | None = "Summary by the model.", fail: bool = False) -> None:
+        self.summary = summary
+        self.fail = fail
+        self.seen: list[str] = []
+
+    async def summarize(self, text: str) -> str | None:
+        self.seen.append(text)
+        if self.fail:
+            raise TimeoutError("model timed out")
+        return self.summary
+
+    async def name_cause(self, texts: Sequence[str]) -> tuple[str, str] | None:
+        return ("A named cause", "Its summary") if not self.fail else None
+
+
+def sample_org():  # type: ignore[no-untyped-def]
+    """A small organisation: two teams, an agent, a manager, a leader."""
+    from core.org import Org, Person, PersonRole, Team
+
+    return Org(
+        teams=(
+            Team("it-network", "IT Network", owns=("vpn-cert-expiry", "vpn", "wi-fi")),
+            Team("billing", "Billing", owns=("billing-double-charge", "invoice", "refund")),
+            Team("tier1", "Service desk"),
+        ),
+        people=(
+            Person("ana", "Ana", frozenset({PersonRole.AGENT}), manager="mia", ids={"slack": "UANA"}),
+            Person("ben", "Ben", frozenset({PersonRole.AGENT}), manager="mia"),
+            Person("mia", "Mia", frozenset({PersonRole.MANAGER})),
+            Person("lea", "Lea", frozenset({PersonRole.LEADER})),
+        ),
+        sla_hours={"urgent": 4, "high": 24},
+    )
+
+
+def sample_articles():  # type: ignore[no-untyped-def]
+    from core.kb import Article
+
+    return [
+        Article("kb-vpn", "VPN disconnects or fails to connect",
+                "Restart the VPN client GlobalPro, sign in again; certificate errors mean IT must renew it.",
+                surface="internal", owner="it-network"),
+        Article("kb-refund", "Refund a double charge on your invoice",
+                "If you were charged twice for one invoice, the second charge is refunded in 5 days.",
+                surface="external", owner="billing"),
+        Article("kb-printer", "Printer shows offline", "Power-cycle the printer and re-add it from the print portal.",
+                surface="internal"),
+    ]
+
+
+async def fake_desk(org=None, articles=None, notifier=None, llm=None):  # type: ignore[no-untyped-def]
+    """A Desk on fakes, with the lexical retriever of the default install."""
+    from adapters.search.tfidf import TfidfRetriever
+    from core.cause_matching import CauseMatcher
+    from core.desk import Desk
+    from core.kb import Library
+
+    desk = Desk(
+        tickets=FakeTicketRepository(), causes=FakeCauseRepository(), articles=FakeArticleRepository(),
+        escalations=FakeEscalationRepository(), reviews=FakeReviewRepository(), csat=FakeCsatRepository(),
+        library=Library(TfidfRetriever()), matcher=CauseMatcher(TfidfRetriever()),
+        notifier=notifier or FakeNotifier(), clock=FakeClock(), org=org or sample_org(), llm=llm,
+    )
+    for article in articles if articles is not None else sample_articles():
+        await desk.articles.save(article)
+    await desk.refresh()
+    return desk
