@@ -33,8 +33,10 @@ async def _chat(settings: Settings, role: str, user: str | None) -> int:
     try:
         who = user or DEFAULT_USER.get(role) or _first_with_role(runtime.config.org.people, role)
         if who is None:
-            print(f"fixloop: no {role} is configured in fixloop.toml; add one under [people] or use --user.",
-                  file=sys.stderr)
+            print(
+                f"fixloop: no {role} is configured in fixloop.toml; add one under [people] or use --user.",
+                file=sys.stderr,
+            )
             return 2
         session = Session(desk=runtime.desk, user=who, role=role)
         print(f"Fixloop terminal chat. You are {who} ({role}). Type /help for commands, /quit to leave.")
@@ -87,8 +89,12 @@ async def _handle(session: Session, line: str) -> None:
 
 
 async def _message(session: Session, text: str) -> None:
-    cmd = LogRequest(platform="console", requester=session.user, text=text,
-                     thread_key=f"console:{session.user}:{session.thread}")
+    cmd = LogRequest(
+        platform="console",
+        requester=session.user,
+        text=text,
+        thread_key=f"console:{session.user}:{session.thread}",
+    )
     reply = await session.desk.log_request(cmd)
     session.current = reply.ticket.id
     print(reply.text)

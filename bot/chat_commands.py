@@ -15,9 +15,9 @@ from core.tickets import Judgement, Ticket
 
 HELP = {
     "employee": "Describe your problem in a sentence. Then: solved [N] | help | /new | /ticket [ID] | "
-                "/rate ID SCORE [not-solved]",
+    "/rate ID SCORE [not-solved]",
     "agent": "/queue | /take ID | /reply ID text | /escalate ID [team] [reason] | /resolve ID | "
-             "/judge ESC needed|not-needed | /rootcause ID text | /fix ID URL | /shipped CAUSE | /ticket ID",
+    "/judge ESC needed|not-needed | /rootcause ID text | /fix ID URL | /shipped CAUSE | /ticket ID",
     "manager": "/coaching | /review TICKET | /review @agent | /causes | /digest | /kpis",
     "leader": "/causes | /digest | /kpis",
 }
@@ -89,7 +89,9 @@ async def rate(s: Session, args: list[str]) -> None:
 
 
 async def queue(s: Session, args: list[str]) -> None:
-    waiting = [t for t in await s.desk.tickets.list(open_only=True) if t.status in ("needs_human", "in_progress")]
+    waiting = [
+        t for t in await s.desk.tickets.list(open_only=True) if t.status in ("needs_human", "in_progress")
+    ]
     print("\n".join(_line(t) for t in waiting[-20:]) or "  The queue is empty.")
 
 
@@ -112,9 +114,11 @@ async def escalate(s: Session, args: list[str]) -> None:
         print(f"  Suggested owner: {hint.team or 'none'} ({hint.why})")
     esc = await s.desk.escalate(Escalate(ticket_id=args[0], agent=s.user, team=team, reason=reason))
     ev = esc.evidence
-    print(f"  {esc.id}: {esc.ticket_id} -> {esc.to_team}. Evidence: {len(ev.transcript)} messages, "
-          f"{len(ev.articles_tried)} articles tried, {len(ev.similar_tickets)} similar tickets, "
-          f"likely cause {ev.likely_cause['key'] if ev.likely_cause else 'unknown'}.")
+    print(
+        f"  {esc.id}: {esc.ticket_id} -> {esc.to_team}. Evidence: {len(ev.transcript)} messages, "
+        f"{len(ev.articles_tried)} articles tried, {len(ev.similar_tickets)} similar tickets, "
+        f"likely cause {ev.likely_cause['key'] if ev.likely_cause else 'unknown'}."
+    )
 
 
 async def resolve(s: Session, args: list[str]) -> None:
@@ -152,8 +156,10 @@ async def shipped(s: Session, args: list[str]) -> None:
 async def causes(s: Session, args: list[str]) -> None:
     ranked = (await s.desk.ranked_causes())[:10]
     for i, r in enumerate(ranked, 1):
-        print(f"  {i}. {r.cause.title} [{r.cause.key}] impact {r.impact:,.0f}, {r.tickets} tickets, "
-              f"{'+'.join(r.surfaces)}, fix {r.cause.fix_status}")
+        print(
+            f"  {i}. {r.cause.title} [{r.cause.key}] impact {r.impact:,.0f}, {r.tickets} tickets, "
+            f"{'+'.join(r.surfaces)}, fix {r.cause.fix_status}"
+        )
     if not ranked:
         print("  No causes yet.")
 
@@ -208,8 +214,24 @@ async def show_help(s: Session, args: list[str]) -> None:
 
 
 COMMANDS: dict[str, Callable[[Session, list[str]], Awaitable[None]]] = {
-    "new": new, "solved": solved, "help": help_, "ticket": ticket, "rate": rate, "queue": queue, "take": take,
-    "reply": reply, "escalate": escalate, "resolve": resolve, "judge": judge, "rootcause": rootcause, "fix": fix,
-    "shipped": shipped, "causes": causes, "digest": digest, "kpis": kpis, "coaching": coaching, "review": review,
+    "new": new,
+    "solved": solved,
+    "help": help_,
+    "ticket": ticket,
+    "rate": rate,
+    "queue": queue,
+    "take": take,
+    "reply": reply,
+    "escalate": escalate,
+    "resolve": resolve,
+    "judge": judge,
+    "rootcause": rootcause,
+    "fix": fix,
+    "shipped": shipped,
+    "causes": causes,
+    "digest": digest,
+    "kpis": kpis,
+    "coaching": coaching,
+    "review": review,
     "show_help": show_help,
 }

@@ -27,11 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3978)
     chat = sub.add_parser("chat", help="chat with Fixloop in the terminal")
-    chat.add_argument("--as", dest="role", choices=("employee", "agent", "manager", "leader"), default="employee")
+    chat.add_argument(
+        "--as", dest="role", choices=("employee", "agent", "manager", "leader"), default="employee"
+    )
     chat.add_argument("--user", help="who you are (a person key from fixloop.toml); default depends on --as")
     sub.add_parser("migrate", help="apply database migrations")
-    imp = sub.add_parser("import", help="load tickets or knowledge articles").add_subparsers(dest="what",
-                                                                                            required=True)
+    imp = sub.add_parser("import", help="load tickets or knowledge articles").add_subparsers(
+        dest="what", required=True
+    )
     tickets = imp.add_parser("tickets", help="a help-desk export or the generic CSV ledger")
     tickets.add_argument("file", type=Path)
     tickets.add_argument("--format", required=True, choices=FORMATS)
@@ -58,8 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print a clear message and exit non-zero."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.command == "serve" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.command == "serve" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     try:
         settings = Settings()
         return _dispatch(args, settings)
@@ -85,13 +90,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_chat(settings, role=args.role, user=args.user)
     handlers: dict[str, Callable[[Runtime, argparse.Namespace], Awaitable[int]]] = {
-        "import": commands.import_, "causes": commands.causes, "kpis": commands.kpis, "digest": commands.digest,
+        "import": commands.import_,
+        "causes": commands.causes,
+        "kpis": commands.kpis,
+        "digest": commands.digest,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
 
 
-async def _with_runtime(settings: Settings, handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
-                        args: argparse.Namespace) -> int:
+async def _with_runtime(
+    settings: Settings,
+    handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
+    args: argparse.Namespace,
+) -> int:
     runtime = await build_runtime(settings)
     try:
         return await handler(runtime, args)

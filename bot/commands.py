@@ -57,8 +57,9 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
     try:
         if args.what == "tickets":
             tz = args.tz or runtime.config.org.timezone
-            result = await import_tickets(runtime.desk, args.file, args.format, tz=tz, surface=args.surface,
-                                          if_empty=args.if_empty)
+            result = await import_tickets(
+                runtime.desk, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty
+            )
         else:
             result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
     except ImportFormatError as exc:
@@ -71,10 +72,21 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
 def cause_json(r: RankedCause) -> dict[str, Any]:
     """A ranked cause as JSON, the shape `fixloop causes --json` promises."""
     c = r.cause
-    return {"key": c.key, "title": c.title, "owner": c.owner, "impact": r.impact, "tickets": r.tickets,
-            "open_tickets": r.open_tickets, "surfaces": list(r.surfaces), "cross_surface": r.cross_surface,
-            "root_cause_at": c.root_cause_at, "fix_status": str(c.fix_status), "fix_url": c.fix_url,
-            "fix_shipped_at": c.fix_shipped_at, "evidence": r.evidence}
+    return {
+        "key": c.key,
+        "title": c.title,
+        "owner": c.owner,
+        "impact": r.impact,
+        "tickets": r.tickets,
+        "open_tickets": r.open_tickets,
+        "surfaces": list(r.surfaces),
+        "cross_surface": r.cross_surface,
+        "root_cause_at": c.root_cause_at,
+        "fix_status": str(c.fix_status),
+        "fix_url": c.fix_url,
+        "fix_shipped_at": c.fix_shipped_at,
+        "evidence": r.evidence,
+    }
 
 
 async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -89,10 +101,13 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
         print("No causes yet: import tickets with a cause column, or record root causes on escalations.")
     for i, r in enumerate(ranked, 1):
         both = "  <- both queues" if r.cross_surface else ""
-        print(f"{i:>2}. {r.cause.title} [{r.cause.key}]{both}\n    impact {r.impact:,.0f} | {r.tickets} tickets "
-              f"({r.open_tickets} open) | {'+'.join(r.surfaces)} | owner {r.cause.owner or '-'} | fix "
-              f"{r.cause.fix_status}{' ' + r.cause.fix_url if r.cause.fix_url else ''}\n"
-              f"    evidence: {', '.join(r.evidence)}")
+        print(
+            f"{i:>2}. {r.cause.title} [{r.cause.key}]{both}\n"
+            f"    impact {r.impact:,.0f} | {r.tickets} tickets "
+            f"({r.open_tickets} open) | {'+'.join(r.surfaces)} | owner {r.cause.owner or '-'} | fix "
+            f"{r.cause.fix_status}{' ' + r.cause.fix_url if r.cause.fix_url else ''}\n"
+            f"    evidence: {', '.join(r.evidence)}"
+        )
     return 0
 
 
@@ -118,8 +133,11 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
         print(text)
         return 0
     if not runtime.settings.slack_enabled:
-        print("fixloop: no chat platform is connected, so nothing was posted. Set SLACK_BOT_TOKEN and "
-              "SLACK_SIGNING_SECRET (or the Microsoft app settings), then run again.", file=sys.stderr)
+        print(
+            "fixloop: no chat platform is connected, so nothing was posted. Set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET (or the Microsoft app settings), then run again.",
+            file=sys.stderr,
+        )
         return 1
     await runtime.desk.notifier.send(Notice(kind="digest", to="leaders", text=text))
     print("digest posted to the leaders' channels")

@@ -11,8 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
 from core.tickets import Priority, Surface
 
-TOP_KEYS = {"timezone", "default_surface", "triage_team", "channels", "surfaces", "sla_hours", "impact",
-            "schedule", "teams", "people"}
+TOP_KEYS = {
+    "timezone",
+    "default_surface",
+    "triage_team",
+    "channels",
+    "surfaces",
+    "sla_hours",
+    "impact",
+    "schedule",
+    "teams",
+    "people",
+}
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -49,7 +59,9 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
     """Build the configuration from parsed TOML, naming the key of the first problem."""
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(TOP_KEYS))})")
+        raise ConfigError(
+            f"{where}: unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(TOP_KEYS))})"
+        )
     tz = _str(data, "timezone", where, "UTC")
     try:
         ZoneInfo(tz)
@@ -86,7 +98,7 @@ def _str(data: dict[str, Any], key: str, where: str, default: str) -> str:
 
 def _strmap(value: Any, key: str, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise ConfigError(f"{where}: {key} must map platforms to channel ids, e.g. slack = \"C012AB3CD\"")
+        raise ConfigError(f'{where}: {key} must map platforms to channel ids, e.g. slack = "C012AB3CD"')
     return dict(value)
 
 
@@ -101,7 +113,7 @@ def _surfaces(table: dict[str, Any], where: str) -> dict[str, str]:
     out = {}
     for channel, value in table.items():
         if ":" not in channel:
-            raise ConfigError(f"{where}: surfaces.{channel} must be written \"platform:channel\"")
+            raise ConfigError(f'{where}: surfaces.{channel} must be written "platform:channel"')
         out[channel] = str(_surface(str(value), f"surfaces.{channel}", where))
     return out
 
@@ -128,7 +140,9 @@ def _weights(table: dict[str, Any], where: str) -> ImpactWeights:
     prio = {k: _number(v, f"impact.priority.{k}", where) for k, v in _table(table, "priority", where).items()}
     surf = {k: _number(v, f"impact.surface.{k}", where) for k, v in _table(table, "surface", where).items()}
     cap = _number(table.get("hours_cap", default.hours_cap), "impact.hours_cap", where)
-    return ImpactWeights(priority={**default.priority, **prio}, surface={**default.surface, **surf}, hours_cap=cap)
+    return ImpactWeights(
+        priority={**default.priority, **prio}, surface={**default.surface, **surf}, hours_cap=cap
+    )
 
 
 def _team(key: str, value: Any, where: str) -> Team:
@@ -142,7 +156,9 @@ def _team(key: str, value: Any, where: str) -> Team:
     extra = set(value) - {"name", "owns", "slack", "teams"}
     if extra:
         raise ConfigError(f"{where}: teams.{key}.{sorted(extra)[0]} is unknown (name, owns, slack, teams)")
-    return Team(key=key, name=str(value.get("name", key)), owns=tuple(o.lower() for o in owns), channels=channels)
+    return Team(
+        key=key, name=str(value.get("name", key)), owns=tuple(o.lower() for o in owns), channels=channels
+    )
 
 
 def _person(key: str, value: Any, where: str) -> Person:
@@ -150,14 +166,20 @@ def _person(key: str, value: Any, where: str) -> Person:
         raise ConfigError(f"{where}: people.{key} must be a table")
     extra = set(value) - {"name", "roles", "manager", "slack", "teams"}
     if extra:
-        raise ConfigError(f"{where}: people.{key}.{sorted(extra)[0]} is unknown (name, roles, manager, slack, teams)")
+        raise ConfigError(
+            f"{where}: people.{key}.{sorted(extra)[0]} is unknown (name, roles, manager, slack, teams)"
+        )
     roles = value.get("roles", ["employee"])
     try:
         parsed = frozenset(PersonRole(r) for r in roles)
     except (ValueError, TypeError):
-        raise ConfigError(f"{where}: people.{key}.roles must list employee, agent, manager or leader") from None
+        raise ConfigError(
+            f"{where}: people.{key}.roles must list employee, agent, manager or leader"
+        ) from None
     ids = {k: str(v) for k, v in value.items() if k in ("slack", "teams")}
-    return Person(key=key, name=str(value.get("name", key)), roles=parsed, manager=value.get("manager"), ids=ids)
+    return Person(
+        key=key, name=str(value.get("name", key)), roles=parsed, manager=value.get("manager"), ids=ids
+    )
 
 
 def _check_links(org: Org, where: str) -> None:

@@ -25,8 +25,10 @@ class ImportResult:
         """A report a person can act on: counts, then each bad row with its line and reason."""
         if self.skipped:
             return f"{self.what}: the database already has data; nothing imported (--if-empty)."
-        lines = [f"{self.what}: {self.rows_read} rows read, {self.imported} new, {self.updated} updated, "
-                 f"{len(self.errors)} rejected."]
+        lines = [
+            f"{self.what}: {self.rows_read} rows read, {self.imported} new, {self.updated} updated, "
+            f"{len(self.errors)} rejected."
+        ]
         if self.unknown_columns:
             lines.append("Ignored unknown columns: " + ", ".join(self.unknown_columns))
         lines += [f"  {e}" for e in self.errors[:50]]
@@ -35,8 +37,9 @@ class ImportResult:
         return "\n".join(lines)
 
 
-async def import_tickets(desk: Desk, path: Path, fmt: str, *, tz: str = "UTC", surface: str | None = None,
-                         if_empty: bool = False) -> ImportResult:
+async def import_tickets(
+    desk: Desk, path: Path, fmt: str, *, tz: str = "UTC", surface: str | None = None, if_empty: bool = False
+) -> ImportResult:
     """Parse an export and upsert its tickets and causes; bad rows are reported, good rows kept."""
     if if_empty and await desk.tickets.count() > 0:
         return ImportResult("tickets", 0, 0, 0, skipped=True)

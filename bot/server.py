@@ -20,10 +20,12 @@ def _metrics() -> tuple[CollectorRegistry, dict[str, object]]:
     registry = CollectorRegistry()  # per app, not global: tests build many apps in one process
     return registry, {
         "registry": registry,
-        "requests": Counter("fixloop_http_requests_total", "HTTP requests", ["path", "status"],
-                            registry=registry),
-        "latency": Histogram("fixloop_http_request_seconds", "HTTP request latency", ["path"],
-                             registry=registry),
+        "requests": Counter(
+            "fixloop_http_requests_total", "HTTP requests", ["path", "status"], registry=registry
+        ),
+        "latency": Histogram(
+            "fixloop_http_request_seconds", "HTTP request latency", ["path"], registry=registry
+        ),
     }
 
 
@@ -49,8 +51,11 @@ async def measure(request: web.Request, handler):  # type: ignore[no-untyped-def
 async def healthz(request: web.Request) -> web.Response:
     """200 when the database answers; 503 with the reason when it does not."""
     runtime = request.app[RUNTIME]
-    body: dict[str, object] = {"retrieval": runtime.retrieval, "slack": runtime.settings.slack_enabled,
-                               "llm": runtime.settings.llm_enabled}
+    body: dict[str, object] = {
+        "retrieval": runtime.retrieval,
+        "slack": runtime.settings.slack_enabled,
+        "llm": runtime.settings.llm_enabled,
+    }
     try:
         await ping(runtime.engine)
     except Exception as exc:  # the probe must answer, whatever the database does

@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     fixloop_config: Path = Field(default=Path("fixloop.toml"))
 
     @field_validator(
-        "slack_bot_token", "slack_signing_secret", "slack_app_token", "microsoft_app_password", "openai_api_key",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "microsoft_app_password",
+        "openai_api_key",
         mode="before",
     )
     @classmethod

@@ -38,17 +38,38 @@ class Runtime:
         await self.engine.dispose()
 
 
-def build_desk(repos: SqlRepositories, config: AppConfig, *, notifier: Notifier, clock: Clock,
-               llm: LanguageModel | None = None) -> Desk:
+def build_desk(
+    repos: SqlRepositories,
+    config: AppConfig,
+    *,
+    notifier: Notifier,
+    clock: Clock,
+    llm: LanguageModel | None = None,
+) -> Desk:
     """Bind every use case to the SQL repositories and the offline retrieval back end."""
-    return Desk(tickets=repos.tickets, causes=repos.causes, articles=repos.articles,
-                escalations=repos.escalations, reviews=repos.reviews, csat=repos.csat,
-                library=Library(TfidfRetriever()), matcher=CauseMatcher(TfidfRetriever()), notifier=notifier,
-                clock=clock, org=config.org, llm=llm)
+    return Desk(
+        tickets=repos.tickets,
+        causes=repos.causes,
+        articles=repos.articles,
+        escalations=repos.escalations,
+        reviews=repos.reviews,
+        csat=repos.csat,
+        library=Library(TfidfRetriever()),
+        matcher=CauseMatcher(TfidfRetriever()),
+        notifier=notifier,
+        clock=clock,
+        org=config.org,
+        llm=llm,
+    )
 
 
-async def build_runtime(settings: Settings, *, notifier: Notifier | None = None, clock: Clock | None = None,
-                        load_indexes: bool = True) -> Runtime:
+async def build_runtime(
+    settings: Settings,
+    *,
+    notifier: Notifier | None = None,
+    clock: Clock | None = None,
+    load_indexes: bool = True,
+) -> Runtime:
     """Connect the database, read fixloop.toml, build the desk and load its indexes."""
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)

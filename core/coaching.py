@@ -115,7 +115,9 @@ class CoachingPrompt:
         return "\n".join(lines)
 
 
-def coaching_prompts(org: Org, tickets: Sequence[Ticket], start: datetime, end: datetime) -> list[CoachingPrompt]:
+def coaching_prompts(
+    org: Org, tickets: Sequence[Ticket], start: datetime, end: datetime
+) -> list[CoachingPrompt]:
     """For each manager's agents, a strong and a weak ticket resolved in [start, end)."""
     recent = [t for t in tickets if t.resolved_at and start <= t.resolved_at < end]
     prompts = []
@@ -129,7 +131,12 @@ def coaching_prompts(org: Org, tickets: Sequence[Ticket], start: datetime, end: 
 
 
 async def record_review(
-    cmd: RecordReview, *, tickets: TicketRepository, reviews: ReviewRepository, org: Org, clock: Clock,
+    cmd: RecordReview,
+    *,
+    tickets: TicketRepository,
+    reviews: ReviewRepository,
+    org: Org,
+    clock: Clock,
     notifier: Notifier,
 ) -> Review:
     """Store a four-part ticket review; optionally send it to the agent; follow up in a week."""
@@ -143,13 +150,28 @@ async def record_review(
         raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
     now = clock.now()
     manager = org.person(cmd.manager)
-    review = Review(id=new_review_id(), ticket_id=ticket.id, agent=ticket.agent or "", manager=manager.key
-                    if manager else cmd.manager, what_happened=parts[0].strip(), why_it_mattered=parts[1].strip(),
-                    what_good_looks_like=parts[2].strip(), what_changes_next=parts[3].strip(), created_at=now,
-                    follow_up_at=now + timedelta(days=7), sent_to_agent=cmd.send_to_agent and bool(ticket.agent))
+    review = Review(
+        id=new_review_id(),
+        ticket_id=ticket.id,
+        agent=ticket.agent or "",
+        manager=manager.key if manager else cmd.manager,
+        what_happened=parts[0].strip(),
+        why_it_mattered=parts[1].strip(),
+        what_good_looks_like=parts[2].strip(),
+        what_changes_next=parts[3].strip(),
+        created_at=now,
+        follow_up_at=now + timedelta(days=7),
+        sent_to_agent=cmd.send_to_agent and bool(ticket.agent),
+    )
     await reviews.save(review)
     if review.sent_to_agent:
         text = "\n".join(f"{name}: {part}" for name, part in zip(TEMPLATE, parts, strict=True))
-        await notifier.send(Notice(kind="review", to=f"person:{review.agent}", ticket_id=ticket.id,
-                                   text=f"Review of {ticket.id} from {review.manager}\n{text}"))
+        await notifier.send(
+            Notice(
+                kind="review",
+                to=f"person:{review.agent}",
+                ticket_id=ticket.id,
+                text=f"Review of {ticket.id} from {review.manager}\n{text}",
+            )
+        )
     return review

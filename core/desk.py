@@ -51,26 +51,36 @@ class Desk:
 
     async def log_request(self, cmd: LogRequest) -> Reply:
         """Open or extend a ticket and answer with articles or an honest hand-off."""
-        return await intake.log_request(cmd, tickets=self.tickets, library=self.library, matcher=self.matcher,
-                                        org=self.org, clock=self.clock, notifier=self.notifier)
+        return await intake.log_request(
+            cmd,
+            tickets=self.tickets,
+            library=self.library,
+            matcher=self.matcher,
+            org=self.org,
+            clock=self.clock,
+            notifier=self.notifier,
+        )
 
     async def solved(self, ticket_id: str, article_id: str | None, by: str) -> Ticket:
         """The requester clicked Solved it."""
-        ticket = await intake.solved_by_article(ticket_id, article_id, by, tickets=self.tickets,
-                                                articles=self.articles, clock=self.clock)
+        ticket = await intake.solved_by_article(
+            ticket_id, article_id, by, tickets=self.tickets, articles=self.articles, clock=self.clock
+        )
         if ticket.article_id in self.library.articles:
             self.library.articles[ticket.article_id].solved_count += 1
         return ticket
 
     async def need_human(self, ticket_id: str, by: str) -> Ticket:
         """The requester clicked I still need help."""
-        return await intake.ask_for_human(ticket_id, by, tickets=self.tickets, clock=self.clock,
-                                          notifier=self.notifier)
+        return await intake.ask_for_human(
+            ticket_id, by, tickets=self.tickets, clock=self.clock, notifier=self.notifier
+        )
 
     async def agent_reply(self, ticket_id: str, agent: str, text: str) -> Ticket:
         """An agent answered in the ticket's thread."""
-        return await intake.agent_reply(ticket_id, agent, text, tickets=self.tickets, org=self.org,
-                                        clock=self.clock)
+        return await intake.agent_reply(
+            ticket_id, agent, text, tickets=self.tickets, org=self.org, clock=self.clock
+        )
 
     async def assign(self, ticket_id: str, agent: str) -> Ticket:
         """An agent took the ticket."""
@@ -79,24 +89,52 @@ class Desk:
     async def suggest_owner(self, ticket_id: str) -> RoutingSuggestion:
         """The team the escalation form is pre-filled with."""
         ticket = await intake.load_ticket(ticket_id, self.tickets)
-        return await routing.suggest_owner(ticket, org=self.org, escalations=self.escalations,
-                                           tickets=self.tickets, articles=self.library.articles)
+        return await routing.suggest_owner(
+            ticket,
+            org=self.org,
+            escalations=self.escalations,
+            tickets=self.tickets,
+            articles=self.library.articles,
+        )
 
     async def escalate(self, cmd: Escalate) -> Escalation:
         """Escalate to the owning team with the evidence."""
-        return await routing.escalate(cmd, tickets=self.tickets, escalations=self.escalations, causes=self.causes,
-                                      articles=self.library.articles, org=self.org, clock=self.clock,
-                                      notifier=self.notifier, llm=self.llm)
+        return await routing.escalate(
+            cmd,
+            tickets=self.tickets,
+            escalations=self.escalations,
+            causes=self.causes,
+            articles=self.library.articles,
+            org=self.org,
+            clock=self.clock,
+            notifier=self.notifier,
+            llm=self.llm,
+        )
 
     async def judge(self, escalation_id: str, judgement: Judgement, by: str) -> Escalation:
         """Needed, or could have been solved at tier 1."""
-        return await routing.judge(escalation_id, judgement, by, escalations=self.escalations,
-                                   tickets=self.tickets, org=self.org, clock=self.clock)
+        return await routing.judge(
+            escalation_id,
+            judgement,
+            by,
+            escalations=self.escalations,
+            tickets=self.tickets,
+            org=self.org,
+            clock=self.clock,
+        )
 
     async def record_root_cause(self, ticket_id: str, text: str, by: str, title: str | None = None) -> Cause:
         """The owner recorded the root cause."""
-        cause = await fixes.record_root_cause(ticket_id, text, by, title=title, tickets=self.tickets,
-                                              causes=self.causes, org=self.org, clock=self.clock)
+        cause = await fixes.record_root_cause(
+            ticket_id,
+            text,
+            by,
+            title=title,
+            tickets=self.tickets,
+            causes=self.causes,
+            org=self.org,
+            clock=self.clock,
+        )
         self.matcher.causes[cause.key] = cause
         return cause
 
@@ -106,38 +144,68 @@ class Desk:
 
     async def ship_fix(self, ref: str, by: str) -> Cause:
         """The owner shipped the fix."""
-        return await fixes.ship_fix(ref, by, causes=self.causes, tickets=self.tickets, org=self.org,
-                                    clock=self.clock)
+        return await fixes.ship_fix(
+            ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock
+        )
 
-    async def resolve(self, ticket_id: str, by: str, how: Resolution = Resolution.AGENT, note: str = "") -> Ticket:
+    async def resolve(
+        self, ticket_id: str, by: str, how: Resolution = Resolution.AGENT, note: str = ""
+    ) -> Ticket:
         """An agent resolved the ticket; the CSAT survey goes out."""
-        return await resolution.resolve(ticket_id, by, how=how, note=note, tickets=self.tickets, org=self.org,
-                                        clock=self.clock, notifier=self.notifier)
+        return await resolution.resolve(
+            ticket_id,
+            by,
+            how=how,
+            note=note,
+            tickets=self.tickets,
+            org=self.org,
+            clock=self.clock,
+            notifier=self.notifier,
+        )
 
     async def reopen(self, ticket_id: str, by: str, reason: str) -> Ticket:
         """Reopen a resolved ticket."""
-        return await resolution.reopen(ticket_id, by, reason, tickets=self.tickets, clock=self.clock,
-                                       notifier=self.notifier)
+        return await resolution.reopen(
+            ticket_id, by, reason, tickets=self.tickets, clock=self.clock, notifier=self.notifier
+        )
 
     async def record_csat(self, ticket_id: str, score: int, by: str, solved: bool = True) -> Ticket:
         """The requester answered the survey."""
-        return await resolution.record_csat(ticket_id, score, by, solved=solved, tickets=self.tickets,
-                                            csat=self.csat, clock=self.clock, notifier=self.notifier)
+        return await resolution.record_csat(
+            ticket_id,
+            score,
+            by,
+            solved=solved,
+            tickets=self.tickets,
+            csat=self.csat,
+            clock=self.clock,
+            notifier=self.notifier,
+        )
 
     async def ranked_causes(self, now: datetime | None = None) -> list[RankedCause]:
         """All causes ranked by business impact."""
-        return rank_causes(await self.causes.list(), await self.tickets.list_all(),
-                           now=now or self.clock.now(), weights=self.org.weights)
+        return rank_causes(
+            await self.causes.list(),
+            await self.tickets.list_all(),
+            now=now or self.clock.now(),
+            weights=self.org.weights,
+        )
 
     async def kpis(self, period: Period) -> KpiReport:
         """Every KPI of DESIGN.md for a period, total and per surface."""
-        return compute_kpis(await self.tickets.list_all(), await self.causes.list(), period,
-                            sla_hours=self.org.sla_for)
+        return compute_kpis(
+            await self.tickets.list_all(), await self.causes.list(), period, sla_hours=self.org.sla_for
+        )
 
     async def digest(self, period: Period) -> Digest:
         """The weekly digest document."""
-        return compose_digest(await self.tickets.list_all(), await self.causes.list(), period, org=self.org,
-                              now=self.clock.now())
+        return compose_digest(
+            await self.tickets.list_all(),
+            await self.causes.list(),
+            period,
+            org=self.org,
+            now=self.clock.now(),
+        )
 
     async def coaching(self, period: Period) -> list[CoachingPrompt]:
         """One strong and one weak ticket per agent, per manager."""
@@ -145,5 +213,11 @@ class Desk:
 
     async def record_review(self, cmd: RecordReview) -> Review:
         """Store a four-part ticket review."""
-        return await coaching.record_review(cmd, tickets=self.tickets, reviews=self.reviews, org=self.org,
-                                            clock=self.clock, notifier=self.notifier)
+        return await coaching.record_review(
+            cmd,
+            tickets=self.tickets,
+            reviews=self.reviews,
+            org=self.org,
+            clock=self.clock,
+            notifier=self.notifier,
+        )

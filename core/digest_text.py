@@ -29,6 +29,8 @@ def change(line: Line, surface: str = "total") -> str:
     delta = now - before
     if abs(delta) < 1e-9:
         return "(=)"
+    from core.digests import RATES
+
     better = (delta > 0) == line.up_is_good
     shown = f"{delta * 100:+.0f} pts" if line.key in RATES else f"{delta:+.1f}"
     return f"({shown}, {'better' if better else 'worse'})"
@@ -41,16 +43,20 @@ def render_text(digest: Digest) -> str:
     out.append(f"{'':38}{'total':>22}{'internal':>12}{'external':>12}")
     for line in digest.lines:
         total = f"{fmt(line.key, line.now['total'])} {change(line)}"
-        out.append(f"{line.label:38}{total:>22}{fmt(line.key, line.now['internal']):>12}"
-                   f"{fmt(line.key, line.now['external']):>12}")
+        out.append(
+            f"{line.label:38}{total:>22}{fmt(line.key, line.now['internal']):>12}"
+            f"{fmt(line.key, line.now['external']):>12}"
+        )
     out += ["", "Top causes by business impact (last 4 weeks):"]
     if not digest.top_causes:
         out.append("  no data")
     for i, r in enumerate(digest.top_causes, 1):
         c = r.cause
         fix = f"fix {c.fix_status}" + (f" {c.fix_url}" if c.fix_url else "")
-        out.append(f"  {i}. {c.title} [{c.key}] impact {r.impact:.0f}, {r.tickets} tickets, "
-                   f"{'+'.join(r.surfaces)}, owner {c.owner or 'none'}, {fix}")
+        out.append(
+            f"  {i}. {c.title} [{c.key}] impact {r.impact:.0f}, {r.tickets} tickets, "
+            f"{'+'.join(r.surfaces)}, owner {c.owner or 'none'}, {fix}"
+        )
         out.append(f"     evidence: {', '.join(r.evidence)}")
     if digest.cross_surface:
         out += ["", "Seen in both the internal and the external queue:"]

@@ -26,8 +26,13 @@ HEADLINE: tuple[tuple[str, str | None, str, bool], ...] = (
     ("reopen_rate", None, "Reopen rate", False),
     ("csat", "mean", "CSAT mean (1-5)", True),
 )
-RATES = {"repeat_cause_rate", "ticket_to_fix_conversion", "escalation_accuracy", "first_contact_resolution",
-         "reopen_rate"}
+RATES = {
+    "repeat_cause_rate",
+    "ticket_to_fix_conversion",
+    "escalation_accuracy",
+    "first_contact_resolution",
+    "reopen_rate",
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,13 @@ def _pick(report: dict[str, Any], key: str, sub: str | None) -> Any:
 
 
 def compose_digest(
-    tickets: Sequence[Ticket], causes: Sequence[Cause], period: Period, *, org: Org, now: datetime, top: int = 5
+    tickets: Sequence[Ticket],
+    causes: Sequence[Cause],
+    period: Period,
+    *,
+    org: Org,
+    now: datetime,
+    top: int = 5,
 ) -> Digest:
     """Compose the digest for a period from the ticket ledger and the causes."""
     kpis = compute_kpis(tickets, causes, period, sla_hours=org.sla_for)
@@ -75,8 +86,15 @@ def compose_digest(
     window = period.shifted(3).start
     recent = [t for t in tickets if window <= t.created_at < period.end]
     ranked = rank_causes(causes, recent, now=min(now, period.end), weights=org.weights)
-    return Digest(period=period, kpis=kpis, previous=previous, lines=lines, top_causes=ranked[:top],
-                  cross_surface=[r for r in ranked if r.cross_surface][:top], wins=_wins(kpis, causes, period))
+    return Digest(
+        period=period,
+        kpis=kpis,
+        previous=previous,
+        lines=lines,
+        top_causes=ranked[:top],
+        cross_surface=[r for r in ranked if r.cross_surface][:top],
+        wins=_wins(kpis, causes, period),
+    )
 
 
 def _wins(kpis: KpiReport, causes: Sequence[Cause], period: Period) -> list[str]:
@@ -88,6 +106,8 @@ def _wins(kpis: KpiReport, causes: Sequence[Cause], period: Period) -> list[str]
     prevented = kpis.total.get("deflection_by_root_cause_elimination")
     shipped = [c for c in causes if c.fix_shipped_at and c.fix_shipped_at < period.start]
     if prevented and shipped:
-        wins.append(f"Shipped fixes prevented about {prevented:.0f} tickets this week "
-                    f"({len(shipped)} causes fixed so far).")
+        wins.append(
+            f"Shipped fixes prevented about {prevented:.0f} tickets this week "
+            f"({len(shipped)} causes fixed so far)."
+        )
     return wins

@@ -39,3 +39,7 @@ class InvalidTransition(FixloopError):
 
 class InvalidInput(FixloopError):
     """The input is malformed or too large; the message says what to change."""
+
+
+class DuplicateTicket(FixloopError):
+    """A ticket with this id or chat thread exists already (two deliveries raced)."""

@@ -43,9 +43,12 @@ async def build_evidence(
     similar = await _similar(ticket, tickets, similar_limit)
     return Evidence(
         summary=summary or plain_summary(ticket),
-        transcript=[{"role": str(m.role), "author": m.author, "text": m.text[:500]} for m in ticket.transcript()],
+        transcript=[
+            {"role": str(m.role), "author": m.author, "text": m.text[:500]} for m in ticket.transcript()
+        ],
         articles_tried=[
-            {"id": a, "title": articles[a].title if a in articles else a} for a in ticket.suggested_article_ids
+            {"id": a, "title": articles[a].title if a in articles else a}
+            for a in ticket.suggested_article_ids
         ],
         similar_tickets=[{"id": t.id, "subject": t.subject, "status": str(t.status)} for t in similar],
         likely_cause={"key": cause.key, "title": cause.title} if cause else None,

@@ -34,8 +34,15 @@ async def cause_for(ref: str, *, causes: CauseRepository, tickets: TicketReposit
 
 
 async def record_root_cause(
-    ticket_id: str, text: str, by: str, *, title: str | None = None, tickets: TicketRepository,
-    causes: CauseRepository, org: Org, clock: Clock,
+    ticket_id: str,
+    text: str,
+    by: str,
+    *,
+    title: str | None = None,
+    tickets: TicketRepository,
+    causes: CauseRepository,
+    org: Org,
+    clock: Clock,
 ) -> Cause:
     """Record what the owner found; a ticket without a cause gets a new, named one."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
@@ -46,8 +53,9 @@ async def record_root_cause(
     cause = await causes.get(ticket.cause_key) if ticket.cause_key else None
     if cause is None:
         name = (title or text).strip().splitlines()[0][:120]
-        cause = Cause(key=await _free_key(slug(name), causes), title=name, created_at=now,
-                      owner=ticket.escalated_to)
+        cause = Cause(
+            key=await _free_key(slug(name), causes), title=name, created_at=now, owner=ticket.escalated_to
+        )
         ticket.cause_key = cause.key
         await tickets.save(ticket)
     elif title:
@@ -78,7 +86,13 @@ async def link_fix(
 
 
 async def ship_fix(
-    ref: str, by: str, *, causes: CauseRepository, tickets: TicketRepository, org: Org, clock: Clock,
+    ref: str,
+    by: str,
+    *,
+    causes: CauseRepository,
+    tickets: TicketRepository,
+    org: Org,
+    clock: Clock,
     at: datetime | None = None,
 ) -> Cause:
     """Mark a cause's fix shipped; from now on its tickets should fade."""

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from core.cause_matching import CauseMatcher
-from core.errors import InvalidInput, TicketNotFound
+from core.errors import DuplicateTicket, InvalidInput, TicketNotFound
 from core.kb import Library, Suggestions
 from core.messages import LogRequest, Reply, check_text
 from core.org import Org, PersonRole
@@ -54,7 +54,9 @@ async def log_request(
         thread_key=cmd.thread_key,
         chat=dict(cmd.chat),
     )
-    ticket.add_message(Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref))
+    ticket.add_message(
+        Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
+    )
     suggestions = library.suggest(text, surface=str(surface))
     match = matcher.match(text)
     cause = match[0] if match else None
@@ -64,7 +66,15 @@ async def log_request(
     reply.likely_owner = org.owner_of(ticket.cause_key, text)
     ticket.record_bot_reply(clock.now(), reply.text)
     ticket.status = Status.NEEDS_HUMAN if suggestions.abstained else Status.SUGGESTED
-    await tickets.add(ticket)
+    try:
+        await tickets.add(ticket)
+    except DuplicateTicket:
+        # A redelivery raced us to the same thread: join the ticket it created instead of failing.
+        existing = await tickets.find_by_thread(cmd.thread_key) if cmd.thread_key else None
+        if existing is None:
+            raise
+        await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
+        return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
     if suggestions.abstained:
         await notify_triage(ticket, notifier, why="no article fits")
     return reply
@@ -85,8 +95,13 @@ async def _join_thread(
 
 
 async def solved_by_article(
-    ticket_id: str, article_id: str | None, by: str, *, tickets: TicketRepository,
-    articles: ArticleRepository, clock: Clock,
+    ticket_id: str,
+    article_id: str | None,
+    by: str,
+    *,
+    tickets: TicketRepository,
+    articles: ArticleRepository,
+    clock: Clock,
 ) -> Ticket:
     """The requester says a suggested article solved it: resolve and teach the article."""
     ticket = await load_ticket(ticket_id, tickets)
@@ -120,16 +135,22 @@ async def ask_for_human(
 
 async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str) -> None:
     """Post the ticket to the triage queue; a failed post is logged, never fatal to intake."""
-    notice = Notice(kind="triage", to="triage", text=f"{ticket.id} needs a person ({why}): {ticket.subject}",
-                    ticket_id=ticket.id, data={"why": why})
+    notice = Notice(
+        kind="triage",
+        to="triage",
+        text=f"{ticket.id} needs a person ({why}): {ticket.subject}",
+        ticket_id=ticket.id,
+        data={"why": why},
+    )
     try:
         await notifier.send(notice)
     except Exception:  # fan-out: the ticket is saved; the outbox/retry layer owns redelivery
         log.exception("triage notice for %s failed", ticket.id)
 
 
-async def agent_reply(ticket_id: str, agent: str, text: str, *, tickets: TicketRepository, org: Org,
-                      clock: Clock) -> Ticket:
+async def agent_reply(
+    ticket_id: str, agent: str, text: str, *, tickets: TicketRepository, org: Org, clock: Clock
+) -> Ticket:
     """An agent answers in the thread; the first answer is the first human reply."""
     org.require(agent, PersonRole.AGENT)
     ticket = await load_ticket(ticket_id, tickets)

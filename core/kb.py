@@ -64,7 +64,9 @@ class Library:
 
     def suggest(self, text: str, surface: str | None = None) -> Suggestions:
         """Up to three articles for a message, or none when nothing fits."""
-        return suggest(text, articles=self.articles, retriever=self.retriever, surface=surface, policy=self.policy)
+        return suggest(
+            text, articles=self.articles, retriever=self.retriever, surface=surface, policy=self.policy
+        )
 
 
 def suggest(

@@ -314,7 +314,7 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "minutes": lambda v: f"{v:.1f} min",
     "seconds": lambda v: f"{v:.1f} s",
     "count": str,
-    "tickets": lambda v: f"{v:.1f}",  # a mean-based estimate, so fractional
+    "tickets": lambda v: f"{v:.2f}",  # a mean-based estimate, so fractional
     "score": lambda v: f"{v:.2f}",
     "sum": lambda v: str(sum(v.values())),
 }

@@ -16,8 +16,15 @@ LOW_CSAT = 2  # a score at or below this reopens the ticket: the requester is no
 
 
 async def resolve(
-    ticket_id: str, by: str, *, how: Resolution = Resolution.AGENT, note: str = "",
-    tickets: TicketRepository, org: Org, clock: Clock, notifier: Notifier,
+    ticket_id: str,
+    by: str,
+    *,
+    how: Resolution = Resolution.AGENT,
+    note: str = "",
+    tickets: TicketRepository,
+    org: Org,
+    clock: Clock,
+    notifier: Notifier,
 ) -> Ticket:
     """An agent resolves the ticket; the requester gets a one-click CSAT survey."""
     org.require(by, PersonRole.AGENT)
@@ -33,9 +40,13 @@ async def resolve(
 
 
 async def _send_survey(ticket: Ticket, notifier: Notifier) -> None:
-    notice = Notice(kind="csat", to=f"person:{ticket.requester}", ticket_id=ticket.id,
-                    text=f"Your ticket {ticket.id} was resolved. How did we do, from 1 to 5?",
-                    data={"subject": ticket.subject})
+    notice = Notice(
+        kind="csat",
+        to=f"person:{ticket.requester}",
+        ticket_id=ticket.id,
+        text=f"Your ticket {ticket.id} was resolved. How did we do, from 1 to 5?",
+        data={"subject": ticket.subject},
+    )
     try:
         await notifier.send(notice)
     except Exception:  # fan-out: the resolution stands; redelivery belongs to the outbox
@@ -54,8 +65,15 @@ async def reopen(
 
 
 async def record_csat(
-    ticket_id: str, score: int, by: str, *, solved: bool = True, tickets: TicketRepository,
-    csat: CsatRepository, clock: Clock, notifier: Notifier,
+    ticket_id: str,
+    score: int,
+    by: str,
+    *,
+    solved: bool = True,
+    tickets: TicketRepository,
+    csat: CsatRepository,
+    clock: Clock,
+    notifier: Notifier,
 ) -> Ticket:
     """Record a 1-5 answer; a low score or "not solved" reopens the ticket."""
     if not 1 <= score <= 5:

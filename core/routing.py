@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 
 
 async def suggest_owner(
-    ticket: Ticket, *, org: Org, escalations: EscalationRepository, tickets: TicketRepository,
+    ticket: Ticket,
+    *,
+    org: Org,
+    escalations: EscalationRepository,
+    tickets: TicketRepository,
     articles: dict[str, Article],
 ) -> RoutingSuggestion:
     """Route by where the fix lives: cause owner, then past needed escalations, then topic, then article."""
@@ -39,7 +43,9 @@ async def suggest_owner(
         needed = Counter(t.escalated_to for t in past if t.escalation_judgement == Judgement.NEEDED)
         if needed:
             key, n = needed.most_common(1)[0]
-            return RoutingSuggestion(key, f"{n} earlier escalations of this cause to {key} were judged needed")
+            return RoutingSuggestion(
+                key, f"{n} earlier escalations of this cause to {key} were judged needed"
+            )
     team = org.owner_of(None, f"{ticket.subject} {ticket.text}")
     if team:
         return RoutingSuggestion(team.key, f"{team.name} owns this topic")
@@ -51,30 +57,54 @@ async def suggest_owner(
 
 
 async def escalate(
-    cmd: Escalate, *, tickets: TicketRepository, escalations: EscalationRepository, causes: CauseRepository,
-    articles: dict[str, Article], org: Org, clock: Clock, notifier: Notifier, llm: LanguageModel | None = None,
+    cmd: Escalate,
+    *,
+    tickets: TicketRepository,
+    escalations: EscalationRepository,
+    causes: CauseRepository,
+    articles: dict[str, Article],
+    org: Org,
+    clock: Clock,
+    notifier: Notifier,
+    llm: LanguageModel | None = None,
 ) -> Escalation:
     """Hand a ticket to the team that owns the fix, with the evidence; the requester is told."""
     org.require(cmd.agent, PersonRole.AGENT)
     ticket = await load_ticket(cmd.ticket_id, tickets)
     if ticket.status == "resolved":
         raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
-    suggestion = await suggest_owner(ticket, org=org, escalations=escalations, tickets=tickets, articles=articles)
+    suggestion = await suggest_owner(
+        ticket, org=org, escalations=escalations, tickets=tickets, articles=articles
+    )
     team_key = cmd.team or suggestion.team
     team = org.team(team_key) if team_key else None
     if team is None:
         raise UnknownTeam(team_key or "(none given)", org.team_keys())
     now = clock.now()
     evidence = await build_evidence(ticket, tickets=tickets, causes=causes, articles=articles, llm=llm)
-    esc = Escalation(id=new_escalation_id(), ticket_id=ticket.id, from_agent=cmd.agent, to_team=team.key,
-                     reason=cmd.reason.strip(), created_at=now, evidence=evidence, suggested_team=suggestion.team)
+    esc = Escalation(
+        id=new_escalation_id(),
+        ticket_id=ticket.id,
+        from_agent=cmd.agent,
+        to_team=team.key,
+        reason=cmd.reason.strip(),
+        created_at=now,
+        evidence=evidence,
+        suggested_team=suggestion.team,
+    )
     ticket.escalated_at = ticket.escalated_at or now  # the KPI counts the first escalation
     ticket.escalated_to = team.key
     ticket.escalation_judgement = ticket.escalation_judged_at = None
     ticket.status = Status.ESCALATED
     ticket.assign(_key(org, cmd.agent))
-    ticket.add_message(Message(at=now, role=Role.SYSTEM, author=cmd.agent,
-                               text=f"Escalated to {team.name}: {esc.reason or 'no reason given'}"))
+    ticket.add_message(
+        Message(
+            at=now,
+            role=Role.SYSTEM,
+            author=cmd.agent,
+            text=f"Escalated to {team.name}: {esc.reason or 'no reason given'}",
+        )
+    )
     await escalations.save(esc)
     await tickets.save(ticket)
     await _announce(esc, ticket, team.name, notifier)
@@ -83,12 +113,22 @@ async def escalate(
 
 async def _announce(esc: Escalation, ticket: Ticket, team_name: str, notifier: Notifier) -> None:
     notices = [
-        Notice(kind="escalation", to=f"team:{esc.to_team}", ticket_id=ticket.id,
-               text=f"Escalation {esc.id} from {esc.from_agent}: {ticket.subject}",
-               data={"escalation_id": esc.id, "evidence": esc.evidence.to_dict(), "reason": esc.reason}),
-        Notice(kind="status", to=f"thread:{ticket.id}", ticket_id=ticket.id,
-               text=(f"Your request is now with {team_name}, the team that can fix the cause. "
-                     "You will hear from us within one working day, sooner if they find the fix.")),
+        Notice(
+            kind="escalation",
+            to=f"team:{esc.to_team}",
+            ticket_id=ticket.id,
+            text=f"Escalation {esc.id} from {esc.from_agent}: {ticket.subject}",
+            data={"escalation_id": esc.id, "evidence": esc.evidence.to_dict(), "reason": esc.reason},
+        ),
+        Notice(
+            kind="status",
+            to=f"thread:{ticket.id}",
+            ticket_id=ticket.id,
+            text=(
+                f"Your request is now with {team_name}, the team that can fix the cause. "
+                "You will hear from us within one working day, sooner if they find the fix."
+            ),
+        ),
     ]
     for notice in notices:
         try:
@@ -98,8 +138,14 @@ async def _announce(esc: Escalation, ticket: Ticket, team_name: str, notifier: N
 
 
 async def judge(
-    escalation_id: str, judgement: Judgement, by: str, *, escalations: EscalationRepository,
-    tickets: TicketRepository, org: Org, clock: Clock,
+    escalation_id: str,
+    judgement: Judgement,
+    by: str,
+    *,
+    escalations: EscalationRepository,
+    tickets: TicketRepository,
+    org: Org,
+    clock: Clock,
 ) -> Escalation:
     """The owning team says whether the escalation was needed or tier 1 could have solved it."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)

@@ -1,0 +1,1 @@
+"""SQL persistence: SQLModel tables, async repositories, engine and migrations helpers."""

@@ -1,0 +1,57 @@
+"""The SQL implementations of the repository ports in core/ports.py, and a bundle of all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.db._sql import DuplicateKey, Sessions
+from adapters.db.articles import SqlArticleRepository
+from adapters.db.causes import SqlCauseRepository
+from adapters.db.csat import SqlCsatRepository
+from adapters.db.engine import make_sessionmaker
+from adapters.db.escalations import SqlEscalationRepository
+from adapters.db.events import SqlEventLog
+from adapters.db.reviews import SqlReviewRepository
+from adapters.db.tickets import SqlTicketRepository
+
+__all__ = [
+    "DuplicateKey",
+    "SqlArticleRepository",
+    "SqlCauseRepository",
+    "SqlCsatRepository",
+    "SqlEscalationRepository",
+    "SqlEventLog",
+    "SqlRepositories",
+    "SqlReviewRepository",
+    "SqlTicketRepository",
+]
+
+
+@dataclass(frozen=True)
+class SqlRepositories:
+    """Every SQL repository over one database, for the composition root and tests."""
+
+    tickets: SqlTicketRepository
+    causes: SqlCauseRepository
+    articles: SqlArticleRepository
+    escalations: SqlEscalationRepository
+    reviews: SqlReviewRepository
+    csat: SqlCsatRepository
+    events: SqlEventLog
+
+    @classmethod
+    def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
+        """All repositories sharing one session factory."""
+        if isinstance(sessions, AsyncEngine):
+            sessions = make_sessionmaker(sessions)
+        return cls(
+            tickets=SqlTicketRepository(sessions),
+            causes=SqlCauseRepository(sessions),
+            articles=SqlArticleRepository(sessions),
+            escalations=SqlEscalationRepository(sessions),
+            reviews=SqlReviewRepository(sessions),
+            csat=SqlCsatRepository(sessions),
+            events=SqlEventLog(sessions),
+        )

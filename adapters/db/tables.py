@@ -1,0 +1,216 @@
+"""SQLModel tables: the only module that knows SQLModel. Repositories map these rows to core types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import Dialect
+from sqlmodel import Field, SQLModel
+
+# Named constraints let Alembic batch mode (SQLite table rebuilds) find and alter them by name.
+SQLModel.metadata.naming_convention = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware UTC (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes; store UTC, without an offset on SQLite so text order is time order."""
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: Fixloop stores timezone-aware UTC only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime whatever the database kept."""
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _json(factory: type = list) -> Any:
+    """A JSON column (lists, dicts); each field needs its own Column object."""
+    return Field(default_factory=factory, sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    """A timezone-aware UTC timestamp column."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _text(*, nullable: bool = False) -> Any:
+    """An unbounded text column for message bodies and notes."""
+    return Field(default="" if not nullable else None, sa_type=sa.Text, nullable=nullable)
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "tickets"
+
+    id: str = Field(primary_key=True)
+    surface: str
+    created_at: datetime = _when(nullable=False, index=True)
+    platform: str = "console"
+    requester: str = Field(default="", index=True)
+    subject: str = ""
+    text: str = _text()
+    priority: str = "normal"
+    status: str = Field(default="new", index=True)
+    thread_key: str | None = Field(default=None, unique=True)  # NULLs never collide
+    chat: dict[str, str] = _json(dict)
+    agents: list[str] = _json()
+    agent: str | None = Field(default=None, index=True)  # the last of agents, copied to filter on it
+    suggested_article_ids: list[str] = _json()
+    first_bot_reply_at: datetime | None = _when()
+    first_human_reply_at: datetime | None = _when()
+    resolved_at: datetime | None = _when(index=True)
+    resolution: str | None = None
+    article_id: str | None = None
+    reopened_at: list[str] = _json()  # ISO 8601 UTC strings
+    closed_at: datetime | None = _when()
+    escalated_at: datetime | None = _when()
+    escalated_to: str | None = None
+    escalation_judgement: str | None = None
+    escalation_judged_at: datetime | None = _when()
+    cause_key: str | None = Field(default=None, index=True)
+    csat: int | None = None
+    csat_at: datetime | None = _when()
+    affected_users: int = 0
+    source: str = "chat"
+
+
+class MessageRow(SQLModel, table=True):
+    __tablename__ = "messages"
+
+    ticket_id: str = Field(
+        sa_column=sa.Column(sa.String(), sa.ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    )
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = _when(nullable=False)
+    role: str
+    author: str
+    text: str = _text()
+    ref: str | None = Field(default=None, index=True)  # platform message id: edits and deletions
+    edited_at: datetime | None = _when()
+    deleted_at: datetime | None = _when()
+
+
+class CauseRow(SQLModel, table=True):
+    __tablename__ = "causes"
+
+    key: str = Field(primary_key=True)
+    title: str
+    owner: str | None = None
+    created_at: datetime | None = _when()
+    root_cause_at: datetime | None = _when()
+    root_cause: str | None = _text(nullable=True)
+    fix_url: str | None = None
+    fix_status: str = "none"
+    fix_shipped_at: datetime | None = _when()
+    key_phrases: list[str] = _json()
+    named_by_person: bool = False
+
+
+class ArticleRow(SQLModel, table=True):
+    __tablename__ = "articles"
+
+    id: str = Field(primary_key=True)
+    title: str
+    body: str = _text()
+    surface: str | None = None
+    tags: list[str] = _json()
+    owner: str | None = None
+    url: str | None = None
+    solved_count: int = 0
+
+
+class EscalationRow(SQLModel, table=True):
+    __tablename__ = "escalations"
+
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(index=True)
+    from_agent: str
+    to_team: str
+    reason: str = _text()
+    created_at: datetime = _when(nullable=False, index=True)
+    evidence: dict[str, Any] = _json(dict)
+    suggested_team: str | None = None
+    judgement: str | None = None
+    judged_at: datetime | None = _when()
+    judged_by: str | None = None
+
+
+class ReviewRow(SQLModel, table=True):
+    __tablename__ = "reviews"
+
+    id: str = Field(primary_key=True)
+    ticket_id: str = Field(index=True)
+    agent: str = Field(index=True)
+    manager: str
+    what_happened: str = _text()
+    why_it_mattered: str = _text()
+    what_good_looks_like: str = _text()
+    what_changes_next: str = _text()
+    created_at: datetime = _when(nullable=False)
+    follow_up_at: datetime | None = _when()
+    sent_to_agent: bool = False
+
+
+class CsatResponseRow(SQLModel, table=True):
+    __tablename__ = "csat_responses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: str = Field(index=True)
+    score: int
+    solved: bool
+    at: datetime = _when(nullable=False)
+    by: str
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """Platform event ids already handled, so a redelivered event is dropped even after a restart."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (sa.UniqueConstraint("platform", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    event_id: str
+    received_at: datetime = _when(nullable=False, index=True)  # indexed to prune old ids
+
+
+class JobClaimRow(SQLModel, table=True):
+    """A lease on one run of a scheduled job, so one replica posts the weekly digest."""
+
+    __tablename__ = "job_claims"
+    __table_args__ = (sa.UniqueConstraint("job", "period_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    period_start: datetime = _when(nullable=False)
+    claimed_by: str
+    claimed_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False)
+    posted_at: datetime | None = _when()
+
+
+metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a row class, for the typed insert/upsert statements of the repositories."""
+    return model.__table__  # type: ignore[attr-defined, no-any-return]

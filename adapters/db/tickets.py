@@ -1,0 +1,170 @@
+"""SqlTicketRepository: tickets in one table, their messages in another, keyed by (ticket, seq)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.db._sql import DuplicateKey, SqlRepository, from_iso, plain, to_iso, upsert
+from adapters.db.tables import MessageRow, TicketRow, table_of
+from core.tickets import Judgement, Message, Priority, Resolution, Role, Status, Surface, Ticket
+
+TICKETS = table_of(TicketRow)
+MESSAGES = table_of(MessageRow)
+_COLUMNS = [f.name for f in fields(Ticket) if f.name not in ("messages", "reopened_at")]
+
+
+def ticket_values(ticket: Ticket) -> dict[str, Any]:
+    """The tickets-table row of a ticket (its messages go to their own table)."""
+    values = {name: plain(getattr(ticket, name)) for name in _COLUMNS}
+    for name in ("chat", "agents", "suggested_article_ids"):
+        values[name] = type(values[name])(values[name])  # a copy: later edits must not alias the row
+    values["reopened_at"] = [to_iso(at) for at in ticket.reopened_at]
+    values["agent"] = ticket.agent
+    return values
+
+
+def message_values(ticket_id: str, seq: int, message: Message) -> dict[str, Any]:
+    """The messages-table row of one message."""
+    return {
+        "ticket_id": ticket_id,
+        "seq": seq,
+        "at": message.at,
+        "role": plain(message.role),
+        "author": message.author,
+        "text": message.text,
+        "ref": message.ref,
+        "edited_at": message.edited_at,
+        "deleted_at": message.deleted_at,
+    }
+
+
+def to_message(row: RowMapping) -> Message:
+    """A core Message from a messages-table row."""
+    return Message(
+        at=row["at"],
+        role=Role(row["role"]),
+        author=row["author"],
+        text=row["text"],
+        ref=row["ref"],
+        deleted_at=row["deleted_at"],
+        edited_at=row["edited_at"],
+    )
+
+
+def _optional(kind: Any, value: Any) -> Any:
+    return None if value is None else kind(value)
+
+
+def to_ticket(row: RowMapping, messages: list[Message]) -> Ticket:
+    """A core Ticket from a tickets-table row and its messages."""
+    values = {name: row[name] for name in _COLUMNS}
+    values.update(
+        surface=Surface(row["surface"]),
+        priority=Priority(row["priority"]),
+        status=Status(row["status"]),
+        resolution=_optional(Resolution, row["resolution"]),
+        escalation_judgement=_optional(Judgement, row["escalation_judgement"]),
+        chat=dict(row["chat"]),
+        agents=list(row["agents"]),
+        suggested_article_ids=list(row["suggested_article_ids"]),
+    )
+    return Ticket(**values, messages=messages, reopened_at=[from_iso(at) for at in row["reopened_at"]])
+
+
+class SqlTicketRepository(SqlRepository):
+    """Tickets with their messages; `save` is an upsert by ticket id."""
+
+    async def get(self, ticket_id: str) -> Ticket | None:
+        """Fetch a ticket by its id."""
+        found = await self._load(select(TICKETS).where(TICKETS.c.id == ticket_id))
+        return found[0] if found else None
+
+    async def find_by_thread(self, thread_key: str) -> Ticket | None:
+        """Fetch the ticket of a chat thread."""
+        found = await self._load(select(TICKETS).where(TICKETS.c.thread_key == thread_key))
+        return found[0] if found else None
+
+    async def find_by_message_ref(self, ref: str) -> Ticket | None:
+        """Fetch the ticket holding a message with this platform id, to apply an edit or deletion."""
+        owner = select(MESSAGES.c.ticket_id).where(MESSAGES.c.ref == ref).limit(1)
+        found = await self._load(select(TICKETS).where(TICKETS.c.id.in_(owner)))
+        return found[0] if found else None
+
+    async def add(self, ticket: Ticket) -> None:
+        """Insert a new ticket; raise DuplicateKey if its id or thread is taken."""
+        await self._write(ticket, new=True)
+
+    async def save(self, ticket: Ticket) -> None:
+        """Insert or update a ticket and replace its messages; raise DuplicateKey on a taken thread."""
+        await self._write(ticket, new=False)
+
+    async def list(
+        self,
+        *,
+        requester: str | None = None,
+        open_only: bool = False,
+        cause_key: str | None = None,
+        agent: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> builtins.list[Ticket]:
+        """Tickets matching every given filter (agent: the current one), oldest first unless asked."""
+        order = [TICKETS.c.created_at, TICKETS.c.id]
+        stmt = select(TICKETS).order_by(*(c.desc() for c in order) if newest_first else order).limit(limit)
+        if requester is not None:
+            stmt = stmt.where(TICKETS.c.requester == requester)
+        if open_only:
+            stmt = stmt.where(TICKETS.c.status != Status.RESOLVED.value)
+        if cause_key is not None:
+            stmt = stmt.where(TICKETS.c.cause_key == cause_key)
+        if agent is not None:
+            stmt = stmt.where(TICKETS.c.agent == agent)
+        return await self._load(stmt)
+
+    async def list_all(self) -> builtins.list[Ticket]:
+        """Every ticket with its messages, oldest first, in two queries (for KPIs and causes)."""
+        return await self.list()
+
+    async def count(self) -> int:
+        """How many tickets are stored."""
+        async with self._sessions() as session:
+            return int((await session.execute(select(func.count()).select_from(TICKETS))).scalar_one())
+
+    async def _write(self, ticket: Ticket, *, new: bool) -> None:
+        try:
+            async with self._sessions.begin() as session:
+                if new:
+                    await session.execute(insert(TICKETS).values(ticket_values(ticket)))
+                else:
+                    await upsert(session, TICKETS, ticket_values(ticket), ["id"])
+                await _replace_messages(session, ticket)
+        except IntegrityError as exc:
+            raise DuplicateKey(f"ticket {ticket.id} or thread {ticket.thread_key} already exists") from exc
+
+    async def _load(self, stmt: Select[Any]) -> builtins.list[Ticket]:
+        """Run a tickets query and attach the messages of the tickets it returns (one more query)."""
+        async with self._sessions() as session:
+            rows = (await session.execute(stmt)).mappings().all()
+            if not rows:
+                return []
+            ids = stmt.with_only_columns(TICKETS.c.id)
+            query = select(MESSAGES).where(MESSAGES.c.ticket_id.in_(ids)).order_by(MESSAGES.c.seq)
+            messages: dict[str, builtins.list[Message]] = {}
+            for row in (await session.execute(query)).mappings():
+                messages.setdefault(row["ticket_id"], []).append(to_message(row))
+        return [to_ticket(row, messages.get(row["id"], [])) for row in rows]
+
+
+async def _replace_messages(session: AsyncSession, ticket: Ticket) -> None:
+    # Messages are few per ticket and edited in place, so rewriting them keeps edits and order exact.
+    await session.execute(delete(MESSAGES).where(MESSAGES.c.ticket_id == ticket.id))
+    rows: Sequence[dict[str, Any]] = [message_values(ticket.id, i, m) for i, m in enumerate(ticket.messages)]
+    if rows:
+        await session.execute(insert(MESSAGES), rows)

@@ -1,0 +1,165 @@
+"""The generic CSV ledger (`--format csv`): one row per ticket, exactly as DESIGN.md specifies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.imports.csvfile import Row, read_table, require_columns, unknown_columns
+from adapters.imports.report import ImportBatch, RowError
+from adapters.imports.values import (
+    CellError,
+    check_lengths,
+    must,
+    parse_aware,
+    parse_enum,
+    parse_int,
+    record_text,
+    required,
+    split_list,
+)
+from core.causes import Cause, FixStatus
+from core.tickets import Judgement, Priority, Resolution, Status, Surface, Ticket
+
+REQUIRED = ("id", "created_at", "surface")
+TICKET_TIMES = (
+    "first_bot_reply_at",
+    "first_human_reply_at",
+    "resolved_at",
+    "closed_at",
+    "escalated_at",
+    "escalation_judged_at",
+    "csat_at",
+)
+CAUSE_FIELDS = ("cause_title", "cause_owner", "root_cause_at", "fix_url", "fix_shipped_at")
+OTHER_FIELDS = (
+    "subject", "text", "requester", "priority", "agents", "resolution", "article_id", "reopened_at",
+    "escalated_to", "escalation_judgement", "cause", "csat", "affected_users",
+)  # fmt: skip
+COLUMNS = REQUIRED + TICKET_TIMES + CAUSE_FIELDS + OTHER_FIELDS
+
+
+@dataclass
+class _Parsed:
+    ticket: Ticket
+    cause: dict[str, str | datetime | None]  # the row's view of its cause's fields
+    line: int
+
+
+def parse_ledger(path: Path) -> ImportBatch:
+    """Read a Fixloop CSV ledger: valid rows become tickets and causes, the others row errors."""
+    table = read_table(path)
+    require_columns(table, REQUIRED, "a Fixloop CSV ledger")
+    batch = ImportBatch(
+        errors=list(table.errors),
+        unknown_columns=unknown_columns(table, COLUMNS),
+        rows_read=len(table.rows) + len(table.errors),
+    )
+    latest: dict[str, _Parsed] = {}
+    for row in table.rows:
+        try:
+            parsed = _parse_row(row)
+        except CellError as exc:
+            batch.errors.append(RowError(row.line, str(exc)))
+            continue
+        latest.pop(parsed.ticket.id, None)  # a repeated id: the later row wins, silently
+        latest[parsed.ticket.id] = parsed
+    batch.tickets = [p.ticket for p in latest.values()]
+    batch.causes = _causes(latest.values(), batch.errors)
+    batch.errors.sort(key=lambda e: e.line)
+    return batch
+
+
+def _parse_row(row: Row) -> _Parsed:
+    """One ledger row as a ticket plus what it says about its cause."""
+    check_lengths(row, COLUMNS)
+    ticket = Ticket(
+        id=required(row, "id"),
+        surface=must(parse_enum(Surface, row.get("surface"), "surface"), "surface"),
+        created_at=must(parse_aware(row.get("created_at"), "created_at"), "created_at"),
+        platform="import",
+        source="import:csv",
+        requester=row.get("requester"),
+        subject=row.get("subject"),
+        text=row.get("text"),
+        priority=parse_enum(Priority, row.get("priority"), "priority", Priority.NORMAL),
+        agents=split_list(row.get("agents")),
+        resolution=parse_enum(Resolution, row.get("resolution"), "resolution"),
+        article_id=row.get("article_id") or None,
+        reopened_at=sorted(
+            m for v in split_list(row.get("reopened_at")) if (m := parse_aware(v, "reopened_at"))
+        ),
+        escalated_to=row.get("escalated_to") or None,
+        escalation_judgement=parse_enum(Judgement, row.get("escalation_judgement"), "escalation_judgement"),
+        cause_key=row.get("cause") or None,
+        csat=parse_int(row.get("csat"), "csat", low=1, high=5),
+        affected_users=parse_int(row.get("affected_users"), "affected_users", low=0) or 0,
+    )
+    for column in TICKET_TIMES:
+        setattr(ticket, column, parse_aware(row.get(column), column))
+    ticket.status = derive_status(ticket)
+    return _Parsed(ticket=record_text(ticket), cause=_cause_cells(row), line=row.line)
+
+
+def _cause_cells(row: Row) -> dict[str, str | datetime | None]:
+    """The cause's fields as this row gives them; timestamps are checked like any other."""
+    return {
+        "cause_title": row.get("cause_title") or None,
+        "cause_owner": row.get("cause_owner") or None,
+        "root_cause_at": parse_aware(row.get("root_cause_at"), "root_cause_at"),
+        "fix_url": row.get("fix_url") or None,
+        "fix_shipped_at": parse_aware(row.get("fix_shipped_at"), "fix_shipped_at"),
+    }
+
+
+def derive_status(ticket: Ticket) -> Status:
+    """Resolved when the last thing that happened was a resolution; otherwise still being worked."""
+    if ticket.resolved_at is not None:
+        last_resolution = max(filter(None, (ticket.resolved_at, ticket.closed_at)))
+        if not ticket.reopened_at or ticket.reopened_at[-1] < last_resolution:
+            return Status.RESOLVED
+    return Status.ESCALATED if ticket.escalated_at else Status.IN_PROGRESS
+
+
+def _causes(rows: Iterable[_Parsed], errors: list[RowError]) -> dict[str, Cause]:
+    """One cause per key; a row that contradicts an earlier row of its cause is reported."""
+    causes: dict[str, Cause] = {}
+    first: dict[tuple[str, str], tuple[Any, int]] = {}
+    for parsed in sorted(rows, key=lambda p: p.line):
+        key = parsed.ticket.cause_key
+        if not key:
+            continue
+        cause = causes.setdefault(key, Cause(key=key, title=key, named_by_person=True))
+        if cause.created_at is None or parsed.ticket.created_at < cause.created_at:
+            cause.created_at = parsed.ticket.created_at
+        for name, value in parsed.cause.items():
+            if value is None:
+                continue  # an empty cell means unknown, which agrees with anything
+            kept, line = first.setdefault((key, name), (value, parsed.line))
+            if kept != value:
+                errors.append(RowError(parsed.line, _disagreement(key, name, value, kept, line)))
+    for cause in causes.values():
+        _fill(cause, {name: v for (k, name), (v, _) in first.items() if k == cause.key})
+    return causes
+
+
+def _disagreement(key: str, name: str, value: object, kept: object, line: int) -> str:
+    """The message for two rows of one cause that disagree on a field."""
+    show = [v.isoformat() if isinstance(v, datetime) else v for v in (value, kept)]
+    return f"cause {key!r}: {name} is {show[0]!r} here but {show[1]!r} on line {line}"
+
+
+def _fill(cause: Cause, fields: dict[str, Any]) -> None:
+    """Copy the agreed cause fields onto the cause; the first row's value stands."""
+    cause.title = str(fields.get("cause_title") or cause.key)
+    cause.owner = fields.get("cause_owner")
+    cause.root_cause_at = fields.get("root_cause_at")
+    cause.fix_url = fields.get("fix_url")
+    cause.fix_shipped_at = fields.get("fix_shipped_at")
+    if cause.fix_shipped_at:
+        cause.fix_status = FixStatus.SHIPPED
+    elif cause.fix_url:
+        cause.fix_status = FixStatus.LINKED
