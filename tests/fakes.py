@@ -45,11 +45,24 @@ class FakeTicketRepository:
     async def save(self, ticket: Ticket) -> None:
         self.rows[ticket.id] = copy.deepcopy(ticket)
 
-    async def list(self, *, requester: str | None = None, open_only: bool = False, cause_key: str | None = None,
-                   agent: str | None = None, limit: int | None = None, newest_first: bool = False) -> list[Ticket]:
-        out = [t for t in self.rows.values()
-               if (requester is None or t.requester == requester) and (not open_only or t.is_open)
-               and (cause_key is None or t.cause_key == cause_key) and (agent is None or t.agent == agent)]
+    async def list(
+        self,
+        *,
+        requester: str | None = None,
+        open_only: bool = False,
+        cause_key: str | None = None,
+        agent: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[Ticket]:
+        out = [
+            t
+            for t in self.rows.values()
+            if (requester is None or t.requester == requester)
+            and (not open_only or t.is_open)
+            and (cause_key is None or t.cause_key == cause_key)
+            and (agent is None or t.agent == agent)
+        ]
         out.sort(key=lambda t: t.created_at, reverse=newest_first)
         return copy.deepcopy(out[:limit] if limit else out)
 
@@ -160,14 +173,26 @@ def sample_articles():  # type: ignore[no-untyped-def]
     from core.kb import Article
 
     return [
-        Article("kb-vpn", "VPN disconnects or fails to connect",
-                "Restart the VPN client GlobalPro, sign in again; certificate errors mean IT must renew it.",
-                surface="internal", owner="it-network"),
-        Article("kb-refund", "Refund a double charge on your invoice",
-                "If you were charged twice for one invoice, the second charge is refunded in 5 days.",
-                surface="external", owner="billing"),
-        Article("kb-printer", "Printer shows offline", "Power-cycle the printer and re-add it from the print portal.",
-                surface="internal"),
+        Article(
+            "kb-vpn",
+            "VPN disconnects or fails to connect",
+            "Restart the VPN client GlobalPro, sign in again; certificate errors mean IT must renew it.",
+            surface="internal",
+            owner="it-network",
+        ),
+        Article(
+            "kb-refund",
+            "Refund a double charge on your invoice",
+            "If you were charged twice for one invoice, the second charge is refunded in 5 days.",
+            surface="external",
+            owner="billing",
+        ),
+        Article(
+            "kb-printer",
+            "Printer shows offline",
+            "Power-cycle the printer and re-add it from the print portal.",
+            surface="internal",
+        ),
     ]
 
 
@@ -179,10 +204,18 @@ async def fake_desk(org=None, articles=None, notifier=None, llm=None):  # type: 
     from core.kb import Library
 
     desk = Desk(
-        tickets=FakeTicketRepository(), causes=FakeCauseRepository(), articles=FakeArticleRepository(),
-        escalations=FakeEscalationRepository(), reviews=FakeReviewRepository(), csat=FakeCsatRepository(),
-        library=Library(TfidfRetriever()), matcher=CauseMatcher(TfidfRetriever()),
-        notifier=notifier or FakeNotifier(), clock=FakeClock(), org=org or sample_org(), llm=llm,
+        tickets=FakeTicketRepository(),
+        causes=FakeCauseRepository(),
+        articles=FakeArticleRepository(),
+        escalations=FakeEscalationRepository(),
+        reviews=FakeReviewRepository(),
+        csat=FakeCsatRepository(),
+        library=Library(TfidfRetriever()),
+        matcher=CauseMatcher(TfidfRetriever()),
+        notifier=notifier or FakeNotifier(),
+        clock=FakeClock(),
+        org=org or sample_org(),
+        llm=llm,
     )
     for article in articles if articles is not None else sample_articles():
         await desk.articles.save(article)

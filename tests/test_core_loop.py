@@ -12,8 +12,13 @@ from tests.fakes import FakeLanguageModel, FakeNotifier, fake_desk
 
 
 def vpn(thread: str = "slack:C1:1.0", who: str = "emp-1") -> LogRequest:
-    return LogRequest(platform="slack", requester=who, text="My VPN disconnects every hour since this morning",
-                      thread_key=thread, channel="C1")
+    return LogRequest(
+        platform="slack",
+        requester=who,
+        text="My VPN disconnects every hour since this morning",
+        thread_key=thread,
+        channel="C1",
+    )
 
 
 async def test_a_help_request_becomes_a_ticket_with_the_vpn_article_first():
@@ -39,7 +44,9 @@ async def test_a_second_message_in_the_thread_joins_the_same_ticket():
 async def test_an_out_of_scope_question_gets_no_article_and_goes_to_triage():
     notifier = FakeNotifier()
     desk = await fake_desk(notifier=notifier)
-    reply = await desk.log_request(LogRequest(platform="console", requester="e", text="Where is the cafeteria menu?"))
+    reply = await desk.log_request(
+        LogRequest(platform="console", requester="e", text="Where is the cafeteria menu?")
+    )
     assert reply.suggestions.abstained
     assert "No article fits" in reply.text
     assert notifier.kinds() == ["triage"]
@@ -65,7 +72,9 @@ async def test_solved_it_resolves_by_article_and_counts_the_article():
 
 async def test_a_failing_notifier_never_loses_the_ticket():
     desk = await fake_desk(notifier=FakeNotifier(fail=True))
-    reply = await desk.log_request(LogRequest(platform="console", requester="e", text="Cafeteria menu please"))
+    reply = await desk.log_request(
+        LogRequest(platform="console", requester="e", text="Cafeteria menu please")
+    )
     assert await desk.tickets.get(reply.ticket.id) is not None
 
 
@@ -73,8 +82,9 @@ async def test_an_agent_reply_in_the_thread_is_the_first_human_reply():
     desk = await fake_desk()
     reply = await desk.log_request(vpn())
     desk.clock.advance(minutes=12)
-    await desk.log_request(LogRequest(platform="slack", requester="UANA", text="Looking at it now",
-                                      thread_key="slack:C1:1.0"))
+    await desk.log_request(
+        LogRequest(platform="slack", requester="UANA", text="Looking at it now", thread_key="slack:C1:1.0")
+    )
     ticket = await desk.tickets.get(reply.ticket.id)
     assert ticket.first_human_reply_at == desk.clock.now()
     assert ticket.agents == ["ana"] and ticket.status == Status.IN_PROGRESS
@@ -122,8 +132,9 @@ async def test_judgement_root_cause_and_fix_close_the_loop():
     reply = await desk.log_request(vpn())
     esc = await desk.escalate(Escalate(ticket_id=reply.ticket.id, agent="ana", team="it-network"))
     await desk.judge(esc.id, Judgement.NOT_NEEDED, "ana")
-    cause = await desk.record_root_cause(reply.ticket.id, "The VPN gateway certificate expired", "ana",
-                                         title="VPN gateway certificate expired")
+    cause = await desk.record_root_cause(
+        reply.ticket.id, "The VPN gateway certificate expired", "ana", title="VPN gateway certificate expired"
+    )
     assert cause.key == "vpn-gateway-certificate-expired" and cause.root_cause_at is not None
     await desk.link_fix(reply.ticket.id, "https://jira.example.com/browse/NET-1", "ana")
     shipped = await desk.ship_fix(cause.key, "ana")
@@ -169,9 +180,11 @@ async def test_a_review_needs_all_four_parts_and_a_manager():
     with pytest.raises(NotAllowed):
         await desk.record_review(RecordReview(ticket_id=reply.ticket.id, manager="ana", **parts))
     with pytest.raises(InvalidInput, match="What changes next time"):
-        await desk.record_review(RecordReview(ticket_id=reply.ticket.id, manager="mia",
-                                              **{**parts, "what_changes_next": " "}))
-    review = await desk.record_review(RecordReview(ticket_id=reply.ticket.id, manager="mia", send_to_agent=True,
-                                                   **parts))
+        await desk.record_review(
+            RecordReview(ticket_id=reply.ticket.id, manager="mia", **{**parts, "what_changes_next": " "})
+        )
+    review = await desk.record_review(
+        RecordReview(ticket_id=reply.ticket.id, manager="mia", send_to_agent=True, **parts)
+    )
     assert review.agent == "ana" and review.follow_up_at is not None
     assert notifier.sent[-1].to == "person:ana"

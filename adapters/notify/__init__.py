@@ -20,8 +20,12 @@ class LogNotifier:
         """Log the notice and keep it for /healthz and tests."""
         self.sent.append(notice)
         del self.sent[:-200]  # bounded: this is a trace, not a store
-        log.info("notice (no chat platform connected) kind=%s to=%s ticket=%s", notice.kind, notice.to,
-                 notice.ticket_id)
+        log.info(
+            "notice (no chat platform connected) kind=%s to=%s ticket=%s",
+            notice.kind,
+            notice.to,
+            notice.ticket_id,
+        )
 
 
 class CallbackNotifier:
