@@ -112,4 +112,10 @@ async def _with_runtime(
 
 def print_json(data: object) -> None:
     """Print JSON the way scripts expect: one object, UTF-8, stable key order."""
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: object) -> str:
+    from datetime import datetime
+
+    return value.isoformat() if isinstance(value, datetime) else str(value)

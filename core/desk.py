@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import coaching, fixes, intake, resolution, routing
+from core import coaching, fixes, intake, resolution, routing, threads
 from core.cause_matching import CauseMatcher
 from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
@@ -221,3 +221,33 @@ class Desk:
             clock=self.clock,
             notifier=self.notifier,
         )
+
+    async def find_thread(self, thread_key: str) -> Ticket | None:
+        """The ticket of a chat thread, if there is one."""
+        return await self.tickets.find_by_thread(thread_key)
+
+    async def edit_message(self, thread_key: str, ref: str, text: str) -> Ticket | None:
+        """A logged message was edited in chat."""
+        return await threads.edit_message(thread_key, ref, text, tickets=self.tickets, now=self.clock.now())
+
+    async def delete_message(self, thread_key: str, ref: str) -> Ticket | None:
+        """A logged message was deleted in chat; the record keeps it."""
+        return await threads.delete_message(thread_key, ref, tickets=self.tickets, now=self.clock.now())
+
+    async def ticket_for(self, ticket_id: str, viewer: str) -> Ticket:
+        """One ticket, for its requester or a member of staff."""
+        return await threads.ticket_for(ticket_id, viewer, tickets=self.tickets, org=self.org)
+
+    async def my_tickets(self, who: str) -> list[Ticket]:
+        """The open tickets a person asked for or holds."""
+        return await threads.my_tickets(who, tickets=self.tickets, org=self.org)
+
+    async def queue(self) -> list[Ticket]:
+        """Open tickets waiting for a person."""
+        return await threads.queue(tickets=self.tickets)
+
+    async def triage_context(self, ticket_id: str) -> threads.TriageContext:
+        """What the triage post shows about a ticket."""
+        return await threads.triage_context(ticket_id, tickets=self.tickets, causes=self.causes,
+                                            escalations=self.escalations, articles=self.library.articles,
+                                            org=self.org)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from core.digests import Digest, Line
@@ -32,14 +33,20 @@ def change(line: Line, surface: str = "total") -> str:
     from core.digests import RATES
 
     better = (delta > 0) == line.up_is_good
-    shown = f"{delta * 100:+.0f} pts" if line.key in RATES else f"{delta:+.1f}"
+    if line.key in RATES:
+        shown = f"{delta * 100:+.0f} pts"
+    else:
+        shown = f"{delta:+d}" if isinstance(delta, int) else f"{delta:+.1f}"
     return f"({shown}, {'better' if better else 'worse'})"
 
 
 def render_text(digest: Digest) -> str:
     """The whole digest as text."""
     p = digest.period
-    out = [f"Fixloop weekly digest: {p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}", ""]
+    zone = ZoneInfo(digest.timezone)
+    start, end = p.start.astimezone(zone), p.end.astimezone(zone)
+    span = f"{start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} ({digest.timezone})"
+    out = [f"Fixloop weekly digest: {span}", ""]
     out.append(f"{'':38}{'total':>22}{'internal':>12}{'external':>12}")
     for line in digest.lines:
         total = f"{fmt(line.key, line.now['total'])} {change(line)}"

@@ -53,6 +53,7 @@ class Digest:
     top_causes: list[RankedCause]
     cross_surface: list[RankedCause]
     wins: list[str] = field(default_factory=list)
+    timezone: str = "UTC"
 
     def to_text(self) -> str:
         """The digest as plain text, for the console and chat fallbacks."""
@@ -94,6 +95,7 @@ def compose_digest(
         top_causes=ranked[:top],
         cross_surface=[r for r in ranked if r.cross_surface][:top],
         wins=_wins(kpis, causes, period),
+        timezone=org.timezone,
     )
 
 

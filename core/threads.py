@@ -1,0 +1,107 @@
+"""Chat-thread use cases every platform shares: edits, deletions, my tickets, the queue, triage context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.causes import Cause
+from core.escalation import RoutingSuggestion
+from core.intake import load_ticket
+from core.kb import Article
+from core.messages import check_text
+from core.org import Org, PersonRole
+from core.ports import CauseRepository, EscalationRepository, TicketRepository
+from core.routing import suggest_owner
+from core.tickets import Message, Role, Status, Ticket
+
+STAFF = (PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+
+
+@dataclass(frozen=True)
+class TriageContext:
+    """What an agent needs to pick a ticket up: who, where, what was tried, what it looks like."""
+
+    ticket: Ticket
+    articles_tried: list[Article]
+    similar: list[Ticket]
+    likely_cause: Cause | None
+    likely_owner: RoutingSuggestion
+
+
+def _message(ticket: Ticket, ref: str) -> Message | None:
+    return next((m for m in ticket.messages if m.ref == ref), None)
+
+
+async def edit_message(
+    thread_key: str, ref: str, text: str, *, tickets: TicketRepository, now: datetime
+) -> Ticket | None:
+    """Apply an edit to a logged message; the first request message also updates the ticket's text."""
+    ticket = await tickets.find_by_thread(thread_key)
+    message = _message(ticket, ref) if ticket else None
+    if ticket is None or message is None or message.text == text.strip():
+        return ticket
+    message.text, message.edited_at = check_text(text), now
+    first = next((m for m in ticket.messages if m.role == Role.REQUESTER), None)
+    if first is message:
+        ticket.text = message.text
+        ticket.subject = message.text.splitlines()[0][:200]
+    await tickets.save(ticket)
+    return ticket
+
+
+async def delete_message(
+    thread_key: str, ref: str, *, tickets: TicketRepository, now: datetime
+) -> Ticket | None:
+    """Record that a logged message was deleted; its text is kept, not lost."""
+    ticket = await tickets.find_by_thread(thread_key)
+    message = _message(ticket, ref) if ticket else None
+    if ticket is None or message is None or message.deleted_at is not None:
+        return ticket
+    message.deleted_at = now
+    await tickets.save(ticket)
+    return ticket
+
+
+async def ticket_for(ticket_id: str, viewer: str, *, tickets: TicketRepository, org: Org) -> Ticket:
+    """A ticket as its requester or a member of staff may see it; anyone else is refused."""
+    ticket = await load_ticket(ticket_id, tickets)
+    if viewer != ticket.requester:
+        org.require(viewer, *STAFF)
+    return ticket
+
+
+async def my_tickets(who: str, *, tickets: TicketRepository, org: Org, limit: int = 20) -> list[Ticket]:
+    """The open tickets a person asked for, and for an agent the ones they hold, newest first."""
+    mine = await tickets.list(requester=who, open_only=True, limit=limit, newest_first=True)
+    person = org.person(who)
+    if person and PersonRole.AGENT in person.roles:
+        held = await tickets.list(agent=person.key, open_only=True, limit=limit, newest_first=True)
+        mine += [t for t in held if t.id not in {m.id for m in mine}]
+    return mine[:limit]
+
+
+async def queue(*, tickets: TicketRepository, limit: int = 20) -> list[Ticket]:
+    """Open tickets waiting for a person, oldest first."""
+    waiting = [t for t in await tickets.list(open_only=True) if t.status == Status.NEEDS_HUMAN]
+    return waiting[:limit]
+
+
+async def triage_context(
+    ticket_id: str, *, tickets: TicketRepository, causes: CauseRepository, escalations: EscalationRepository,
+    articles: dict[str, Article], org: Org, similar_limit: int = 3,
+) -> TriageContext:
+    """The ticket with the articles already offered, similar recent tickets, likely cause and owner."""
+    ticket = await load_ticket(ticket_id, tickets)
+    similar: list[Ticket] = []
+    if ticket.cause_key:
+        same = await tickets.list(cause_key=ticket.cause_key, limit=similar_limit + 1, newest_first=True)
+        similar = [t for t in same if t.id != ticket.id][:similar_limit]
+    return TriageContext(
+        ticket=ticket,
+        articles_tried=[articles[a] for a in ticket.suggested_article_ids if a in articles],
+        similar=similar,
+        likely_cause=await causes.get(ticket.cause_key) if ticket.cause_key else None,
+        likely_owner=await suggest_owner(ticket, org=org, escalations=escalations, tickets=tickets,
+                                         articles=articles),
+    )

@@ -1,0 +1,34 @@
+"""Running the real `fixloop` command line in a subprocess against a scratch database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Cli:
+    env: dict[str, str]
+
+    def run(self, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run `python -m bot ARGS` and return the finished process."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+            input=stdin, timeout=120,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"fixloop {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+
+def cli_for(database_url: str, config: Path | None = None) -> Cli:
+    """A CLI runner whose DATABASE_URL and FIXLOOP_CONFIG point at the test's own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "MICROSOFT_"))}
+    env.update(DATABASE_URL=database_url, FIXLOOP_CONFIG=str(config or ROOT / "fixloop.example.toml"),
+               PYTHONPATH=str(ROOT))
+    return Cli(env=env)
