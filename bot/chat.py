@@ -93,7 +93,7 @@ async def _message(session: Session, text: str) -> None:
         platform="console",
         requester=session.user,
         text=text,
-        thread_key=f"console:{session.user}:{session.thread}",
+        thread_key=f"console:{session.user}:{session.session_id}:{session.thread}",
     )
     reply = await session.desk.log_request(cmd)
     session.current = reply.ticket.id

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.coaching import TEMPLATE
 from core.desk import Desk
 from core.errors import InvalidInput
 from core.kpis import format_kpis_text, last_full_week
 from core.messages import Escalate, RecordReview
+from core.org import PersonRole
 from core.tickets import Judgement, Ticket
 
 HELP = {
@@ -30,6 +32,7 @@ class Session:
     role: str
     current: str | None = None
     thread: int = 1
+    session_id: str = field(default_factory=lambda: secrets.token_hex(4))  # threads never span sessions
 
 
 def _need(args: list[str], n: int, usage: str) -> None:
@@ -107,6 +110,7 @@ async def reply(s: Session, args: list[str]) -> None:
 
 async def escalate(s: Session, args: list[str]) -> None:
     _need(args, 1, "/escalate ID [team] [reason]")
+    s.desk.org.require(s.user, PersonRole.AGENT)
     team = args[1] if len(args) > 1 and s.desk.org.team(args[1]) else None
     reason = " ".join(args[2:] if team else args[1:])
     if team is None:
@@ -199,9 +203,7 @@ def _ask(prompt: str) -> str:
     return sys.stdin.readline().strip()
 
 
-def _manager() -> tuple:  # type: ignore[type-arg]
-    from core.org import PersonRole
-
+def _manager() -> tuple[PersonRole, ...]:
     return (PersonRole.MANAGER,)
 
 

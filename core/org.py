@@ -93,7 +93,10 @@ class Org:
         """Refuse unless the person has one of the roles."""
         if not self.roles_of(key_or_id) & set(roles):
             needed = " or ".join(r.value for r in roles)
-            raise NotAllowed(f"Only a {needed} can do that. Ask your Fixloop admin if you need access.")
+            article = "an" if needed[0] in "aeiou" else "a"
+            raise NotAllowed(
+                f"Only {article} {needed} can do that. Ask your Fixloop admin if you need access."
+            )
 
     def reports_of(self, manager: str) -> list[Person]:
         """The agents a manager coaches."""
