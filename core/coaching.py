@@ -91,7 +91,7 @@ def pick_for_review(tickets: Iterable[Ticket], agent: str) -> tuple[Pick | None,
     scored.sort(key=lambda p: (p.score, p.ticket.id))
     weak, strong = scored[0], scored[-1]
     strong_pick = strong if strong.score > 0 else None
-    weak_pick = weak if weak.score < 0 and weak is not strong else None
+    weak_pick = weak if weak.score < 0 and weak is not strong_pick else None
     return strong_pick, weak_pick
 
 
