@@ -332,3 +332,16 @@ def test_the_repositories_implement_the_core_ports(repos: SqlRepositories) -> No
     reviews: ReviewRepository = repos.reviews
     csat: CsatRepository = repos.csat
     assert all((tickets, causes, articles, escalations, reviews, csat))
+
+
+async def test_save_many_upserts_in_batches_and_reports_existing_ids(repos: SqlRepositories) -> None:
+    tickets = [full_ticket(f"FX-B{i:05d}", thread=f"slack:C9:{i}") for i in range(7)]
+    await repos.tickets.save_many(tickets[:4], batch=3)
+    assert await repos.tickets.existing_ids([t.id for t in tickets]) == {t.id for t in tickets[:4]}
+    tickets[0].subject = "changed"
+    await repos.tickets.save_many(tickets, batch=3)
+    assert await repos.tickets.count() == 7
+    assert (await repos.tickets.get("FX-B00000")).subject == "changed"
+    clash = full_ticket("FX-OTHER", thread="slack:C9:1")
+    with pytest.raises(DuplicateKey):
+        await repos.tickets.save_many([clash])

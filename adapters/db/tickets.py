@@ -105,6 +105,28 @@ class SqlTicketRepository(SqlRepository):
         """Insert or update a ticket and replace its messages; raise DuplicateKey on a taken thread."""
         await self._write(ticket, new=False)
 
+    async def save_many(self, tickets: Sequence[Ticket], batch: int = 500) -> None:
+        """Upsert many tickets, a batch per transaction: imports of large exports stay fast."""
+        for start in range(0, len(tickets), batch):
+            chunk = tickets[start : start + batch]
+            try:
+                async with self._sessions.begin() as session:
+                    for ticket in chunk:
+                        await upsert(session, TICKETS, ticket_values(ticket), ["id"])
+                        await _replace_messages(session, ticket)
+            except IntegrityError as exc:
+                raise DuplicateKey(f"a ticket thread in this batch already exists: {exc.orig}") from exc
+
+    async def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ticket ids are stored already."""
+        found: set[str] = set()
+        async with self._sessions() as session:
+            for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+                chunk = list(ids[start : start + 900])
+                rows = await session.execute(select(TICKETS.c.id).where(TICKETS.c.id.in_(chunk)))
+                found.update(rows.scalars())
+        return found
+
     async def list(
         self,
         *,
