@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import backtest
 from bot.config import ConfigError
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--from", dest="start")
     digest.add_argument("--to", dest="end")
     digest.add_argument("--post", action="store_true")
+    backtest.add_parser(sub)
     return p
 
 
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.command == "serve" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter is not news
     try:
         settings = Settings()
         return _dispatch(args, settings)
@@ -81,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands
 
+    if args.command == "backtest":
+        return backtest.run(args)
     if args.command == "migrate":
         return commands.migrate(settings)
     if args.command == "serve":

@@ -11,15 +11,21 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.charts import render_trend_png
+from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
+from adapters.teams.config import TeamsMisconfigured, teams_mode
+from bot.config import ConfigError
 from bot.imports import import_kb, import_tickets
+from bot.scheduler import start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
 from core.causes import RankedCause
+from core.coaching import format_review_summary
+from core.jobs import digest_notice
 from core.kpis import format_kpis_text, parse_period
-from core.ports import Notice
 
 log = logging.getLogger("fixloop")
 
@@ -38,18 +44,59 @@ def serve(settings: Settings, host: str, port: int) -> int:
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
+    _say_teams(settings)
     runtime = await build_runtime(settings)
     app = create_app(runtime)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    if not settings.slack_enabled:
-        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to connect it")
+    socket_mode = await _slack_socket_mode(runtime)
+    scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules)
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
     try:
         await asyncio.Event().wait()
     finally:
+        scheduler.stop()
+        if socket_mode is not None:
+            await socket_mode.close_async()
         await runner.cleanup()
+
+
+def _say_teams(settings: Settings) -> None:
+    """Refuse to serve Teams without Bot Framework authentication outside development; say how it runs."""
+    try:
+        mode = teams_mode(settings)
+    except TeamsMisconfigured as exc:
+        raise ConfigError(str(exc)) from exc
+    if mode == "off":
+        log.info("Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to connect it")
+    elif mode == "open":
+        banner = "!" * 78
+        log.warning(
+            "%s\n!! TEAMS AUTHENTICATION IS OFF: MICROSOFT_APP_ID is empty and FIXLOOP_ENV=development.\n"
+            "!! Anyone who can reach POST /api/messages can act as any Teams user. Never expose this.\n%s",
+            banner,
+            banner,
+        )
+    else:
+        log.info("Teams is on: activities arrive at POST /api/messages; Bot Framework tokens are checked")
+
+
+async def _slack_socket_mode(runtime: Runtime) -> Any:
+    """Say how Slack is connected; with SLACK_APP_TOKEN, open a Socket Mode connection instead of HTTP."""
+    settings = runtime.settings
+    if runtime.slack_app is None:
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to connect it")
+        return None
+    if settings.slack_app_token is None:
+        log.info("Slack is on: requests arrive at POST /slack/events")
+        return None
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(runtime.slack_app, settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    log.info("Slack is on: Socket Mode connected (no public URL needed)")
+    return handler
 
 
 async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -117,28 +164,32 @@ async def kpis(runtime: Runtime, args: argparse.Namespace) -> int:
 
     period = parse_period(args.start, args.end, runtime.desk.clock.now(), runtime.config.org.timezone)
     report = await runtime.desk.kpis(period)
+    reviews = await runtime.desk.review_summary(period)
     if args.json:
-        print_json(report.to_json())
+        print_json({**report.to_json(), "reviews": reviews})
     else:
-        print(format_kpis_text(report))
+        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews))
     return 0
 
 
 async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     """`fixloop digest`: print the weekly digest, or post it to the leaders' channels."""
     period = parse_period(args.start, args.end, runtime.desk.clock.now(), runtime.config.org.timezone)
-    document = await runtime.desk.digest(period)
+    # SQL aggregates: the same digest as the in-memory one, at any ledger size (bench/digest.py).
+    now = runtime.desk.clock.now()
+    document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
     text = document.to_text()
     if not args.post:
         print(text)
         return 0
-    if not runtime.settings.slack_enabled:
+    if not runtime.settings.slack_enabled and runtime.teams is None:
         print(
             "fixloop: no chat platform is connected, so nothing was posted. Set SLACK_BOT_TOKEN and "
             "SLACK_SIGNING_SECRET (or the Microsoft app settings), then run again.",
             file=sys.stderr,
         )
         return 1
-    await runtime.desk.notifier.send(Notice(kind="digest", to="leaders", text=text))
+    chart = render_trend_png(document.trend, document.timezone)
+    await runtime.desk.notifier.send(digest_notice(document, chart))
     print("digest posted to the leaders' channels")
     return 0

@@ -9,6 +9,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from adapters.db.engine import ping
+from adapters.slack.app import http_handler
+from adapters.teams.app import http_handler as teams_handler
 from bot.wiring import Runtime
 
 log = logging.getLogger("fixloop.http")
@@ -54,6 +56,7 @@ async def healthz(request: web.Request) -> web.Response:
     body: dict[str, object] = {
         "retrieval": runtime.retrieval,
         "slack": runtime.settings.slack_enabled,
+        "teams": runtime.teams is not None,
         "llm": runtime.settings.llm_enabled,
     }
     try:
@@ -77,6 +80,10 @@ def create_app(runtime: Runtime) -> web.Application:
     app[METRICS] = _metrics()[1]
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
+        app.router.add_post("/slack/events", http_handler(runtime.slack_app))  # verified by slack-bolt
+    if runtime.teams is not None:
+        app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 
     async def close(_: web.Application) -> None:
         await runtime.close()

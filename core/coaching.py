@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from core.errors import InvalidInput, TicketNotFound
 from core.messages import RecordReview
 from core.org import Org, PersonRole
+from core.periods import Period
 from core.ports import Clock, Notice, Notifier, ReviewRepository, TicketRepository
 from core.tickets import Judgement, Role, Ticket
 
@@ -43,6 +47,14 @@ class Pick:
     reasons: tuple[str, ...]
     score: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """The pick as JSON-able data for the chat cards."""
+        t = self.ticket
+        return {
+            "ticket_id": t.id, "subject": t.subject, "surface": str(t.surface), "platform": t.platform,
+            "chat": dict(t.chat), "strong": self.strong, "reasons": list(self.reasons), "score": self.score,
+        }
+
 
 def new_review_id() -> str:
     """A short review id."""
@@ -68,15 +80,29 @@ def _score(t: Ticket) -> tuple[float, list[str]]:
         score += 1
         reasons.append("escalated to the right team")
     notes = " ".join(m.text.lower() for m in t.messages if m.role == Role.AGENT)
-    if t.messages and notes and not _has_specifics(notes):
+    missing = _missing_specifics(notes) if t.messages else []
+    if len(missing) >= 2:  # one gap is normal; two or more leave the next person guessing
         score -= 1
-        reasons.append("notes miss the error, the time or the steps tried")
+        reasons.append("notes miss " + _join(missing))
     return score, reasons
 
 
-def _has_specifics(notes: str) -> bool:
-    markers = ("error", "code", "tried", "step", "restart", "log", ":", "am", "pm", "version")
-    return sum(marker in notes for marker in markers) >= 2
+# What good ticket notes record, and words that show each is there.
+SPECIFICS = (
+    ("the error", re.compile(r"error|code|exception|0x[0-9a-f]+|\b[45]\d\d\b|message says|fails with")),
+    ("the time", re.compile(r"\d{1,2}:\d{2}|\b\d{1,2} ?(am|pm)\b|since|yesterday|today|this morning|at \d")),
+    ("the steps tried", re.compile(r"tried|restart|reboot|reinstall|clear|reset|checked|step|log")),
+)
+
+
+def _missing_specifics(notes: str) -> list[str]:
+    """Which of the error, the time and the steps tried the agent's notes leave out."""
+    return [name for name, pattern in SPECIFICS if not pattern.search(notes)]
+
+
+def _join(parts: list[str]) -> str:
+    """"a", "a or b", "a, b or c"."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 def pick_for_review(tickets: Iterable[Ticket], agent: str) -> tuple[Pick | None, Pick | None]:
@@ -113,6 +139,12 @@ class CoachingPrompt:
                 lines.append(f"  {label}: {pick.ticket.id} {pick.ticket.subject[:60]} ({why})")
         lines.append("  Review with: " + " / ".join(TEMPLATE))
         return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The prompt as JSON-able data for the chat cards."""
+        return {"manager": self.manager, "agent": self.agent,
+                "strong": self.strong.to_dict() if self.strong else None,
+                "weak": self.weak.to_dict() if self.weak else None}
 
 
 def coaching_prompts(
@@ -175,3 +207,25 @@ async def record_review(
             )
         )
     return review
+
+
+def review_summary(reviews: Iterable[Review], period: Period) -> dict[str, Any]:
+    """Ticket reviews written in the period, per agent and per manager (for `fixloop kpis`)."""
+    written = [r for r in reviews if period.contains(r.created_at)]
+    per_agent = Counter(r.agent or "(none)" for r in written)
+    per_manager = Counter(r.manager for r in written)
+    return {
+        "count": len(written),
+        "sent_to_agent": sum(1 for r in written if r.sent_to_agent),
+        "per_agent": dict(sorted(per_agent.items())),
+        "per_manager": dict(sorted(per_manager.items())),
+    }
+
+
+def format_review_summary(summary: dict[str, Any]) -> str:
+    """The review section of `fixloop kpis` as text."""
+    lines = [f"Ticket reviews: {summary['count']} ({summary['sent_to_agent']} sent to the agent)"]
+    for label, key in (("per agent", "per_agent"), ("per manager", "per_manager")):
+        counts = summary[key]
+        lines.append(f"  {label}: " + (", ".join(f"{k} {n}" for k, n in counts.items()) or "none"))
+    return "\n".join(lines)

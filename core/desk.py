@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import coaching, fixes, intake, resolution, routing, threads
+from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
 from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
 from core.digests import Digest, compose_digest
 from core.escalation import Escalation, RoutingSuggestion
-from core.kb import Library
+from core.kb import Library, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
 from core.messages import Escalate, LogRequest, RecordReview, Reply
 from core.org import Org
@@ -26,6 +27,7 @@ from core.ports import (
     ReviewRepository,
     TicketRepository,
 )
+from core.team_routing import TeamRouter
 from core.tickets import Judgement, Resolution, Ticket
 
 
@@ -43,11 +45,24 @@ class Desk:
     clock: Clock
     org: Org
     llm: LanguageModel | None = None
+    router: TeamRouter | None = None
+    clusterer: Clusterer | None = None
 
     async def refresh(self) -> None:
-        """Reload the knowledge and cause indexes from the database (at start and after imports)."""
-        self.library.load(await self.articles.list())
-        self.matcher.load(await self.causes.list(), await self.tickets.list_all())
+        """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
+        tickets = await self.tickets.list_all()
+        self.library.load(await self.articles.list(), solved_history(tickets))
+        self.matcher.load(await self.causes.list(), tickets)
+        if self.router is not None:
+            self.router.learn(tickets, self.org)
+
+    async def propose_causes(self) -> Reclustering:
+        """Re-cluster every ticket and propose causes; causes a person named keep their identity."""
+        if self.clusterer is None:
+            raise RuntimeError("no clustering back end is wired")
+        return propose_causes(
+            await self.tickets.list_all(), await self.causes.list(), clusterer=self.clusterer
+        )
 
     async def log_request(self, cmd: LogRequest) -> Reply:
         """Open or extend a ticket and answer with articles or an honest hand-off."""
@@ -68,6 +83,8 @@ class Desk:
         )
         if ticket.article_id in self.library.articles:
             self.library.articles[ticket.article_id].solved_count += 1
+        if ticket.article_id:  # every "Solved it" click teaches the ranker
+            self.library.learn(ticket.text or ticket.subject, ticket.article_id)
         return ticket
 
     async def need_human(self, ticket_id: str, by: str) -> Ticket:
@@ -95,6 +112,7 @@ class Desk:
             escalations=self.escalations,
             tickets=self.tickets,
             articles=self.library.articles,
+            router=self.router,
         )
 
     async def escalate(self, cmd: Escalate) -> Escalation:
@@ -109,6 +127,7 @@ class Desk:
             clock=self.clock,
             notifier=self.notifier,
             llm=self.llm,
+            router=self.router,
         )
 
     async def judge(self, escalation_id: str, judgement: Judgement, by: str) -> Escalation:
@@ -248,6 +267,15 @@ class Desk:
 
     async def triage_context(self, ticket_id: str) -> threads.TriageContext:
         """What the triage post shows about a ticket."""
-        return await threads.triage_context(ticket_id, tickets=self.tickets, causes=self.causes,
-                                            escalations=self.escalations, articles=self.library.articles,
-                                            org=self.org)
+        return await threads.triage_context(
+            ticket_id,
+            tickets=self.tickets,
+            causes=self.causes,
+            escalations=self.escalations,
+            articles=self.library.articles,
+            org=self.org,
+        )
+
+    async def review_summary(self, period: Period) -> dict[str, object]:
+        """Ticket reviews written in the period, per agent and per manager."""
+        return coaching.review_summary(await self.reviews.list(), period)

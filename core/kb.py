@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from core.ports import Retriever
+from core.tickets import Resolution, Ticket
+
+
+class Ranker(Protocol):
+    """Ranks articles for a text from their own text and from history; see adapters/search/ranker.py."""
+
+    def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
+        """Index (article_id, text) pairs and learn from (text, article_id) history."""
+        ...
+
+    def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
+        """The best article ids with a confidence from 0 to 1, best first."""
+        ...
 
 
 @dataclass
@@ -36,7 +50,8 @@ class Suggestion:
 @dataclass(frozen=True)
 class SuggestionPolicy:
     limit: int = 3
-    min_score: float = 0.12  # below this the bot abstains: "no article fits"
+    min_score: float | None = None  # below this the bot abstains; None: the ranker's own, else 0.12
+    relearn_share: float = 0.05  # refit once new history reaches this share of what the model learnt from
 
 
 @dataclass
@@ -49,45 +64,101 @@ class Suggestions:
         return not self.items
 
 
-class Library:
-    """The knowledge base in memory, indexed for suggestion; reloaded after an import."""
+LONG_ARTICLE_WORDS = 120
 
-    def __init__(self, retriever: Retriever, policy: SuggestionPolicy = SuggestionPolicy()) -> None:
+
+class Library:
+    """The knowledge base in memory, indexed for suggestion; it learns from tickets articles solved."""
+
+    def __init__(self, retriever: Ranker, policy: SuggestionPolicy = SuggestionPolicy()) -> None:
         self.retriever = retriever
         self.policy = policy
         self.articles: dict[str, Article] = {}
+        self.history: list[tuple[str, str]] = []
+        self._learnt = 0  # history size at the last fit
+        self._stale = False  # new history waits here until the next suggestion refits the ranker
 
-    def load(self, articles: list[Article]) -> None:
-        """Replace the indexed articles."""
+    def load(self, articles: list[Article], history: Iterable[tuple[str, str]] = ()) -> None:
+        """Replace the indexed articles and the (text, article_id) history they learn from."""
         self.articles = {a.id: a for a in articles}
-        self.retriever.fit([(a.id, f"{a.title}\n{a.title}\n{' '.join(a.tags)}\n{a.body}") for a in articles])
+        self.history = [(text, aid) for text, aid in history if aid in self.articles and text.strip()]
+        self._learnt, self._stale = len(self.history), True
+        self.refit()  # fit now, so the first requester does not wait for a model to load
+
+    def learn(self, text: str, article_id: str) -> bool:
+        """Remember that an article solved a text; True when it triggers a refit (done before next use)."""
+        if article_id not in self.articles or not text.strip():
+            return False
+        self.history.append((text, article_id))
+        # Refitting is whole-model work: batch it, so a click costs nothing and a burst costs one fit.
+        if len(self.history) - self._learnt >= max(1, int(self._learnt * self.policy.relearn_share)):
+            self._learnt, self._stale = len(self.history), True
+            return True
+        return False
+
+    def refit(self) -> None:
+        """Fit the ranker now if articles or history changed since the last fit."""
+        if not self._stale:
+            return
+        docs = [(a.id, article_text(a)) for a in self.articles.values()]
+        # A long article dilutes a short question's similarity; its title and tags, indexed as a second
+        # view, let "VPN keeps dropping" meet "VPN disconnects" at cold start. Short articles need none.
+        docs += [(a.id, f"{a.title}\n{' '.join(a.tags)}") for a in self.articles.values()
+                 if len(a.body.split()) > LONG_ARTICLE_WORDS]
+        if self.history:
+            self.retriever.fit(docs, self.history)
+        else:
+            self.retriever.fit(docs)
+        self._stale = False
 
     def suggest(self, text: str, surface: str | None = None) -> Suggestions:
         """Up to three articles for a message, or none when nothing fits."""
+        self.refit()
         return suggest(
             text, articles=self.articles, retriever=self.retriever, surface=surface, policy=self.policy
         )
+
+
+def solved_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
+    """(text, article_id) for every ticket an article solved: what the ranker learns from."""
+    return [(t.text or t.subject, t.article_id) for t in tickets
+            if t.resolution == Resolution.ARTICLE and t.article_id and (t.text or t.subject)]
+
+
+def article_text(article: Article) -> str:
+    """The text an article is indexed by: title twice (it names the problem), tags, then the body."""
+    return f"{article.title}\n{article.title}\n{' '.join(article.tags)}\n{article.body}"
 
 
 def suggest(
     text: str,
     *,
     articles: dict[str, Article],
-    retriever: Retriever,
+    retriever: Ranker,
     surface: str | None = None,
     policy: SuggestionPolicy = SuggestionPolicy(),
 ) -> Suggestions:
     """Rank articles for a message; offer at most `limit`, or none when nothing fits."""
     ranked = retriever.search(text, limit=policy.limit * 4)
+    floor = abstain_below(retriever, policy)
     items: list[Suggestion] = []
+    seen: set[str] = set()
     for article_id, score in ranked:
         article = articles.get(article_id)
-        if article is None or score < policy.min_score:
+        if article is None or score < floor or article_id in seen:
             continue
         if surface and article.surface and article.surface != surface:
             score *= 0.8  # an article written for the other queue still helps, a little less
-            if score < policy.min_score:
+            if score < floor:
                 continue
+        seen.add(article_id)
         items.append(Suggestion(article=article, score=round(score, 4)))
     items.sort(key=lambda s: -s.score)
     return Suggestions(items=items[: policy.limit])
+
+
+def abstain_below(retriever: Ranker, policy: SuggestionPolicy) -> float:
+    """The confidence under which no article is offered: the policy's, else the ranker's calibrated one."""
+    if policy.min_score is not None:
+        return policy.min_score
+    return float(getattr(retriever, "abstain_below", 0.12))

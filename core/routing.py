@@ -21,6 +21,7 @@ from core.ports import (
     Notifier,
     TicketRepository,
 )
+from core.team_routing import TeamRouter
 from core.tickets import Judgement, Message, Role, Status, Ticket
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ async def suggest_owner(
     escalations: EscalationRepository,
     tickets: TicketRepository,
     articles: dict[str, Article],
+    router: TeamRouter | None = None,
 ) -> RoutingSuggestion:
-    """Route by where the fix lives: cause owner, then past needed escalations, then topic, then article."""
+    """Route by where the fix lives: cause owner, past escalations, learnt routing, topic, then article."""
     team = org.owner_of(ticket.cause_key)
     if team:
         return RoutingSuggestion(team.key, f"{team.name} owns the likely cause {ticket.cause_key}")
@@ -46,6 +48,11 @@ async def suggest_owner(
             return RoutingSuggestion(
                 key, f"{n} earlier escalations of this cause to {key} were judged needed"
             )
+    guess = router.predict(f"{ticket.subject} {ticket.text}") if router else None
+    if guess and org.team(guess[0]):
+        return RoutingSuggestion(
+            guess[0], f"similar past escalations went to {guess[0]} ({guess[1]:.0%} sure)"
+        )
     team = org.owner_of(None, f"{ticket.subject} {ticket.text}")
     if team:
         return RoutingSuggestion(team.key, f"{team.name} owns this topic")
@@ -67,6 +74,7 @@ async def escalate(
     clock: Clock,
     notifier: Notifier,
     llm: LanguageModel | None = None,
+    router: TeamRouter | None = None,
 ) -> Escalation:
     """Hand a ticket to the team that owns the fix, with the evidence; the requester is told."""
     org.require(cmd.agent, PersonRole.AGENT)
@@ -74,7 +82,7 @@ async def escalate(
     if ticket.status == "resolved":
         raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
     suggestion = await suggest_owner(
-        ticket, org=org, escalations=escalations, tickets=tickets, articles=articles
+        ticket, org=org, escalations=escalations, tickets=tickets, articles=articles, router=router
     )
     team_key = cmd.team or suggestion.team
     team = org.team(team_key) if team_key else None

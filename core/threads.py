@@ -88,8 +88,14 @@ async def queue(*, tickets: TicketRepository, limit: int = 20) -> list[Ticket]:
 
 
 async def triage_context(
-    ticket_id: str, *, tickets: TicketRepository, causes: CauseRepository, escalations: EscalationRepository,
-    articles: dict[str, Article], org: Org, similar_limit: int = 3,
+    ticket_id: str,
+    *,
+    tickets: TicketRepository,
+    causes: CauseRepository,
+    escalations: EscalationRepository,
+    articles: dict[str, Article],
+    org: Org,
+    similar_limit: int = 3,
 ) -> TriageContext:
     """The ticket with the articles already offered, similar recent tickets, likely cause and owner."""
     ticket = await load_ticket(ticket_id, tickets)
@@ -102,6 +108,7 @@ async def triage_context(
         articles_tried=[articles[a] for a in ticket.suggested_article_ids if a in articles],
         similar=similar,
         likely_cause=await causes.get(ticket.cause_key) if ticket.cause_key else None,
-        likely_owner=await suggest_owner(ticket, org=org, escalations=escalations, tickets=tickets,
-                                         articles=articles),
+        likely_owner=await suggest_owner(
+            ticket, org=org, escalations=escalations, tickets=tickets, articles=articles
+        ),
     )

@@ -60,6 +60,8 @@ def _text(*, nullable: bool = False) -> Any:
 
 class TicketRow(SQLModel, table=True):
     __tablename__ = "tickets"
+    # Per-cause windows (deflection baselines, the digest's trend) are index range scans at 1M tickets.
+    __table_args__ = (sa.Index("ix_tickets_cause_key_created_at", "cause_key", "created_at"),)
 
     id: str = Field(primary_key=True)
     surface: str
@@ -206,6 +208,16 @@ class JobClaimRow(SQLModel, table=True):
     claimed_at: datetime = _when(nullable=False)
     expires_at: datetime = _when(nullable=False)
     posted_at: datetime | None = _when()
+
+
+class TeamsConversationRow(SQLModel, table=True):
+    """A stored Bot Framework conversation reference, so Fixloop can write to Teams without being asked."""
+
+    __tablename__ = "teams_conversations"
+
+    key: str = Field(primary_key=True)  # "conversation:<id>", "user:<id>" or "channel:<id>"
+    reference: dict[str, Any] = _json(dict)
+    updated_at: datetime = _when(nullable=False)
 
 
 metadata = SQLModel.metadata

@@ -1,0 +1,69 @@
+"""Shared pieces of the SQL KPI queries: scopes, windows bound as parameters, exact spreads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from adapters.db.tables import CauseRow, TicketRow, UTCDateTime, table_of
+from core.kpis import Period
+from core.stats import median, p90
+
+T, C = table_of(TicketRow), table_of(CauseRow)
+SCOPES = ("total", "internal", "external")
+Rows = Sequence[Any]
+
+
+def within(col: Any, p: Period) -> ColumnElement[bool]:
+    """col in [start, end)."""
+    return and_(col >= p.start, col < p.end)
+
+
+def count_if(cond: ColumnElement[bool]) -> Any:
+    """SUM(CASE WHEN cond THEN 1 ELSE 0 END), portable."""
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def scoped(rows: Iterable[Any], scope: str) -> list[Any]:
+    """The rows of one report column (rows carry their surface)."""
+    return [r for r in rows if scope == "total" or r.surface == scope]
+
+
+def spread(values: Sequence[float]) -> dict[str, float | None]:
+    """{median, p90} exactly as core computes them."""
+    return {"median": median(values), "p90": p90(values)}
+
+
+def windows_table(windows: Sequence[tuple[str, str, datetime, datetime]]) -> Any:
+    """A derived table (tag, cause, a, b) of time windows, bound as parameters (portable, exact)."""
+    rows = [
+        select(
+            literal(tag).label("tag"),
+            literal(cause).label("cause"),
+            literal(a, UTCDateTime()).label("a"),
+            literal(b, UTCDateTime()).label("b"),
+        )
+        for tag, cause, a, b in windows
+    ]
+    return union_all(*rows).subquery("w")
+
+
+async def window_counts(
+    session: AsyncSession, windows: Sequence[tuple[str, str, datetime, datetime]]
+) -> list[Any]:
+    """Tickets of each window's cause created in [a, b): rows (surface, tag, cause, n)."""
+    if not windows:
+        return []
+    w = windows_table(windows)
+    on = and_(T.c.cause_key == w.c.cause, T.c.created_at >= w.c.a, T.c.created_at < w.c.b)
+    stmt = (
+        select(T.c.surface, w.c.tag, w.c.cause, func.count().label("n"))
+        .select_from(T.join(w, on))
+        .group_by(T.c.surface, w.c.tag, w.c.cause)
+    )
+    return list((await session.execute(stmt)).all())

@@ -1,0 +1,121 @@
+"""Cause KPIs in SQL: repeat-cause rate, ticket-to-fix conversion, time to root cause, deflection."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.db.kpi_sql_base import SCOPES, C, T, count_if, scoped, spread, window_counts, within
+from core.kpis import BASELINE_PERIODS, CONVERSION_PERIODS, Period
+from core.stats import ratio
+
+
+async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[str, dict[str, Any]]:
+    """Per scope: the four cause KPIs, from per-cause counts the database aggregates."""
+    windows = [p.shifted(k) for k in range(CONVERSION_PERIODS)]
+    counts = (
+        await session.execute(
+            select(
+                T.c.surface,
+                T.c.cause_key,
+                *(count_if(within(T.c.created_at, w)).label(f"w{k}") for k, w in enumerate(windows)),
+            )
+            .where(T.c.cause_key.is_not(None), T.c.created_at >= windows[-1].start, T.c.created_at < p.end)
+            .group_by(T.c.surface, T.c.cause_key)
+        )
+    ).all()
+    causes = {r.key: r for r in (await session.execute(select(C.c.key, C.c.fix_shipped_at))).all()}
+    found = await _first_tickets(session, p)
+    deflection = await _deflection(session, p)
+    out = {}
+    for s in SCOPES:
+        per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
+        for r in scoped(counts, s):
+            per_cause[r.cause_key] = [
+                a + int(getattr(r, f"w{k}")) for k, a in enumerate(per_cause[r.cause_key])
+            ]
+        out[s] = {
+            "repeat_cause_rate": ratio(
+                sum(c[0] for c in per_cause.values() if c[1]), sum(c[0] for c in per_cause.values())
+            ),
+            "ticket_to_fix_conversion": _conversion(per_cause, causes, p, top_n),
+            "time_to_root_cause_hours": spread(_root_cause_hours(scoped(found, s))),
+            "deflection_by_root_cause_elimination": deflection[s],
+        }
+    return out
+
+
+def _conversion(
+    per_cause: dict[str, list[int]], causes: dict[str, Any], p: Period, top_n: int
+) -> float | None:
+    """Of the top N recurring causes over the four periods, the share whose fix shipped before the end."""
+    recurring = sorted((-sum(c), key) for key, c in per_cause.items() if sum(1 for n in c if n) >= 2)
+    taken = [key for _, key in recurring[:top_n]]
+    shipped = [
+        k for k in taken if k in causes and (at := causes[k].fix_shipped_at) is not None and at < p.end
+    ]
+    return ratio(len(shipped), len(taken))
+
+
+async def _first_tickets(session: AsyncSession, p: Period) -> list[Any]:
+    """For causes whose root cause was found in P: their earliest ticket per surface."""
+    stmt = (
+        select(T.c.surface, T.c.cause_key, C.c.root_cause_at, func.min(T.c.created_at).label("first"))
+        .select_from(T.join(C, T.c.cause_key == C.c.key))
+        .where(within(C.c.root_cause_at, p))
+        .group_by(T.c.surface, T.c.cause_key, C.c.root_cause_at)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+def _root_cause_hours(rows: Sequence[Any]) -> list[float]:
+    """root_cause_at - the cause's earliest ticket in scope, in hours, as core computes it."""
+    first: dict[str, tuple[datetime, datetime]] = {}
+    for r in rows:
+        if r.cause_key not in first or r.first < first[r.cause_key][1]:
+            first[r.cause_key] = (r.root_cause_at, r.first)
+    return [(found - start).total_seconds() / 3600 for found, start in first.values()]
+
+
+async def _deflection(session: AsyncSession, p: Period) -> dict[str, float | None]:
+    """Sum over causes fixed before P of max(0, B - A), per scope; None when no such cause is in scope."""
+    has = {s: exists().where(T.c.cause_key == C.c.key, T.c.surface == s) for s in ("internal", "external")}
+    shipped = (
+        await session.execute(
+            select(
+                C.c.key,
+                C.c.fix_shipped_at,
+                has["internal"].label("internal"),
+                has["external"].label("external"),
+            ).where(C.c.fix_shipped_at < p.start)
+        )
+    ).all()
+    windows = []
+    for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
+        windows += [
+            ("A", c.key, p.start, p.end),
+            ("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at),
+        ]
+    counts = await window_counts(session, windows)
+    out: dict[str, float | None] = {}
+    for s in SCOPES:
+        present = [
+            c.key
+            for c in shipped
+            if (c.internal if s != "external" else False) or (c.external if s != "internal" else False)
+        ]
+        n: dict[tuple[str, str], int] = defaultdict(int)
+        for r in scoped(counts, s):
+            n[(r.tag, r.cause)] += int(r.n)
+        total: float | None = None
+        for key in present:
+            total = (total or 0.0) + max(0.0, n[("B", key)] / BASELINE_PERIODS - n[("A", key)])
+        out[s] = total
+    return out
+
+

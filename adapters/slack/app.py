@@ -1,0 +1,202 @@
+"""build_app: the slack-bolt AsyncApp, its listeners, its one error handler, and its HTTP handler."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import actions, commands, listeners, replies, submissions
+from adapters.slack.client import make_client
+from adapters.slack.ids import PLATFORM, Action, Command, Shortcut, View
+from adapters.slack.locks import KeyedLocks
+from core.desk import Desk
+from core.errors import FixloopError
+
+log = logging.getLogger("fixloop.slack")
+
+
+class EventLog(Protocol):
+    async def first_time(self, platform: str, event_id: str) -> bool: ...
+
+
+class SlackSettings(Protocol):
+    """The part of bot.settings.Settings the Slack app reads."""
+
+    slack_bot_token: Any
+    slack_signing_secret: Any
+    slack_api_url: str
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def build_app(
+    desk: Desk,
+    settings: SlackSettings,
+    *,
+    events: EventLog | None = None,
+    client: AsyncWebClient | None = None,
+) -> AsyncApp:
+    """The Bolt app: signatures verified, retried events dropped, listeners registered, errors mapped."""
+    client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
+    app = AsyncApp(
+        client=client,
+        signing_secret=_secret(settings.slack_signing_secret),
+        name="fixloop",
+        process_before_response=False,
+        request_verification_enabled=True,
+    )
+    app.use(provide(desk, events))
+    for register in (
+        register_events,
+        register_actions,
+        register_shortcuts,
+        register_commands,
+        register_views,
+    ):
+        register(app)
+    app.error(on_error)
+    return app
+
+
+def provide(desk: Desk, events: EventLog | None = None) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the desk, the per-thread locks and the event log in the context."""
+    locks = KeyedLocks()
+
+    async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
+        context.update(desk=desk, locks=locks, events=events)
+        await next()
+
+    return middleware
+
+
+async def first_delivery(body: dict[str, Any], events: EventLog | None) -> bool:
+    """False for an event Slack delivered before (same event_id), even before a restart.
+
+    Checked after the ack, not in a middleware before it: the insert waits for a database connection,
+    and under load that wait would hold the ack (measured in bench/slack_intake.py). The unique
+    (platform, event_id) row still decides, so a retry racing the first delivery is dropped too.
+    """
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if events is None or not event_id or await events.first_time(PLATFORM, str(event_id)):
+        return True
+    log.info("event %s was delivered before; skipped", event_id)
+    return False
+
+
+def _either(*ids: str) -> re.Pattern[str]:
+    return re.compile("^(" + "|".join(re.escape(i) for i in ids) + ")$")
+
+
+def register_events(app: AsyncApp) -> None:
+    """Messages (with edits and deletions), @mentions, reactions and App Home."""
+    app.event("message")(guard(listeners.on_message))
+    app.event("app_mention")(guard(listeners.on_mention))
+    app.event("reaction_added")(guard(listeners.on_reaction))
+    app.event("app_home_opened")(guard(listeners.on_home))
+    app.event("reaction_removed")(guard(listeners.ignore))
+
+
+def register_actions(app: AsyncApp) -> None:
+    """Every button."""
+    app.action(Action.SOLVED)(guard(actions.on_solved))
+    app.action(Action.NEED_HELP)(guard(actions.on_need_help))
+    app.action(Action.ASSIGN)(guard(actions.on_assign))
+    app.action(Action.RESOLVE)(guard(actions.on_resolve))
+    app.action(Action.ESCALATE)(guard(actions.on_escalate))
+    app.action(_either(Action.JUDGE_NEEDED, Action.JUDGE_NOT_NEEDED))(guard(actions.on_judge))
+    app.action(_either(Action.ROOT_CAUSE, Action.LINK_FIX))(guard(actions.on_owner_form))
+    app.action(Action.FIX_SHIPPED)(guard(actions.on_fix_shipped))
+    app.action(_either(*(f"{Action.CSAT}.{n}" for n in range(1, 6))))(guard(actions.on_csat))
+    app.action(Action.CSAT_NOT_SOLVED)(guard(actions.on_not_solved))
+
+
+def register_shortcuts(app: AsyncApp) -> None:
+    """Message shortcuts: Log as ticket, Escalate ticket."""
+    app.shortcut(Shortcut.LOG_TICKET)(guard(submissions.on_log_shortcut))
+    app.shortcut(Shortcut.ESCALATE)(guard(submissions.on_escalate_shortcut))
+
+
+def register_commands(app: AsyncApp) -> None:
+    """Slash commands."""
+    app.command(Command.ESCALATE)(guard(commands.on_escalate))
+    app.command(Command.TICKET)(guard(commands.on_ticket))
+    app.command(Command.CAUSES)(guard(commands.on_causes))
+    app.command(Command.REVIEW)(guard(commands.on_review))
+    app.command(Command.FIXLOOP)(guard(commands.on_fixloop))
+
+
+def register_views(app: AsyncApp) -> None:
+    """Modal submissions."""
+    app.view(View.ESCALATE)(guard(submissions.on_escalate_submit))
+    app.view(View.ROOT_CAUSE)(guard(submissions.on_root_cause_submit))
+    app.view(View.LINK_FIX)(guard(submissions.on_link_fix_submit))
+    app.view(View.REVIEW)(guard(submissions.on_review_submit))
+
+
+def guard(fn: Callable[..., Awaitable[None]]) -> Callable[[AsyncArgs], Awaitable[None]]:
+    """Run a listener so that what it raises goes to on_error and never back into Bolt's runner.
+
+    Bolt 1.30's asyncio runner resets the ack to None when a listener raises within its 10 ms polling
+    interval after ack(): the HTTP answer then waits 3 s and becomes a 404, and Slack redelivers.
+    """
+    names = list(inspect.signature(fn).parameters)
+
+    async def listener(args: AsyncArgs) -> None:
+        kwargs = {n: getattr(args, n) if hasattr(args, n) else args.context.get(n) for n in names}
+        try:
+            if await first_delivery(args.body, args.context.get("events")):
+                await fn(**kwargs)
+        except Exception as exc:  # the one mapping below; the ack stays what the listener made it
+            if args.ack is not None and args.ack.response is None:
+                await args.ack()
+            await on_error(exc, args.body, args.client, args.respond)
+
+    listener.__name__ = listener.__qualname__ = fn.__name__
+    return listener
+
+
+def error_text(error: Exception) -> str:
+    """A domain error's own message; anything else a reference id that is also logged."""
+    if isinstance(error, FixloopError):
+        return str(error)
+    ref = secrets.token_hex(4)
+    log.error("Slack request failed (reference %s)", ref, exc_info=error)
+    return (
+        f"Something went wrong on Fixloop's side (reference {ref}). "
+        "Try again, or give the reference to your Fixloop admin."
+    )
+
+
+async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
+    """The one error handler: the person who acted is told, privately; nothing changes."""
+    text = error_text(error)
+    try:
+        await replies.tell(client, body, text, respond)
+    except Exception:  # Slack itself is failing: the log keeps the message and the reference
+        log.exception("could not tell the user: %s", text)
+
+
+def http_handler(app: AsyncApp) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler for POST /slack/events (events, interactivity, commands, shortcuts, options)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # not JSON, or a payload field that is not JSON: nothing to act on
+            log.warning("refused a Slack request whose body is not valid JSON")
+            return web.json_response({"error": "the request body is not valid JSON"}, status=400)
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+
+    return handle

@@ -1,0 +1,103 @@
+"""SlackNotifier: core notices to the right Slack channel, DM or thread, as Block Kit."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import blocks
+from core.escalation import Evidence
+from core.org import Org
+from core.ports import Notice
+
+if TYPE_CHECKING:
+    from core.desk import Desk
+
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+class SlackNotifier:
+    """Posts triage, escalation, status, CSAT, digest, coaching and review notices; raises if Slack fails.
+
+    The client retries 429 after Retry-After and 5xx with backoff (adapters/slack/client.py); a notice that
+    names nothing on Slack (a Teams thread, a person with no Slack id) is not for this notifier.
+    """
+
+    def __init__(self, client: AsyncWebClient, org: Org, desk: Desk | None = None) -> None:
+        self.client = client
+        self.org = org
+        self.desk = desk
+
+    def bind(self, desk: Desk) -> None:
+        """Give the notifier the desk, to read tickets and triage context (the desk holds the notifier)."""
+        self.desk = desk
+
+    async def send(self, notice: Notice) -> None:
+        """Post the notice where it belongs on Slack, or do nothing when it does not belong on Slack."""
+        target = await self.target(notice)
+        if target is None:
+            return
+        channel, thread_ts = target
+        await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=blocks.cut(notice.text, 3000),
+            blocks=await self.render(notice),
+        )
+        chart = notice.data.get("chart_png")
+        if isinstance(chart, bytes | bytearray) and chart:
+            await self._upload_chart(channel, bytes(chart), str(notice.data.get("chart_name") or "trend.png"))
+
+    async def _upload_chart(self, channel: str, png: bytes, name: str) -> None:
+        # files_upload_v2 resolves the channel id itself; a user id (DM) cannot take a file share.
+        await self.client.files_upload_v2(
+            channel=channel, content=png, filename=name, title="Fixloop: 12-week trend"
+        )
+
+    async def target(self, notice: Notice) -> tuple[str, str | None] | None:
+        """(channel, thread_ts) for a notice's `to`, or None when it has no place on Slack."""
+        kind, _, rest = notice.to.partition(":")
+        if kind == "team":
+            team = self.org.team(rest)
+            channel = team.channels.get("slack") if team else None
+        elif kind == "person":
+            channel = self._user(rest)
+        elif kind == "thread":
+            return await self._thread(rest)
+        else:
+            channel = self.org.channels.get(notice.to, {}).get("slack") or self._triage_team(notice.to)
+        return (channel, None) if channel else None
+
+    def _triage_team(self, role: str) -> str | None:
+        team = self.org.team(self.org.triage_team) if role == "triage" else None
+        return team.channels.get("slack") if team else None
+
+    def _user(self, key_or_id: str) -> str | None:
+        person = self.org.person(key_or_id)
+        if person and person.ids.get("slack"):
+            return person.ids["slack"]
+        return key_or_id if SLACK_USER.fullmatch(key_or_id) else None
+
+    async def _thread(self, ticket_id: str) -> tuple[str, str | None] | None:
+        ticket = await self.desk.tickets.get(ticket_id) if self.desk else None
+        if ticket is None or ticket.platform != "slack" or not ticket.chat.get("channel"):
+            return None
+        return ticket.chat["channel"], ticket.chat.get("thread_ts")
+
+    async def render(self, notice: Notice) -> blocks.Blocks:
+        """The Block Kit of a notice, by kind; plain text sections for kinds without their own layout."""
+        data, ticket_id = notice.data, notice.ticket_id or ""
+        if notice.kind == "triage" and self.desk is not None and ticket_id:
+            return blocks.triage(await self.desk.triage_context(ticket_id), str(data.get("why", "")))
+        if notice.kind == "escalation" and "evidence" in data:
+            return blocks.escalation(
+                ticket_id,
+                str(data.get("escalation_id", "")),
+                Evidence.from_dict(data["evidence"]),
+                str(data.get("reason", "")),
+            )
+        if notice.kind == "csat" and ticket_id:
+            return blocks.csat_survey(ticket_id, notice.text)
+        return blocks.plain(notice.text)

@@ -1,0 +1,160 @@
+"""Pure functions from Slack event and shortcut payloads to core commands: no I/O, easy to test as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from adapters.slack.forms import MENTION, actor
+from adapters.slack.ids import PLATFORM, TICKET_EMOJI
+from core.errors import InvalidInput
+from core.messages import LogRequest
+from core.org import Org
+from core.tickets import Surface
+
+USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
+Route = Literal["log", "join", "ignore"]
+
+
+def thread_key(channel: str, root_ts: str) -> str:
+    """The opaque thread key of a Slack thread."""
+    return f"{PLATFORM}:{channel}:{root_ts}"
+
+
+def message_ref(channel: str, ts: str) -> str:
+    """The platform id of one message, unique across the workspace."""
+    return f"{PLATFORM}:{channel}:{ts}"
+
+
+def is_help_channel(org: Org, channel: str | None) -> bool:
+    """A channel listed under [surfaces] in fixloop.toml: every message there is a request."""
+    return bool(channel) and f"{PLATFORM}:{channel}" in org.surfaces
+
+
+def surface_of(org: Org, channel: str, body: dict[str, Any]) -> Surface | None:
+    """A configured channel decides in core; an unlisted Slack Connect channel is external."""
+    if is_help_channel(org, channel):
+        return None
+    return Surface.EXTERNAL if body.get("is_ext_shared_channel") else None
+
+
+def route(event: dict[str, Any], org: Org, bot_user_id: str | None) -> Route:
+    """Whether a message event opens or extends a ticket, may only join one, or is not for us."""
+    if event.get("subtype") not in USER_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        return "ignore"
+    if event.get("channel_type") == "im" or is_help_channel(org, event.get("channel")):
+        return "log"
+    if bot_user_id and f"<@{bot_user_id}>" in (event.get("text") or ""):
+        return "ignore"  # the app_mention event carries it
+    thread_ts = event.get("thread_ts")
+    return "join" if thread_ts and thread_ts != event.get("ts") else "ignore"
+
+
+def _request(
+    org: Org, body: dict[str, Any], *, user: str, text: str, channel: str, ts: str, thread_ts: str | None
+) -> LogRequest:
+    root = thread_ts or ts
+    return LogRequest(
+        platform=PLATFORM,
+        requester=user,
+        text=text,
+        thread_key=thread_key(channel, root),
+        chat={"channel": channel, "thread_ts": root},
+        channel=channel,
+        surface=surface_of(org, channel, body),
+        message_ref=message_ref(channel, ts),
+    )
+
+
+def message_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> LogRequest:
+    """A DM, help-channel message or thread reply as a help request."""
+    return _request(
+        org,
+        body,
+        user=event["user"],
+        text=event.get("text") or "",
+        channel=event["channel"],
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+    )
+
+
+def mention_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> LogRequest:
+    """An @mention as a help request, the mention itself stripped."""
+    text = MENTION.sub("", event.get("text") or "").strip()
+    return _request(
+        org,
+        body,
+        user=event["user"],
+        text=text,
+        channel=event["channel"],
+        ts=event["ts"],
+        thread_ts=event.get("thread_ts"),
+    )
+
+
+def shortcut_request(shortcut: dict[str, Any], org: Org) -> LogRequest:
+    """The "Log as ticket" message shortcut: the message's author is the requester."""
+    message, channel = shortcut.get("message") or {}, (shortcut.get("channel") or {}).get("id")
+    if not channel or not message.get("ts"):
+        raise InvalidInput("Slack did not say which message to log; try the shortcut again.")
+    return _request(
+        org,
+        shortcut,
+        user=message.get("user") or actor(shortcut),
+        text=message.get("text") or "",
+        channel=channel,
+        ts=message["ts"],
+        thread_ts=message.get("thread_ts"),
+    )
+
+
+def reaction_target(event: dict[str, Any]) -> tuple[str, str] | None:
+    """(channel, ts) of the message a 🎫 reaction was added to, or None for any other reaction."""
+    item = event.get("item") or {}
+    if event.get("reaction") != TICKET_EMOJI or item.get("type") != "message":
+        return None
+    return item["channel"], item["ts"]
+
+
+def reaction_request(
+    event: dict[str, Any], message: dict[str, Any], body: dict[str, Any], org: Org
+) -> LogRequest:
+    """The message a 🎫 reaction marked, as a help request from its author."""
+    channel, ts = event["item"]["channel"], event["item"]["ts"]
+    return _request(
+        org,
+        body,
+        user=message.get("user") or event.get("item_user") or event["user"],
+        text=message.get("text") or "",
+        channel=channel,
+        ts=ts,
+        thread_ts=message.get("thread_ts"),
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """An edit (text set) or a deletion (text None) of a logged message."""
+
+    thread_key: str
+    ref: str
+    text: str | None
+
+
+def change_of(event: dict[str, Any]) -> Change | None:
+    """The edit or deletion a message_changed / message_deleted event reports, if it is a person's."""
+    channel, subtype = event.get("channel", ""), event.get("subtype")
+    if subtype == "message_changed":
+        msg = event.get("message") or {}
+        if msg.get("bot_id") or not msg.get("ts") or msg.get("subtype"):
+            return None
+        root = msg.get("thread_ts") or msg["ts"]
+        return Change(thread_key(channel, root), message_ref(channel, msg["ts"]), msg.get("text") or "")
+    if subtype == "message_deleted":
+        prev = event.get("previous_message") or {}
+        ts = event.get("deleted_ts") or prev.get("ts")
+        if not ts or prev.get("bot_id"):
+            return None
+        return Change(thread_key(channel, prev.get("thread_ts") or ts), message_ref(channel, ts), None)
+    return None

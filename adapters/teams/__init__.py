@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Bot Framework adapter. Nothing outside this package imports botbuilder."""

@@ -1,0 +1,145 @@
+"""build_teams: CloudAdapter behind Bot Framework auth, the one error handler, and POST /api/messages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import requests
+from aiohttp import web
+from botbuilder.core import TurnContext, serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult
+from msrest.exceptions import DeserializationError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.db._sql import Sessions
+from adapters.teams.bot import EventLog, FixloopBot
+from adapters.teams.config import Endpoints, TeamsSettings, bot_config
+from adapters.teams.notifier import TeamsNotifier
+from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
+from core.desk import Desk
+from core.errors import FixloopError
+from core.org import Org
+
+log = logging.getLogger("fixloop.teams")
+
+
+def build_adapter(settings: TeamsSettings, endpoints: Endpoints | None = None) -> CloudAdapter:
+    """The CloudAdapter with JWT validation configured from the settings, and the one error handler."""
+    credentials = endpoints.credentials if endpoints else None
+    auth = ConfigurationBotFrameworkAuthentication(
+        bot_config(settings, endpoints), credentials_factory=credentials
+    )
+    adapter = CloudAdapter(auth)
+    adapter.on_turn_error = on_error
+    return adapter
+
+
+@dataclass
+class TeamsApp:
+    """The adapter, the bot and the notifier sharing one conversation-reference store."""
+
+    adapter: CloudAdapter
+    notifier: TeamsNotifier
+    references: SqlConversationReferenceStore
+    claims: SqlCardClaims
+    events: EventLog | None = None
+    bot: FixloopBot | None = None
+
+    def bind(self, desk: Desk) -> None:
+        """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
+        self.bot = FixloopBot(desk, self.references, self.claims, self.events)
+        self.notifier.bind(desk)
+
+
+def build_teams(
+    settings: TeamsSettings,
+    sessions: Sessions | AsyncEngine,
+    org: Org,
+    *,
+    events: EventLog | None = None,
+    endpoints: Endpoints | None = None,
+) -> TeamsApp:
+    """Everything Teams needs; call bind(desk) once the desk exists."""
+    adapter = build_adapter(settings, endpoints)
+    references = SqlConversationReferenceStore(sessions)
+    notifier = TeamsNotifier(adapter, references, org, app_id=settings.microsoft_app_id.strip())
+    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), events)
+
+
+def error_text(error: BaseException) -> str:
+    """A domain error's own message; anything else a reference id that is also logged."""
+    if isinstance(error, FixloopError):
+        return str(error)
+    ref = secrets.token_hex(4)
+    log.error("Teams activity failed (reference %s)", ref, exc_info=error)
+    return (
+        f"Something went wrong on Fixloop's side (reference {ref}). "
+        "Try again, or give the reference to your Fixloop admin."
+    )
+
+
+async def on_error(turn_context: TurnContext, error: Exception) -> None:
+    """The one error handler: the person who acted is told in the conversation; nothing changes."""
+    text = error_text(error)
+    try:
+        await turn_context.send_activity(text)
+    except Exception:  # Teams itself is failing: the log keeps the message and the reference
+        log.exception("could not tell the user: %s", text)
+
+
+class Refused(Exception):
+    """The request did not prove it comes from the Bot Framework."""
+
+
+class KeysUnavailable(Exception):
+    """The OpenID metadata or signing keys could not be fetched, so no token can be checked now."""
+
+
+async def authenticate(
+    adapter: CloudAdapter, activity: Activity, header: str | None
+) -> AuthenticateRequestResult:
+    """Validate the bearer token; anything but a valid one is Refused (botbuilder lets many errors escape)."""
+    try:
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)  # type: ignore[arg-type]
+    except requests.RequestException as exc:
+        log.error("cannot fetch the Bot Framework signing keys: %s", exc)
+        raise KeysUnavailable from exc  # a 503 makes the channel retry; a 401 would drop the message
+    except (
+        Exception
+    ) as exc:  # PermissionError, jwt's errors, IndexError for an unknown key id, bare Exception
+        log.warning("refused a Teams request: %s: %s", type(exc).__name__, exc)
+        raise Refused from exc
+
+
+def http_handler(teams: TeamsApp) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler for POST /api/messages: 401 unless authenticated, then the bot's turn."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            activity = Activity().deserialize(await request.json())
+        except (ValueError, TypeError, DeserializationError):
+            return web.json_response({"error": "the body is not an activity"}, status=400)
+        if not activity.type:
+            return web.json_response({"error": "the activity has no type"}, status=400)
+        try:
+            auth = await authenticate(teams.adapter, activity, request.headers.get("Authorization") or None)
+        except Refused:
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except KeysUnavailable:
+            return web.json_response(
+                {"error": "signing keys unavailable"}, status=503, headers={"Retry-After": "5"}
+            )
+        assert teams.bot is not None, "TeamsApp.bind(desk) was not called"
+        invoke = await teams.adapter.process_activity(auth, activity, teams.bot.on_turn)
+        if invoke:
+            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
+
+    return handle

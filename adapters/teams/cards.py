@@ -1,0 +1,199 @@
+"""Pure functions from core results to Adaptive Card JSON; each card shows its buttons from current state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import CardFactory
+from botbuilder.schema import Attachment
+
+from adapters.teams.ids import ACTION_KEY, Action, Input
+from core.causes import Cause, FixStatus
+from core.escalation import Escalation
+from core.messages import Reply
+from core.threads import TriageContext
+from core.tickets import Ticket
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"  # what Teams renders on desktop, web and mobile
+
+
+def cut(text: str, width: int) -> str:
+    """Shorten text to width characters, marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def text(value: str, **style: Any) -> Element:
+    """A wrapping TextBlock."""
+    return {"type": "TextBlock", "text": cut(value, 4000), "wrap": True, **style}
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    """A FactSet of label/value pairs."""
+    return {"type": "FactSet", "facts": [{"title": k, "value": cut(v, 500)} for k, v in pairs]}
+
+
+def submit(title: str, action: Action, style: str | None = None, **ids: Any) -> Element:
+    """An Action.Submit carrying the action id and the ids it acts on, and nothing else."""
+    data = {ACTION_KEY: str(action), **{k: v for k, v in ids.items() if v not in (None, "")}}
+    out: Element = {"type": "Action.Submit", "title": title, "data": data}
+    return {**out, "style": style} if style else out
+
+
+def card(*body: Element, actions: list[Element] | None = None) -> Card:
+    """An Adaptive Card, full width in Teams."""
+    out: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": list(body)}
+    out["msteams"] = {"width": "Full"}
+    return {**out, "actions": actions} if actions else out
+
+
+def attachment(value: Card) -> Attachment:
+    """The card as a message attachment."""
+    return CardFactory.adaptive_card(value)
+
+
+def note(value: str) -> Element:
+    """The line a card gets after a button was used: what happened, by whom."""
+    return text(value, isSubtle=True, spacing="Medium", separator=True)
+
+
+def first_reply(reply: Reply) -> Card:
+    """Up to three articles with Solved it, and I still need help; or the honest hand-off."""
+    t = reply.ticket
+    if reply.suggestions.abstained:
+        return card(text(f"Ticket **{t.id}** is logged. No article fits this one; a person will pick it up."))
+    body = [text(f"Ticket **{t.id}** is logged. These articles may solve it:")]
+    for s in reply.suggestions.items:
+        a = s.article
+        title = f"[{a.title}]({a.url})" if a.url else f"**{a.title}**"
+        solved = submit("Solved it", Action.SOLVED, "positive", ticket=t.id, article=a.id)
+        items = [text(title), text(a.snippet(), isSubtle=True), {"type": "ActionSet", "actions": [solved]}]
+        body.append({"type": "Container", "separator": True, "items": items})
+    return card(*body, actions=[submit("I still need help", Action.NEED_HELP, ticket=t.id)])
+
+
+def closed(title: str, done: str) -> Card:
+    """A card whose buttons are spent: what it was, and what was done."""
+    return card(text(title, weight="Bolder"), note(done))
+
+
+def _ticket_facts(t: Ticket) -> list[tuple[str, str]]:
+    return [
+        ("Requester", t.requester),
+        ("Surface", str(t.surface)),
+        ("Priority", str(t.priority)),
+        ("Status", str(t.status) + (f", with {t.agent}" if t.agent else "")),
+    ]
+
+
+def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
+    """The triage card in context; Assign to me until someone has it, Escalate and Resolve while open."""
+    t = ctx.ticket
+    owner = ctx.likely_owner
+    similar = ", ".join(f"{s.id} ({cut(s.subject, 60)}, {s.status})" for s in ctx.similar)
+    context = [
+        ("Already suggested", ", ".join(a.title for a in ctx.articles_tried) or "none"),
+        ("Similar tickets", similar or "none"),
+        ("Likely cause", ctx.likely_cause.title if ctx.likely_cause else "not known yet"),
+        ("Likely owner", f"{owner.team} ({owner.why})" if owner.team else "no owner yet"),
+    ]
+    actions = []
+    if t.is_open and not t.agent:
+        actions.append(submit("Assign to me", Action.ASSIGN, "positive", ticket=t.id))
+    if t.is_open:
+        actions.append(submit("Escalate", Action.ESCALATE, ticket=t.id))
+        actions.append(submit("Resolve", Action.RESOLVE, ticket=t.id))
+    body = [
+        text(f"**{t.id}** needs a person ({why})"),
+        text(cut(t.subject, 300), isSubtle=True),
+        facts(_ticket_facts(t) + context),
+    ]
+    return card(*body, *([note(done)] if done else []), actions=actions)
+
+
+def _owner_forms(ticket_id: str, esc_id: str) -> list[Element]:
+    root = card(
+        {
+            "type": "Input.Text",
+            "id": Input.ROOT_CAUSE,
+            "label": "Root cause",
+            "isMultiline": True,
+            "isRequired": True,
+            "errorMessage": "Say what the root cause is.",
+        },
+        {"type": "Input.Text", "id": Input.TITLE, "label": "Short name (optional)"},
+        actions=[submit("Save root cause", Action.ROOT_CAUSE, ticket=ticket_id, escalation=esc_id)],
+    )
+    fix = card(
+        {
+            "type": "Input.Text",
+            "id": Input.FIX_URL,
+            "label": "Jira, GitHub or Linear URL",
+            "style": "Url",
+            "isRequired": True,
+            "errorMessage": "Paste the link to the fix.",
+        },
+        actions=[submit("Save link", Action.LINK_FIX, ticket=ticket_id, escalation=esc_id)],
+    )
+    return [
+        {"type": "Action.ShowCard", "title": "Record root cause", "card": root},
+        {"type": "Action.ShowCard", "title": "Link fix", "card": fix},
+    ]
+
+
+def escalation(esc: Escalation, cause: Cause | None = None, done: str | None = None) -> Card:
+    """The evidence card in the owning team's channel; judged or shipped buttons disappear."""
+    ev = esc.evidence
+    lines = [f"**{m.get('author', '')}**: {cut(m.get('text', ''), 300)}" for m in ev.transcript[-6:]]
+    tried = ", ".join(a.get("title", a.get("id", "")) for a in ev.articles_tried)
+    similar = ", ".join(f"{s['id']} ({cut(s.get('subject', ''), 60)})" for s in ev.similar_tickets)
+    likely = ev.likely_cause
+    body = [
+        text(f"**Escalation {esc.id}** for ticket **{esc.ticket_id}**", size="Medium"),
+        facts([("Requester", ev.requester), ("Surface", ev.surface), ("Reason", esc.reason or "none given")]),
+        text("**Summary**"),
+        text(ev.summary),
+        text("**Transcript (latest)**"),
+        text("\n\n".join(lines) or "(empty)", isSubtle=True),
+        facts(
+            [
+                ("Articles tried", tried or "none"),
+                ("Similar tickets", similar or "none"),
+                ("Likely cause", f"{likely['title']} [{likely['key']}]" if likely else "not known yet"),
+            ]
+        ),
+    ]
+    if cause is not None:
+        body.append(
+            facts(
+                [
+                    ("Root cause", cause.root_cause or "not recorded"),
+                    ("Fix", f"{cause.fix_status}{' ' + cause.fix_url if cause.fix_url else ''}"),
+                ]
+            )
+        )
+    ids = {"ticket": esc.ticket_id, "escalation": esc.id}
+    actions = (
+        []
+        if esc.judgement
+        else [
+            submit("Needed", Action.JUDGE_NEEDED, "positive", **ids),
+            submit("Could have been solved at tier 1", Action.JUDGE_NOT_NEEDED, **ids),
+        ]
+    )
+    actions += _owner_forms(esc.ticket_id, esc.id)
+    if cause is None or cause.fix_status != FixStatus.SHIPPED:
+        actions.append(submit("Fix shipped", Action.FIX_SHIPPED, **ids))
+    return card(*body, *([note(done)] if done else []), actions=actions)
+
+
+def csat(ticket_id: str, question: str) -> Card:
+    """The one-click 1-5 survey, and Not solved."""
+    scores = [submit(str(n), Action.CSAT, ticket=ticket_id, score=n) for n in range(1, 6)]
+    return card(
+        text(question),
+        {"type": "ActionSet", "actions": scores},
+        actions=[submit("Not solved", Action.CSAT_NOT_SOLVED, "destructive", ticket=ticket_id)],
+    )

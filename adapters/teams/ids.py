@@ -1,0 +1,67 @@
+"""Every Teams card action, input id and typed command Fixloop uses, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+PLATFORM = "teams"
+ACTION_KEY = "fixloop"  # the key of the action id inside an Action.Submit's data
+
+
+class Action(StrEnum):
+    SOLVED = "solved"
+    NEED_HELP = "need_help"
+    ASSIGN = "assign"
+    RESOLVE = "resolve"
+    ESCALATE = "escalate"  # opens the escalation form
+    ESCALATE_SUBMIT = "escalate_submit"
+    JUDGE_NEEDED = "judge_needed"
+    JUDGE_NOT_NEEDED = "judge_not_needed"
+    ROOT_CAUSE = "root_cause"
+    LINK_FIX = "link_fix"
+    FIX_SHIPPED = "fix_shipped"
+    CSAT = "csat"
+    CSAT_NOT_SOLVED = "csat_not_solved"
+    REVIEW_SUBMIT = "review_submit"
+
+
+class Input(StrEnum):
+    """Ids of Adaptive Card inputs; their values arrive in the submit's data under these keys."""
+
+    TEAM = "team"
+    REASON = "reason"
+    ROOT_CAUSE = "root_cause"
+    TITLE = "title"
+    FIX_URL = "fix_url"
+    TICKET = "ticket_input"
+    WHAT_HAPPENED = "what_happened"
+    WHY_IT_MATTERED = "why_it_mattered"
+    WHAT_GOOD_LOOKS_LIKE = "what_good_looks_like"
+    WHAT_CHANGES_NEXT = "what_changes_next"
+    SEND_TO_AGENT = "send_to_agent"
+
+
+class Verb(StrEnum):
+    """Commands typed to the bot (Teams bots have no slash commands; the manifest lists these)."""
+
+    HELP = "help"
+    TICKET = "ticket"
+    ESCALATE = "escalate"
+    CAUSES = "causes"
+    REVIEW = "review"
+
+
+# Which button of a card is spent by a click: the group is claimed once per card.
+SPENT_BY = {
+    Action.SOLVED: "requester",
+    Action.NEED_HELP: "requester",
+    Action.ASSIGN: "assign",
+    Action.RESOLVE: "resolve",
+    Action.ESCALATE_SUBMIT: "escalate",
+    Action.JUDGE_NEEDED: "judge",
+    Action.JUDGE_NOT_NEEDED: "judge",
+    Action.FIX_SHIPPED: "ship",
+    Action.CSAT: "csat",
+    Action.CSAT_NOT_SOLVED: "csat",
+    Action.REVIEW_SUBMIT: "review",
+}

@@ -1,0 +1,60 @@
+"""Stored conversation references (proactive messages) and card claims (a button acts once)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from botbuilder.schema import ConversationReference
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db._sql import SqlRepository, upsert
+from adapters.db.tables import ProcessedEventRow, TeamsConversationRow, table_of
+
+REFERENCES = table_of(TeamsConversationRow)
+EVENTS = table_of(ProcessedEventRow)
+CLAIMS = "teams-card"  # the platform name card claims use in processed_events
+
+
+class SqlConversationReferenceStore(SqlRepository):
+    """Conversation references by key: "conversation:<id>", "user:<id>", "channel:<id>"."""
+
+    async def save(self, key: str, reference: ConversationReference) -> None:
+        """Insert or replace the reference stored under a key."""
+        values = {"key": key, "reference": reference.serialize(), "updated_at": datetime.now(UTC)}
+        async with self._sessions.begin() as session:
+            await upsert(session, REFERENCES, values, ["key"])
+
+    async def get(self, key: str) -> ConversationReference | None:
+        """The reference stored under a key, if any."""
+        async with self._sessions() as session:
+            query = select(REFERENCES.c.reference).where(REFERENCES.c.key == key)
+            row = (await session.execute(query)).first()
+        return ConversationReference().deserialize(row[0]) if row else None
+
+    async def latest(self) -> ConversationReference | None:
+        """The most recently stored reference: its serviceUrl and tenant serve new conversations."""
+        query = select(REFERENCES.c.reference).order_by(REFERENCES.c.updated_at.desc()).limit(1)
+        async with self._sessions() as session:
+            row = (await session.execute(query)).first()
+        return ConversationReference().deserialize(row[0]) if row else None
+
+
+class SqlCardClaims(SqlRepository):
+    """One claim per card and action, held in processed_events, so replicas agree on who acted first."""
+
+    async def claim(self, card_id: str, action: str) -> bool:
+        """True for the first claim of a card's action, False once it has been used."""
+        values = {"platform": CLAIMS, "event_id": f"{card_id}|{action}", "received_at": datetime.now(UTC)}
+        try:
+            async with self._sessions.begin() as session:
+                await session.execute(insert(EVENTS).values(values))
+        except IntegrityError:
+            return False
+        return True
+
+    async def release(self, card_id: str, action: str) -> None:
+        """Give a claim back when the action failed, so the button can be used again."""
+        where = (EVENTS.c.platform == CLAIMS) & (EVENTS.c.event_id == f"{card_id}|{action}")
+        async with self._sessions.begin() as session:
+            await session.execute(delete(EVENTS).where(where))

@@ -1,0 +1,198 @@
+"""Pure functions from Teams activities to core commands and ids: no I/O, tested as data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from botbuilder.schema import Activity
+
+from adapters.teams.ids import ACTION_KEY, PLATFORM, Action, Verb
+from core.errors import InvalidInput
+from core.messages import LogRequest
+from core.org import Org, PersonRole
+
+TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
+MENTION_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+Route = Literal["log", "join", "ignore"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an activity happened: the kind of conversation, its id, and the reply chain's root."""
+
+    kind: str  # "personal", "channel" or "groupChat"
+    base: str  # the conversation id without ";messageid=..."
+    root: str | None = None  # a channel reply chain's root message id
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A command typed to the bot."""
+
+    verb: Verb
+    ticket: str | None = None
+    team: str | None = None
+    reason: str = ""
+    mentioned: tuple[tuple[str, str], ...] = ()  # (id, name) of the people @mentioned
+
+
+@dataclass(frozen=True)
+class Submit:
+    """An Action.Submit from a Fixloop card: its action, the ids it carries, and the inputs."""
+
+    action: Action
+    ticket: str = ""
+    article: str | None = None
+    escalation: str | None = None
+    score: int | None = None
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def place_of(activity: Activity) -> Place:
+    """The conversation an activity belongs to."""
+    conversation = activity.conversation
+    base, _, root = (conversation.id or "").partition(";messageid=")
+    kind = conversation.conversation_type or "personal"
+    if kind == "channel":
+        return Place(kind, base, root or activity.id)
+    return Place(kind, base)
+
+
+def actor(activity: Activity) -> str:
+    """Who acted: the Entra object id when Teams gives it (stable across bots), else the Teams user id."""
+    sender = activity.from_property
+    who = sender and (sender.aad_object_id or sender.id)
+    if not who:
+        raise InvalidInput("This message does not say who sent it, so Fixloop cannot act on it.")
+    return str(who)
+
+
+def text_of(activity: Activity) -> str:
+    """The message text with @mentions and HTML tags removed."""
+    text = MENTION_TAG.sub(" ", activity.text or "")
+    return " ".join(TAG.sub(" ", text).replace("&nbsp;", " ").split())
+
+
+def mentions(activity: Activity) -> list[tuple[str, str]]:
+    """(id, name) of everyone @mentioned, the bot included."""
+    found = []
+    for entity in activity.entities or []:
+        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
+        mentioned = data.get("mentioned") or {}
+        if data.get("type") == "mention" and mentioned.get("id"):
+            found.append((str(mentioned["id"]), str(mentioned.get("name", ""))))
+    return found
+
+
+def mentions_bot(activity: Activity) -> bool:
+    """Whether the bot itself is @mentioned."""
+    bot = activity.recipient.id if activity.recipient else None
+    return any(mid == bot for mid, _ in mentions(activity))
+
+
+def is_help_channel(org: Org, place: Place) -> bool:
+    """A conversation listed under [surfaces] in fixloop.toml: every message there is a request."""
+    return f"{PLATFORM}:{place.base}" in org.surfaces
+
+
+def route(activity: Activity, org: Org) -> Route:
+    """Whether a message opens or extends a ticket, may only join one, or is not for Fixloop."""
+    place = place_of(activity)
+    if place.kind == "personal" or mentions_bot(activity):
+        return "log"
+    if place.kind == "channel" and is_help_channel(org, place) and place.root == activity.id:
+        return "log"
+    return "join" if place.kind == "channel" and place.root != activity.id else "ignore"
+
+
+def thread_key(place: Place, root: str) -> str:
+    """The opaque thread key of a Teams reply chain or chat ticket."""
+    return f"{PLATFORM}:{place.base};messageid={root}"
+
+
+def chat_of(activity: Activity, place: Place, root: str) -> dict[str, str]:
+    """What the notifier needs to write into the ticket's conversation later."""
+    tenant = ((activity.channel_data or {}).get("tenant") or {}).get("id", "")
+    conversation = f"{place.base};messageid={root}" if place.kind == "channel" else place.base
+    return {
+        "conversation_id": conversation,
+        "service_url": activity.service_url or "",
+        "activity_id": root,
+        "kind": place.kind,
+        "tenant_id": str(tenant),
+    }
+
+
+def log_request(activity: Activity, org: Org, root: str) -> LogRequest:
+    """A message as a help request in the ticket rooted at `root`."""
+    place = place_of(activity)
+    return LogRequest(
+        platform=PLATFORM,
+        requester=actor(activity),
+        text=text_of(activity),
+        thread_key=thread_key(place, root),
+        chat=chat_of(activity, place, root),
+        channel=place.base,
+        message_ref=f"{PLATFORM}:{place.base}:{activity.id}",
+    )
+
+
+def _escalate_args(words: list[str], team_keys: list[str]) -> tuple[str | None, str | None, str]:
+    ticket, team, rest = None, None, []
+    keys = {k.lower(): k for k in team_keys}
+    for word in words:
+        if ticket is None and not rest and TICKET_ID.fullmatch(word):
+            ticket = word.upper()
+        elif team is None and not rest and word.lower() in keys:
+            team = keys[word.lower()]
+        else:
+            rest.append(word)
+    return ticket, team, " ".join(rest)
+
+
+def command_of(activity: Activity, org: Org) -> Typed | None:
+    """A typed command, or None when the text is a help request (an employee's "escalate ..." is one)."""
+    words = text_of(activity).split()
+    verb, rest = (words[0].lstrip("/").lower(), words[1:]) if words else ("", [])
+    roles = org.roles_of(actor(activity))
+    first_is_ticket = bool(rest) and bool(TICKET_ID.fullmatch(rest[0]))
+    bot = activity.recipient.id if activity.recipient else None
+    people = tuple(m for m in mentions(activity) if m[0] != bot)
+    if verb in (Verb.HELP, Verb.CAUSES) and not rest:
+        return Typed(Verb(verb))
+    if verb == Verb.TICKET and (not rest or (len(rest) == 1 and first_is_ticket)):
+        return Typed(Verb.TICKET, ticket=rest[0].upper() if rest else None)
+    if verb == Verb.ESCALATE and (first_is_ticket or PersonRole.AGENT in roles):
+        ticket, team, reason = _escalate_args(rest, org.team_keys())
+        return Typed(Verb.ESCALATE, ticket=ticket, team=team, reason=reason)
+    if verb == Verb.REVIEW and (first_is_ticket or PersonRole.MANAGER in roles):
+        return Typed(Verb.REVIEW, ticket=rest[0].upper() if first_is_ticket else None, mentioned=people)
+    return None
+
+
+def submit_of(activity: Activity) -> Submit | None:
+    """The Fixloop card action a message carries, or None when it carries none."""
+    value = activity.value if isinstance(activity.value, dict) else None
+    if not value or ACTION_KEY not in value:
+        return None
+    try:
+        action = Action(str(value[ACTION_KEY]))
+        score = int(value["score"]) if value.get("score") is not None else None
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            "That button or form is not one Fixloop made, or it is damaged. "
+            "Type `ticket` to find your tickets and try again."
+        ) from exc
+    known = {"ticket", "article", "escalation", "score", ACTION_KEY}
+    values = {k: str(v).strip() for k, v in value.items() if k not in known and v is not None}
+    return Submit(
+        action=action,
+        ticket=str(value.get("ticket") or ""),
+        article=value.get("article"),
+        escalation=value.get("escalation"),
+        score=score,
+        values=values,
+    )

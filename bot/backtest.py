@@ -1,0 +1,168 @@
+"""`fixloop backtest kb|route|causes`: replay labelled history and score what Fixloop would have done."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.errors import InvalidInput
+from core.kb import Article, Library, Ranker, SuggestionPolicy
+
+
+def add_parser(sub: Any) -> None:
+    """Register `backtest` and its three subcommands on the top-level subparsers."""
+    bt = sub.add_parser("backtest", help="score suggestion, routing and causes on labelled history")
+    kinds = bt.add_subparsers(dest="what", required=True)
+    kb = kinds.add_parser("kb", help="article suggestion: hit@1, hit@3, MRR, abstention")
+    kb.add_argument("--articles", type=Path, required=True, help="CSV: id,title,body")
+    kb.add_argument("--history", type=Path, help="CSV: text,article_id (tickets the article solved)")
+    kb.add_argument("--queries", type=Path, required=True, help="CSV: text,article_id (empty: none fits)")
+    route = kinds.add_parser("route", help="owning team prediction: accuracy, macro-F1")
+    route.add_argument("--train", type=Path, required=True, help="CSV: text,team")
+    route.add_argument("--test", type=Path, required=True, help="CSV: text,team")
+    causes = kinds.add_parser("causes", help="root-cause clustering: NMI, ARI, Hungarian accuracy")
+    causes.add_argument("--tickets", type=Path, required=True, help="CSV: text,label (labels only score)")
+    for p in (kb, route, causes):
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--backend", choices=("auto", "tfidf", "semantic"), default="auto",
+                       help="auto: the best installed (semantic with the extra, else tfidf)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one backtest and print its figures."""
+    if args.what == "kb":
+        history = read_rows(args.history, ("text", "article_id")) if args.history else []
+        from adapters.search.ranker import LearnedRanker
+
+        result = backtest_kb(read_rows(args.articles, ("id", "title", "body")), history,
+                             read_rows(args.queries, ("text", "article_id")),
+                             ranker=LearnedRanker(_features(args.backend)))
+    elif args.what == "route":
+        columns = ("text", "team")
+        from adapters.search.classifier import LinearTextClassifier
+
+        result = backtest_route(read_rows(args.train, columns), read_rows(args.test, columns),
+                                classifier=LinearTextClassifier(_features(args.backend)))
+    else:
+        tickets = read_rows(args.tickets, ("text", "label"))
+        result = backtest_causes(tickets, clusterer=_clusterer(args.backend))
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def _features(backend: str) -> Any:
+    from adapters.search.features import CombinedFeatures, LexicalFeatures, best_features
+
+    return {"auto": best_features, "tfidf": LexicalFeatures, "semantic": CombinedFeatures}[backend]()
+
+
+def _clusterer(backend: str) -> Any:
+    from adapters.search.clustering import WardClusterer, best_clusterer, semantic_clusterer
+
+    return {"auto": best_clusterer, "tfidf": WardClusterer, "semantic": semantic_clusterer}[backend]()
+
+
+def read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a CSV with a header; a clear error when the file or a required column is missing."""
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"{path}: missing column(s) {', '.join(missing)}; "
+                               f"expected {','.join(required)}")
+        return [{k: (row.get(k) or "").strip() for k in required} for row in reader]
+
+
+def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], queries: list[dict[str, str]],
+                *, ranker: Ranker | None = None, policy: SuggestionPolicy | None = None) -> dict[str, Any]:
+    """Suggest for each query as the bot would; score hits and abstention."""
+    from adapters.search.features import best_features
+    from adapters.search.ranker import LearnedRanker
+
+    ranker = ranker or LearnedRanker(best_features())
+    library = Library(ranker, policy or SuggestionPolicy())
+    library.load([Article(id=a["id"], title=a["title"], body=a["body"]) for a in articles],
+                 [(h["text"], h["article_id"]) for h in history if h["article_id"]])
+    library.suggest("warm up")  # a lazily loaded model should not count against queries per second
+    started = time.perf_counter()
+    offered = [[s.article.id for s in library.suggest(q["text"]).items] for q in queries]
+    seconds = time.perf_counter() - started
+    ranked = [[aid for aid, _ in library.retriever.search(q["text"], limit=10)] for q in queries]
+    return {"n": len(queries), "backend": getattr(library.retriever, "name", "custom"),
+            **kb_scores(queries, offered, ranked),
+            "queries_per_second": round(len(queries) / max(seconds, 1e-9), 1)}
+
+
+def kb_scores(queries: list[dict[str, str]], offered: list[list[str]],
+              ranked: list[list[str]]) -> dict[str, Any]:
+    """hit@1, hit@3, MRR@10 as offered (abstaining is a miss), the same without abstaining, and abstention."""
+    answerable = [i for i, q in enumerate(queries) if q["article_id"]]
+    unanswerable = [i for i, q in enumerate(queries) if not q["article_id"]]
+    abstained = {i for i, o in enumerate(offered) if not o}
+
+    def hits(rows: list[list[str]], k: int) -> float | None:
+        if not answerable:
+            return None
+        return round(sum(queries[i]["article_id"] in rows[i][:k] for i in answerable) / len(answerable), 4)
+
+    def mrr(rows: list[list[str]]) -> float | None:
+        if not answerable:
+            return None
+        gold = [(queries[i]["article_id"], rows[i]) for i in answerable]
+        return round(sum(1 / (r.index(g) + 1) if g in r else 0.0 for g, r in gold) / len(gold), 4)
+
+    shown = [[] if i in abstained else ranked[i] for i in range(len(queries))]
+    right = len(abstained & set(unanswerable))
+    return {
+        "answerable": len(answerable),
+        "hit_at_1": hits(shown, 1), "hit_at_3": hits(shown, 3), "mrr": mrr(shown),
+        "without_abstaining": {"hit_at_1": hits(ranked, 1), "hit_at_3": hits(ranked, 3), "mrr": mrr(ranked)},
+        "unanswerable": len(unanswerable), "abstained": len(abstained),
+        "abstain_precision": round(right / len(abstained), 4) if abstained else None,
+        "abstain_recall": round(right / len(unanswerable), 4) if unanswerable else None,
+    }
+
+
+def backtest_route(train: list[dict[str, str]], test: list[dict[str, str]], *, classifier: Any = None
+                   ) -> dict[str, Any]:
+    """Learn teams from the training rows, predict the test rows; accuracy and macro-F1."""
+    from adapters.search.classifier import LinearTextClassifier
+    from adapters.search.features import best_features
+    from adapters.search.scoring import macro_f1
+
+    rows = [r for r in train if r["team"]]
+    model = classifier or LinearTextClassifier(best_features())
+    started = time.perf_counter()
+    model.fit([r["text"] for r in rows], [r["team"] for r in rows])
+    predicted = [p[0][0] if p else "" for p in model.predict([r["text"] for r in test], limit=1)]
+    truth = [r["team"] for r in test]
+    accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / max(1, len(truth))
+    return {"n_train": len(rows), "n_test": len(test), "backend": model.features.name,
+            "accuracy": round(accuracy, 4), "macro_f1": round(macro_f1(truth, predicted), 4),
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def backtest_causes(tickets: list[dict[str, str]], *, clusterer: Any = None) -> dict[str, Any]:
+    """Cluster the texts without their labels, then score the clusters against the labels."""
+    from adapters.search.clustering import best_clusterer
+    from adapters.search.scoring import cluster_scores
+
+    engine = clusterer or best_clusterer()
+    texts = [t["text"] for t in tickets]  # the clusterer sees texts only: labels are for scoring
+    started = time.perf_counter()
+    clusters = engine.cluster(texts)
+    seconds = time.perf_counter() - started
+    labels = [t["label"] for t in tickets]
+    return {"n": len(texts), "backend": engine.name, **cluster_scores(labels, clusters),
+            "causes_found": len(set(clusters)), "labels": len(set(labels)), "seconds": round(seconds, 2)}

@@ -1,0 +1,55 @@
+"""Remove personal data from text before it leaves for a language model."""
+
+from __future__ import annotations
+
+import re
+
+# Order matters: tokens and cards before phone numbers, which would otherwise eat their digits.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("[EMAIL]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|ghp|gho|ghu|ghs|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
+    ("[TOKEN]", re.compile(r"\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)),
+    ("[TOKEN]", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT
+    ("[SECRET]", re.compile(r"(?i)\b(password|passwd|pwd|secret|api[_-]?key|token)\b\s*[:=]\s*\S+")),
+    ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")),
+    ("[CARD]", re.compile(r"\b(?:\d[ -]?){12,18}\d\b")),
+    ("[IP]", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")),
+    ("[PHONE]", re.compile(r"(?<![\w-])\+?\(?\d{1,4}\)?(?:[ .-]?\(?\d{2,4}\)?){2,5}(?![\w-])")),
+)
+
+
+def redact(text: str) -> str:
+    """The text with emails, tokens, secrets, IBANs, card and phone numbers replaced by placeholders."""
+    for placeholder, pattern in PATTERNS:
+        if placeholder == "[SECRET]":
+            text = pattern.sub(lambda m: f"{m.group(1)}: [SECRET]", text)
+        elif placeholder == "[CARD]":
+            text = pattern.sub(lambda m: "[CARD]" if _luhn(m.group()) else m.group(), text)
+        elif placeholder == "[PHONE]":
+            text = pattern.sub(lambda m: "[PHONE]" if _phone(m.group()) else m.group(), text)
+        else:
+            text = pattern.sub(placeholder, text)
+    return text
+
+
+DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
+
+
+def _phone(candidate: str) -> bool:
+    # 7 to 15 digits is the E.164 range; dates and bare numbers other than 10-11 digits are ids, not phones.
+    digits = sum(c.isdigit() for c in candidate)
+    bare = candidate.strip().isdigit() and not candidate.startswith("+")
+    return 7 <= digits <= 15 and not DATE.match(candidate.strip()) and not (bare and not 10 <= digits <= 11)
+
+
+def _luhn(candidate: str) -> bool:
+    # Only numbers that pass the card checksum are cards; order numbers and dates stay readable.
+    digits = [int(c) for c in candidate if c.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
