@@ -34,6 +34,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake answered (e.g. a posted ts)
 
 
 @dataclass
@@ -66,6 +67,10 @@ class FakeSlack:
     def fail(self, method: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next `times` calls of a method with an HTTP error."""
         self.faults[method] = Fault(status, {k.replace("_", "-"): v for k, v in headers.items()}, times)
+
+    def answered(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """What the fake answered to the recorded call with these parameters."""
+        return next(c.answer for c in self.calls if c.method == method and c.params is params)
 
     def of(self, method: str) -> list[dict[str, Any]]:
         """The parameters of every recorded call of a method."""
@@ -120,7 +125,9 @@ class FakeSlack:
         if fault and fault.times > 0:
             fault.times -= 1
             return web.Response(status=fault.status, headers=fault.headers, text="fault injected")
-        return web.json_response({"ok": True, **self._answer(method, self.calls[-1].params)})
+        call = self.calls[-1]
+        call.answer = {"ok": True, **self._answer(method, call.params)}
+        return web.json_response(call.answer)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

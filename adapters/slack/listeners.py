@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, home, replies, translate
+from adapters.slack import blocks, home, relay, replies, translate
 from adapters.slack.locks import KeyedLocks
 from core.desk import Desk
 from core.errors import InvalidInput
@@ -20,6 +20,8 @@ async def log_and_reply(cmd: LogRequest, client: AsyncWebClient, desk: Desk) -> 
     reply = await desk.log_request(cmd)
     if reply.is_new:
         await replies.post(client, reply.ticket.chat, blocks.first_reply(reply), reply.text)
+    else:  # the requester wrote again: the agents in the triage or escalation thread see it too
+        await relay.to_agent_side(client, reply.ticket, cmd.requester, cmd.text, desk.org)
 
 
 async def apply_change(change: translate.Change, desk: Desk) -> None:
@@ -47,10 +49,15 @@ async def on_message(
     route = translate.route(event, desk.org, context.bot_user_id)
     if route == "ignore":
         return
+    if event.get("user") == context.bot_user_id:
+        return  # the bot's own posts (relayed replies included) never loop back in
     cmd = translate.message_request(event, body, desk.org)
     async with locks.hold(cmd.thread_key or ""):
         if route == "log" or await desk.find_thread(cmd.thread_key or "") is not None:
             await log_and_reply(cmd, client, desk)
+            return
+    if route == "join":  # a reply in the thread of a triage or escalation post
+        await relay.from_agent_side(event, cmd.text, client, desk, locks)
 
 
 async def on_mention(
@@ -60,6 +67,8 @@ async def on_mention(
     if translate.is_help_channel(desk.org, event.get("channel")) or not event.get("user"):
         return
     cmd = translate.mention_request(event, body, desk.org)
+    if await relay.from_agent_side(event, cmd.text, client, desk, locks):
+        return  # an @mention in a triage or escalation thread is a reply there, not a new ticket
     async with locks.hold(cmd.thread_key or ""):
         await log_and_reply(cmd, client, desk)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks
+from adapters.slack import blocks, relay
 from core.escalation import Evidence
 from core.org import Org
 from core.ports import Notice
@@ -15,7 +16,9 @@ from core.ports import Notice
 if TYPE_CHECKING:
     from core.desk import Desk
 
+log = logging.getLogger("fixloop.slack")
 SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+RELAYED_KINDS = ("triage", "escalation")  # notices whose thread relays agents' replies to the requester
 
 
 class SlackNotifier:
@@ -40,15 +43,30 @@ class SlackNotifier:
         if target is None:
             return
         channel, thread_ts = target
-        await self.client.chat_postMessage(
+        posted = await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             text=blocks.cut(notice.text, 3000),
             blocks=await self.render(notice),
         )
+        if notice.kind in RELAYED_KINDS and notice.ticket_id and thread_ts is None:
+            await self._remember_post(notice, str(posted.get("channel") or channel), posted.get("ts"))
         chart = notice.data.get("chart_png")
         if isinstance(chart, bytes | bytearray) and chart:
             await self._upload_chart(channel, bytes(chart), str(notice.data.get("chart_name") or "trend.png"))
+
+    async def _remember_post(self, notice: Notice, channel: str, ts: object) -> None:
+        """Keep where a triage or escalation notice was posted on its ticket, so replies there relay."""
+        if self.desk is None or not isinstance(ts, str) or not ts:
+            return
+        try:
+            ticket = await self.desk.tickets.get(notice.ticket_id or "")
+            if ticket is None or ticket.platform != "slack":  # only Slack requesters can be relayed to
+                return
+            ticket.chat.update(relay.post_refs(notice.kind, channel, ts))
+            await self.desk.tickets.save(ticket)
+        except Exception:  # the notice is posted; only the relay of replies in its thread is lost
+            log.exception("could not remember the %s post of %s", notice.kind, notice.ticket_id)
 
     async def _upload_chart(self, channel: str, png: bytes, name: str) -> None:
         # files_upload_v2 resolves the channel id itself; a user id (DM) cannot take a file share.
