@@ -48,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     causes = sub.add_parser("causes", help="root causes ranked by business impact")
     causes.add_argument("--json", action="store_true")
     causes.add_argument("--limit", type=int, default=20)
+    causes.add_argument("--recluster", action="store_true",
+                        help="re-cluster every ticket and propose causes (new, kept, split, merged)")
+    causes.add_argument("--apply", action="store_true", help="with --recluster: save the proposal")
     kpis = sub.add_parser("kpis", help="the KPIs for a period (default: last full week)")
     kpis.add_argument("--from", dest="start")
     kpis.add_argument("--to", dest="end")

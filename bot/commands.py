@@ -140,6 +140,11 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
     """`fixloop causes`: ranked by business impact, volume beside it."""
     from bot.cli import print_json
 
+    if args.recluster:
+        return await recluster(runtime, args)
+    if args.apply:
+        print("fixloop: --apply goes with --recluster.", file=sys.stderr)
+        return 2
     ranked = (await runtime.desk.ranked_causes())[: args.limit]
     if args.json:
         print_json({"generated_at": datetime.now(UTC).isoformat(), "causes": [cause_json(r) for r in ranked]})
@@ -192,4 +197,33 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     chart = render_trend_png(document.trend, document.timezone)
     await runtime.desk.notifier.send(digest_notice(document, chart))
     print("digest posted to the leaders' channels")
+    return 0
+
+
+async def recluster(runtime: Runtime, args: argparse.Namespace) -> int:
+    """`fixloop causes --recluster [--apply]`: propose causes from all tickets; save them with --apply."""
+    from bot.cli import print_json
+
+    result = await runtime.desk.propose_causes()
+    proposals = [
+        {"action": p.action, "key": p.cause.key, "title": p.cause.title, "tickets": len(p.ticket_ids),
+         "surfaces": list(p.surfaces), "absorbed": list(p.absorbed), "key_phrases": list(p.cause.key_phrases),
+         "evidence": list(p.evidence)}
+        for p in result.causes
+    ]
+    applied = await runtime.desk.apply_reclustering(result) if args.apply else None
+    if args.json:
+        print_json({"proposals": proposals, "candidates": len(result.candidates),
+                    "applied": applied.__dict__ if applied else None})
+        return 0
+    for p in proposals:
+        merged = f"; merges {', '.join(p['absorbed'])}" if p["absorbed"] else ""
+        print(f"{p['action']:>5}  {p['title']} [{p['key']}] {p['tickets']} tickets, "
+              f"{'+'.join(p['surfaces'])}{merged}\n       evidence: {', '.join(p['evidence'])}")
+    print(f"{len(result.candidates)} tickets held as candidates until their cluster grows.")
+    if applied:
+        print(f"Saved: {applied.new_causes} new causes, {applied.kept_causes} kept, "
+              f"{applied.tickets_moved} tickets re-pointed.")
+    else:
+        print("Nothing saved: run again with --apply to keep this proposal.")
     return 0

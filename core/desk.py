@@ -27,6 +27,7 @@ from core.ports import (
     ReviewRepository,
     TicketRepository,
 )
+from core.reclustering import Applied, apply_reclustering
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Resolution, Ticket
 
@@ -279,3 +280,11 @@ class Desk:
     async def review_summary(self, period: Period) -> dict[str, object]:
         """Ticket reviews written in the period, per agent and per manager."""
         return coaching.review_summary(await self.reviews.list(), period)
+
+    async def apply_reclustering(self, result: Reclustering) -> Applied:
+        """Save a re-clustering's causes and ticket assignments, then reload the cause index."""
+        applied = await apply_reclustering(
+            result, tickets=self.tickets, causes=self.causes, org=self.org, clock=self.clock
+        )
+        self.matcher.load(await self.causes.list(), await self.tickets.list_all())
+        return applied

@@ -111,6 +111,23 @@ def test_an_unknown_format_is_refused_by_the_parser(loaded: Cli):
     assert proc.returncode == 2 and "invalid choice: 'excel'" in proc.stderr
 
 
+
+def test_reclustering_keeps_known_causes_and_applies_only_when_asked(loaded: Cli):
+    # Runs last among the `loaded` tests: --apply changes the shared database.
+    known = {c["key"] for c in json.loads(loaded.run("causes", "--json").stdout)["causes"]}
+    proposal = json.loads(loaded.run("causes", "--recluster", "--json").stdout)
+    kept = {p["key"] for p in proposal["proposals"] if p["action"] == "keep"}
+    assert kept == known and proposal["applied"] is None
+    assert {c["key"] for c in json.loads(loaded.run("causes", "--json").stdout)["causes"]} == known
+    fresh = [p for p in proposal["proposals"] if p["action"] in ("new", "split")]
+    assert fresh and all(p["key"].startswith("auto-") and p["title"] and p["evidence"] for p in fresh)
+    applied = json.loads(loaded.run("causes", "--recluster", "--apply", "--json").stdout)["applied"]
+    assert applied["new_causes"] >= 1 and applied["tickets_moved"] >= 1
+    after = {c["key"] for c in json.loads(loaded.run("causes", "--json", "--limit", "500").stdout)["causes"]}
+    assert known <= after and len(after) > len(known)
+    refused = loaded.run("causes", "--apply", check=False)
+    assert refused.returncode == 2 and "--apply goes with --recluster" in refused.stderr
+
 def test_a_bad_config_file_stops_with_the_key_named(tmp_path: Path):
     config = tmp_path / "fixloop.toml"
     config.write_text('[teams.net]\nowns = "vpn"\n')
