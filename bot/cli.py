@@ -111,7 +111,9 @@ async def _with_runtime(
     handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
     args: argparse.Namespace,
 ) -> int:
-    runtime = await build_runtime(settings)
+    # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
+    reports = args.command in ("causes", "kpis", "digest")
+    runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)
     finally:
