@@ -15,10 +15,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.locks import KeyedLocks
 from adapters.slack import actions, commands, listeners, replies, submissions
 from adapters.slack.client import make_client
 from adapters.slack.ids import PLATFORM, Action, Command, Shortcut, View
-from adapters.slack.locks import KeyedLocks
 from core.desk import Desk
 from core.errors import FixloopError
 

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.locks import KeyedLocks
 from adapters.slack import blocks, home, relay, replies, translate
-from adapters.slack.locks import KeyedLocks
 from core.desk import Desk
 from core.errors import InvalidInput
 from core.messages import LogRequest

@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.locks import KeyedLocks
 from adapters.slack.blocks import cut, esc, section
-from adapters.slack.locks import KeyedLocks
 from core.desk import Desk
 from core.org import Org, PersonRole
 from core.tickets import Ticket

@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.locks import KeyedLocks
 from adapters.slack import forms, replies, translate
 from adapters.slack.actions import open_escalation
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import Input
 from adapters.slack.listeners import log_once
-from adapters.slack.locks import KeyedLocks
 from core.causes import Cause
 from core.desk import Desk
 from core.errors import FixloopError, InvalidInput

@@ -8,9 +8,9 @@ from typing import Protocol
 from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import ActivityTypes, ConversationReference
 
+from adapters.locks import KeyedLocks
 from adapters.teams import actions, cards, commands, translate
 from adapters.teams.ids import PLATFORM
-from adapters.teams.locks import KeyedLocks
 from adapters.teams.translate import Place
 from core.desk import Desk
 

@@ -1,4 +1,4 @@
-"""Per-thread locks: two events of one thread (a reply and an edit, say) are applied one after the other."""
+"""Per-key locks: two events of one chat thread (a reply and an edit, say) are applied one after the other."""
 
 from __future__ import annotations
 
