@@ -24,7 +24,7 @@ from bot.wiring import Runtime, build_runtime
 from tests.fakes import sample_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SECRET = "fake-signing-secret-for-tests"
 BOT_USER, BOT_ID, TEAM = "U0BOT", "B0BOT", "T0ACME"
 ANA, MIA, LEA, EMPLOYEE = "U0ANA", "U0MIA", "U0LEA", "U0EMP"  # agent, manager, leader, nobody special
 
@@ -286,7 +286,7 @@ def slack_settings(database_url: str, fake: FakeSlack) -> Settings:
     return Settings(
         database_url=database_url,
         fixloop_config=ROOT / "fixloop.example.toml",
-        slack_bot_token="xoxb-test-token",
+        slack_bot_token="xoxb-FAKE-test-only",
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
     )

@@ -65,11 +65,11 @@ def test_placeholder_secrets_are_refused_and_secrets_never_print(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "changeme")
     with pytest.raises(ValidationError, match="placeholder"):
         Settings()
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real-looking-token")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "abc123")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-FAKE-test-only")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "fake-signing-secret")
     settings = Settings()
     assert settings.slack_enabled
-    assert "xoxb-real-looking-token" not in repr(settings) and "abc123" not in str(settings.model_dump())
+    assert "xoxb-FAKE-test-only" not in repr(settings) and "fake-signing-secret" not in str(settings.model_dump())
 
 
 def test_empty_secrets_mean_unset(monkeypatch):

@@ -75,8 +75,8 @@ async def test_socket_mode_receives_an_event_acks_it_and_logs_one_ticket(db_url,
     fake = SocketSlack()
     await fake.server.start_server()
     settings = Settings(database_url=db_url, fixloop_config=ROOT / "fixloop.example.toml",
-                        slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET,
-                        slack_app_token="xapp-1-test-token", slack_api_url=str(fake.server.make_url("/api/")))
+                        slack_bot_token="xoxb-FAKE-test-only", slack_signing_secret=SECRET,
+                        slack_app_token="xapp-FAKE-test-only", slack_api_url=str(fake.server.make_url("/api/")))
     runtime = await build_runtime(settings)
     handler = await _slack_socket_mode(runtime)
     try:

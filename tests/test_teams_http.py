@@ -139,7 +139,7 @@ async def test_teams_is_off_without_settings_and_refuses_a_half_configuration(db
     assert teams_mode(settings()) == "off"
     assert teams_mode(settings(fixloop_env="development")) == "open"
     with pytest.raises(TeamsMisconfigured, match="MICROSOFT_APP_ID is empty"):
-        teams_mode(settings(microsoft_app_password="a-real-looking-secret-123"))
+        teams_mode(settings(microsoft_app_password="fake-password-test-only"))
     runtime = await build_runtime(settings(), load_indexes=False)
     client = TestClient(TestServer(create_app(runtime), host="127.0.0.1"))
     await client.start_server()
@@ -175,7 +175,7 @@ def test_serve_refuses_a_teams_secret_without_an_app_id_and_shouts_when_auth_is_
     from bot.cli import main
     from bot.commands import _say_teams
 
-    monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "a-real-looking-secret-123")
+    monkeypatch.setenv("MICROSOFT_APP_PASSWORD", "fake-password-test-only")
     monkeypatch.setenv("FIXLOOP_CONFIG", str(ROOT / "fixloop.example.toml"))
     assert main(["serve", "--port", "0"]) == 2
     assert "MICROSOFT_APP_ID is empty" in capsys.readouterr().err
