@@ -22,7 +22,6 @@ from bot.scheduler import start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
-from core.causes import RankedCause
 from core.coaching import format_review_summary
 from core.jobs import digest_notice
 from core.kpis import format_kpis_text, parse_period
@@ -116,26 +115,6 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-def cause_json(r: RankedCause) -> dict[str, Any]:
-    """A ranked cause as JSON, the shape `fixloop causes --json` promises."""
-    c = r.cause
-    return {
-        "key": c.key,
-        "title": c.title,
-        "owner": c.owner,
-        "impact": r.impact,
-        "tickets": r.tickets,
-        "open_tickets": r.open_tickets,
-        "surfaces": list(r.surfaces),
-        "cross_surface": r.cross_surface,
-        "root_cause_at": c.root_cause_at,
-        "fix_status": str(c.fix_status),
-        "fix_url": c.fix_url,
-        "fix_shipped_at": c.fix_shipped_at,
-        "evidence": r.evidence,
-    }
-
-
 async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
     """`fixloop causes`: ranked by business impact, volume beside it."""
     from bot.cli import print_json
@@ -147,7 +126,7 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
         return 2
     ranked = (await runtime.desk.ranked_causes())[: args.limit]
     if args.json:
-        print_json({"generated_at": datetime.now(UTC).isoformat(), "causes": [cause_json(r) for r in ranked]})
+        print_json({"generated_at": datetime.now(UTC).isoformat(), "causes": [r.to_dict() for r in ranked]})
         return 0
     if not ranked:
         print("No causes yet: import tickets with a cause column, or record root causes on escalations.")

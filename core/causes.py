@@ -66,6 +66,25 @@ class RankedCause:
         """Seen in both the internal and the external queue: where the organisation leaks most."""
         return len(self.surfaces) > 1
 
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form: the shape `fixloop causes --json` and the digest share."""
+        c = self.cause
+        return {
+            "key": c.key,
+            "title": c.title,
+            "owner": c.owner,
+            "impact": self.impact,
+            "tickets": self.tickets,
+            "open_tickets": self.open_tickets,
+            "surfaces": list(self.surfaces),
+            "cross_surface": self.cross_surface,
+            "root_cause_at": c.root_cause_at.isoformat() if c.root_cause_at else None,
+            "fix_status": str(c.fix_status),
+            "fix_url": c.fix_url,
+            "fix_shipped_at": c.fix_shipped_at.isoformat() if c.fix_shipped_at else None,
+            "evidence": list(self.evidence),
+        }
+
 
 def ticket_impact(ticket: Ticket, now: datetime, weights: ImpactWeights) -> float:
     """weight(priority) x weight(surface) x (1 + affected users) x (hours open, capped)."""

@@ -81,21 +81,7 @@ def render_text(digest: Digest) -> str:
 
 
 def _cause_dict(r: RankedCause, evidence: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    c = r.cause
-    return {
-        "key": c.key,
-        "title": c.title,
-        "owner": c.owner,
-        "impact": r.impact,
-        "tickets": r.tickets,
-        "open_tickets": r.open_tickets,
-        "surfaces": list(r.surfaces),
-        "cross_surface": r.cross_surface,
-        "fix_status": str(c.fix_status),
-        "fix_url": c.fix_url,
-        "fix_shipped_at": c.fix_shipped_at.isoformat() if c.fix_shipped_at else None,
-        "evidence": [{"id": i, **evidence.get(i, {})} for i in r.evidence],
-    }
+    return {**r.to_dict(), "evidence": [{"id": i, **evidence.get(i, {})} for i in r.evidence]}
 
 
 def _line_dict(line: Line) -> dict[str, Any]:

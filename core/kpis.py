@@ -106,6 +106,15 @@ def compute_kpis(
     )
 
 
+# The JSON contract's keys, in order; every way of computing the KPIs (memory, SQL) answers with these.
+KPI_KEYS: tuple[str, ...] = (
+    "repeat_cause_rate", "cause_coverage", "ticket_to_fix_conversion", "time_to_root_cause_hours",
+    "escalation_accuracy", "escalations_unjudged_share", "deflection_by_root_cause_elimination",
+    "bot_deflection", "first_response_minutes", "bot_first_reply_seconds", "resolution_hours",
+    "first_contact_resolution", "reopen_rate", "backlog", "csat", "knowledge_reuse", "consistency",
+)
+
+
 def _figures(s: _Scope) -> dict[str, Any]:
     """All KPIs for one scope, keyed as in the JSON contract."""
     created = s.created_in(s.period)

@@ -18,7 +18,7 @@ from adapters.db._sql import SqlRepository
 from adapters.db.kpi_sql_base import SCOPES, T, count_if, scoped, spread, within
 from adapters.db.kpi_sql_causes import cause_figures
 from adapters.db.kpi_sql_resolved import backlog_figures, resolved_figures
-from core.kpis import DEFAULT_SLA_HOURS, KpiReport, Period
+from core.kpis import DEFAULT_SLA_HOURS, KPI_KEYS, KpiReport, Period
 from core.stats import median, ratio
 
 
@@ -39,26 +39,7 @@ class SqlKpis(SqlRepository):
                 await backlog_figures(session, period, sla),
             ]
         columns = {s: {k: v for part in parts for k, v in part[s].items()} for s in SCOPES}
-        order = [
-            "repeat_cause_rate",
-            "cause_coverage",
-            "ticket_to_fix_conversion",
-            "time_to_root_cause_hours",
-            "escalation_accuracy",
-            "escalations_unjudged_share",
-            "deflection_by_root_cause_elimination",
-            "bot_deflection",
-            "first_response_minutes",
-            "bot_first_reply_seconds",
-            "resolution_hours",
-            "first_contact_resolution",
-            "reopen_rate",
-            "backlog",
-            "csat",
-            "knowledge_reuse",
-            "consistency",
-        ]
-        out = {s: {k: columns[s][k] for k in order} for s in SCOPES}
+        out = {s: {k: columns[s][k] for k in KPI_KEYS} for s in SCOPES}
         return KpiReport(period, out["total"], out["internal"], out["external"])
 
 
