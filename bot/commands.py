@@ -175,6 +175,15 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
         return 1
     chart = render_trend_png(document.trend, document.timezone)
     await runtime.desk.notifier.send(digest_notice(document, chart))
+    await runtime.drain(within=60)
+    pending = (await runtime.repos.outbox.depth()).get("pending", 0)
+    if pending:
+        print(
+            f"fixloop: the digest is queued but {pending} post(s) could not be delivered yet (the chat "
+            "platform is failing); `fixloop serve` keeps retrying them, once each.",
+            file=sys.stderr,
+        )
+        return 1
     print("digest posted to the leaders' channels")
     return 0
 

@@ -6,7 +6,7 @@ import logging
 import time
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.db.engine import ping
 from adapters.slack.app import http_handler
@@ -15,26 +15,12 @@ from bot.wiring import Runtime
 
 log = logging.getLogger("fixloop.http")
 RUNTIME = web.AppKey("runtime", Runtime)
-METRICS = web.AppKey("metrics", dict)
-
-
-def _metrics() -> tuple[CollectorRegistry, dict[str, object]]:
-    registry = CollectorRegistry()  # per app, not global: tests build many apps in one process
-    return registry, {
-        "registry": registry,
-        "requests": Counter(
-            "fixloop_http_requests_total", "HTTP requests", ["path", "status"], registry=registry
-        ),
-        "latency": Histogram(
-            "fixloop_http_request_seconds", "HTTP request latency", ["path"], registry=registry
-        ),
-    }
 
 
 @web.middleware
 async def measure(request: web.Request, handler):  # type: ignore[no-untyped-def]
     """Count and time every request; an unknown error answers 500 with a reference id."""
-    metrics = request.app[METRICS]
+    metrics = request.app[RUNTIME].metrics
     path = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
     started = time.perf_counter()
     status = 500
@@ -46,8 +32,8 @@ async def measure(request: web.Request, handler):  # type: ignore[no-untyped-def
         status = exc.status
         raise
     finally:
-        metrics["requests"].labels(path, str(status)).inc()
-        metrics["latency"].labels(path).observe(time.perf_counter() - started)
+        metrics.requests.labels(path, str(status)).inc()
+        metrics.latency.labels(path).observe(time.perf_counter() - started)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -68,25 +54,37 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text exposition."""
-    registry = request.app[METRICS]["registry"]
-    return web.Response(body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    """Prometheus text exposition (queue depths read from the database at scrape time)."""
+    runtime = request.app[RUNTIME]
+    try:
+        pending = await runtime.repos.outbox.depth()
+        inbox = await runtime.repos.inbox.counts()
+        runtime.metrics.outbox_depth.set(pending.get("pending", 0))
+        runtime.metrics.inbox_pending.set(inbox.get("new", 0))
+    except Exception:  # the database is away: the other metrics still answer
+        log.warning("metrics: queue depths unavailable (database)")
+    body = generate_latest(runtime.metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with the health and metrics endpoints."""
     app = web.Application(middlewares=[measure], client_max_size=1024 * 1024)
     app[RUNTIME] = runtime
-    app[METRICS] = _metrics()[1]
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
-        app.router.add_post("/slack/events", http_handler(runtime.slack_app))  # verified by slack-bolt
+        handler = http_handler(runtime.slack_app, runtime.repos.inbox)  # signatures verified by slack-bolt
+        app.router.add_post("/slack/events", handler)
     if runtime.teams is not None:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
+
+    async def start(_: web.Application) -> None:
+        runtime.start_background()
 
     async def close(_: web.Application) -> None:
         await runtime.close()
 
+    app.on_startup.append(start)
     app.on_cleanup.append(close)
     return app

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,22 +13,29 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine
 from adapters.db.repositories import SqlRepositories
 from adapters.notify import FanoutNotifier, LogNotifier
+from adapters.outbox.dispatcher import Deliver, Dispatcher
+from adapters.outbox.notifier import OutboxNotifier
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
 from adapters.search.features import best_features
 from adapters.search.ranker import LearnedRanker
 from adapters.search.tfidf import TfidfRetriever
+from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
 from adapters.slack.notifier import SlackNotifier
+from adapters.slack.posting import OutboxPoster, SlackDelivery
+from adapters.sweeper import InboxSweeper, Replay
 from adapters.teams.app import TeamsApp, build_teams
 from adapters.teams.config import Endpoints, TeamsMisconfigured, teams_mode
+from adapters.teams.notifier import teams_delivery
 from bot.config import AppConfig, ConfigError, load_config
+from bot.metrics import Metrics
 from bot.settings import Settings
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
-from core.ports import Clock, LanguageModel, Notifier
+from core.ports import Clock, LanguageModel, Notice, Notifier
 from core.team_routing import TeamRouter
 
 log = logging.getLogger("fixloop")
@@ -43,11 +51,27 @@ class Runtime:
     repos: SqlRepositories
     desk: Desk
     retrieval: str
+    metrics: Metrics = field(default_factory=Metrics)
     slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
+    dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
+    sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
+
+    def start_background(self) -> None:
+        """Start delivering the outbox and sweeping the inbox (inside `fixloop serve`)."""
+        for worker in (self.dispatcher, self.sweeper):
+            if worker is not None:
+                worker.start()
+
+    async def drain(self, within: float = 30.0) -> int:
+        """Deliver what the outbox holds now (one-shot commands such as `fixloop digest --post`)."""
+        return await self.dispatcher.drain(within=within) if self.dispatcher else 0
 
     async def close(self) -> None:
-        """Release the database connections and the language model's HTTP client."""
+        """Stop the background workers; release the database connections and the model's HTTP client."""
+        for worker in (self.dispatcher, self.sweeper):
+            if worker is not None:
+                await worker.stop()
         close_llm = getattr(self.desk.llm, "close", None)
         if close_llm is not None:
             await close_llm()
@@ -93,11 +117,16 @@ async def build_runtime(
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
     repos = SqlRepositories.build(engine)
-    base = notifier or LogNotifier()
+    metrics = Metrics()
     slack = _slack_notifier(settings, config)
     teams = _teams(settings, config, engine, repos, teams_endpoints)
-    platforms = [n for n in (slack, teams.notifier if teams else None) if n is not None]
-    combined = FanoutNotifier([base, *platforms]) if platforms else base
+    dispatcher = _dispatcher(repos, slack, teams, metrics)
+    combined = notifier or LogNotifier()
+    if dispatcher is not None:  # chat platforms get notices through the outbox, once each
+        queued = OutboxNotifier(
+            repos.outbox, list(dispatcher.deliverers), dispatcher.wake, count=_count(metrics)
+        )
+        combined = FanoutNotifier([combined, queued])
     desk = build_desk(
         repos, config, notifier=combined, clock=clock or SystemClock(), llm=_language_model(settings)
     )
@@ -111,15 +140,64 @@ async def build_runtime(
         config.source,
     )
     runtime = Runtime(
-        settings=settings, config=config, engine=engine, repos=repos, desk=desk, retrieval=retrieval
+        settings=settings,
+        config=config,
+        engine=engine,
+        repos=repos,
+        desk=desk,
+        retrieval=retrieval,
+        metrics=metrics,
+        dispatcher=dispatcher,
     )
-    if slack is not None:
+    replayers: dict[str, Replay] = {}
+    if slack is not None and dispatcher is not None:
         slack.bind(desk)
-        runtime.slack_app = build_app(desk, settings, events=repos.events, client=slack.client)
+        runtime.slack_app = build_app(
+            desk,
+            settings,
+            inbox=repos.inbox,
+            poster=OutboxPoster(repos.outbox, dispatcher.wake),
+            client=slack.client,
+            count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
+        )
+        replayers["slack"] = slack_intake.replayer(runtime.slack_app, repos.inbox)
     if teams is not None:
         teams.bind(desk)
         runtime.teams = teams
+        replayers["teams"] = teams.replayer()
+    if replayers:
+        runtime.sweeper = InboxSweeper(
+            repos.inbox, replayers, on_replay=lambda platform: metrics.replays.labels(platform).inc()
+        )
     return runtime
+
+
+def _count(metrics: Metrics) -> Callable[[Notice], None]:
+    """Count escalations as their notices are queued (every escalation posts one)."""
+
+    def count(notice: Notice) -> None:
+        if notice.kind == "escalation":
+            metrics.escalations.inc()
+
+    return count
+
+
+def _dispatcher(
+    repos: SqlRepositories, slack: SlackNotifier | None, teams: TeamsApp | None, metrics: Metrics
+) -> Dispatcher | None:
+    """The outbox dispatcher with one deliverer per connected platform, or None with no platform."""
+    deliverers: dict[str, Deliver] = {}
+    if slack is not None:
+        deliverers["slack"] = SlackDelivery(slack.client, slack)
+    if teams is not None:
+        deliverers["teams"] = teams_delivery(teams.notifier)
+    if not deliverers:
+        return None
+    return Dispatcher(
+        repos.outbox,
+        deliverers,
+        on_result=lambda destination, outcome: metrics.deliveries.labels(destination, outcome).inc(),
+    )
 
 
 def _slack_notifier(settings: Settings, config: AppConfig) -> SlackNotifier | None:
@@ -154,4 +232,4 @@ def _teams(
         raise ConfigError(str(exc)) from exc  # the CLI prints it and stops, like a bad fixloop.toml
     if mode == "off":
         return None
-    return build_teams(settings, engine, config.org, events=repos.events, endpoints=endpoints)
+    return build_teams(settings, engine, config.org, inbox=repos.inbox, endpoints=endpoints)

@@ -94,10 +94,10 @@ class Desk:
             ticket_id, by, tickets=self.tickets, clock=self.clock, notifier=self.notifier
         )
 
-    async def agent_reply(self, ticket_id: str, agent: str, text: str) -> Ticket:
-        """An agent answered in the ticket's thread."""
+    async def agent_reply(self, ticket_id: str, agent: str, text: str, ref: str | None = None) -> Ticket:
+        """An agent answered in the ticket's thread (a reply with a ref logged before is not added again)."""
         return await intake.agent_reply(
-            ticket_id, agent, text, tickets=self.tickets, org=self.org, clock=self.clock
+            ticket_id, agent, text, tickets=self.tickets, org=self.org, clock=self.clock, ref=ref
         )
 
     async def assign(self, ticket_id: str, agent: str) -> Ticket:

@@ -39,6 +39,8 @@ async def log_request(
     now = clock.now()
     if cmd.thread_key:
         existing = await tickets.find_by_thread(cmd.thread_key)
+        if existing is not None and _logged_before(existing, cmd.message_ref):
+            return await _replayed(existing, cmd.message_ref, library=library, notifier=notifier)
         if existing is not None:
             await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
             return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
@@ -76,8 +78,27 @@ async def log_request(
         await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
         return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
     if suggestions.abstained:
-        await notify_triage(ticket, notifier, why="no article fits")
+        await notify_triage(ticket, notifier, why="no article fits", key=f"triage:{ticket.id}:opened")
     return reply
+
+
+def _logged_before(ticket: Ticket, ref: str | None) -> bool:
+    """Whether this very message is already in the ticket: a redelivery or a replay after a crash."""
+    return bool(ref) and any(m.ref == ref for m in ticket.messages)
+
+
+async def _replayed(ticket: Ticket, ref: str | None, *, library: Library, notifier: Notifier) -> Reply:
+    """A message logged before changes nothing; if it opened the ticket, its first reply is due again.
+
+    The adapters send that reply (and the triage notice) under keys tied to the ticket, so a reply that
+    already went out is not sent twice, and one lost in a crash is sent now.
+    """
+    if not ticket.messages or ticket.messages[0].ref != ref:
+        return Reply(ticket=ticket, suggestions=Suggestions(), is_new=False, replayed=True)
+    suggestions = library.suggest(ticket.messages[0].text, surface=str(ticket.surface))
+    if suggestions.abstained:
+        await notify_triage(ticket, notifier, why="no article fits", key=f"triage:{ticket.id}:opened")
+    return Reply(ticket=ticket, suggestions=suggestions, is_new=True, replayed=True)
 
 
 async def _join_thread(
@@ -85,7 +106,7 @@ async def _join_thread(
 ) -> None:
     if cmd.requester != ticket.requester and PersonRole.AGENT in org.roles_of(cmd.requester):
         agent = org.person(cmd.requester)
-        ticket.record_agent_reply(now, agent.key if agent else cmd.requester, text)
+        ticket.record_agent_reply(now, agent.key if agent else cmd.requester, text, ref=cmd.message_ref)
     else:
         role = Role.REQUESTER if cmd.requester == ticket.requester else Role.SYSTEM
         ticket.add_message(Message(at=now, role=role, author=cmd.requester, text=text, ref=cmd.message_ref))
@@ -133,7 +154,7 @@ async def ask_for_human(
     return ticket
 
 
-async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str) -> None:
+async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str, key: str | None = None) -> None:
     """Post the ticket to the triage queue; a failed post is logged, never fatal to intake."""
     notice = Notice(
         kind="triage",
@@ -141,6 +162,7 @@ async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str) -> None
         text=f"{ticket.id} needs a person ({why}): {ticket.subject}",
         ticket_id=ticket.id,
         data={"why": why},
+        key=key,
     )
     try:
         await notifier.send(notice)
@@ -149,13 +171,22 @@ async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str) -> None
 
 
 async def agent_reply(
-    ticket_id: str, agent: str, text: str, *, tickets: TicketRepository, org: Org, clock: Clock
+    ticket_id: str,
+    agent: str,
+    text: str,
+    *,
+    tickets: TicketRepository,
+    org: Org,
+    clock: Clock,
+    ref: str | None = None,
 ) -> Ticket:
     """An agent answers in the thread; the first answer is the first human reply."""
     org.require(agent, PersonRole.AGENT)
     ticket = await load_ticket(ticket_id, tickets)
+    if _logged_before(ticket, ref):  # a redelivered reply
+        return ticket
     person = org.person(agent)
-    ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text))
+    ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text), ref=ref)
     await tickets.save(ticket)
     return ticket
 

@@ -49,9 +49,10 @@ class Reply:
 
     ticket: Ticket
     suggestions: Suggestions
-    is_new: bool
+    is_new: bool  # this message opened the ticket (a replay of that message counts: its reply is due)
     likely_cause: Cause | None = None
     likely_owner: Team | None = None
+    replayed: bool = False  # the message was logged before (a redelivery); nothing new was recorded
 
     @property
     def text(self) -> str:

@@ -102,6 +102,7 @@ class Notice:
     text: str
     ticket_id: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None  # idempotency: notices with one key are delivered once, however often sent
 
 
 class Notifier(Protocol):

@@ -118,9 +118,9 @@ class Ticket:
         if self.first_bot_reply_at is None:
             self.first_bot_reply_at = at
 
-    def record_agent_reply(self, at: datetime, agent: str, text: str) -> None:
+    def record_agent_reply(self, at: datetime, agent: str, text: str, ref: str | None = None) -> None:
         """Log an agent's reply; the first one stops the first-response clock."""
-        self.add_message(Message(at=at, role=Role.AGENT, author=agent, text=text))
+        self.add_message(Message(at=at, role=Role.AGENT, author=agent, text=text, ref=ref))
         if self.first_human_reply_at is None:
             self.first_human_reply_at = at
         self.assign(agent)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.db.engine import make_engine, ping
-from adapters.db.repositories import DuplicateKey, SqlEventLog, SqlRepositories
+from adapters.db.engine import ping
+from adapters.db.repositories import DuplicateKey, SqlRepositories
 from adapters.db.tables import MessageRow, TicketRow
 from core.causes import Cause, FixStatus
 from core.coaching import Review
@@ -305,18 +305,6 @@ async def test_csat_answers_are_all_kept(repos: SqlRepositories) -> None:
         await repos.csat.add(answer)
     assert await repos.csat.list("FX-1") == answers[:2]
     assert await repos.csat.list() == [answers[2], *answers[:2]]
-
-
-async def test_an_event_is_handled_once_even_after_a_restart(repos: SqlRepositories, db_url: str) -> None:
-    assert await repos.events.first_time("slack", "Ev1") is True
-    assert await repos.events.first_time("slack", "Ev1") is False
-    assert await repos.events.first_time("teams", "Ev1") is True
-    restarted = make_engine(db_url)  # a new process would have a new engine and pool
-    try:
-        assert await SqlEventLog(restarted).first_time("slack", "Ev1") is False
-        assert await SqlEventLog(restarted).first_time("slack", "Ev2") is True
-    finally:
-        await restarted.dispose()
 
 
 async def test_ping_reaches_the_database(engine: AsyncEngine) -> None:

@@ -78,6 +78,7 @@ async def test_socket_mode_receives_an_event_acks_it_and_logs_one_ticket(db_url,
                         slack_bot_token="xoxb-FAKE-test-only", slack_signing_secret=SECRET,
                         slack_app_token="xapp-FAKE-test-only", slack_api_url=str(fake.server.make_url("/api/")))
     runtime = await build_runtime(settings)
+    runtime.start_background()  # as `fixloop serve` does: the outbox delivers the reply
     handler = await _slack_socket_mode(runtime)
     try:
         assert handler is not None

@@ -12,7 +12,8 @@ from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
-from adapters.db.events import SqlEventLog
+from adapters.db.inbox import SqlInbox
+from adapters.db.outbox import SqlOutbox
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
 
@@ -22,7 +23,8 @@ __all__ = [
     "SqlCauseRepository",
     "SqlCsatRepository",
     "SqlEscalationRepository",
-    "SqlEventLog",
+    "SqlInbox",
+    "SqlOutbox",
     "SqlRepositories",
     "SqlReviewRepository",
     "SqlTicketRepository",
@@ -39,7 +41,8 @@ class SqlRepositories:
     escalations: SqlEscalationRepository
     reviews: SqlReviewRepository
     csat: SqlCsatRepository
-    events: SqlEventLog
+    inbox: SqlInbox
+    outbox: SqlOutbox
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -53,5 +56,6 @@ class SqlRepositories:
             escalations=SqlEscalationRepository(sessions),
             reviews=SqlReviewRepository(sessions),
             csat=SqlCsatRepository(sessions),
-            events=SqlEventLog(sessions),
+            inbox=SqlInbox(sessions),
+            outbox=SqlOutbox(sessions),
         )

@@ -183,16 +183,45 @@ class CsatResponseRow(SQLModel, table=True):
     by: str
 
 
-class ProcessedEventRow(SQLModel, table=True):
-    """Platform event ids already handled, so a redelivered event is dropped even after a restart."""
+class InboxRow(SQLModel, table=True):
+    """An inbound platform event, written before the platform gets its 2xx and marked done once handled.
 
-    __tablename__ = "processed_events"
+    The unique (platform, event_id) makes a redelivery a no-op; a row left undone (the process died, the
+    database went away mid-way) is replayed by the inbox sweeper until it is done or runs out of attempts.
+    """
+
+    __tablename__ = "inbox"
     __table_args__ = (sa.UniqueConstraint("platform", "event_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str
     event_id: str
-    received_at: datetime = _when(nullable=False, index=True)  # indexed to prune old ids
+    payload: str = _text()
+    state: str = Field(default="new", index=True)  # new, done, dead
+    attempts: int = 0
+    received_at: datetime = _when(nullable=False, index=True)  # indexed to prune old rows
+    claimed_until: datetime | None = _when()
+    done_at: datetime | None = _when()
+    last_error: str | None = _text(nullable=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    """An outbound post waiting to be delivered once, retried with backoff while the platform fails."""
+
+    __tablename__ = "outbox"
+
+    id: str = Field(primary_key=True)
+    key: str = Field(unique=True)  # the idempotency key: one delivery per key, however often it is queued
+    destination: str  # "slack" or "teams"
+    kind: str  # "notice" or "post"
+    payload: dict[str, Any] = _json(dict)
+    state: str = Field(default="pending", index=True)  # pending, sent, dead
+    attempts: int = 0
+    created_at: datetime = _when(nullable=False)
+    due_at: datetime = _when(nullable=False, index=True)
+    claimed_until: datetime | None = _when()
+    sent_at: datetime | None = _when()
+    last_error: str | None = _text(nullable=True)
 
 
 class JobClaimRow(SQLModel, table=True):

@@ -16,17 +16,14 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, listeners, replies, submissions
+from adapters.slack import actions, commands, intake, listeners, replies, submissions
 from adapters.slack.client import make_client
-from adapters.slack.ids import PLATFORM, Action, Command, Shortcut, View
+from adapters.slack.ids import Action, Command, Shortcut, View
+from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
 from core.errors import FixloopError
 
 log = logging.getLogger("fixloop.slack")
-
-
-class EventLog(Protocol):
-    async def first_time(self, platform: str, event_id: str) -> bool: ...
 
 
 class SlackSettings(Protocol):
@@ -45,10 +42,12 @@ def build_app(
     desk: Desk,
     settings: SlackSettings,
     *,
-    events: EventLog | None = None,
+    inbox: intake.Inbox | None = None,
+    poster: Poster | None = None,
     client: AsyncWebClient | None = None,
+    count: Callable[[str], None] = lambda outcome: None,
 ) -> AsyncApp:
-    """The Bolt app: signatures verified, retried events dropped, listeners registered, errors mapped."""
+    """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
     app = AsyncApp(
         client=client,
@@ -57,7 +56,8 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=True,
     )
-    app.use(provide(desk, events))
+    app.use(intake.durable(inbox, count))
+    app.use(provide(desk, inbox, poster or DirectPoster(client)))
     for register in (
         register_events,
         register_actions,
@@ -70,29 +70,15 @@ def build_app(
     return app
 
 
-def provide(desk: Desk, events: EventLog | None = None) -> Callable[..., Awaitable[None]]:
-    """Middleware putting the desk, the per-thread locks and the event log in the context."""
+def provide(desk: Desk, inbox: intake.Inbox | None, poster: Poster) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the desk, the per-thread locks, the inbox and the poster in the context."""
     locks = KeyedLocks()
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
-        context.update(desk=desk, locks=locks, events=events)
+        context.update(desk=desk, locks=locks, inbox=inbox, poster=poster)
         await next()
 
     return middleware
-
-
-async def first_delivery(body: dict[str, Any], events: EventLog | None) -> bool:
-    """False for an event Slack delivered before (same event_id), even before a restart.
-
-    Checked after the ack, not in a middleware before it: the insert waits for a database connection,
-    and under load that wait would hold the ack (measured in bench/slack_intake.py). The unique
-    (platform, event_id) row still decides, so a retry racing the first delivery is dropped too.
-    """
-    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if events is None or not event_id or await events.first_time(PLATFORM, str(event_id)):
-        return True
-    log.info("event %s was delivered before; skipped", event_id)
-    return False
 
 
 def _either(*ids: str) -> re.Pattern[str]:
@@ -156,12 +142,14 @@ def guard(fn: Callable[..., Awaitable[None]]) -> Callable[[AsyncArgs], Awaitable
     async def listener(args: AsyncArgs) -> None:
         kwargs = {n: getattr(args, n) if hasattr(args, n) else args.context.get(n) for n in names}
         try:
-            if await first_delivery(args.body, args.context.get("events")):
-                await fn(**kwargs)
+            await fn(**kwargs)
         except Exception as exc:  # the one mapping below; the ack stays what the listener made it
             if args.ack is not None and args.ack.response is None:
                 await args.ack()
-            await on_error(exc, args.body, args.client, args.respond)
+            if await intake.settle(args.context.get("inbox"), args.context, exc):
+                await on_error(exc, args.body, args.client, args.respond)
+        else:
+            await intake.settle(args.context.get("inbox"), args.context, None)
 
     listener.__name__ = listener.__qualname__ = fn.__name__
     return listener
@@ -188,7 +176,9 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
         log.exception("could not tell the user: %s", text)
 
 
-def http_handler(app: AsyncApp) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def http_handler(
+    app: AsyncApp, inbox: intake.Inbox | None = None
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler for POST /slack/events (events, interactivity, commands, shortcuts, options)."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -197,6 +187,10 @@ def http_handler(app: AsyncApp) -> Callable[[web.Request], Awaitable[web.StreamR
         except ValueError:  # not JSON, or a payload field that is not JSON: nothing to act on
             log.warning("refused a Slack request whose body is not valid JSON")
             return web.json_response({"error": "the request body is not valid JSON"}, status=400)
-        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        response = await app.async_dispatch(bolt_request)
+        row = bolt_request.context.get("inbox_id")
+        if response.status == 404 and inbox is not None and row is not None:
+            await inbox.done(row)  # an event no listener takes: stored, and done with
+        return await to_aiohttp_response(response)
 
     return handle

@@ -8,20 +8,28 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
-from adapters.slack import blocks, home, relay, replies, translate
+from adapters.slack import blocks, home, relay, translate
+from adapters.slack.posting import Poster
 from core.desk import Desk
 from core.errors import InvalidInput
 from core.messages import LogRequest
 from core.tickets import Ticket
 
 
-async def log_and_reply(cmd: LogRequest, client: AsyncWebClient, desk: Desk) -> None:
-    """Log the request; a new ticket gets its first reply in the thread."""
+async def log_and_reply(cmd: LogRequest, poster: Poster, desk: Desk) -> None:
+    """Log the request; a new ticket gets its first reply in the thread (once, however often replayed)."""
     reply = await desk.log_request(cmd)
     if reply.is_new:
-        await replies.post(client, reply.ticket.chat, blocks.first_reply(reply), reply.text)
+        chat = reply.ticket.chat
+        await poster.post(
+            f"first_reply:{reply.ticket.id}",
+            chat["channel"],
+            chat.get("thread_ts"),
+            blocks.first_reply(reply),
+            reply.text,
+        )
     else:  # the requester wrote again: the agents in the triage or escalation thread see it too
-        await relay.to_agent_side(client, reply.ticket, cmd.requester, cmd.text, desk.org)
+        await relay.to_agent_side(poster, reply.ticket, cmd.requester, cmd.text, desk.org, cmd.message_ref)
 
 
 async def apply_change(change: translate.Change, desk: Desk) -> None:
@@ -36,9 +44,9 @@ async def on_message(
     event: dict[str, Any],
     body: dict[str, Any],
     context: AsyncBoltContext,
-    client: AsyncWebClient,
     desk: Desk,
     locks: KeyedLocks,
+    poster: Poster,
 ) -> None:
     """A DM, help-channel message or thread reply joins or opens a ticket; edits and deletions apply."""
     change = translate.change_of(event)
@@ -54,23 +62,23 @@ async def on_message(
     cmd = translate.message_request(event, body, desk.org)
     async with locks.hold(cmd.thread_key or ""):
         if route == "log" or await desk.find_thread(cmd.thread_key or "") is not None:
-            await log_and_reply(cmd, client, desk)
+            await log_and_reply(cmd, poster, desk)
             return
     if route == "join":  # a reply in the thread of a triage or escalation post
-        await relay.from_agent_side(event, cmd.text, client, desk, locks)
+        await relay.from_agent_side(event, cmd.text, poster, desk, locks)
 
 
 async def on_mention(
-    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, desk: Desk, locks: KeyedLocks
+    event: dict[str, Any], body: dict[str, Any], desk: Desk, locks: KeyedLocks, poster: Poster
 ) -> None:
     """An @mention outside help channels and DMs logs a ticket (inside them the message listener does)."""
     if translate.is_help_channel(desk.org, event.get("channel")) or not event.get("user"):
         return
     cmd = translate.mention_request(event, body, desk.org)
-    if await relay.from_agent_side(event, cmd.text, client, desk, locks):
+    if await relay.from_agent_side(event, cmd.text, poster, desk, locks):
         return  # an @mention in a triage or escalation thread is a reply there, not a new ticket
     async with locks.hold(cmd.thread_key or ""):
-        await log_and_reply(cmd, client, desk)
+        await log_and_reply(cmd, poster, desk)
 
 
 async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> dict[str, Any]:
@@ -85,24 +93,29 @@ async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> dict[s
     return dict(found[0])
 
 
-async def log_once(cmd: LogRequest, client: AsyncWebClient, desk: Desk, locks: KeyedLocks) -> Ticket | None:
+async def log_once(cmd: LogRequest, poster: Poster, desk: Desk, locks: KeyedLocks) -> Ticket | None:
     """Log a thread that is not a ticket yet; return the existing ticket if it is one."""
     async with locks.hold(cmd.thread_key or ""):
         existing = await desk.find_thread(cmd.thread_key or "")
         if existing is None:
-            await log_and_reply(cmd, client, desk)
+            await log_and_reply(cmd, poster, desk)
         return existing
 
 
 async def on_reaction(
-    event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, desk: Desk, locks: KeyedLocks
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    desk: Desk,
+    locks: KeyedLocks,
+    poster: Poster,
 ) -> None:
     """A 🎫 reaction logs the message it marks, once."""
     target = translate.reaction_target(event)
     if target is None:
         return
     message = await fetch_message(client, *target)
-    await log_once(translate.reaction_request(event, message, body, desk.org), client, desk, locks)
+    await log_once(translate.reaction_request(event, message, body, desk.org), poster, desk, locks)
 
 
 async def on_home(event: dict[str, Any], client: AsyncWebClient, desk: Desk) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, relay
+from adapters.slack import blocks, posting, relay
 from core.escalation import Evidence
 from core.org import Org
 from core.ports import Notice
@@ -37,17 +37,25 @@ class SlackNotifier:
         """Give the notifier the desk, to read tickets and triage context (the desk holds the notifier)."""
         self.desk = desk
 
-    async def send(self, notice: Notice) -> None:
-        """Post the notice where it belongs on Slack, or do nothing when it does not belong on Slack."""
+    async def send(self, notice: Notice, *, key: str | None = None, retried: bool = False) -> None:
+        """Post the notice where it belongs on Slack, or do nothing when it does not belong on Slack.
+
+        With an outbox key the message carries it as metadata, and a retry first looks for it: a try
+        whose answer was lost (a timeout after Slack posted) is not posted twice.
+        """
         target = await self.target(notice)
         if target is None:
             return
         channel, thread_ts = target
+        if key and retried and await posting.already_posted(self.client, channel, thread_ts, key):
+            log.info("outbox: %s was delivered by an earlier try; not posting again", key)
+            return
         posted = await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             text=blocks.cut(notice.text, 3000),
             blocks=await self.render(notice),
+            **({"metadata": posting.metadata(key)} if key else {}),
         )
         if notice.kind in RELAYED_KINDS and notice.ticket_id and thread_ts is None:
             await self._remember_post(notice, str(posted.get("channel") or channel), posted.get("ts"))

@@ -9,12 +9,13 @@ people who are not agents in the post's thread stay there: they are not relayed 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
-
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
 from adapters.slack.blocks import cut, esc, section
+from adapters.slack.posting import Poster
+from adapters.slack.translate import message_ref
 from core.desk import Desk
 from core.org import Org, PersonRole
 from core.tickets import Ticket
@@ -59,14 +60,12 @@ def _name(org: Org, user: str) -> str:
     return esc(person.name) if person else f"<@{user}>"
 
 
-async def _post(client: AsyncWebClient, channel: str, thread_ts: str | None, line: str) -> None:
-    await client.chat_postMessage(
-        channel=channel, thread_ts=thread_ts, text=cut(line, 3000), blocks=[section(line)]
-    )
+async def _post(poster: Poster, key: str, channel: str, thread_ts: str | None, line: str) -> None:
+    await poster.post(key, channel, thread_ts, [section(line)], cut(line, 3000))
 
 
 async def from_agent_side(
-    event: dict[str, Any], text: str, client: AsyncWebClient, desk: Desk, locks: KeyedLocks
+    event: dict[str, Any], text: str, poster: Poster, desk: Desk, locks: KeyedLocks
 ) -> bool:
     """Handle a reply in a triage or escalation thread; False when the thread is not one."""
     channel, root, user = event.get("channel"), event.get("thread_ts"), event.get("user")
@@ -77,17 +76,22 @@ async def from_agent_side(
         return False
     if PersonRole.AGENT not in desk.org.roles_of(user) or not text.strip():
         return True  # talk among colleagues (or an empty file share): stays in the agents' thread
+    ref = message_ref(channel, str(event.get("ts")))
     async with locks.hold(ticket.thread_key or ""):
-        ticket = await desk.agent_reply(ticket.id, user, text)
+        ticket = await desk.agent_reply(ticket.id, user, text, ref=ref)
     chat = ticket.chat
     if chat.get("channel"):
-        await _post(client, chat["channel"], chat.get("thread_ts"), f"*{_name(desk.org, user)}*: {text}")
+        line = f"*{_name(desk.org, user)}*: {text}"
+        await _post(poster, f"relay:{ref}", chat["channel"], chat.get("thread_ts"), line)
     return True
 
 
-async def to_agent_side(client: AsyncWebClient, ticket: Ticket, user: str, text: str, org: Org) -> None:
+async def to_agent_side(
+    poster: Poster, ticket: Ticket, user: str, text: str, org: Org, ref: str | None
+) -> None:
     """Relay the requester's message into the ticket's triage and escalation threads, if any are known."""
     if user != ticket.requester or not text.strip():
         return
     for channel, ts in posts_of(ticket):
-        await _post(client, channel, ts, f"*{_name(org, user)}* (requester, {ticket.id}): {text}")
+        line = f"*{_name(org, user)}* (requester, {ticket.id}): {text}"
+        await _post(poster, f"relay:{ref or uuid.uuid4().hex}:{channel}:{ts}", channel, ts, line)

@@ -14,6 +14,7 @@ from adapters.slack.actions import open_escalation
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import Input
 from adapters.slack.listeners import log_once
+from adapters.slack.posting import Poster
 from core.causes import Cause
 from core.desk import Desk
 from core.errors import FixloopError, InvalidInput
@@ -24,11 +25,17 @@ T = TypeVar("T")
 
 
 async def on_log_shortcut(
-    ack: AsyncAck, body: Body, shortcut: Body, client: AsyncWebClient, desk: Desk, locks: KeyedLocks
+    ack: AsyncAck,
+    body: Body,
+    shortcut: Body,
+    client: AsyncWebClient,
+    desk: Desk,
+    locks: KeyedLocks,
+    poster: Poster,
 ) -> None:
     """The "Log as ticket" message shortcut."""
     await ack()
-    existing = await log_once(translate.shortcut_request(shortcut, desk.org), client, desk, locks)
+    existing = await log_once(translate.shortcut_request(shortcut, desk.org), poster, desk, locks)
     if existing is not None:
         await replies.tell(client, body, f"This thread is already ticket {existing.id}.")
 

@@ -17,7 +17,9 @@ from msrest.exceptions import DeserializationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
-from adapters.teams.bot import EventLog, FixloopBot
+from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
+from adapters.teams import intake
+from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
@@ -47,13 +49,23 @@ class TeamsApp:
     notifier: TeamsNotifier
     references: SqlConversationReferenceStore
     claims: SqlCardClaims
-    events: EventLog | None = None
+    inbox: SqlInbox | None = None
     bot: FixloopBot | None = None
+    app_id: str = ""
 
     def bind(self, desk: Desk) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims, self.events)
+        self.bot = FixloopBot(desk, self.references, self.claims)
         self.notifier.bind(desk)
+
+    def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:
+        """What the inbox sweeper calls to run a stored activity again."""
+        assert self.inbox is not None, "replay needs the inbox"
+        return intake.replayer(self.adapter, self.inbox, lambda: self._bot().on_turn, self.app_id)
+
+    def _bot(self) -> FixloopBot:
+        assert self.bot is not None, "TeamsApp.bind(desk) was not called"
+        return self.bot
 
 
 def build_teams(
@@ -61,14 +73,15 @@ def build_teams(
     sessions: Sessions | AsyncEngine,
     org: Org,
     *,
-    events: EventLog | None = None,
+    inbox: SqlInbox | None = None,
     endpoints: Endpoints | None = None,
 ) -> TeamsApp:
     """Everything Teams needs; call bind(desk) once the desk exists."""
     adapter = build_adapter(settings, endpoints)
     references = SqlConversationReferenceStore(sessions)
-    notifier = TeamsNotifier(adapter, references, org, app_id=settings.microsoft_app_id.strip())
-    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), events)
+    app_id = settings.microsoft_app_id.strip()
+    notifier = TeamsNotifier(adapter, references, org, app_id=app_id)
+    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), inbox, app_id=app_id)
 
 
 def error_text(error: BaseException) -> str:
@@ -123,7 +136,8 @@ def http_handler(teams: TeamsApp) -> Callable[[web.Request], Awaitable[web.Strea
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            activity = Activity().deserialize(await request.json())
+            body = await request.json()
+            activity = Activity().deserialize(body)
         except (ValueError, TypeError, DeserializationError):
             return web.json_response({"error": "the body is not an activity"}, status=400)
         if not activity.type:
@@ -136,10 +150,34 @@ def http_handler(teams: TeamsApp) -> Callable[[web.Request], Awaitable[web.Strea
             return web.json_response(
                 {"error": "signing keys unavailable"}, status=503, headers={"Retry-After": "5"}
             )
-        assert teams.bot is not None, "TeamsApp.bind(desk) was not called"
-        invoke = await teams.adapter.process_activity(auth, activity, teams.bot.on_turn)
-        if invoke:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
-        return web.Response(status=201)
+        return await _turn(teams, auth, activity, body)
 
     return handle
+
+
+async def _turn(
+    teams: TeamsApp, auth: AuthenticateRequestResult, activity: Activity, body: dict[str, object]
+) -> web.StreamResponse:
+    """Store the activity (when it carries a message), run the turn, and answer by how it ended."""
+    try:
+        stored = await intake.accept(teams.inbox, activity, body) if teams.inbox is not None else None
+    except intake.UNAVAILABLE as exc:
+        log.warning(
+            "database unavailable; the channel will redeliver %s: %s", activity.id, type(exc).__name__
+        )
+        return web.json_response({"error": "database unavailable"}, status=503, headers={"Retry-After": "5"})
+    if stored is not None and stored[0] in (Accepted.DONE, Accepted.BUSY):
+        log.info("activity %s was delivered before (%s); not handled again", activity.id, stored[0].value)
+        return web.Response(status=201)  # the same answer as a handled activity: the channel stops retrying
+    outcome = intake.Outcome()
+    logic = teams._bot().on_turn
+    invoke = await teams.adapter.process_activity(
+        auth, activity, intake.tracked(logic, outcome) if stored is not None else logic
+    )
+    if stored is not None and not await intake.settle(teams.inbox, stored[1], outcome):  # type: ignore[arg-type]
+        return web.json_response(
+            {"error": "not handled yet; retry"}, status=503, headers={"Retry-After": "5"}
+        )
+    if invoke:
+        return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+    return web.Response(status=201)

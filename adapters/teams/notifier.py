@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
 from botbuilder.core import BotAdapter, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters
 from botbuilder.schema import ConversationReference as Reference
 
+from adapters.db.outbox import OutboxItem
+from adapters.outbox.codec import decode
 from adapters.teams import cards, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.ids import PLATFORM
@@ -170,3 +173,16 @@ class TeamsNotifier:
         if notice.kind == "csat" and ticket_id:
             return cards.csat(ticket_id, notice.text)
         return forms.plain(notice.text)
+
+
+def teams_delivery(notifier: TeamsNotifier) -> Callable[[OutboxItem], Awaitable[None]]:
+    """The outbox deliverer for Teams: a stored notice, sent through the notifier (raises to be retried).
+
+    Bot Framework has no way to look a sent message up, so a send whose answer was lost (a timeout after
+    Teams accepted it) is sent again: at least once on Teams, where Slack posts are checked for exactly once.
+    """
+
+    async def deliver(item: OutboxItem) -> None:
+        await notifier.send(decode(item.payload))
+
+    return deliver

@@ -9,11 +9,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db._sql import SqlRepository, upsert
-from adapters.db.tables import ProcessedEventRow, TeamsConversationRow, table_of
+from adapters.db.tables import InboxRow, TeamsConversationRow, table_of
 
 REFERENCES = table_of(TeamsConversationRow)
-EVENTS = table_of(ProcessedEventRow)
-CLAIMS = "teams-card"  # the platform name card claims use in processed_events
+EVENTS = table_of(InboxRow)
+CLAIMS = "teams-card"  # the platform name card claims use in the inbox table (as done rows)
 
 
 class SqlConversationReferenceStore(SqlRepository):
@@ -41,11 +41,19 @@ class SqlConversationReferenceStore(SqlRepository):
 
 
 class SqlCardClaims(SqlRepository):
-    """One claim per card and action, held in processed_events, so replicas agree on who acted first."""
+    """One claim per card and action, held as a done inbox row, so replicas agree on who acted first."""
 
     async def claim(self, card_id: str, action: str) -> bool:
         """True for the first claim of a card's action, False once it has been used."""
-        values = {"platform": CLAIMS, "event_id": f"{card_id}|{action}", "received_at": datetime.now(UTC)}
+        now = datetime.now(UTC)
+        values = {
+            "platform": CLAIMS,
+            "event_id": f"{card_id}|{action}",
+            "payload": "",
+            "state": "done",
+            "received_at": now,
+            "done_at": now,
+        }
         try:
             async with self._sessions.begin() as session:
                 await session.execute(insert(EVENTS).values(values))

@@ -1,0 +1,148 @@
+"""SqlInbox: inbound events written before they are acknowledged, handled once, replayed until done."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.db._sql import SqlRepository
+from adapters.db.tables import InboxRow, table_of
+
+INBOX = table_of(InboxRow)
+LEASE = timedelta(seconds=60)  # how long one handler owns an event before a sweeper may replay it
+MAX_ATTEMPTS = 8
+
+
+class Accepted(enum.Enum):
+    """What to do with an inbound event after it is written."""
+
+    NEW = "new"  # first delivery: handle it
+    RETRY = "retry"  # delivered before, never finished, lease expired: handle it again
+    DONE = "done"  # handled before: acknowledge and drop
+    BUSY = "busy"  # another handler holds it now: acknowledge; the sweeper replays it if that one dies
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    """One stored inbound event."""
+
+    id: int
+    platform: str
+    event_id: str
+    payload: str
+    attempts: int
+
+
+async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
+    """The ids a write touched (RETURNING: rowcount is unreliable once RETURNING is implied)."""
+    return list((await session.execute(stmt.returning(INBOX.c.id))).scalars())
+
+
+class SqlInbox(SqlRepository):
+    """The inbox table: unique (platform, event_id), a lease per handler, and a done mark."""
+
+    async def accept(
+        self, platform: str, event_id: str, payload: str, *, now: datetime | None = None
+    ) -> tuple[Accepted, int]:
+        """Write the event (or find it); raise if the database cannot take it, so the platform retries."""
+        now = now or datetime.now(UTC)
+        values = {
+            "platform": platform,
+            "event_id": event_id,
+            "payload": payload,
+            "state": "new",
+            "attempts": 1,
+            "received_at": now,
+            "claimed_until": now + LEASE,
+        }
+        async with self._sessions.begin() as session:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            stmt = (
+                insert(INBOX).values(values).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            )
+            inserted = await _touched(session, stmt)
+            if inserted:
+                return Accepted.NEW, int(inserted[0])
+            key = (INBOX.c.platform == platform, INBOX.c.event_id == event_id)
+            taken = await _touched(
+                session,
+                update(INBOX)
+                .where(*key, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
+                .values(claimed_until=now + LEASE, attempts=INBOX.c.attempts + 1),
+            )
+            if taken:
+                return Accepted.RETRY, int(taken[0])
+            row = (await session.execute(select(INBOX.c.id, INBOX.c.state).where(*key))).one()
+        return (Accepted.BUSY if row.state == "new" else Accepted.DONE), int(row.id)
+
+    async def done(self, event_id: int, *, now: datetime | None = None) -> None:
+        """Mark an event handled: it is never handled again."""
+        stmt = (
+            update(INBOX).where(INBOX.c.id == event_id).values(state="done", done_at=now or datetime.now(UTC))
+        )
+        async with self._sessions.begin() as session:
+            await session.execute(stmt)
+
+    async def failed(self, event_id: int, error: str, *, now: datetime | None = None) -> bool:
+        """Release the lease after a failure so it is replayed after a backoff; False once given up."""
+        now = now or datetime.now(UTC)
+        async with self._sessions.begin() as session:
+            attempts = (
+                await session.execute(select(INBOX.c.attempts).where(INBOX.c.id == event_id))
+            ).scalar_one_or_none()
+            if attempts is None:
+                return False
+            dead = attempts >= MAX_ATTEMPTS
+            delay = timedelta(seconds=min(300, 2**attempts))
+            await session.execute(
+                update(INBOX)
+                .where(INBOX.c.id == event_id, INBOX.c.state == "new")
+                .values(state="dead" if dead else "new", claimed_until=now + delay, last_error=error[:2000])
+            )
+        return not dead
+
+    async def due(self, *, limit: int = 50, now: datetime | None = None) -> list[InboxEvent]:
+        """Take the lease on undone events whose lease expired (their handler died or failed)."""
+        now = now or datetime.now(UTC)
+        found: list[InboxEvent] = []
+        async with self._sessions.begin() as session:
+            stale = select(INBOX.c.id).where(INBOX.c.state == "new", INBOX.c.claimed_until <= now)
+            ids = list((await session.execute(stale.order_by(INBOX.c.id).limit(limit))).scalars())
+            for event_id in ids:  # one conditional update each: two sweepers never take the same row
+                taken = await _touched(
+                    session,
+                    update(INBOX)
+                    .where(INBOX.c.id == event_id, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
+                    .values(claimed_until=now + LEASE, attempts=INBOX.c.attempts + 1),
+                )
+                if taken:
+                    row = (await session.execute(select(INBOX).where(INBOX.c.id == event_id))).one()
+                    found.append(InboxEvent(row.id, row.platform, row.event_id, row.payload, row.attempts))
+        return found
+
+    async def counts(self) -> dict[str, int]:
+        """Rows per state, for /metrics and tests."""
+        async with self._sessions() as session:
+            rows = await session.execute(select(INBOX.c.state, func.count()).group_by(INBOX.c.state))
+        return {state: int(n) for state, n in rows}
+
+    async def prune(
+        self,
+        older_than: timedelta,
+        *,
+        platforms: tuple[str, ...] = ("slack", "teams"),
+        now: datetime | None = None,
+    ) -> int:
+        """Forget done events older than Slack's and Bot Framework's retry windows; keep the rest."""
+        cutoff = (now or datetime.now(UTC)) - older_than
+        stmt = delete(INBOX).where(
+            INBOX.c.state == "done", INBOX.c.received_at < cutoff, INBOX.c.platform.in_(platforms)
+        )
+        async with self._sessions.begin() as session:
+            return len(await _touched(session, stmt))

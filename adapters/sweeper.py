@@ -1,0 +1,70 @@
+"""InboxSweeper: replays inbound events whose handler never finished (a crash, a database outage)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from adapters.db.inbox import InboxEvent, SqlInbox
+
+log = logging.getLogger("fixloop.inbox")
+Replay = Callable[[InboxEvent], Awaitable[None]]
+
+
+class InboxSweeper:
+    """Every few seconds, takes the lease on stale inbox events and hands each back to its platform."""
+
+    def __init__(
+        self,
+        inbox: SqlInbox,
+        replayers: Mapping[str, Replay],
+        *,
+        interval: float = 5.0,
+        on_replay: Callable[[str], None] = lambda platform: None,
+    ) -> None:
+        self.inbox, self.replayers, self.interval, self.on_replay = (
+            inbox,
+            dict(replayers),
+            interval,
+            on_replay,
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        """Replay what is due now; how many events were handed back."""
+        events = await self.inbox.due()
+        for event in events:
+            replay = self.replayers.get(event.platform)
+            if replay is None:
+                await self.inbox.failed(event.id, f"no replayer for {event.platform!r}")
+                continue
+            log.info("replaying %s event %s (attempt %d)", event.platform, event.event_id, event.attempts)
+            self.on_replay(event.platform)
+            try:
+                await replay(event)
+            except Exception as exc:  # stays in the inbox, retried with backoff
+                log.warning("replay of %s failed: %r", event.event_id, exc)
+                await self.inbox.failed(event.id, f"{type(exc).__name__}: {exc}")
+        return len(events)
+
+    async def run(self) -> None:
+        """Sweep forever; a database outage only delays the next sweep."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # the database is away: the events wait in it
+                log.warning("inbox sweep failed; retrying in %.0f s", self.interval, exc_info=True)
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        """Run in the background of the current event loop."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="fixloop-inbox")
+
+    async def stop(self) -> None:
+        """Stop sweeping; undone events stay for the next start."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
