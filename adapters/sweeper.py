@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -30,6 +31,7 @@ class InboxSweeper:
             on_replay,
         )
         self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
 
     async def run_once(self) -> int:
         """Replay what is due now; how many events were handed back."""
@@ -50,21 +52,27 @@ class InboxSweeper:
 
     async def run(self) -> None:
         """Sweep forever; a database outage only delays the next sweep."""
-        while True:
+        while not self._stop.is_set():
             try:
                 await self.run_once()
             except Exception:  # the database is away: the events wait in it
                 log.warning("inbox sweep failed; retrying in %.0f s", self.interval, exc_info=True)
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
 
     def start(self) -> None:
         """Run in the background of the current event loop."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.run(), name="fixloop-inbox")
 
-    async def stop(self) -> None:
-        """Stop sweeping; undone events stay for the next start."""
-        if self._task is not None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop after the current sweep (never mid-transaction); undone events stay for the next start."""
+        if self._task is None:
+            return
+        self._stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        self._task = None

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     fixloop_env: Literal["production", "development"] = "production"
     fixloop_config: Path = Field(default=Path("fixloop.toml"))
+    # How long a replica owns an inbound event or an outbound post before another may take it over
+    # (it died mid-way). Longer than any handler runs; shorter means faster recovery after a crash.
+    fixloop_lease_seconds: float = Field(default=60.0, gt=0)
+    fixloop_sweep_seconds: float = Field(default=5.0, gt=0)  # how often stale inbound events are looked for
 
     @field_validator(
         "slack_bot_token",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -117,6 +118,7 @@ async def build_runtime(
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
     repos = SqlRepositories.build(engine)
+    repos.inbox.lease = repos.outbox.lease = timedelta(seconds=settings.fixloop_lease_seconds)
     metrics = Metrics()
     slack = _slack_notifier(settings, config)
     teams = _teams(settings, config, engine, repos, teams_endpoints)
@@ -167,7 +169,10 @@ async def build_runtime(
         replayers["teams"] = teams.replayer()
     if replayers:
         runtime.sweeper = InboxSweeper(
-            repos.inbox, replayers, on_replay=lambda platform: metrics.replays.labels(platform).inc()
+            repos.inbox,
+            replayers,
+            interval=settings.fixloop_sweep_seconds,
+            on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
 

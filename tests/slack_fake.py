@@ -52,6 +52,8 @@ class FakeSlack:
         self.faults: dict[str, Fault] = {}
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
         self.uploads: dict[str, bytes] = {}  # file id -> bytes sent to the upload URL
+        self.posted: list[dict[str, Any]] = []  # every message chat.postMessage stored, as Slack keeps it
+        self.slow: dict[str, tuple[float, int]] = {}  # method -> (seconds to hold the answer, times)
         self._ts = itertools.count(1)
         self.server = TestServer(self._app(), host="127.0.0.1")
 
@@ -67,6 +69,14 @@ class FakeSlack:
     def fail(self, method: str, status: int, times: int = 1, **headers: str) -> None:
         """Answer the next `times` calls of a method with an HTTP error."""
         self.faults[method] = Fault(status, {k.replace("_", "-"): v for k, v in headers.items()}, times)
+
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """Do the next `times` calls of a method, but answer only after `seconds` (a timeout that posted)."""
+        self.slow[method] = (seconds, times)
+
+    def delivered(self, method: str = "chat.postMessage") -> list[dict[str, Any]]:
+        """The parameters of the calls that Slack carried out (not the ones answered with an error)."""
+        return [c.params for c in self.calls if c.method == method and c.answer.get("ok")]
 
     def answered(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """What the fake answered to the recorded call with these parameters."""
@@ -127,6 +137,10 @@ class FakeSlack:
             return web.Response(status=fault.status, headers=fault.headers, text="fault injected")
         call = self.calls[-1]
         call.answer = {"ok": True, **self._answer(method, call.params)}
+        seconds, times = self.slow.get(method, (0.0, 0))
+        if times > 0:
+            self.slow[method] = (seconds, times - 1)
+            await asyncio.sleep(seconds)  # done, but the caller may give up waiting for the answer
         return web.json_response(call.answer)
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -141,10 +155,23 @@ class FakeSlack:
             }
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             ts = f"1800000000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                meta = params.get("metadata")
+                self.posted.append(
+                    {
+                        "channel": params.get("channel"),
+                        "ts": ts,
+                        "thread_ts": params.get("thread_ts") or None,
+                        "text": params.get("text"),
+                        "metadata": json.loads(meta) if isinstance(meta, str) else meta,
+                    }
+                )
             return {"channel": params.get("channel"), "ts": ts, "message_ts": ts}
         if method in ("conversations.history", "conversations.replies"):
             key = (params.get("channel"), params.get("latest") or params.get("ts"))
-            return {"messages": [self.messages[key]] if key in self.messages else []}
+            if key in self.messages:
+                return {"messages": [self.messages[key]]}
+            return {"messages": self._conversation(method, params)}
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):06d}"
             return {"upload_url": str(self.server.make_url(f"/upload/{file_id}")), "file_id": file_id}
@@ -153,6 +180,19 @@ class FakeSlack:
         if method in ("views.open", "views.publish"):
             return {"view": {"id": "V0001", **(params.get("view") or {})}}
         return {}
+
+    def _conversation(self, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Messages Fixloop posted: a thread's replies, or a channel's top level; metadata only if asked."""
+        channel, root = params.get("channel"), params.get("ts")
+        found = [
+            dict(m)
+            for m in self.posted
+            if m["channel"] == channel and (m["thread_ts"] == root if method == "conversations.replies" else True)
+        ]
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for m in found:
+                m.pop("metadata", None)
+        return found
 
     async def _response(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await self._params(request)))

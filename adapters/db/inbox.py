@@ -47,6 +47,8 @@ async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
 class SqlInbox(SqlRepository):
     """The inbox table: unique (platform, event_id), a lease per handler, and a done mark."""
 
+    lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
+
     async def accept(
         self, platform: str, event_id: str, payload: str, *, now: datetime | None = None
     ) -> tuple[Accepted, int]:
@@ -59,7 +61,7 @@ class SqlInbox(SqlRepository):
             "state": "new",
             "attempts": 1,
             "received_at": now,
-            "claimed_until": now + LEASE,
+            "claimed_until": now + self.lease,
         }
         async with self._sessions.begin() as session:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -74,7 +76,7 @@ class SqlInbox(SqlRepository):
                 session,
                 update(INBOX)
                 .where(*key, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-                .values(claimed_until=now + LEASE, attempts=INBOX.c.attempts + 1),
+                .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
             )
             if taken:
                 return Accepted.RETRY, int(taken[0])
@@ -119,7 +121,7 @@ class SqlInbox(SqlRepository):
                     session,
                     update(INBOX)
                     .where(INBOX.c.id == event_id, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-                    .values(claimed_until=now + LEASE, attempts=INBOX.c.attempts + 1),
+                    .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
                 )
                 if taken:
                     row = (await session.execute(select(INBOX).where(INBOX.c.id == event_id))).one()

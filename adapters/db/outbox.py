@@ -38,6 +38,8 @@ async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
 class SqlOutbox(SqlRepository):
     """The outbox table: unique key, a due time, a lease per dispatcher, and a sent mark."""
 
+    lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
+
     async def put(
         self, key: str, destination: str, kind: str, payload: dict[str, Any], *, now: datetime | None = None
     ) -> bool:
@@ -69,7 +71,7 @@ class SqlOutbox(SqlRepository):
             query = select(OUTBOX.c.id).where(*ready, free).order_by(OUTBOX.c.due_at, OUTBOX.c.created_at)
             for item_id in list((await session.execute(query.limit(limit))).scalars()):
                 stmt = update(OUTBOX).where(OUTBOX.c.id == item_id, *ready, free)
-                claimed = stmt.values(claimed_until=now + LEASE, attempts=OUTBOX.c.attempts + 1)
+                claimed = stmt.values(claimed_until=now + self.lease, attempts=OUTBOX.c.attempts + 1)
                 if await _touched(session, claimed):
                     row = (await session.execute(select(OUTBOX).where(OUTBOX.c.id == item_id))).one()
                     items.append(

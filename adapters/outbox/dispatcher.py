@@ -54,6 +54,7 @@ class Dispatcher:
         self.on_result = on_result or (lambda destination, outcome: None)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -123,7 +124,7 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Deliver forever: after each wake-up, at each due time, and at least every poll interval."""
-        while True:
+        while not self._stopping:
             self._wake.clear()  # before the pass: a post queued during it wakes the next wait at once
             try:
                 while await self.run_once():
@@ -143,9 +144,19 @@ class Dispatcher:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.run(), name="fixloop-outbox")
 
-    async def stop(self) -> None:
-        """Stop the background loop (posts still queued stay in the table for the next start)."""
-        if self._task is not None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop after the current pass (posts still queued stay in the table for the next start).
+
+        A pass is let finish rather than cancelled: a cancelled database transaction can keep its
+        connection checked out, and on SQLite that connection's lock outlives the engine.
+        """
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        self._task = None

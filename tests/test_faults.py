@@ -1,0 +1,189 @@
+"""Faults survived: the database going away mid-burst, Slack failing (500, 429, timeouts), a killed process.
+
+After each, every message Slack saw acknowledged is a ticket exactly once, and every first reply that was
+due is posted exactly once. Slack's redelivery (an event not acknowledged with a 2xx is sent again, with
+the same event_id) is played by `deliver`, as Slack would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from adapters.db import migrate
+from adapters.db.tables import TicketRow, table_of
+from bot.server import create_app
+from bot.wiring import build_runtime
+from tests.conftest import postgres_database
+from tests.fakes import sample_articles
+from tests.pg_proxy import PgProxy
+from tests.slack_fake import EMPLOYEE, FakeSlack, Harness, slack_settings
+
+needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
+TICKETS = table_of(TicketRow)
+
+
+def dm(i: int) -> dict:
+    """A DM that opens its own ticket (each top-level DM message is a thread of its own)."""
+    return {
+        "type": "message",
+        "channel": "D0EMP",
+        "channel_type": "im",
+        "user": EMPLOYEE,
+        "text": f"VPN disconnects every few minutes on laptop {i}",
+        "ts": f"17000000{i:02d}.000100",
+    }
+
+
+async def start(database_url: str, fake: FakeSlack, **settings: object) -> Harness:
+    """Fixloop on the real aiohttp server, with short leases so recovery shows within a test."""
+    base = slack_settings(database_url, fake)
+    runtime = await build_runtime(
+        base.model_copy(update={"fixloop_lease_seconds": 2.0, "fixloop_sweep_seconds": 0.3, **settings})
+    )
+    for article in sample_articles():
+        await runtime.repos.articles.save(article)
+    await runtime.desk.refresh()
+    client = TestClient(TestServer(create_app(runtime), host="127.0.0.1"))
+    await client.start_server()
+    return Harness(fake, client, runtime)
+
+
+async def deliver(h: Harness, event: dict, event_id: str, *, tries: int = 60) -> int:
+    """Send an event until it is acknowledged with a 2xx, as Slack redelivers; how many tries it took."""
+    for attempt in range(1, tries + 1):
+        try:
+            response = await h.event(event, event_id=event_id, retry=attempt - 1 or None)
+            if 200 <= response.status < 300:
+                return attempt
+        except (TimeoutError, aiohttp.ClientError):
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{event_id} was never acknowledged")
+
+
+async def ticket_count(h: Harness) -> int:
+    async with h.runtime.engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(TICKETS))).scalar_one())
+
+
+async def first_replies_settle(h: Harness, n: int, within: float = 60) -> dict[str, int]:
+    """Wait until each of the n tickets' threads has its first reply; then how many each got."""
+    roots = {dm(i)["ts"] for i in range(n)}
+
+    async def counts() -> dict[str, int]:
+        found = {ts: 0 for ts in roots}
+        for p in h.fake.delivered():
+            if p.get("channel") == "D0EMP" and p.get("thread_ts") in found:
+                found[p["thread_ts"]] += 1
+        return found
+
+    await h.eventually(lambda: _all(counts()), within=within)
+    await asyncio.sleep(1.0)  # a late duplicate would show up now
+    return await counts()
+
+
+async def _all(counts: object) -> bool:
+    return all(v >= 1 for v in (await counts).values())  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def pg_behind_proxy() -> AsyncIterator[tuple[str, PgProxy]]:
+    """A scratch PostgreSQL database, migrated, reached through a proxy that can cut it off."""
+    with postgres_database("fixloop_fault") as url:
+        migrate.upgrade(url)
+        proxy = await PgProxy().start()
+        try:
+            yield proxy.url(url), proxy
+        finally:
+            await proxy.close()
+
+
+@needs_postgres
+async def test_postgres_going_away_mid_burst_loses_and_doubles_nothing(pg_behind_proxy) -> None:
+    url, proxy = pg_behind_proxy
+    fake = FakeSlack()
+    await fake.server.start_server()
+    h = await start(url, fake)
+    try:
+        n = 24
+
+        async def outage() -> None:
+            await asyncio.sleep(0.15)
+            proxy.cut()  # every pooled connection drops; new ones are refused
+            await asyncio.sleep(1.5)
+            proxy.restore()
+
+        tries = await asyncio.gather(outage(), *(deliver(h, dm(i), f"EvPG{i:03d}") for i in range(n)))
+        assert any(t > 1 for t in tries[1:]), "the outage hit no delivery: the test proved nothing"
+        await h.eventually(lambda: _equals(ticket_count(h), n), within=60)
+        replies = await first_replies_settle(h, n)
+        assert await ticket_count(h) == n
+        assert set(replies.values()) == {1}, replies
+    finally:
+        await h.client.close()
+        await fake.server.close()
+
+
+async def _equals(value: object, expected: int) -> bool:
+    return await value == expected  # type: ignore[misc]
+
+
+@pytest.fixture
+async def slack(engine, db_url) -> AsyncIterator[Harness]:
+    fake = FakeSlack()
+    await fake.server.start_server()
+    h = await start(db_url, fake)
+    try:
+        yield h
+    finally:
+        await h.client.close()
+        await fake.server.close()
+
+
+async def test_slack_failing_with_500_beyond_the_clients_retries_is_retried_from_the_outbox(slack) -> None:
+    slack.fake.fail("chat.postMessage", 500, times=6)  # the client itself retries 4 times, then gives up
+    await deliver(slack, dm(0), "Ev500")
+    replies = await first_replies_settle(slack, 1, within=40)
+    assert replies == {dm(0)["ts"]: 1}
+    row = await slack.runtime.repos.outbox.get("post:first_reply:" + (await _ticket_id(slack, 0)))
+    assert row is not None and row["state"] == "sent" and "500" in (row["last_error"] or "")
+
+
+async def test_slack_rate_limiting_delays_the_reply_and_does_not_double_it(slack) -> None:
+    slack.fake.fail("chat.postMessage", 429, times=6, Retry_After="1")
+    await deliver(slack, dm(0), "Ev429")
+    assert await first_replies_settle(slack, 1, within=40) == {dm(0)["ts"]: 1}
+
+
+async def test_a_slack_timeout_after_the_post_went_through_is_not_posted_again(slack) -> None:
+    slack.runtime.slack_app.client.timeout = 1  # the same client the outbox posts with
+    slack.fake.stall("chat.postMessage", 2.5)  # Slack posts it, but the answer comes too late
+    await deliver(slack, dm(0), "EvTimeout")
+    replies = await first_replies_settle(slack, 1, within=30)
+    await asyncio.sleep(2.5)  # past the stalled answer and a retry's backoff
+    assert replies == {dm(0)["ts"]: 1}
+    assert len([p for p in slack.fake.delivered() if p.get("thread_ts") == dm(0)["ts"]]) == 1
+    checks = slack.fake.of("conversations.replies")
+    assert checks and checks[0]["ts"] == dm(0)["ts"]  # the retry looked before posting
+
+
+async def test_an_event_redelivered_while_and_after_it_is_handled_makes_one_ticket(slack) -> None:
+    results = await asyncio.gather(*(slack.event(dm(0), event_id="EvDup", retry=i or None) for i in range(5)))
+    assert {r.status for r in results} == {200}
+    await first_replies_settle(slack, 1)
+    assert (await slack.event(dm(0), event_id="EvDup", retry=5)).status == 200
+    assert await ticket_count(slack) == 1
+    assert len([p for p in slack.fake.delivered() if p.get("thread_ts") == dm(0)["ts"]]) == 1
+
+
+async def _ticket_id(h: Harness, i: int) -> str:
+    ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(i)['ts']}")
+    assert ticket is not None
+    return str(ticket.id)
