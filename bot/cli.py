@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import backtest
+from bot import backtest, logs
 from bot.config import ConfigError
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
@@ -66,11 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print a clear message and exit non-zero."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "serve" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter is not news
+    logs.configure(args.command)
     try:
         settings = Settings()
         return _dispatch(args, settings)

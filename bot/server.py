@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.db.engine import ping
 from adapters.slack.app import http_handler
 from adapters.teams.app import http_handler as teams_handler
+from bot.logs import new_request_id
 from bot.wiring import Runtime
 
 log = logging.getLogger("fixloop.http")
@@ -24,9 +25,11 @@ async def measure(request: web.Request, handler):  # type: ignore[no-untyped-def
     path = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
     started = time.perf_counter()
     status = 500
+    request_id = new_request_id(request.headers.get("X-Request-Id"))  # every log line of this request has it
     try:
         response = await handler(request)
         status = response.status
+        response.headers["X-Request-Id"] = request_id
         return response
     except web.HTTPException as exc:
         status = exc.status
@@ -74,7 +77,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
-        handler = http_handler(runtime.slack_app, runtime.repos.inbox)  # signatures verified by slack-bolt
+        handler = http_handler(runtime.slack_app, runtime.inbox)  # signatures verified by slack-bolt
         app.router.add_post("/slack/events", handler)
     if runtime.teams is not None:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there

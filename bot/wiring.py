@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.db.engine import make_engine
+from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
@@ -55,6 +56,8 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
+    inbox: SqlInbox | None = None  # inbound events, on the intake pool
+    intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
     dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
 
@@ -76,6 +79,8 @@ class Runtime:
         close_llm = getattr(self.desk.llm, "close", None)
         if close_llm is not None:
             await close_llm()
+        if self.intake_engine is not None and self.intake_engine is not self.engine:
+            await self.intake_engine.dispose()
         await self.engine.dispose()
 
 
@@ -119,9 +124,13 @@ async def build_runtime(
     engine = make_engine(settings.database_url)
     repos = SqlRepositories.build(engine)
     repos.inbox.lease = repos.outbox.lease = timedelta(seconds=settings.fixloop_lease_seconds)
+    # Acknowledging an event needs one insert: its own small pool, so it never queues behind handlers.
+    intake_engine = _intake_engine(settings.database_url, engine)
+    inbox = SqlInbox(intake_engine)
+    inbox.lease = repos.inbox.lease
     metrics = Metrics()
     slack = _slack_notifier(settings, config)
-    teams = _teams(settings, config, engine, repos, teams_endpoints)
+    teams = _teams(settings, config, engine, inbox, teams_endpoints)
     dispatcher = _dispatcher(repos, slack, teams, metrics)
     combined = notifier or LogNotifier()
     if dispatcher is not None:  # chat platforms get notices through the outbox, once each
@@ -150,6 +159,8 @@ async def build_runtime(
         retrieval=retrieval,
         metrics=metrics,
         dispatcher=dispatcher,
+        inbox=inbox,
+        intake_engine=intake_engine,
     )
     replayers: dict[str, Replay] = {}
     if slack is not None and dispatcher is not None:
@@ -157,19 +168,19 @@ async def build_runtime(
         runtime.slack_app = build_app(
             desk,
             settings,
-            inbox=repos.inbox,
+            inbox=inbox,
             poster=OutboxPoster(repos.outbox, dispatcher.wake),
             client=slack.client,
             count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
         )
-        replayers["slack"] = slack_intake.replayer(runtime.slack_app, repos.inbox)
+        replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
     if teams is not None:
         teams.bind(desk)
         runtime.teams = teams
         replayers["teams"] = teams.replayer()
     if replayers:
         runtime.sweeper = InboxSweeper(
-            repos.inbox,
+            inbox,
             replayers,
             interval=settings.fixloop_sweep_seconds,
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
@@ -223,11 +234,19 @@ def _language_model(settings: Settings) -> LanguageModel | None:
     return OpenAILanguageModel(api_key=key, model=settings.openai_model, base_url=settings.openai_base_url)
 
 
+def _intake_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
+    """A second small engine for acknowledgements; the main one for SQLite (one writer, and an
+    in-memory database exists once per engine)."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return make_engine(url, pool_size=4, max_overflow=4)
+
+
 def _teams(
     settings: Settings,
     config: AppConfig,
     engine: AsyncEngine,
-    repos: SqlRepositories,
+    inbox: SqlInbox,
     endpoints: Endpoints | None,
 ) -> TeamsApp | None:
     """The Teams adapter and notifier when Teams is on (an app id, or development mode), else None."""
@@ -237,4 +256,4 @@ def _teams(
         raise ConfigError(str(exc)) from exc  # the CLI prints it and stops, like a bad fixloop.toml
     if mode == "off":
         return None
-    return build_teams(settings, engine, config.org, inbox=repos.inbox, endpoints=endpoints)
+    return build_teams(settings, engine, config.org, inbox=inbox, endpoints=endpoints)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import re
@@ -46,6 +47,7 @@ def build_app(
     poster: Poster | None = None,
     client: AsyncWebClient | None = None,
     count: Callable[[str], None] = lambda outcome: None,
+    workers: int = 8,
 ) -> AsyncApp:
     """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
@@ -57,7 +59,7 @@ def build_app(
         request_verification_enabled=True,
     )
     app.use(intake.durable(inbox, count))
-    app.use(provide(desk, inbox, poster or DirectPoster(client)))
+    app.use(provide(desk, inbox, poster or DirectPoster(client), workers))
     for register in (
         register_events,
         register_actions,
@@ -70,12 +72,15 @@ def build_app(
     return app
 
 
-def provide(desk: Desk, inbox: intake.Inbox | None, poster: Poster) -> Callable[..., Awaitable[None]]:
-    """Middleware putting the desk, the per-thread locks, the inbox and the poster in the context."""
+def provide(
+    desk: Desk, inbox: intake.Inbox | None, poster: Poster, workers: int
+) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the desk, the locks, the inbox, the poster and the worker gate in the context."""
     locks = KeyedLocks()
+    gate = asyncio.Semaphore(workers)
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
-        context.update(desk=desk, locks=locks, inbox=inbox, poster=poster)
+        context.update(desk=desk, locks=locks, inbox=inbox, poster=poster, gate=gate)
         await next()
 
     return middleware
@@ -87,10 +92,10 @@ def _either(*ids: str) -> re.Pattern[str]:
 
 def register_events(app: AsyncApp) -> None:
     """Messages (with edits and deletions), @mentions, reactions and App Home."""
-    app.event("message")(guard(listeners.on_message))
-    app.event("app_mention")(guard(listeners.on_mention))
-    app.event("reaction_added")(guard(listeners.on_reaction))
-    app.event("app_home_opened")(guard(listeners.on_home))
+    app.event("message")(guard(listeners.on_message, gated=True))
+    app.event("app_mention")(guard(listeners.on_mention, gated=True))
+    app.event("reaction_added")(guard(listeners.on_reaction, gated=True))
+    app.event("app_home_opened")(guard(listeners.on_home, gated=True))
     app.event("reaction_removed")(guard(listeners.ignore))
 
 
@@ -131,18 +136,27 @@ def register_views(app: AsyncApp) -> None:
     app.view(View.REVIEW)(guard(submissions.on_review_submit))
 
 
-def guard(fn: Callable[..., Awaitable[None]]) -> Callable[[AsyncArgs], Awaitable[None]]:
+def guard(
+    fn: Callable[..., Awaitable[None]], *, gated: bool = False
+) -> Callable[[AsyncArgs], Awaitable[None]]:
     """Run a listener so that what it raises goes to on_error and never back into Bolt's runner.
 
     Bolt 1.30's asyncio runner resets the ack to None when a listener raises within its 10 ms polling
     interval after ack(): the HTTP answer then waits 3 s and becomes a 404, and Slack redelivers.
+    A gated listener (events: Bolt acks them before the listener runs) waits for a free processing slot,
+    so a burst queues up behind a few workers instead of starving the acks of the loop and the pool.
     """
     names = list(inspect.signature(fn).parameters)
 
     async def listener(args: AsyncArgs) -> None:
         kwargs = {n: getattr(args, n) if hasattr(args, n) else args.context.get(n) for n in names}
+        gate = args.context.get("gate") if gated else None
         try:
-            await fn(**kwargs)
+            if gate is None:
+                await fn(**kwargs)
+            else:
+                async with gate:
+                    await fn(**kwargs)
         except Exception as exc:  # the one mapping below; the ack stays what the listener made it
             if args.ack is not None and args.ack.response is None:
                 await args.ack()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import requests
 from aiohttp import web
@@ -52,6 +53,7 @@ class TeamsApp:
     inbox: SqlInbox | None = None
     bot: FixloopBot | None = None
     app_id: str = ""
+    gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
@@ -171,9 +173,10 @@ async def _turn(
         return web.Response(status=201)  # the same answer as a handled activity: the channel stops retrying
     outcome = intake.Outcome()
     logic = teams._bot().on_turn
-    invoke = await teams.adapter.process_activity(
-        auth, activity, intake.tracked(logic, outcome) if stored is not None else logic
-    )
+    async with teams.gate:  # a burst waits for a slot instead of exhausting the database pool
+        invoke = await teams.adapter.process_activity(
+            auth, activity, intake.tracked(logic, outcome) if stored is not None else logic
+        )
     if stored is not None and not await intake.settle(teams.inbox, stored[1], outcome):  # type: ignore[arg-type]
         return web.json_response(
             {"error": "not handled yet; retry"}, status=503, headers={"Retry-After": "5"}

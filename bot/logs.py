@@ -1,0 +1,81 @@
+"""Logging set-up: structured JSON lines with the request id (serve), or plain text (other commands)."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+import secrets
+import sys
+from datetime import UTC, datetime
+
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("fixloop_request_id", default=None)
+STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+def new_request_id(given: str | None = None) -> str:
+    """Use the caller's id when it is sane (a proxy's X-Request-Id), else make one; set it for this task."""
+    value = given if given and len(given) <= 64 and given.replace("-", "").isalnum() else secrets.token_hex(8)
+    REQUEST_ID.set(value)
+    return value
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each record with the request id of the task that logged it (background tasks inherit it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keep the record."""
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, extra fields, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as a JSON line."""
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if getattr(record, "request_id", None):
+            entry["request_id"] = record.request_id
+        entry |= {k: v for k, v in record.__dict__.items() if k not in STANDARD and k != "request_id"}
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def configure(command: str, *, fmt: str | None = None, level: str | None = None) -> None:
+    """Root logging for a command; FIXLOOP_LOG_FORMAT (json, text) and FIXLOOP_LOG_LEVEL override."""
+    fmt = (fmt or os.environ.get("FIXLOOP_LOG_FORMAT") or ("json" if command == "serve" else "text")).lower()
+    default = "INFO" if command == "serve" else "WARNING"
+    chosen = (level or os.environ.get("FIXLOOP_LOG_LEVEL") or default).upper()
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
+    handler.addFilter(RequestIdFilter())
+    for extra_filter in _redaction():
+        handler.addFilter(extra_filter)
+    handler.fixloop = True  # type: ignore[attr-defined]
+    root = logging.getLogger()
+    # Replace only our own handler (a second configure in one process); keep others, e.g. pytest's.
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "fixloop", False)] + [handler]
+    root.setLevel(getattr(logging, chosen, logging.INFO))
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter is not news
+
+
+def _redaction() -> list[logging.Filter]:
+    """The personal-data filter, when it is available (adapters/logredact.py)."""
+    try:
+        from adapters.logredact import RedactingFilter  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    return [RedactingFilter()]
