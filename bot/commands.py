@@ -163,6 +163,10 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     now = runtime.desk.clock.now()
     document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
     text = document.to_text()
+    chart = render_trend_png(document.trend, document.timezone) if args.post or args.chart else b""
+    if args.chart:
+        args.chart.write_bytes(chart)
+        print(f"trend chart saved to {args.chart}", file=sys.stderr)
     if not args.post:
         print(text)
         return 0
@@ -173,7 +177,6 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    chart = render_trend_png(document.trend, document.timezone)
     await runtime.desk.notifier.send(digest_notice(document, chart))
     print("digest posted to the leaders' channels")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.coaching import TEMPLATE, CoachingPrompt, Review
 from core.digests import Digest
@@ -27,6 +27,18 @@ class JobClaims(Protocol):
     async def posted_at(self, job: str, period_start: datetime) -> datetime | None: ...
 
 
+@runtime_checkable
+class Destinations(Protocol):
+    """A notifier made of several destinations (the log, Slack, Teams) that can be sent to one by one."""
+
+    def destinations(self) -> Sequence[str]: ...
+
+    async def send_to(self, destination: str, notice: Notice) -> None: ...
+
+
+RECORD = timedelta(0)  # a destination's row is written after its post, so it needs no lease
+
+
 class Claimer:
     """Runs a send at most once per Run across every replica sharing the claims table."""
 
@@ -44,6 +56,34 @@ class Claimer:
         await self.claims.mark_posted(run.job, run.period_start, self.owner, now=self.clock.now())
         return True
 
+    async def post(self, run: Run, notice: Notice, notifier: Notifier) -> None:
+        """Send a run's notice; to each destination apart, skipping those a failed attempt already reached.
+
+        A retry after Slack took the digest and Teams refused it posts to Teams only.
+        """
+        if not isinstance(notifier, Destinations):
+            await notifier.send(notice)
+            return
+        errors: list[Exception] = []
+        for name in notifier.destinations():
+            part = Run(f"{run.job}@{name}", run.period_start)
+            if await self.claims.posted_at(part.job, part.period_start) is not None:
+                continue
+            try:
+                await notifier.send_to(name, notice)
+            except Exception as exc:  # one platform down must not starve the others
+                errors.append(exc)
+                continue
+            await self._record(part)
+        if errors:
+            raise errors[0]
+
+    async def _record(self, run: Run) -> None:
+        now = self.clock.now()
+        # Only the holder of the whole run's lease gets here, so a zero-length lease is enough.
+        if await self.claims.claim(run.job, run.period_start, self.owner, RECORD, now=now):
+            await self.claims.mark_posted(run.job, run.period_start, self.owner, now=now)
+
     async def pending(self, runs: Sequence[Run]) -> list[Run]:
         """The runs not posted yet (a cheap check before composing anything)."""
         return [r for r in runs if await self.claims.posted_at(r.job, r.period_start) is None]
@@ -53,7 +93,7 @@ class Claimer:
         sent, errors = 0, []
         for run, notice in items:
             try:
-                sent += await self.once(run, lambda n=notice: notifier.send(n))  # type: ignore[misc]
+                sent += await self.once(run, lambda r=run, n=notice: self.post(r, n, notifier))  # type: ignore[misc]
             except Exception as exc:  # fan-out: log-and-continue happens in the caller
                 errors.append(exc)
         if errors:
@@ -75,10 +115,12 @@ async def send_digest(
 ) -> bool:
     """Post the week's digest once; composing happens only after the claim is won."""
 
-    async def send() -> None:
-        await notifier.send(await compose(period))
+    run = Run("digest", period.start)
 
-    return await claimer.once(Run("digest", period.start), send)
+    async def send() -> None:
+        await claimer.post(run, await compose(period), notifier)
+
+    return await claimer.once(run, send)
 
 
 def coaching_notice(manager: str, prompts: Sequence[CoachingPrompt], period: Period) -> Notice:

@@ -28,6 +28,8 @@ class SlackNotifier:
     names nothing on Slack (a Teams thread, a person with no Slack id) is not for this notifier.
     """
 
+    name = "slack"
+
     def __init__(self, client: AsyncWebClient, org: Org, desk: Desk | None = None) -> None:
         self.client = client
         self.org = org

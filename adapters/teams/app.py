@@ -17,6 +17,7 @@ from msrest.exceptions import DeserializationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
+from adapters.db.chart_images import SqlChartImages
 from adapters.teams.bot import EventLog, FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
 from adapters.teams.notifier import TeamsNotifier
@@ -67,7 +68,14 @@ def build_teams(
     """Everything Teams needs; call bind(desk) once the desk exists."""
     adapter = build_adapter(settings, endpoints)
     references = SqlConversationReferenceStore(sessions)
-    notifier = TeamsNotifier(adapter, references, org, app_id=settings.microsoft_app_id.strip())
+    notifier = TeamsNotifier(
+        adapter,
+        references,
+        org,
+        app_id=settings.microsoft_app_id.strip(),
+        charts=SqlChartImages(sessions),
+        public_url=settings.fixloop_public_url,
+    )
     return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), events)
 
 

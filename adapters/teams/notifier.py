@@ -9,7 +9,7 @@ from botbuilder.core import BotAdapter, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters
 from botbuilder.schema import ConversationReference as Reference
 
-from adapters.teams import cards, forms
+from adapters.teams import cards, digest_card, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.ids import PLATFORM
 from core.org import Org
@@ -30,6 +30,10 @@ class References(Protocol):
     async def latest(self) -> Reference | None: ...
 
 
+class ChartStore(Protocol):
+    async def put(self, png: bytes) -> str: ...
+
+
 class NotConnected(RuntimeError):
     """A notice belongs on Teams, but Teams has never talked to Fixloop, so its service URL is unknown."""
 
@@ -40,8 +44,20 @@ class TeamsNotifier:
     A notice that names nothing on Teams (a Slack thread, a person with no Teams id) is not for this notifier.
     """
 
-    def __init__(self, adapter: BotAdapter, references: References, org: Org, app_id: str = "") -> None:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        adapter: BotAdapter,
+        references: References,
+        org: Org,
+        app_id: str = "",
+        *,
+        charts: ChartStore | None = None,
+        public_url: str | None = None,
+    ) -> None:
         self.adapter, self.references, self.org, self.app_id = adapter, references, org, app_id
+        self.charts, self.public_url = charts, public_url
         self.desk: Desk | None = None
 
     def bind(self, desk: Desk) -> None:
@@ -169,4 +185,15 @@ class TeamsNotifier:
             return await escalation_card(self.desk, str(data["escalation_id"]))
         if notice.kind == "csat" and ticket_id:
             return cards.csat(ticket_id, notice.text)
+        if notice.kind == "digest" and isinstance(data.get("digest"), dict):
+            png = data.get("chart_png")
+            url = await self.chart_url(bytes(png)) if isinstance(png, bytes | bytearray) and png else None
+            return digest_card.digest(data["digest"], url, has_chart=bool(png))
         return forms.plain(notice.text)
+
+    async def chart_url(self, png: bytes) -> str | None:
+        """Store the chart and return its public URL; None when Fixloop has no public URL to serve it at."""
+        if self.charts is None or not self.public_url:
+            return None
+        token = await self.charts.put(png)
+        return f"{self.public_url}/charts/{token}.png"
