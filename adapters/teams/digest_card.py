@@ -27,15 +27,16 @@ def evidence_link(item: dict[str, Any]) -> str:
     if item.get("platform") != "teams" or not conversation or not message:
         return str(item["id"])
     tenant = f"?tenantId={quote(chat['tenant_id'])}" if chat.get("tenant_id") else ""
-    url = f"https://teams.microsoft.com/l/message/{quote(conversation, safe='')}/{quote(str(message))}{tenant}"
+    where = f"{quote(conversation, safe='')}/{quote(str(message))}"
+    url = f"https://teams.microsoft.com/l/message/{where}{tenant}"
     return f"[{item['id']}]({url})"
 
 
 def _kpis(digest: dict[str, Any]) -> Element:
     pairs = []
     for k in digest["kpis"]:
-        shown = k["text"]
-        pairs.append((k["label"], f"{shown['total']} · internal {shown['internal']} · external {shown['external']}"))
+        t = k["text"]
+        pairs.append((k["label"], f"{t['total']} · internal {t['internal']} · external {t['external']}"))
     return facts(pairs)
 
 
