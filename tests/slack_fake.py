@@ -142,6 +142,9 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             ts = f"1800000000.{next(self._ts):06d}"
             return {"channel": params.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "chat.getPermalink":
+            channel, ts = str(params.get("channel")), str(params.get("message_ts"))
+            return {"channel": channel, "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
         if method in ("conversations.history", "conversations.replies"):
             key = (params.get("channel"), params.get("latest") or params.get("ts"))
             return {"messages": [self.messages[key]] if key in self.messages else []}

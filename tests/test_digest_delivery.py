@@ -216,6 +216,9 @@ async def test_when_teams_fails_the_retry_posts_to_teams_only_and_slack_gets_the
         scheduler = _scheduler(rt)
         assert await scheduler.run("digest") == 0  # Teams refused: the run stays unposted
         assert len(slack.of("chat.postMessage")) == 1 and len(slack.of("files.getUploadURLExternal")) == 1
+        [message] = slack.of("chat.postMessage")
+        assert message["channel"] == "C0LEADERS" and message["blocks"][0]["type"] == "header"
+        assert "<https://acme.slack.com/archives/C0HELP/p18000000" in json.dumps(message["blocks"])
         assert [c.kind for c in connector.calls] == ["refused"]
         claims = SqlJobClaims(engine)
         assert await claims.posted_at("digest", LAST_WEEK) is None

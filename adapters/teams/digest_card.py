@@ -7,8 +7,8 @@ refuses messages over about 28 KB, so the chart is an Image element pointing at 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
+from adapters.chat_links import teams_message_url
 from adapters.teams.cards import Card, Element, card, cut, facts, text
 
 CAUSES_SHOWN = 5
@@ -21,15 +21,8 @@ NO_CHART = (
 
 def evidence_link(item: dict[str, Any]) -> str:
     """An evidence ticket as a Teams deep link when it lives in Teams, else its id."""
-    chat = item.get("chat") or {}
-    conversation = str(chat.get("conversation_id", "")).split(";")[0]
-    message = chat.get("activity_id")
-    if item.get("platform") != "teams" or not conversation or not message:
-        return str(item["id"])
-    tenant = f"?tenantId={quote(chat['tenant_id'])}" if chat.get("tenant_id") else ""
-    where = f"{quote(conversation, safe='')}/{quote(str(message))}"
-    url = f"https://teams.microsoft.com/l/message/{where}{tenant}"
-    return f"[{item['id']}]({url})"
+    url = teams_message_url(item.get("chat") or {}) if item.get("platform") == "teams" else None
+    return f"[{item['id']}]({url})" if url else str(item["id"])
 
 
 def _kpis(digest: dict[str, Any]) -> Element:
