@@ -23,6 +23,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
 from core.coaching import format_review_summary
+from core.follow_ups import format_follow_ups
 from core.jobs import digest_notice
 from core.kpis import format_kpis_text, parse_period
 
@@ -152,7 +153,8 @@ async def kpis(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.json:
         print_json({**report.to_json(), "reviews": reviews})
     else:
-        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews))
+        follow_up = format_follow_ups(reviews["follow_ups"])  # type: ignore[arg-type]
+        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews) + "\n" + follow_up)
     return 0
 
 

@@ -121,6 +121,8 @@ class SlackNotifier:
             )
         if notice.kind == "csat" and ticket_id:
             return blocks.csat_survey(ticket_id, notice.text)
+        if notice.kind == "review_follow_up" and data.get("review_id"):
+            return blocks.follow_up(str(data["review_id"]), ticket_id, notice.text)
         if notice.kind == "digest" and isinstance(data.get("digest"), dict):
             links = await self.permalinks(data["digest"])
             return digest_blocks.digest(data["digest"], links, chart=bool(data.get("chart_png")))

@@ -185,6 +185,8 @@ class TeamsNotifier:
             return await escalation_card(self.desk, str(data["escalation_id"]))
         if notice.kind == "csat" and ticket_id:
             return cards.csat(ticket_id, notice.text)
+        if notice.kind == "review_follow_up" and data.get("review_id"):
+            return cards.follow_up(str(data["review_id"]), ticket_id, notice.text)
         if notice.kind == "digest" and isinstance(data.get("digest"), dict):
             png = data.get("chart_png")
             url = await self.chart_url(bytes(png)) if isinstance(png, bytes | bytearray) and png else None
