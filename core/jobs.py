@@ -39,6 +39,38 @@ class Destinations(Protocol):
 RECORD = timedelta(0)  # a destination's row is written after its post, so it needs no lease
 
 
+class JobCandidates(Protocol):
+    """The few tickets a job may act on, so a tick does not load the ledger (adapters/db/job_sql.py)."""
+
+    async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]: ...
+
+    async def near_sla(
+        self, now: datetime, sla_hours: Callable[[str], float], share: float, limit: int = ...
+    ) -> list[Ticket]: ...
+
+
+class LedgerCandidates:
+    """JobCandidates from the whole ledger in memory: the reference the SQL selection is tested against."""
+
+    def __init__(self, tickets: TicketRepository) -> None:
+        self.tickets = tickets
+
+    async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]:
+        """The agents' tickets resolved in the period."""
+        return [
+            t
+            for t in await self.tickets.list_all()
+            if t.agent in agents and t.resolved_at is not None and period.contains(t.resolved_at)
+        ]
+
+    async def near_sla(
+        self, now: datetime, sla_hours: Callable[[str], float], share: float, limit: int = 200
+    ) -> list[Ticket]:
+        """Open tickets near their SLA target, soonest due first."""
+        near = near_sla(await self.tickets.list(open_only=True), now, sla_hours, share)
+        return [t for t, _ in near][:limit]
+
+
 class Claimer:
     """Runs a send at most once per Run across every replica sharing the claims table."""
 
@@ -161,11 +193,11 @@ def nudge_notice(ticket: Ticket, due: datetime, now: datetime) -> Notice:
 
 
 async def send_sla_nudges(
-    *, tickets: TicketRepository, org: Org, claimer: Claimer, notifier: Notifier
+    *, candidates: JobCandidates, org: Org, claimer: Claimer, notifier: Notifier
 ) -> int:
     """Post each open ticket that nears its SLA target to triage, once per ticket."""
-    now = claimer.clock.now()
-    near = near_sla(await tickets.list(open_only=True), now, org.sla_for, claimer.policy.near_sla_share)
+    now, share = claimer.clock.now(), claimer.policy.near_sla_share
+    near = near_sla(await candidates.near_sla(now, org.sla_for, share), now, org.sla_for, share)
     return await claimer.each([(nudge_run(t), nudge_notice(t, due, now)) for t, due in near], notifier)
 
 
