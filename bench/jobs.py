@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python bench/jobs.py --url postgresql://postgres@127.0.0.1:5432/test [--sizes 10000,100000]
 Each size gets a scratch database beside the URL's, loaded like bench/digest.py (8 agents, 52 weeks),
-then dropped. Printed per size: seconds (best of 3) and candidate tickets returned, for the coaching prompts of week 40
-and the SLA nudges at its end, from adapters/db/job_sql.py and from the in-memory selection, and whether
-both picked the same.
+then dropped. Printed per size: seconds (best of 3) and candidate tickets returned, for the coaching
+prompts of week 40 and the SLA nudges at its end, from adapters/db/job_sql.py and from the in-memory
+selection, and whether both picked the same.
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ async def run(url: str) -> list[str]:
         for source in (sql_side, memory):
             seconds, tickets = await best(lambda s=source: s.coaching_tickets(AGENTS, week))
             prompts = coaching_prompts(ORG, tickets, week.start, week.end)
-            picks.append([(p.agent, p.strong and p.strong.ticket.id, p.weak and p.weak.ticket.id)
-                          for p in prompts])
+            picks.append(
+                [(p.agent, p.strong and p.strong.ticket.id, p.weak and p.weak.ticket.id) for p in prompts]
+            )
             cells.append(f"{seconds:.2f} s / {len(tickets)}")
         cells.append("same" if picks[0] == picks[1] else "DIFFERENT")
         nudges = []

@@ -34,8 +34,11 @@ def org():  # type: ignore[no-untyped-def]
         Person(k, k.title(), frozenset({PersonRole.AGENT}), manager="mia" if i % 2 else "max")
         for i, k in enumerate(AGENTS)
     )
-    people = (*[p for p in base.people if p.key not in AGENTS], *agents,
-              Person("max", "Max", frozenset({PersonRole.MANAGER})))
+    people = (
+        *[p for p in base.people if p.key not in AGENTS],
+        *agents,
+        Person("max", "Max", frozenset({PersonRole.MANAGER})),
+    )
     return dataclasses.replace(base, people=people)
 
 
@@ -87,8 +90,14 @@ async def test_a_ticket_whose_notes_cost_it_the_top_spot_is_still_a_candidate(re
     start = WEEK.start + timedelta(hours=1)
 
     def resolved(tid: str, csat: int, note: str, agents: tuple[str, ...] = ("ana",)) -> Ticket:
-        t = Ticket(tid, Surface.INTERNAL, start, agents=list(agents), csat=csat,
-                   messages=[Message(start, Role.AGENT, "ana", note)])
+        t = Ticket(
+            tid,
+            Surface.INTERNAL,
+            start,
+            agents=list(agents),
+            csat=csat,
+            messages=[Message(start, Role.AGENT, "ana", note)],
+        )
         t.resolve(start + timedelta(hours=1), Resolution.AGENT)
         return t
 
@@ -117,7 +126,9 @@ def sla_ledger(rng: random.Random, n: int = 400) -> list[Ticket]:
         hours = o.sla_for(priority)
         age = timedelta(hours=hours) * rng.choice((0.1, 0.5, 0.79, 0.8, 0.81, 0.95, 0.999, 1.0, 1.2, 3))
         status = rng.choice(list(Status))
-        t = Ticket(f"FX-S{i:05d}", Surface.INTERNAL, NOW - age, priority=priority, status=status, agents=["ana"])
+        t = Ticket(
+            f"FX-S{i:05d}", Surface.INTERNAL, NOW - age, priority=priority, status=status, agents=["ana"]
+        )
         if status == Status.RESOLVED:
             t.resolved_at = NOW
         out.append(t)
@@ -137,7 +148,9 @@ async def test_sql_sla_candidates_match_the_in_memory_selection_including_the_bo
     assert [t.id for t, _ in near_sla(soonest, NOW, o.sla_for, 0.8)] == expected[:5]
 
 
-async def test_the_scheduler_sends_coaching_and_nudges_from_the_sql_candidates(repos: SqlRepositories, engine):
+async def test_the_scheduler_sends_coaching_and_nudges_from_the_sql_candidates(
+    repos: SqlRepositories, engine
+):
     notifier = FakeNotifier()
     desk = await fake_desk(org=org(), notifier=notifier)
     desk.tickets, desk.clock = repos.tickets, FakeClock(datetime(2026, 11, 16, 10, 5, tzinfo=UTC))
@@ -148,7 +161,11 @@ async def test_the_scheduler_sends_coaching_and_nudges_from_the_sql_candidates(r
     reference = Scheduler(desk, SqlJobClaims(engine), schedules, owner="r1")  # the in-memory selection
     mem_prompts = coaching_prompts(desk.org, await repos.tickets.list_all(), WEEK.start, WEEK.end)
     sent = {n.to: n.data["prompts"] for n in notifier.sent}
-    assert sent == {f"person:{m}": [p.to_dict() for p in mem_prompts if p.manager == m] for m in ("mia", "max")}
+    assert sent == {
+        f"person:{m}": [p.to_dict() for p in mem_prompts if p.manager == m] for m in ("mia", "max")
+    }
     nudged = await sched.run("sla_nudge")
-    near = near_sla([t for t in await repos.tickets.list_all() if t.is_open], desk.clock.now(), desk.org.sla_for, 0.8)
+    near = near_sla(
+        [t for t in await repos.tickets.list_all() if t.is_open], desk.clock.now(), desk.org.sla_for, 0.8
+    )
     assert nudged == len(near) > 0 and await reference.run("sla_nudge") == 0
