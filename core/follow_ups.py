@@ -33,7 +33,7 @@ async def answer_follow_up(
     if review.answer is not None:
         a = review.answer
         raise InvalidInput(
-            f"Review {review.id} was already answered \"{a.label}\" on {a.at:%Y-%m-%d %H:%M} UTC; "
+            f'Review {review.id} was already answered "{a.label}" on {a.at:%Y-%m-%d %H:%M} UTC; '
             "the first answer stands."
         )
     note = cmd.note.strip()
