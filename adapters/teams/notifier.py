@@ -67,17 +67,17 @@ class TeamsNotifier:
     async def send(self, notice: Notice) -> None:
         """Deliver the notice where it belongs on Teams, or do nothing when it does not belong on Teams."""
         kind, _, rest = notice.to.partition(":")
-        activity = MessageFactory.attachment(
-            cards.attachment(await self.render(notice)), text=notice.text[:1000]
-        )
         if kind == "person":
-            await self._to_person(rest, activity)
+            await self._to_person(rest, await self._activity(notice))
             return
         reference = (
             await self._thread(rest) if kind == "thread" else await self._channel(self._channel_id(notice))
         )
-        if reference is not None:
-            await self.deliver(reference, activity)
+        if reference is not None:  # rendered only now: a digest stores its chart only if it goes out
+            await self.deliver(reference, await self._activity(notice))
+
+    async def _activity(self, notice: Notice) -> Activity:
+        return MessageFactory.attachment(cards.attachment(await self.render(notice)), text=notice.text[:1000])
 
     async def deliver(self, reference: Reference, activity: Activity) -> None:
         """Continue a stored conversation with one activity; raise what Teams answered if it failed."""
