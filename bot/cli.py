@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--from", dest="start")
     digest.add_argument("--to", dest="end")
     digest.add_argument("--post", action="store_true")
+    digest.add_argument("--chart", metavar="FILE", type=Path, help="also save the trend chart as a PNG")
     backtest.add_parser(sub)
     return p
 

@@ -23,6 +23,7 @@ from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
 from core.coaching import format_review_summary
+from core.follow_ups import format_follow_ups
 from core.jobs import digest_notice
 from core.kpis import format_kpis_text, parse_period
 
@@ -152,7 +153,8 @@ async def kpis(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.json:
         print_json({**report.to_json(), "reviews": reviews})
     else:
-        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews))
+        follow_up = format_follow_ups(reviews["follow_ups"])  # type: ignore[arg-type]
+        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews) + "\n" + follow_up)
     return 0
 
 
@@ -163,6 +165,10 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     now = runtime.desk.clock.now()
     document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
     text = document.to_text()
+    chart = render_trend_png(document.trend, document.timezone) if args.post or args.chart else b""
+    if args.chart:
+        args.chart.write_bytes(chart)
+        print(f"trend chart saved to {args.chart}", file=sys.stderr)
     if not args.post:
         print(text)
         return 0
@@ -173,7 +179,6 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    chart = render_trend_png(document.trend, document.timezone)
     await runtime.desk.notifier.send(digest_notice(document, chart))
     await runtime.drain(within=60)
     pending = (await runtime.repos.outbox.depth()).get("pending", 0)

@@ -23,11 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.db._sql import Sessions
 from adapters.db.claims import SqlJobClaims
 from adapters.db.digest_sql import SqlDigests
+from adapters.db.job_sql import SqlJobCandidates
 from bot.config import Schedule
+from core.coaching import coaching_prompts
 from core.desk import Desk
 from core.jobs import (
     Claimer,
+    JobCandidates,
     JobClaims,
+    LedgerCandidates,
     digest_notice,
     send_coaching,
     send_digest,
@@ -76,8 +80,10 @@ class Scheduler:
         compose: Compose | None = None,
         policy: JobPolicy | None = None,
         owner: str | None = None,
+        candidates: JobCandidates | None = None,
     ) -> None:
         self.desk, self.claims = desk, claims
+        self.candidates = candidates or LedgerCandidates(desk.tickets)
         self.schedules = {s.job: s for s in schedules}
         self.compose = compose or desk_composer(desk)
         self.claimer = Claimer(claims, owner or replica_id(), desk.clock, policy or JobPolicy())
@@ -127,13 +133,16 @@ class Scheduler:
         runs = [Run(f"coaching:{m}", period.start) for m in sorted(managers)]
         if not await self.claimer.pending(runs):
             return 0  # all sent: skip loading the week's tickets on every sweep
-        prompts = await self.desk.coaching(period)
+        org = self.desk.org
+        agents = sorted({a.key for m in managers for a in org.reports_of(m)})
+        tickets = await self.candidates.coaching_tickets(agents, period)
+        prompts = coaching_prompts(org, tickets, period.start, period.end)
         return await send_coaching(period, prompts, claimer=self.claimer, notifier=self.desk.notifier)
 
     async def sla_nudges(self) -> int:
         """Open tickets near their SLA target, to triage, once per ticket."""
         return await send_sla_nudges(
-            tickets=self.desk.tickets, org=self.desk.org, claimer=self.claimer, notifier=self.desk.notifier
+            candidates=self.candidates, org=self.desk.org, claimer=self.claimer, notifier=self.desk.notifier
         )
 
     async def follow_ups(self) -> int:
@@ -192,7 +201,13 @@ def sql_composer(desk: Desk, sessions: Sessions | AsyncEngine) -> Compose:
 
 def start_scheduler(desk: Desk, engine: AsyncEngine, schedules: Sequence[Schedule]) -> Scheduler:
     """The scheduler of `fixloop serve`: claims and the digest both go through the database."""
-    scheduler = Scheduler(desk, SqlJobClaims(engine), schedules, compose=sql_composer(desk, engine))
+    scheduler = Scheduler(
+        desk,
+        SqlJobClaims(engine),
+        schedules,
+        compose=sql_composer(desk, engine),
+        candidates=SqlJobCandidates(engine),
+    )
     scheduler.start()
     log.info(
         "scheduler started as %s: %s",

@@ -8,6 +8,7 @@ import time
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
 from adapters.slack.app import http_handler
 from adapters.teams.app import http_handler as teams_handler
@@ -16,6 +17,7 @@ from bot.wiring import Runtime
 
 log = logging.getLogger("fixloop.http")
 RUNTIME = web.AppKey("runtime", Runtime)
+CHARTS = web.AppKey("charts", SqlChartImages)
 
 
 @web.middleware
@@ -70,12 +72,24 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+async def chart(request: web.Request) -> web.Response:
+    """A digest's trend chart by its token (Teams cards load images by URL); 404 for any other token."""
+    png = await request.app[CHARTS].get(request.match_info["token"])
+    if png is None:
+        raise web.HTTPNotFound(text="No such chart: it may be older than Fixloop keeps charts.")
+    # A token names one chart forever, so caches may keep it; the token is the only access control.
+    headers = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
+    return web.Response(body=png, content_type="image/png", headers=headers)
+
+
 def create_app(runtime: Runtime) -> web.Application:
-    """The aiohttp application with the health and metrics endpoints."""
+    """The aiohttp application with the health, metrics and chart endpoints."""
     app = web.Application(middlewares=[measure], client_max_size=1024 * 1024)
     app[RUNTIME] = runtime
+    app[CHARTS] = SqlChartImages(runtime.engine)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/charts/{token}.png", chart)
     if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
         handler = http_handler(runtime.slack_app, runtime.inbox)  # signatures verified by slack-bolt
         app.router.add_post("/slack/events", handler)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     # (it died mid-way). Longer than any handler runs; shorter means faster recovery after a crash.
     fixloop_lease_seconds: float = Field(default=60.0, gt=0)
     fixloop_sweep_seconds: float = Field(default=5.0, gt=0)  # how often stale inbound events are looked for
+    # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
+    # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
+    fixloop_public_url: str | None = None
 
     @field_validator(
         "slack_bot_token",
@@ -50,6 +54,21 @@ class Settings(BaseSettings):
         if isinstance(value, str) and (value.strip().lower() in PLACEHOLDERS or "your-" in value.lower()):
             raise ValueError("is a placeholder; set the real secret or leave it empty")
         return value
+
+    @field_validator("fixloop_public_url", mode="before")
+    @classmethod
+    def check_public_url(cls, value: object) -> object:
+        """An absolute http(s) URL without a trailing slash; empty means unset."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be a URL such as https://fixloop.example.com")
+        url = urlsplit(value.strip())
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            raise ValueError(
+                f"{value!r} is not an absolute http(s) URL such as https://fixloop.example.com"
+            )
+        return value.strip().rstrip("/")
 
     @property
     def slack_enabled(self) -> bool:

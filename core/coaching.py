@@ -25,6 +25,21 @@ TEMPLATE = (
 )
 
 
+@dataclass(frozen=True)
+class FollowUpAnswer:
+    """Whether the change agreed in a review happened, in its manager's words, and when they said so."""
+
+    changed: bool
+    by: str
+    at: datetime
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        """The answer as the buttons put it."""
+        return "Yes, it changed" if self.changed else "Not yet"
+
+
 @dataclass
 class Review:
     id: str
@@ -38,6 +53,7 @@ class Review:
     created_at: datetime
     follow_up_at: datetime | None = None
     sent_to_agent: bool = False
+    answer: FollowUpAnswer | None = None
 
 
 @dataclass(frozen=True)

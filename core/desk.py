@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core import coaching, fixes, intake, resolution, routing, threads
+from core import coaching, fixes, follow_ups, intake, resolution, routing, threads
 from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
 from core.causes import Cause, RankedCause, rank_causes
@@ -14,7 +14,7 @@ from core.digests import Digest, compose_digest
 from core.escalation import Escalation, RoutingSuggestion
 from core.kb import Library, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
-from core.messages import Escalate, LogRequest, RecordReview, Reply
+from core.messages import AnswerFollowUp, Escalate, LogRequest, RecordReview, Reply
 from core.org import Org
 from core.ports import (
     ArticleRepository,
@@ -278,8 +278,16 @@ class Desk:
         )
 
     async def review_summary(self, period: Period) -> dict[str, object]:
-        """Ticket reviews written in the period, per agent and per manager."""
-        return coaching.review_summary(await self.reviews.list(), period)
+        """Ticket reviews written in the period, per agent and per manager, and their follow-up answers."""
+        reviews = await self.reviews.list()
+        return {
+            **coaching.review_summary(reviews, period),
+            "follow_ups": follow_ups.follow_up_summary(reviews, period),
+        }
+
+    async def answer_follow_up(self, cmd: AnswerFollowUp) -> Review:
+        """Record the review's manager's answer to its follow-up."""
+        return await follow_ups.answer_follow_up(cmd, reviews=self.reviews, org=self.org, clock=self.clock)
 
     async def apply_reclustering(self, result: Reclustering) -> Applied:
         """Save a re-clustering's causes and ticket assignments, then reload the cause index."""

@@ -23,6 +23,12 @@ class EscalationNotFound(FixloopError):
         self.escalation_id = escalation_id
 
 
+class ReviewNotFound(FixloopError):
+    def __init__(self, review_id: str) -> None:
+        super().__init__(f"No ticket review {review_id!r}.")
+        self.review_id = review_id
+
+
 class UnknownTeam(FixloopError):
     def __init__(self, team: str, known: list[str]) -> None:
         super().__init__(f"No team {team!r}. Known teams: {', '.join(known) or 'none configured'}.")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.coaching import TEMPLATE, CoachingPrompt, Review
 from core.digests import Digest
@@ -27,6 +28,50 @@ class JobClaims(Protocol):
     async def posted_at(self, job: str, period_start: datetime) -> datetime | None: ...
 
 
+@runtime_checkable
+class Destinations(Protocol):
+    """A notifier made of several destinations (the log, Slack, Teams) that can be sent to one by one."""
+
+    def destinations(self) -> Sequence[str]: ...
+
+    async def send_to(self, destination: str, notice: Notice) -> None: ...
+
+
+RECORD = timedelta(0)  # a destination's row is written after its post, so it needs no lease
+
+
+class JobCandidates(Protocol):
+    """The few tickets a job may act on, so a tick does not load the ledger (adapters/db/job_sql.py)."""
+
+    async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]: ...
+
+    async def near_sla(
+        self, now: datetime, sla_hours: Callable[[str], float], share: float, limit: int = ...
+    ) -> list[Ticket]: ...
+
+
+class LedgerCandidates:
+    """JobCandidates from the whole ledger in memory: the reference the SQL selection is tested against."""
+
+    def __init__(self, tickets: TicketRepository) -> None:
+        self.tickets = tickets
+
+    async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]:
+        """The agents' tickets resolved in the period."""
+        return [
+            t
+            for t in await self.tickets.list_all()
+            if t.agent in agents and t.resolved_at is not None and period.contains(t.resolved_at)
+        ]
+
+    async def near_sla(
+        self, now: datetime, sla_hours: Callable[[str], float], share: float, limit: int = 200
+    ) -> list[Ticket]:
+        """Open tickets near their SLA target, soonest due first."""
+        near = near_sla(await self.tickets.list(open_only=True), now, sla_hours, share)
+        return [t for t, _ in near][:limit]
+
+
 class Claimer:
     """Runs a send at most once per Run across every replica sharing the claims table."""
 
@@ -44,6 +89,36 @@ class Claimer:
         await self.claims.mark_posted(run.job, run.period_start, self.owner, now=self.clock.now())
         return True
 
+    async def post(self, run: Run, notice: Notice, notifier: Notifier) -> None:
+        """Send a run's notice; to each destination apart, skipping those a failed attempt already reached.
+
+        A retry after Slack took the digest and Teams refused it posts to Teams only.
+        """
+        # One key per run: a replica that re-runs a run whose poster died queues nothing new in an outbox.
+        notice = replace(notice, key=notice.key or f"{run.job}@{run.period_start.isoformat()}")
+        if not isinstance(notifier, Destinations):
+            await notifier.send(notice)
+            return
+        errors: list[Exception] = []
+        for name in notifier.destinations():
+            part = Run(f"{run.job}@{name}", run.period_start)
+            if await self.claims.posted_at(part.job, part.period_start) is not None:
+                continue
+            try:
+                await notifier.send_to(name, notice)
+            except Exception as exc:  # one platform down must not starve the others
+                errors.append(exc)
+                continue
+            await self._record(part)
+        if errors:
+            raise errors[0]
+
+    async def _record(self, run: Run) -> None:
+        now = self.clock.now()
+        # Only the holder of the whole run's lease gets here, so a zero-length lease is enough.
+        if await self.claims.claim(run.job, run.period_start, self.owner, RECORD, now=now):
+            await self.claims.mark_posted(run.job, run.period_start, self.owner, now=now)
+
     async def pending(self, runs: Sequence[Run]) -> list[Run]:
         """The runs not posted yet (a cheap check before composing anything)."""
         return [r for r in runs if await self.claims.posted_at(r.job, r.period_start) is None]
@@ -53,7 +128,7 @@ class Claimer:
         sent, errors = 0, []
         for run, notice in items:
             try:
-                sent += await self.once(run, lambda n=notice: notifier.send(n))  # type: ignore[misc]
+                sent += await self.once(run, lambda r=run, n=notice: self.post(r, n, notifier))  # type: ignore[misc]
             except Exception as exc:  # fan-out: log-and-continue happens in the caller
                 errors.append(exc)
         if errors:
@@ -75,10 +150,12 @@ async def send_digest(
 ) -> bool:
     """Post the week's digest once; composing happens only after the claim is won."""
 
-    async def send() -> None:
-        await notifier.send(await compose(period))
+    run = Run("digest", period.start)
 
-    return await claimer.once(Run("digest", period.start), send)
+    async def send() -> None:
+        await claimer.post(run, await compose(period), notifier)
+
+    return await claimer.once(run, send)
 
 
 def coaching_notice(manager: str, prompts: Sequence[CoachingPrompt], period: Period) -> Notice:
@@ -119,11 +196,11 @@ def nudge_notice(ticket: Ticket, due: datetime, now: datetime) -> Notice:
 
 
 async def send_sla_nudges(
-    *, tickets: TicketRepository, org: Org, claimer: Claimer, notifier: Notifier
+    *, candidates: JobCandidates, org: Org, claimer: Claimer, notifier: Notifier
 ) -> int:
     """Post each open ticket that nears its SLA target to triage, once per ticket."""
-    now = claimer.clock.now()
-    near = near_sla(await tickets.list(open_only=True), now, org.sla_for, claimer.policy.near_sla_share)
+    now, share = claimer.clock.now(), claimer.policy.near_sla_share
+    near = near_sla(await candidates.near_sla(now, org.sla_for, share), now, org.sla_for, share)
     return await claimer.each([(nudge_run(t), nudge_notice(t, due, now)) for t, due in near], notifier)
 
 

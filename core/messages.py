@@ -43,6 +43,16 @@ class RecordReview:
     send_to_agent: bool = False
 
 
+@dataclass(frozen=True)
+class AnswerFollowUp:
+    """A manager's answer, a week after a review, to whether the agreed change happened."""
+
+    review_id: str
+    by: str
+    changed: bool
+    note: str = ""
+
+
 @dataclass
 class Reply:
     """The bot's answer to a help request."""

@@ -167,6 +167,9 @@ class FakeSlack:
                     }
                 )
             return {"channel": params.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "chat.getPermalink":
+            channel, ts = str(params.get("channel")), str(params.get("message_ts"))
+            return {"channel": channel, "permalink": f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
         if method in ("conversations.history", "conversations.replies"):
             key = (params.get("channel"), params.get("latest") or params.get("ts"))
             if key in self.messages:

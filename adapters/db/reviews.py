@@ -1,31 +1,70 @@
-"""SqlReviewRepository: ticket reviews written by managers."""
+"""SqlReviewRepository: ticket reviews written by managers, with the answer to each one's follow-up."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.engine import RowMapping
 
 from adapters.db._sql import SqlRepository, upsert
-from adapters.db.tables import ReviewRow, table_of
-from core.coaching import Review
+from adapters.db.tables import ReviewAnswerRow, ReviewRow, table_of
+from core.coaching import FollowUpAnswer, Review
 
 REVIEWS = table_of(ReviewRow)
+ANSWERS = table_of(ReviewAnswerRow)
+_REVIEW_FIELDS = [f.name for f in fields(Review) if f.name != "answer"]
+
+
+def _query() -> Select[Any]:
+    answer = [
+        ANSWERS.c.changed,
+        ANSWERS.c.note,
+        ANSWERS.c.answered_by,
+        ANSWERS.c.answered_at,
+    ]
+    joined = REVIEWS.outerjoin(ANSWERS, ANSWERS.c.review_id == REVIEWS.c.id)
+    return select(*(REVIEWS.c[n] for n in _REVIEW_FIELDS), *answer).select_from(joined)
+
+
+def _review(row: RowMapping) -> Review:
+    answer = None
+    if row["answered_at"] is not None:
+        answer = FollowUpAnswer(bool(row["changed"]), row["answered_by"], row["answered_at"], row["note"])
+    return Review(**{n: row[n] for n in _REVIEW_FIELDS}, answer=answer)
 
 
 class SqlReviewRepository(SqlRepository):
-    """Reviews; `save` is an upsert by id."""
+    """Reviews; `save` is an upsert by id, and writes the follow-up answer when the review has one."""
 
     async def save(self, review: Review) -> None:
-        """Insert or update a review."""
+        """Insert or update a review and its answer, in one transaction."""
+        values = {k: v for k, v in asdict(review).items() if k != "answer"}  # every field a plain value
         async with self._sessions.begin() as session:
-            await upsert(session, REVIEWS, asdict(review), ["id"])  # every field is a plain value
+            await upsert(session, REVIEWS, values, ["id"])
+            a = review.answer
+            if a is not None:
+                answer = {
+                    "review_id": review.id,
+                    "changed": a.changed,
+                    "note": a.note,
+                    "answered_by": a.by,
+                    "answered_at": a.at,
+                }
+                await upsert(session, ANSWERS, answer, ["review_id"])
+
+    async def get(self, review_id: str) -> Review | None:
+        """One review by id, with its answer."""
+        async with self._sessions() as session:
+            row = (await session.execute(_query().where(REVIEWS.c.id == review_id))).mappings().first()
+        return _review(row) if row else None
 
     async def list(self, *, agent: str | None = None) -> list[Review]:
-        """Reviews, of one agent if given, oldest first."""
-        stmt = select(REVIEWS).order_by(REVIEWS.c.created_at, REVIEWS.c.id)
+        """Reviews, of one agent if given, oldest first, with their answers."""
+        stmt = _query().order_by(REVIEWS.c.created_at, REVIEWS.c.id)
         if agent is not None:
             stmt = stmt.where(REVIEWS.c.agent == agent)
         async with self._sessions() as session:
             rows = (await session.execute(stmt)).mappings().all()
-        return [Review(**row) for row in rows]
+        return [_review(row) for row in rows]

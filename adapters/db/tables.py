@@ -249,6 +249,31 @@ class TeamsConversationRow(SQLModel, table=True):
     updated_at: datetime = _when(nullable=False)
 
 
+
+class ChartImageRow(SQLModel, table=True):
+    """A digest's trend chart, served at /charts/<token>.png so a Teams card can show it by URL."""
+
+    __tablename__ = "chart_images"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True)  # unguessable: the URL is public, the id is not in it
+    png: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+    created_at: datetime = _when(nullable=False, index=True)  # indexed to prune old charts
+
+
+class ReviewAnswerRow(SQLModel, table=True):
+    """A manager's answer to a review's follow-up: did the agreed change happen?"""
+
+    __tablename__ = "review_answers"
+
+    review_id: str = Field(
+        sa_column=sa.Column(sa.String(), sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    )
+    changed: bool
+    note: str = _text()
+    answered_by: str
+    answered_at: datetime = _when(nullable=False)
+
 metadata = SQLModel.metadata
 
 

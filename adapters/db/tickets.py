@@ -170,6 +170,10 @@ class SqlTicketRepository(SqlRepository):
         except IntegrityError as exc:
             raise DuplicateKey(f"ticket {ticket.id} or thread {ticket.thread_key} already exists") from exc
 
+    async def load(self, stmt: Select[Any]) -> builtins.list[Ticket]:
+        """The tickets a query over the tickets table selects, each with its messages."""
+        return await self._load(stmt)
+
     async def _load(self, stmt: Select[Any]) -> builtins.list[Ticket]:
         """Run a tickets query and attach the messages of the tickets it returns (one more query)."""
         async with self._sessions() as session:

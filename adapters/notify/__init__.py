@@ -13,6 +13,8 @@ log = logging.getLogger("fixloop.notify")
 class LogNotifier:
     """Where notices go when no chat platform is connected: the log, so nothing vanishes silently."""
 
+    name = "log"
+
     def __init__(self) -> None:
         self.sent: list[Notice] = []
 
@@ -40,10 +42,26 @@ class CallbackNotifier:
 
 
 class FanoutNotifier:
-    """Sends every notice to each platform notifier; each decides whether the notice is for it."""
+    """Sends every notice to each platform notifier; each decides whether the notice is for it.
+
+    Each notifier is also a named destination ("log", "slack", "teams"), so a scheduled job can record
+    which destinations took a notice and retry only the others.
+    """
 
     def __init__(self, notifiers: Sequence[Notifier]) -> None:
         self.notifiers = list(notifiers)
+        self.by_name: dict[str, Notifier] = {}
+        for i, notifier in enumerate(self.notifiers):
+            name = str(getattr(notifier, "name", "") or type(notifier).__name__)
+            self.by_name[name if name not in self.by_name else f"{name}{i}"] = notifier
+
+    def destinations(self) -> list[str]:
+        """The names of the destinations, in sending order."""
+        return list(self.by_name)
+
+    async def send_to(self, destination: str, notice: Notice) -> None:
+        """Deliver to one destination only."""
+        await self.by_name[destination].send(notice)
 
     async def send(self, notice: Notice) -> None:
         """Deliver to all; raise the first failure after trying every one."""

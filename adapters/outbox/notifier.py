@@ -16,6 +16,8 @@ class OutboxNotifier:
     One row per destination: when Slack took a digest and Teams failed, only Teams is retried.
     """
 
+    name = "outbox"  # its destination name in a FanoutNotifier
+
     def __init__(
         self,
         outbox: SqlOutbox,

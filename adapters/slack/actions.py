@@ -10,8 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, modals
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Action
+from adapters.slack.ids import Action, Input
 from core.desk import Desk
+from core.messages import AnswerFollowUp
 from core.org import PersonRole
 from core.threads import STAFF
 from core.tickets import Judgement
@@ -130,3 +131,17 @@ async def on_not_solved(ack: AsyncAck, body: Body, action: Body, respond: AsyncR
     await desk.ticket_for(ref.ticket, user)
     await desk.reopen(ref.ticket, user, "the requester says it is not solved")
     await _update(respond, body, f"{ref.ticket} is reopened; a person will follow up.")
+
+
+async def on_follow_up(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk) -> None:
+    """The review's manager says whether the agreed change happened, with an optional note."""
+    await ack()
+    ref, user = Ref.decode(action.get("value")), actor(body)
+    changed = action["action_id"] == Action.FOLLOW_UP_CHANGED
+    values = ((body.get("state") or {}).get("values") or {}).get(Input.FOLLOW_UP_NOTE) or {}
+    note = str((values.get(Input.FOLLOW_UP_NOTE) or {}).get("value") or "")
+    review = await desk.answer_follow_up(AnswerFollowUp(ref.review or "", user, changed, note))
+    said = "Yes, it changed" if changed else "Not yet"
+    if note.strip():
+        said += f" (note: {blocks.esc(blocks.cut(note.strip(), 300))})"
+    await _update(respond, body, f"<@{user}> answered: {said}. Recorded on review {review.id}.")

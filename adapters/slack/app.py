@@ -111,6 +111,7 @@ def register_actions(app: AsyncApp) -> None:
     app.action(Action.FIX_SHIPPED)(guard(actions.on_fix_shipped))
     app.action(_either(*(f"{Action.CSAT}.{n}" for n in range(1, 6))))(guard(actions.on_csat))
     app.action(Action.CSAT_NOT_SOLVED)(guard(actions.on_not_solved))
+    app.action(_either(Action.FOLLOW_UP_CHANGED, Action.FOLLOW_UP_NOT_YET))(guard(actions.on_follow_up))
 
 
 def register_shortcuts(app: AsyncApp) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.slack.forms import MENTION, Ref
-from adapters.slack.ids import Action, Block
+from adapters.slack.ids import Action, Block, Input
 from core.causes import RankedCause
 from core.escalation import Evidence
 from core.messages import Reply
@@ -165,6 +165,32 @@ def csat_survey(ticket_id: str, text: str) -> Blocks:
     ]
 
 
+def follow_up(review_id: str, ticket_id: str, text: str) -> Blocks:
+    """A week after a review: did the change happen? An optional note, then Yes, it changed / Not yet."""
+    ref = Ref(ticket_id, review=review_id)
+    note = {
+        "type": "input",
+        "block_id": Input.FOLLOW_UP_NOTE,
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Note (optional)"},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": Input.FOLLOW_UP_NOTE,
+            "multiline": True,
+            "max_length": 2000,
+            "placeholder": {"type": "plain_text", "text": "What you saw, or what is still in the way"},
+        },
+    }
+    return [
+        section(esc(text)),
+        note,
+        actions(
+            button("Yes, it changed", Action.FOLLOW_UP_CHANGED, ref, "primary"),
+            button("Not yet", Action.FOLLOW_UP_NOT_YET, ref),
+        ),
+    ]
+
+
 def done(blocks: Sequence[dict[str, Any]], note: str, drop: set[str] | None = None) -> Blocks:
     """A message after a click: the clicked buttons (all when drop is None) gone, and a note."""
 
@@ -178,7 +204,7 @@ def done(blocks: Sequence[dict[str, Any]], note: str, drop: set[str] | None = No
             out += [{**block, "elements": kept}] if kept else []
         elif block.get("accessory", {}).get("type") == "button" and not keep(block["accessory"]):
             out.append({k: v for k, v in block.items() if k != "accessory"})
-        elif block.get("block_id") != Block.DONE:
+        elif block.get("block_id") != Block.DONE and block.get("type") != "input":
             out.append(block)
     return [*out, context(note)]
 

@@ -25,6 +25,7 @@ class Ref:
     score: int | None = None
     channel: str | None = None
     ts: str | None = None
+    review: str | None = None
 
     def encode(self) -> str:
         """Compact JSON, well under Slack's 2,000-character value limit."""

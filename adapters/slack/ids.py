@@ -22,6 +22,8 @@ class Action(StrEnum):
     CSAT = "fixloop.csat"
     CSAT_NOT_SOLVED = "fixloop.csat_not_solved"
     OPEN_TICKET = "fixloop.open_ticket"
+    FOLLOW_UP_CHANGED = "fixloop.follow_up_changed"
+    FOLLOW_UP_NOT_YET = "fixloop.follow_up_not_yet"
 
 
 class Shortcut(StrEnum):
@@ -50,6 +52,7 @@ class Input(StrEnum):
     WHAT_GOOD_LOOKS_LIKE = "what_good_looks_like"
     WHAT_CHANGES_NEXT = "what_changes_next"
     SEND_TO_AGENT = "send_to_agent"
+    FOLLOW_UP_NOTE = "follow_up_note"
 
 
 class Block(StrEnum):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, posting, relay
+from adapters.slack import blocks, digest_blocks, posting, relay
 from core.escalation import Evidence
 from core.org import Org
 from core.ports import Notice
@@ -27,6 +28,8 @@ class SlackNotifier:
     The client retries 429 after Retry-After and 5xx with backoff (adapters/slack/client.py); a notice that
     names nothing on Slack (a Teams thread, a person with no Slack id) is not for this notifier.
     """
+
+    name = "slack"
 
     def __init__(self, client: AsyncWebClient, org: Org, desk: Desk | None = None) -> None:
         self.client = client
@@ -126,4 +129,27 @@ class SlackNotifier:
             )
         if notice.kind == "csat" and ticket_id:
             return blocks.csat_survey(ticket_id, notice.text)
+        if notice.kind == "review_follow_up" and data.get("review_id"):
+            return blocks.follow_up(str(data["review_id"]), ticket_id, notice.text)
+        if notice.kind == "digest" and isinstance(data.get("digest"), dict):
+            links = await self.permalinks(data["digest"])
+            return digest_blocks.digest(data["digest"], links, chart=bool(data.get("chart_png")))
         return blocks.plain(notice.text)
+
+    async def permalinks(self, digest: dict[str, Any]) -> dict[str, str]:
+        """Links to the Slack threads of the evidence tickets; one Slack cannot link stays an id."""
+        out: dict[str, str] = {}
+        for cause in (*digest.get("top_causes", ()), *digest.get("cross_surface", ())):
+            for item in cause.get("evidence", ()):
+                chat = item.get("chat") or {}
+                ts = chat.get("thread_ts") or chat.get("ts")
+                if item.get("platform") != "slack" or item["id"] in out or not chat.get("channel") or not ts:
+                    continue
+                try:
+                    found = await self.client.chat_getPermalink(channel=chat["channel"], message_ts=ts)
+                except SlackApiError as exc:  # the thread was deleted, or the bot left the channel
+                    log.info("no permalink for %s: %s", item["id"], exc.response.get("error"))
+                    continue
+                if isinstance(found.get("permalink"), str):
+                    out[item["id"]] = found["permalink"]
+        return out

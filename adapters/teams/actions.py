@@ -12,7 +12,7 @@ from adapters.teams.cards import Card
 from adapters.teams.ids import SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
 from core.desk import Desk
-from core.messages import Escalate, RecordReview
+from core.messages import AnswerFollowUp, Escalate, RecordReview
 from core.org import PersonRole
 from core.threads import STAFF
 from core.tickets import Judgement
@@ -29,6 +29,8 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.LINK_FIX: STAFF,
     Action.FIX_SHIPPED: STAFF,
     Action.REVIEW_SUBMIT: MANAGER,
+    Action.FOLLOW_UP_CHANGED: MANAGER,
+    Action.FOLLOW_UP_NOT_YET: MANAGER,
 }
 Handler = Callable[[TurnContext, Submit, Desk, str], Awaitable[Card | None]]
 
@@ -202,6 +204,19 @@ async def on_review_submit(tc: TurnContext, s: Submit, desk: Desk, user: str) ->
     return cards.closed("Ticket review", done)
 
 
+async def on_follow_up(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
+    """The review's manager says whether the agreed change happened, with an optional note."""
+    changed = s.action == Action.FOLLOW_UP_CHANGED
+    note = s.values.get(Input.FOLLOW_UP_NOTE, "")
+    cmd = AnswerFollowUp(s.values.get(Input.REVIEW_ID, ""), user, changed, note)
+    review = await desk.answer_follow_up(cmd)
+    said = "Yes, it changed" if changed else "Not yet"
+    if note:
+        said += f" (note: {cards.cut(note, 300)})"
+    title = f"Follow-up on review {review.id} of {review.ticket_id}"
+    return cards.closed(title, f"{_name(tc, user)} answered: {said}.")
+
+
 HANDLERS: dict[Action, Handler] = {
     Action.SOLVED: on_solved,
     Action.NEED_HELP: on_need_help,
@@ -217,4 +232,6 @@ HANDLERS: dict[Action, Handler] = {
     Action.CSAT: on_csat,
     Action.CSAT_NOT_SOLVED: on_not_solved,
     Action.REVIEW_SUBMIT: on_review_submit,
+    Action.FOLLOW_UP_CHANGED: on_follow_up,
+    Action.FOLLOW_UP_NOT_YET: on_follow_up,
 }

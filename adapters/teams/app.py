@@ -18,6 +18,7 @@ from msrest.exceptions import DeserializationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
+from adapters.db.chart_images import SqlChartImages
 from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
 from adapters.teams import intake
 from adapters.teams.bot import FixloopBot
@@ -82,7 +83,14 @@ def build_teams(
     adapter = build_adapter(settings, endpoints)
     references = SqlConversationReferenceStore(sessions)
     app_id = settings.microsoft_app_id.strip()
-    notifier = TeamsNotifier(adapter, references, org, app_id=app_id)
+    notifier = TeamsNotifier(
+        adapter,
+        references,
+        org,
+        app_id=app_id,
+        charts=SqlChartImages(sessions),
+        public_url=settings.fixloop_public_url,
+    )
     return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), inbox, app_id=app_id)
 
 

@@ -197,3 +197,24 @@ def csat(ticket_id: str, question: str) -> Card:
         {"type": "ActionSet", "actions": scores},
         actions=[submit("Not solved", Action.CSAT_NOT_SOLVED, "destructive", ticket=ticket_id)],
     )
+
+
+def follow_up(review_id: str, ticket_id: str, question: str) -> Card:
+    """A week after a review: an optional note, then Yes, it changed / Not yet."""
+    ids = {"ticket": ticket_id, Input.REVIEW_ID: review_id}
+    note = {
+        "type": "Input.Text",
+        "id": Input.FOLLOW_UP_NOTE,
+        "label": "Note (optional)",
+        "isMultiline": True,
+        "maxLength": 2000,
+        "placeholder": "What you saw, or what is still in the way",
+    }
+    return card(
+        text(question),
+        note,
+        actions=[
+            submit("Yes, it changed", Action.FOLLOW_UP_CHANGED, "positive", **ids),
+            submit("Not yet", Action.FOLLOW_UP_NOT_YET, **ids),
+        ],
+    )

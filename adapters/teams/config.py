@@ -17,6 +17,7 @@ class TeamsSettings(Protocol):
     microsoft_app_password: Any
     microsoft_app_tenant_id: str
     fixloop_env: str
+    fixloop_public_url: str | None
 
 
 class TeamsMisconfigured(ValueError):

@@ -23,6 +23,8 @@ class Action(StrEnum):
     CSAT = "csat"
     CSAT_NOT_SOLVED = "csat_not_solved"
     REVIEW_SUBMIT = "review_submit"
+    FOLLOW_UP_CHANGED = "follow_up_changed"
+    FOLLOW_UP_NOT_YET = "follow_up_not_yet"
 
 
 class Input(StrEnum):
@@ -39,6 +41,8 @@ class Input(StrEnum):
     WHAT_GOOD_LOOKS_LIKE = "what_good_looks_like"
     WHAT_CHANGES_NEXT = "what_changes_next"
     SEND_TO_AGENT = "send_to_agent"
+    FOLLOW_UP_NOTE = "follow_up_note"
+    REVIEW_ID = "review"  # not an input: the review id a follow-up button carries arrives among the values
 
 
 class Verb(StrEnum):
@@ -64,4 +68,6 @@ SPENT_BY = {
     Action.CSAT: "csat",
     Action.CSAT_NOT_SOLVED: "csat",
     Action.REVIEW_SUBMIT: "review",
+    Action.FOLLOW_UP_CHANGED: "follow_up",
+    Action.FOLLOW_UP_NOT_YET: "follow_up",
 }

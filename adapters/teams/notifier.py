@@ -12,7 +12,7 @@ from botbuilder.schema import ConversationReference as Reference
 
 from adapters.db.outbox import OutboxItem
 from adapters.outbox.codec import decode
-from adapters.teams import cards, forms
+from adapters.teams import cards, digest_card, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.ids import PLATFORM
 from core.org import Org
@@ -33,6 +33,10 @@ class References(Protocol):
     async def latest(self) -> Reference | None: ...
 
 
+class ChartStore(Protocol):
+    async def put(self, png: bytes) -> str: ...
+
+
 class NotConnected(RuntimeError):
     """A notice belongs on Teams, but Teams has never talked to Fixloop, so its service URL is unknown."""
 
@@ -43,8 +47,20 @@ class TeamsNotifier:
     A notice that names nothing on Teams (a Slack thread, a person with no Teams id) is not for this notifier.
     """
 
-    def __init__(self, adapter: BotAdapter, references: References, org: Org, app_id: str = "") -> None:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        adapter: BotAdapter,
+        references: References,
+        org: Org,
+        app_id: str = "",
+        *,
+        charts: ChartStore | None = None,
+        public_url: str | None = None,
+    ) -> None:
         self.adapter, self.references, self.org, self.app_id = adapter, references, org, app_id
+        self.charts, self.public_url = charts, public_url
         self.desk: Desk | None = None
 
     def bind(self, desk: Desk) -> None:
@@ -54,17 +70,17 @@ class TeamsNotifier:
     async def send(self, notice: Notice) -> None:
         """Deliver the notice where it belongs on Teams, or do nothing when it does not belong on Teams."""
         kind, _, rest = notice.to.partition(":")
-        activity = MessageFactory.attachment(
-            cards.attachment(await self.render(notice)), text=notice.text[:1000]
-        )
         if kind == "person":
-            await self._to_person(rest, activity)
+            await self._to_person(rest, await self._activity(notice))
             return
         reference = (
             await self._thread(rest) if kind == "thread" else await self._channel(self._channel_id(notice))
         )
-        if reference is not None:
-            await self.deliver(reference, activity)
+        if reference is not None:  # rendered only now: a digest stores its chart only if it goes out
+            await self.deliver(reference, await self._activity(notice))
+
+    async def _activity(self, notice: Notice) -> Activity:
+        return MessageFactory.attachment(cards.attachment(await self.render(notice)), text=notice.text[:1000])
 
     async def deliver(self, reference: Reference, activity: Activity) -> None:
         """Continue a stored conversation with one activity; raise what Teams answered if it failed."""
@@ -172,7 +188,20 @@ class TeamsNotifier:
             return await escalation_card(self.desk, str(data["escalation_id"]))
         if notice.kind == "csat" and ticket_id:
             return cards.csat(ticket_id, notice.text)
+        if notice.kind == "review_follow_up" and data.get("review_id"):
+            return cards.follow_up(str(data["review_id"]), ticket_id, notice.text)
+        if notice.kind == "digest" and isinstance(data.get("digest"), dict):
+            png = data.get("chart_png")
+            url = await self.chart_url(bytes(png)) if isinstance(png, bytes | bytearray) and png else None
+            return digest_card.digest(data["digest"], url, has_chart=bool(png))
         return forms.plain(notice.text)
+
+    async def chart_url(self, png: bytes) -> str | None:
+        """Store the chart and return its public URL; None when Fixloop has no public URL to serve it at."""
+        if self.charts is None or not self.public_url:
+            return None
+        token = await self.charts.put(png)
+        return f"{self.public_url}/charts/{token}.png"
 
 
 def teams_delivery(notifier: TeamsNotifier) -> Callable[[OutboxItem], Awaitable[None]]:
