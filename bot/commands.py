@@ -51,7 +51,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     socket_mode = await _slack_socket_mode(runtime)
-    scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules)
+    metrics = runtime.metrics
+
+    def observe(job: str, outcome: str, seconds: float) -> None:
+        metrics.scheduler_runs.labels(job, outcome).inc()
+        metrics.scheduler_seconds.labels(job).observe(seconds)
+
+    scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules, observe)
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
     try:
         await asyncio.Event().wait()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -81,8 +82,9 @@ class Scheduler:
         policy: JobPolicy | None = None,
         owner: str | None = None,
         candidates: JobCandidates | None = None,
+        observe: Callable[[str, str, float], None] = lambda job, outcome, seconds: None,
     ) -> None:
-        self.desk, self.claims = desk, claims
+        self.desk, self.claims, self.observe = desk, claims, observe
         self.candidates = candidates or LedgerCandidates(desk.tickets)
         self.schedules = {s.job: s for s in schedules}
         self.compose = compose or desk_composer(desk)
@@ -97,11 +99,14 @@ class Scheduler:
 
     async def run(self, job: str) -> int:
         """Run one job now; a failure is logged and left to the next tick (its claim expires)."""
+        started = time.perf_counter()
         try:
             sent = await self.registry[job]()
         except Exception:
             log.exception("scheduled job %s failed; it is retried after its lease expires", job)
+            self.observe(job, "failed", time.perf_counter() - started)
             return 0
+        self.observe(job, "sent" if sent else "nothing_due", time.perf_counter() - started)
         if sent:
             log.info("scheduled job %s sent %d notice(s)", job, sent)
         return sent
@@ -199,7 +204,12 @@ def sql_composer(desk: Desk, sessions: Sessions | AsyncEngine) -> Compose:
     return compose
 
 
-def start_scheduler(desk: Desk, engine: AsyncEngine, schedules: Sequence[Schedule]) -> Scheduler:
+def start_scheduler(
+    desk: Desk,
+    engine: AsyncEngine,
+    schedules: Sequence[Schedule],
+    observe: Callable[[str, str, float], None] = lambda job, outcome, seconds: None,
+) -> Scheduler:
     """The scheduler of `fixloop serve`: claims and the digest both go through the database."""
     scheduler = Scheduler(
         desk,
@@ -207,6 +217,7 @@ def start_scheduler(desk: Desk, engine: AsyncEngine, schedules: Sequence[Schedul
         schedules,
         compose=sql_composer(desk, engine),
         candidates=SqlJobCandidates(engine),
+        observe=observe,
     )
     scheduler.start()
     log.info(

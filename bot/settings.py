@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=20.0, gt=0)  # then the offline path answers instead
     fixloop_env: Literal["production", "development"] = "production"
     fixloop_config: Path = Field(default=Path("fixloop.toml"))
     # How long a replica owns an inbound event or an outbound post before another may take it over

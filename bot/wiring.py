@@ -231,7 +231,12 @@ def _language_model(settings: Settings) -> LanguageModel | None:
     from adapters.llm.openai_llm import OpenAILanguageModel
 
     key = settings.openai_api_key.get_secret_value()
-    return OpenAILanguageModel(api_key=key, model=settings.openai_model, base_url=settings.openai_base_url)
+    return OpenAILanguageModel(
+        api_key=key,
+        model=settings.openai_model,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_seconds,
+    )
 
 
 def _intake_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
