@@ -14,7 +14,7 @@ Replay = Callable[[InboxEvent], Awaitable[None]]
 
 
 class InboxSweeper:
-    """Every few seconds, takes the lease on stale inbox events and hands each back to its platform."""
+    """Takes the lease on inbox events nobody holds (queued, or stale) and hands each back to its platform."""
 
     def __init__(
         self,
@@ -22,39 +22,46 @@ class InboxSweeper:
         replayers: Mapping[str, Replay],
         *,
         interval: float = 5.0,
+        concurrency: int = 8,
         on_replay: Callable[[str], None] = lambda platform: None,
     ) -> None:
-        self.inbox, self.replayers, self.interval, self.on_replay = (
-            inbox,
-            dict(replayers),
-            interval,
-            on_replay,
-        )
+        self.inbox, self.replayers, self.on_replay = inbox, dict(replayers), on_replay
+        self.interval, self.concurrency = interval, concurrency
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
     async def run_once(self) -> int:
-        """Replay what is due now; how many events were handed back."""
-        events = await self.inbox.due()
-        for event in events:
-            replay = self.replayers.get(event.platform)
-            if replay is None:
-                await self.inbox.failed(event.id, f"no replayer for {event.platform!r}")
-                continue
+        """Replay what is due now, `concurrency` at a time; how many events were handed back."""
+        events = await self.inbox.due(limit=self.concurrency * 4)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(event: InboxEvent) -> None:
+            async with gate:
+                await self._replay(event)
+
+        await asyncio.gather(*(one(e) for e in events))
+        return len(events)
+
+    async def _replay(self, event: InboxEvent) -> None:
+        replay = self.replayers.get(event.platform)
+        if replay is None:
+            await self.inbox.failed(event.id, f"no replayer for {event.platform!r}")
+            return
+        if event.attempts > 1:  # a first attempt is a queued event, not a replay of a failed one
             log.info("replaying %s event %s (attempt %d)", event.platform, event.event_id, event.attempts)
             self.on_replay(event.platform)
-            try:
-                await replay(event)
-            except Exception as exc:  # stays in the inbox, retried with backoff
-                log.warning("replay of %s failed: %r", event.event_id, exc)
-                await self.inbox.failed(event.id, f"{type(exc).__name__}: {exc}")
-        return len(events)
+        try:
+            await replay(event)
+        except Exception as exc:  # stays in the inbox, retried with backoff
+            log.warning("replay of %s failed: %r", event.event_id, exc)
+            await self.inbox.failed(event.id, f"{type(exc).__name__}: {exc}")
 
     async def run(self) -> None:
         """Sweep forever; a database outage only delays the next sweep."""
         while not self._stop.is_set():
             try:
-                await self.run_once()
+                if await self.run_once():
+                    continue  # a full batch may mean more is waiting: look again at once
             except Exception:  # the database is away: the events wait in it
                 log.warning("inbox sweep failed; retrying in %.0f s", self.interval, exc_info=True)
             with contextlib.suppress(TimeoutError):

@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the bot: HTTP endpoints and the scheduler")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3978)
+    sub.add_parser(
+        "worker", help="handle stored events and deliver the outbox (with FIXLOOP_INTAKE=queued)"
+    )
     chat = sub.add_parser("chat", help="chat with Fixloop in the terminal")
     chat.add_argument(
         "--as", dest="role", choices=("employee", "agent", "manager", "leader"), default="employee"
@@ -89,6 +92,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return commands.migrate(settings)
     if args.command == "serve":
         return commands.serve(settings, args.host, args.port)
+    if args.command == "worker":
+        return commands.worker(settings)
     if args.command == "chat":
         from bot.chat import run_chat
 

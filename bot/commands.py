@@ -68,6 +68,24 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         await runner.cleanup()
 
 
+def worker(settings: Settings) -> int:
+    """Handle what `serve` stored (queued intake) and deliver the outbox, until interrupted."""
+    asyncio.run(_work(settings))
+    return 0
+
+
+async def _work(settings: Settings) -> None:
+    runtime = await build_runtime(settings)
+    if runtime.sweeper is None and runtime.dispatcher is None:
+        log.warning("no chat platform is configured: a worker has nothing to do")
+    runtime.start_background(work=True)
+    log.info("worker started: %d events at a time (FIXLOOP_WORKERS)", settings.fixloop_workers)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runtime.close()
+
+
 def _say_teams(settings: Settings) -> None:
     """Refuse to serve Teams without Bot Framework authentication outside development; say how it runs."""
     try:

@@ -51,8 +51,9 @@ class JsonFormatter(logging.Formatter):
 
 def configure(command: str, *, fmt: str | None = None, level: str | None = None) -> None:
     """Root logging for a command; FIXLOOP_LOG_FORMAT (json, text) and FIXLOOP_LOG_LEVEL override."""
-    fmt = (fmt or os.environ.get("FIXLOOP_LOG_FORMAT") or ("json" if command == "serve" else "text")).lower()
-    default = "INFO" if command == "serve" else "WARNING"
+    service = command in ("serve", "worker")  # long-running: structured lines for a log collector
+    fmt = (fmt or os.environ.get("FIXLOOP_LOG_FORMAT") or ("json" if service else "text")).lower()
+    default = "INFO" if service else "WARNING"
     chosen = (level or os.environ.get("FIXLOOP_LOG_LEVEL") or default).upper()
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":

@@ -97,7 +97,7 @@ def create_app(runtime: Runtime) -> web.Application:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 
     async def start(_: web.Application) -> None:
-        runtime.start_background()
+        runtime.start_background(work=runtime.settings.fixloop_intake == "inline")
 
     async def close(_: web.Application) -> None:
         await runtime.close()

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # (it died mid-way). Longer than any handler runs; shorter means faster recovery after a crash.
     fixloop_lease_seconds: float = Field(default=60.0, gt=0)
     fixloop_sweep_seconds: float = Field(default=5.0, gt=0)  # how often stale inbound events are looked for
+    # inline: `serve` handles each event itself right after acknowledging it (one process does all).
+    # queued: `serve` only stores and acknowledges; `fixloop worker` processes handle what is stored.
+    fixloop_intake: Literal["inline", "queued"] = "inline"
+    fixloop_workers: int = Field(default=8, ge=1, le=64)  # events handled at once per process
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None

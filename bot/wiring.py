@@ -61,8 +61,10 @@ class Runtime:
     dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
 
-    def start_background(self) -> None:
-        """Start delivering the outbox and sweeping the inbox (inside `fixloop serve`)."""
+    def start_background(self, work: bool = True) -> None:
+        """Start delivering the outbox and handling the inbox (`serve` inline, or `fixloop worker`)."""
+        if not work:
+            return  # queued intake: `serve` only acknowledges; worker processes do the rest
         for worker in (self.dispatcher, self.sweeper):
             if worker is not None:
                 worker.start()
@@ -172,17 +174,22 @@ async def build_runtime(
             poster=OutboxPoster(repos.outbox, dispatcher.wake),
             client=slack.client,
             count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
+            workers=settings.fixloop_workers,
+            queued=settings.fixloop_intake == "queued",
         )
         replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
     if teams is not None:
         teams.bind(desk)
+        teams.queued = settings.fixloop_intake == "queued"
         runtime.teams = teams
         replayers["teams"] = teams.replayer()
     if replayers:
         runtime.sweeper = InboxSweeper(
             inbox,
             replayers,
-            interval=settings.fixloop_sweep_seconds,
+            # Queued intake: the inbox is the work queue, so a worker looks often; inline: only leftovers.
+            interval=0.05 if settings.fixloop_intake == "queued" else settings.fixloop_sweep_seconds,
+            concurrency=settings.fixloop_workers,
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime

@@ -50,18 +50,22 @@ class SqlInbox(SqlRepository):
     lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
 
     async def accept(
-        self, platform: str, event_id: str, payload: str, *, now: datetime | None = None
+        self, platform: str, event_id: str, payload: str, *, queued: bool = False, now: datetime | None = None
     ) -> tuple[Accepted, int]:
-        """Write the event (or find it); raise if the database cannot take it, so the platform retries."""
+        """Write the event (or find it); raise if the database cannot take it, so the platform retries.
+
+        Handled here (queued=False): the caller holds the lease. Queued: any worker may take it at once,
+        and a redelivery of a stored event is never taken here (the workers own it).
+        """
         now = now or datetime.now(UTC)
         values = {
             "platform": platform,
             "event_id": event_id,
             "payload": payload,
             "state": "new",
-            "attempts": 1,
+            "attempts": 0 if queued else 1,
             "received_at": now,
-            "claimed_until": now + self.lease,
+            "claimed_until": now if queued else now + self.lease,
         }
         async with self._sessions.begin() as session:
             insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -72,14 +76,15 @@ class SqlInbox(SqlRepository):
             if inserted:
                 return Accepted.NEW, int(inserted[0])
             key = (INBOX.c.platform == platform, INBOX.c.event_id == event_id)
-            taken = await _touched(
-                session,
-                update(INBOX)
-                .where(*key, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-                .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
-            )
-            if taken:
-                return Accepted.RETRY, int(taken[0])
+            if not queued:
+                taken = await _touched(
+                    session,
+                    update(INBOX)
+                    .where(*key, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
+                    .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
+                )
+                if taken:
+                    return Accepted.RETRY, int(taken[0])
             row = (await session.execute(select(INBOX.c.id, INBOX.c.state).where(*key))).one()
         return (Accepted.BUSY if row.state == "new" else Accepted.DONE), int(row.id)
 
@@ -110,23 +115,29 @@ class SqlInbox(SqlRepository):
         return not dead
 
     async def due(self, *, limit: int = 50, now: datetime | None = None) -> list[InboxEvent]:
-        """Take the lease on undone events whose lease expired (their handler died or failed)."""
+        """Take the lease on undone events nobody holds (queued, or their handler died or failed).
+
+        One UPDATE ... RETURNING: the WHERE is re-checked on each row it locks, so two workers never
+        take the same event; on PostgreSQL, SKIP LOCKED lets them take different ones without waiting.
+        """
         now = now or datetime.now(UTC)
-        found: list[InboxEvent] = []
+        free = (INBOX.c.state == "new", INBOX.c.claimed_until <= now)
+        ids = (
+            select(INBOX.c.id)
+            .where(*free)
+            .order_by(INBOX.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(INBOX)
+            .where(INBOX.c.id.in_(ids.scalar_subquery()), *free)
+            .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1)
+            .returning(INBOX.c.id, INBOX.c.platform, INBOX.c.event_id, INBOX.c.payload, INBOX.c.attempts)
+        )
         async with self._sessions.begin() as session:
-            stale = select(INBOX.c.id).where(INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-            ids = list((await session.execute(stale.order_by(INBOX.c.id).limit(limit))).scalars())
-            for event_id in ids:  # one conditional update each: two sweepers never take the same row
-                taken = await _touched(
-                    session,
-                    update(INBOX)
-                    .where(INBOX.c.id == event_id, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-                    .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
-                )
-                if taken:
-                    row = (await session.execute(select(INBOX).where(INBOX.c.id == event_id))).one()
-                    found.append(InboxEvent(row.id, row.platform, row.event_id, row.payload, row.attempts))
-        return found
+            rows = (await session.execute(stmt)).all()
+        return sorted((InboxEvent(*row) for row in rows), key=lambda e: e.id)
 
     async def counts(self) -> dict[str, int]:
         """Rows per state, for /metrics and tests."""

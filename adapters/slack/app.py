@@ -48,6 +48,7 @@ def build_app(
     client: AsyncWebClient | None = None,
     count: Callable[[str], None] = lambda outcome: None,
     workers: int = 8,
+    queued: bool = False,
 ) -> AsyncApp:
     """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
@@ -58,7 +59,7 @@ def build_app(
         process_before_response=False,
         request_verification_enabled=True,
     )
-    app.use(intake.durable(inbox, count))
+    app.use(intake.durable(inbox, count, queued=queued))
     app.use(provide(desk, inbox, poster or DirectPoster(client), workers))
     for register in (
         register_events,

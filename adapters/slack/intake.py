@@ -7,6 +7,8 @@ else; an event whose handler died (crash, database gone mid-way) -> replayed by 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,7 +28,9 @@ UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)  # what a database that w
 
 
 class Inbox(Protocol):
-    async def accept(self, platform: str, event_id: str, payload: str) -> tuple[Accepted, int]: ...
+    async def accept(
+        self, platform: str, event_id: str, payload: str, *, queued: bool = False
+    ) -> tuple[Accepted, int]: ...
     async def done(self, event_id: int) -> None: ...
     async def failed(self, event_id: int, error: str) -> bool: ...
 
@@ -37,8 +41,13 @@ def event_id_of(body: dict[str, Any]) -> str | None:
     return str(event_id) if event_id else None
 
 
-def durable(inbox: Inbox | None, count: Callable[[str], None] = lambda outcome: None) -> Callable[..., Any]:
-    """Bolt middleware writing each event to the inbox before the listener (and so the ack) runs."""
+def durable(
+    inbox: Inbox | None, count: Callable[[str], None] = lambda outcome: None, *, queued: bool = False
+) -> Callable[..., Any]:
+    """Bolt middleware writing each event to the inbox before the listener (and so the ack) runs.
+
+    Queued, it only stores and acknowledges: `fixloop worker` processes handle the event from the inbox.
+    """
 
     async def middleware(
         body: dict[str, Any],
@@ -50,7 +59,7 @@ def durable(inbox: Inbox | None, count: Callable[[str], None] = lambda outcome: 
             await next()  # not an event, or a replay the sweeper already holds the lease on
             return None
         try:
-            accepted, row = await inbox.accept(PLATFORM, event_id, json.dumps(body))
+            accepted, row = await inbox.accept(PLATFORM, event_id, json.dumps(body), queued=queued)
         except UNAVAILABLE as exc:
             log.warning(
                 "database unavailable; Slack will redeliver event %s: %s", event_id, type(exc).__name__
@@ -58,6 +67,8 @@ def durable(inbox: Inbox | None, count: Callable[[str], None] = lambda outcome: 
             count("unavailable")
             return BoltResponse(status=503, body="database unavailable; retry", headers={"Retry-After": "5"})
         count(accepted.value)
+        if queued:
+            return BoltResponse(status=200, body="")  # stored: a worker takes it from the inbox
         if accepted in (Accepted.DONE, Accepted.BUSY):
             log.info(
                 "event %s was delivered before (%s); acknowledged, not handled again",
@@ -82,6 +93,15 @@ async def settle(inbox: Inbox | None, context: Any, error: Exception | None) -> 
     if inbox is None or row is None:
         return error is not None
     try:
+        return await _record(inbox, row, error)
+    finally:
+        finished = context.get("inbox_finished")
+        if finished is not None and not finished.done():
+            finished.set_result(None)  # the replay that dispatched this event may take the next one
+
+
+async def _record(inbox: Inbox, row: int, error: Exception | None) -> bool:
+    try:
         if error is None or _final(error):
             await inbox.done(row)
             return error is not None
@@ -98,14 +118,20 @@ def _final(error: Exception) -> bool:
     return isinstance(error, FixloopError)
 
 
-def replayer(app: AsyncApp, inbox: Inbox) -> Callable[[InboxEvent], Awaitable[None]]:
+def replayer(app: AsyncApp, inbox: Inbox, wait: float = 60.0) -> Callable[[InboxEvent], Awaitable[None]]:
     """How the sweeper hands a stored Slack event back to the app (signature already checked at intake)."""
 
     async def replay(event: InboxEvent) -> None:
         body = json.loads(event.payload)
-        request = AsyncBoltRequest(body=body, mode="socket_mode", context={"inbox_id": event.id})
-        response = await app.async_dispatch(request)
+        finished = asyncio.get_running_loop().create_future()
+        context = {"inbox_id": event.id, "inbox_finished": finished}
+        response = await app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode", context=context))
         if response.status == 404:  # no listener for it: nothing to do, ever
             await inbox.done(event.id)
+            return
+        # Bolt runs the listener in a task of its own: hold this worker slot until it ends (bounded: a
+        # listener that never settles leaves its lease to expire, and the event is replayed later).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(finished, timeout=wait)
 
     return replay

@@ -54,6 +54,7 @@ class TeamsApp:
     inbox: SqlInbox | None = None
     bot: FixloopBot | None = None
     app_id: str = ""
+    queued: bool = False  # store and acknowledge only; `fixloop worker` runs the turn from the inbox
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
@@ -170,12 +171,14 @@ async def _turn(
 ) -> web.StreamResponse:
     """Store the activity (when it carries a message), run the turn, and answer by how it ended."""
     try:
-        stored = await intake.accept(teams.inbox, activity, body) if teams.inbox is not None else None
+        stored = await intake.accept(teams.inbox, activity, body, teams.queued) if teams.inbox else None
     except intake.UNAVAILABLE as exc:
         log.warning(
             "database unavailable; the channel will redeliver %s: %s", activity.id, type(exc).__name__
         )
         return web.json_response({"error": "database unavailable"}, status=503, headers={"Retry-After": "5"})
+    if stored is not None and teams.queued:
+        return web.Response(status=201)  # stored: a worker runs the turn and replies proactively
     if stored is not None and stored[0] in (Accepted.DONE, Accepted.BUSY):
         log.info("activity %s was delivered before (%s); not handled again", activity.id, stored[0].value)
         return web.Response(status=201)  # the same answer as a handled activity: the channel stops retrying

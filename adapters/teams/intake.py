@@ -59,12 +59,14 @@ def tracked(logic: Logic, outcome: Outcome) -> Logic:
     return run
 
 
-async def accept(inbox: SqlInbox, activity: Activity, body: dict[str, Any]) -> tuple[Accepted, int] | None:
+async def accept(
+    inbox: SqlInbox, activity: Activity, body: dict[str, Any], queued: bool = False
+) -> tuple[Accepted, int] | None:
     """Store the activity; None when it is not one to store. Raises UNAVAILABLE when the database is away."""
     key = key_of(activity)
     if key is None:
         return None
-    return await inbox.accept(PLATFORM, key, json.dumps(body))
+    return await inbox.accept(PLATFORM, key, json.dumps(body), queued=queued)
 
 
 async def settle(inbox: SqlInbox, row: int, outcome: Outcome) -> bool:
