@@ -172,7 +172,7 @@ def pending_outbox(url: str) -> int:
         return int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
 
 
-async def run(url: str, processes: int, args) -> None:
+async def run(url: str, processes: int, mode: str, args) -> None:
     """One configuration: start everything, drive every rate, count."""
     sink_port = free_port()
     sink_proc = multiprocessing.Process(target=sink.run, args=(sink_port,), daemon=True)
@@ -186,10 +186,13 @@ async def run(url: str, processes: int, args) -> None:
         "SLACK_API_URL": f"{sink_url}api/",
         "FIXLOOP_ENV": "development",
         "MICROSOFT_APP_ID": "",
+        "FIXLOOP_INTAKE": mode,
     }
     fixloop(["import", "kb", "samples/kb"], env)
     ports = [free_port() for _ in range(processes)]
     servers = [fixloop(["serve", "--port", str(p)], env, wait=False) for p in ports]
+    if mode == "queued":  # one worker process beside each server process
+        servers += [fixloop(["worker"], env, wait=False) for _ in ports]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     acked: set[str] = set()
     n = 0
@@ -200,7 +203,8 @@ async def run(url: str, processes: int, args) -> None:
         ) as http:
             for base in bases:
                 await healthy(http, base)
-            print(f"\n== {processes} server process(es) on one PostgreSQL database ==")
+            extra = f" + {processes} worker process(es)" if mode == "queued" else ""
+            print(f"\n== {mode} intake: {processes} server process(es){extra} on one PostgreSQL database ==")
             print(f"{'rate/s':>7} {'sent':>6} {'acked/s':>8} {'ack p50':>9} {'ack p99':>9} {'errors':>7}")
             started = time.perf_counter()
             for rate in args.rates:
@@ -243,6 +247,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--processes", default="1,2")
+    parser.add_argument("--modes", default="inline,queued", help="inline, queued (FIXLOOP_INTAKE)")
     parser.add_argument("--rates", default="50,100,200,300", help="events per second per process")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--teams-share", type=float, default=0.1)
@@ -253,12 +258,13 @@ def main() -> None:
     print("command: .venv/bin/python bench/load.py " + " ".join(sys.argv[1:]))
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
     os.environ["TEST_DATABASE_URL"] = args.database_url
-    for processes in [int(x) for x in args.processes.split(",")]:
-        args.run = uuid.uuid4().hex[:6]
-        with ExitStack() as stack:
-            url = stack.enter_context(postgres_database("fixloop_load"))
-            upgrade(url)
-            asyncio.run(run(url, processes, args))
+    for mode in args.modes.split(","):
+        for processes in [int(x) for x in args.processes.split(",")]:
+            args.run = uuid.uuid4().hex[:6]
+            with ExitStack() as stack:
+                url = stack.enter_context(postgres_database("fixloop_load"))
+                upgrade(url)
+                asyncio.run(run(url, processes, mode, args))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/charts/{token}.png", chart)
     if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
-        handler = http_handler(runtime.slack_app, runtime.inbox)  # signatures verified by slack-bolt
+        # Signatures are verified by the event intake (event callbacks) and by slack-bolt (the rest).
+        handler = http_handler(runtime.slack_app, runtime.inbox, runtime.slack_events)
         app.router.add_post("/slack/events", handler)
     if runtime.teams is not None:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there

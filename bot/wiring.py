@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Runtime:
     retrieval: str
     metrics: Metrics = field(default_factory=Metrics)
     slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
+    slack_events: slack_intake.EventIntake | None = None  # the fast path of Events API callbacks
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
     inbox: SqlInbox | None = None  # inbound events, on the intake pool
     intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
@@ -75,6 +77,8 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the background workers; release the database connections and the model's HTTP client."""
+        if self.slack_events is not None and self.slack_events.tasks:  # let events in hand finish
+            await asyncio.wait(set(self.slack_events.tasks), timeout=5)
         for worker in (self.dispatcher, self.sweeper):
             if worker is not None:
                 await worker.stop()
@@ -178,6 +182,15 @@ async def build_runtime(
             queued=settings.fixloop_intake == "queued",
         )
         replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
+        if settings.slack_signing_secret is not None:
+            runtime.slack_events = slack_intake.EventIntake(
+                runtime.slack_app,
+                inbox,
+                settings.slack_signing_secret.get_secret_value(),
+                queued=settings.fixloop_intake == "queued",
+                workers=settings.fixloop_workers,
+                count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
+            )
     if teams is not None:
         teams.bind(desk)
         teams.queued = settings.fixloop_intake == "queued"

@@ -193,11 +193,15 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
 
 
 def http_handler(
-    app: AsyncApp, inbox: intake.Inbox | None = None
+    app: AsyncApp, inbox: intake.Inbox | None = None, events: intake.EventIntake | None = None
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler for POST /slack/events (events, interactivity, commands, shortcuts, options)."""
+    """The aiohttp handler for POST /slack/events: event callbacks through the intake, the rest to Bolt."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        if events is not None:
+            answered = await events(await request.read(), request.headers)
+            if answered is not None:
+                return web.Response(status=answered[0], text=answered[1])
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # not JSON, or a payload field that is not JSON: nothing to act on
