@@ -29,6 +29,7 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int  # deliveries tried before this one (a claim that died mid-send counts: it may have posted)
     last_error: str | None
+    created_at: datetime | None = None
 
 
 async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
@@ -62,30 +63,39 @@ class SqlOutbox(SqlRepository):
             return bool(await _touched(session, stmt))
 
     async def claim(self, *, limit: int = 20, now: datetime | None = None) -> list[OutboxItem]:
-        """Take the lease on due posts, oldest first; two dispatchers never take the same one."""
+        """Take the lease on due posts, oldest first; two dispatchers never take the same one.
+
+        One UPDATE ... RETURNING whose WHERE is re-checked on each row it locks (SKIP LOCKED on
+        PostgreSQL lets concurrent dispatchers take different rows instead of waiting).
+        """
         now = now or datetime.now(UTC)
-        items: list[OutboxItem] = []
+        ready = (
+            OUTBOX.c.state == "pending",
+            OUTBOX.c.due_at <= now,
+            OUTBOX.c.claimed_until.is_(None) | (OUTBOX.c.claimed_until <= now),
+        )
+        ids = (
+            select(OUTBOX.c.id)
+            .where(*ready)
+            .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids.scalar_subquery()), *ready)
+            .values(claimed_until=now + self.lease, attempts=OUTBOX.c.attempts + 1)
+            .returning(OUTBOX)
+        )
         async with self._sessions.begin() as session:
-            ready = (OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now)
-            free = (OUTBOX.c.claimed_until.is_(None)) | (OUTBOX.c.claimed_until <= now)
-            query = select(OUTBOX.c.id).where(*ready, free).order_by(OUTBOX.c.due_at, OUTBOX.c.created_at)
-            for item_id in list((await session.execute(query.limit(limit))).scalars()):
-                stmt = update(OUTBOX).where(OUTBOX.c.id == item_id, *ready, free)
-                claimed = stmt.values(claimed_until=now + self.lease, attempts=OUTBOX.c.attempts + 1)
-                if await _touched(session, claimed):
-                    row = (await session.execute(select(OUTBOX).where(OUTBOX.c.id == item_id))).one()
-                    items.append(
-                        OutboxItem(
-                            row.id,
-                            row.key,
-                            row.destination,
-                            row.kind,
-                            row.payload,
-                            row.attempts - 1,
-                            row.last_error,
-                        )
-                    )
-        return items
+            rows = (await session.execute(stmt)).all()
+        items = [
+            OutboxItem(
+                r.id, r.key, r.destination, r.kind, r.payload, r.attempts - 1, r.last_error, r.created_at
+            )
+            for r in rows
+        ]
+        return sorted(items, key=lambda i: i.created_at)
 
     async def sent(self, item_id: str, *, now: datetime | None = None) -> None:
         """Mark a post delivered."""
