@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import DuplicateKey, Sessions
 from adapters.db.articles import SqlArticleRepository
+from adapters.db.audit import SqlAuditLog
 from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
@@ -19,6 +20,7 @@ from adapters.db.tickets import SqlTicketRepository
 __all__ = [
     "DuplicateKey",
     "SqlArticleRepository",
+    "SqlAuditLog",
     "SqlCauseRepository",
     "SqlCsatRepository",
     "SqlEscalationRepository",
@@ -40,6 +42,7 @@ class SqlRepositories:
     reviews: SqlReviewRepository
     csat: SqlCsatRepository
     events: SqlEventLog
+    audit: SqlAuditLog
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -54,4 +57,5 @@ class SqlRepositories:
             reviews=SqlReviewRepository(sessions),
             csat=SqlCsatRepository(sessions),
             events=SqlEventLog(sessions),
+            audit=SqlAuditLog(sessions),
         )
