@@ -8,8 +8,10 @@ from typing import Literal
 
 from botbuilder.schema import Activity
 
+from adapters.payload import mapping, text
 from adapters.teams.ids import ACTION_KEY, PLATFORM, Action, Verb
 from core.errors import InvalidInput
+from core.limits import MAX_CARD_FIELDS, MAX_FIELD, MAX_ID, MAX_RAW_TEXT, check_size
 from core.messages import LogRequest
 from core.org import Org, PersonRole
 
@@ -54,8 +56,10 @@ class Submit:
 def place_of(activity: Activity) -> Place:
     """The conversation an activity belongs to."""
     conversation = activity.conversation
-    base, _, root = (conversation.id or "").partition(";messageid=")
-    kind = conversation.conversation_type or "personal"
+    if conversation is None or not conversation.id:
+        raise InvalidInput("This message does not say which conversation it belongs to.")
+    base, _, root = check_size(str(conversation.id), 2 * MAX_ID, "conversation id").partition(";messageid=")
+    kind = str(conversation.conversation_type or "personal")
     if kind == "channel":
         return Place(kind, base, root or activity.id)
     return Place(kind, base)
@@ -67,23 +71,26 @@ def actor(activity: Activity) -> str:
     who = sender and (sender.aad_object_id or sender.id)
     if not who:
         raise InvalidInput("This message does not say who sent it, so Fixloop cannot act on it.")
-    return str(who)
+    return check_size(str(who), MAX_ID, "sender id")
 
 
 def text_of(activity: Activity) -> str:
-    """The message text with @mentions and HTML tags removed."""
-    text = MENTION_TAG.sub(" ", activity.text or "")
-    return " ".join(TAG.sub(" ", text).replace("&nbsp;", " ").split())
+    """The message text with @mentions and HTML tags removed; raw text over the limit is refused first."""
+    raw = check_size(str(activity.text or ""), MAX_RAW_TEXT, "message (with its formatting)")
+    stripped = MENTION_TAG.sub(" ", raw)
+    return " ".join(TAG.sub(" ", stripped).replace("&nbsp;", " ").split())
 
 
 def mentions(activity: Activity) -> list[tuple[str, str]]:
     """(id, name) of everyone @mentioned, the bot included."""
     found = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
-        mentioned = data.get("mentioned") or {}
-        if data.get("type") == "mention" and mentioned.get("id"):
-            found.append((str(mentioned["id"]), str(mentioned.get("name", ""))))
+        data = entity.serialize() if hasattr(entity, "serialize") else entity
+        if not isinstance(data, dict) or data.get("type") != "mention":
+            continue
+        mentioned = mapping(data, "mentioned")
+        if text(mentioned, "id"):
+            found.append((text(mentioned, "id") or "", text(mentioned, "name", MAX_FIELD) or ""))
     return found
 
 
@@ -113,13 +120,18 @@ def thread_key(place: Place, root: str) -> str:
     return f"{PLATFORM}:{place.base};messageid={root}"
 
 
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant id Teams puts in channelData (the schema drops the conversation's tenantId)."""
+    return text(mapping(mapping({"data": activity.channel_data}, "data"), "tenant"), "id")
+
+
 def chat_of(activity: Activity, place: Place, root: str) -> dict[str, str]:
     """What the notifier needs to write into the ticket's conversation later."""
-    tenant = ((activity.channel_data or {}).get("tenant") or {}).get("id", "")
+    tenant = tenant_of(activity) or ""
     conversation = f"{place.base};messageid={root}" if place.kind == "channel" else place.base
     return {
         "conversation_id": conversation,
-        "service_url": activity.service_url or "",
+        "service_url": check_size(str(activity.service_url or ""), MAX_FIELD, "service URL"),
         "activity_id": root,
         "kind": place.kind,
         "tenant_id": str(tenant),
@@ -180,19 +192,45 @@ def submit_of(activity: Activity) -> Submit | None:
         return None
     try:
         action = Action(str(value[ACTION_KEY]))
-        score = int(value["score"]) if value.get("score") is not None else None
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(
-            "That button or form is not one Fixloop made, or it is damaged. "
-            "Type `ticket` to find your tickets and try again."
-        ) from exc
-    known = {"ticket", "article", "escalation", "score", ACTION_KEY}
-    values = {k: str(v).strip() for k, v in value.items() if k not in known and v is not None}
+        score = _score(value.get("score"))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidInput(DAMAGED) from exc
     return Submit(
         action=action,
-        ticket=str(value.get("ticket") or ""),
-        article=value.get("article"),
-        escalation=value.get("escalation"),
+        ticket=text(value, "ticket") or "",
+        article=text(value, "article"),
+        escalation=text(value, "escalation"),
         score=score,
-        values=values,
+        values=_inputs(value),
     )
+
+
+DAMAGED = (
+    "That button or form is not one Fixloop made, or it is damaged. "
+    "Type `ticket` to find your tickets and try again."
+)
+KNOWN = {"ticket", "article", "escalation", "score", ACTION_KEY}
+
+
+def _score(value: object) -> int | None:
+    """A CSAT score as the card sends it: a whole number, or its digits as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError("score")
+    return int(value)  # int() refuses digit strings over 4,300 long by itself
+
+
+def _inputs(value: dict[str, object]) -> dict[str, str]:
+    """A card's input values: at most MAX_CARD_FIELDS, each text (a toggle's true/false too) within MAX_FIELD."""
+    inputs = {k: v for k, v in value.items() if k not in KNOWN and v is not None}
+    if len(inputs) > MAX_CARD_FIELDS:
+        raise InvalidInput(f"The form sent {len(inputs)} fields; the limit is {MAX_CARD_FIELDS}.")
+    out = {}
+    for key, item in inputs.items():
+        if isinstance(item, bool):
+            item = "true" if item else "false"
+        if not isinstance(item, str | int | float):
+            raise InvalidInput(DAMAGED)
+        out[check_size(str(key), MAX_ID, "field name")] = check_size(str(item).strip(), MAX_FIELD, f"field {key!r}")
+    return out
