@@ -46,6 +46,13 @@ class FakeTicketRepository:
     async def save(self, ticket: Ticket) -> None:
         self.rows[ticket.id] = copy.deepcopy(ticket)
 
+    async def save_many(self, tickets: Sequence[Ticket]) -> None:
+        for ticket in tickets:
+            await self.save(ticket)
+
+    async def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.rows}
+
     async def list(
         self,
         *,
