@@ -59,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--from", dest="start")
     digest.add_argument("--to", dest="end")
     digest.add_argument("--post", action="store_true")
-    audit = sub.add_parser("audit", help="who escalated, judged, recorded causes, fixed and reviewed, and when")
-    audit.add_argument("--since", help="only entries at or after DATE (ISO 8601; a bare date is local midnight)")
+    audit = sub.add_parser("audit", help="who escalated, judged, recorded causes, fixed, reviewed, and when")
+    audit.add_argument("--since", help="entries at or after DATE (ISO 8601; a bare date is local midnight)")
     audit.add_argument("--json", action="store_true")
     backtest.add_parser(sub)
     return p

@@ -1,4 +1,4 @@
-"""The audit log: who escalated, judged, recorded a root cause, linked or shipped a fix, reviewed, and when."""
+"""The audit log: who escalated, judged, recorded a root cause, linked or shipped a fix or reviewed, when."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import coaching, fixes, intake, resolution, routing, threads
+from core.audit import AuditEntry
 from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
-from core.audit import AuditEntry
 from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
 from core.digests import Digest, compose_digest
@@ -167,13 +167,15 @@ class Desk:
     async def link_fix(self, ref: str, url: str, by: str) -> Cause:
         """The owner linked the fix."""
         return await fixes.link_fix(
-            ref, url, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock, audit=self.audit
+            ref, url, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock,
+            audit=self.audit,
         )
 
     async def ship_fix(self, ref: str, by: str) -> Cause:
         """The owner shipped the fix."""
         return await fixes.ship_fix(
-            ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock, audit=self.audit
+            ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock,
+            audit=self.audit,
         )
 
     async def resolve(

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from core.causes import Cause
 from core.kb import Suggestions
-from core.org import Team
 from core.limits import MAX_TEXT
+from core.org import Team
 from core.tickets import Priority, Surface, Ticket
 
 

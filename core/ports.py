@@ -116,6 +116,8 @@ class AuditLog(Protocol):
         """Append an entry; entries are never changed or deleted."""
         ...
 
-    async def list(self, *, since: datetime | None = None, limit: int | None = None) -> builtins.list[AuditEntry]:
+    async def list(
+        self, *, since: datetime | None = None, limit: int | None = None
+    ) -> builtins.list[AuditEntry]:
         """Entries at or after `since`, oldest first."""
         ...

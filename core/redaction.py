@@ -6,9 +6,9 @@ import re
 
 # Order matters: tokens and cards before phone numbers, which would otherwise eat their digits.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("[CREDENTIALS]", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),  # user:password@ in a URL
+    ("[CREDENTIALS]", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),  # user:password@ of a URL
     ("[EMAIL]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|xapp|ghp|gho|ghu|ghs|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
+    ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|xapp|gh[pous]|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
     ("[TOKEN]", re.compile(r"\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)),
     ("[TOKEN]", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT
     ("[SECRET]", re.compile(r"(?i)\b(password|passwd|pwd|secret|api[_-]?key|token)\b\s*[:=]\s*\S+")),

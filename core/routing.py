@@ -10,8 +10,8 @@ from core.errors import EscalationNotFound, InvalidTransition, UnknownTeam
 from core.escalation import Escalation, RoutingSuggestion, new_escalation_id
 from core.evidence import build_evidence
 from core.intake import load_ticket
-from core.limits import MAX_FIELD, check_size
 from core.kb import Article
+from core.limits import MAX_FIELD, check_size
 from core.messages import Escalate
 from core.org import Org, PersonRole
 from core.ports import (

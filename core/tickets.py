@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from core.errors import InvalidTransition
-from core.limits import MAX_TEXT  # noqa: F401  (re-exported: importers read it from here)
+from core.limits import MAX_TEXT as MAX_TEXT  # re-exported: older importers read it from here
 
 
 class Surface(StrEnum):

@@ -38,7 +38,8 @@ class Ref:
     def decode(cls, value: object) -> Ref:
         """Parse a value made by encode; anything else is refused with a clear message."""
         try:
-            data = json.loads(check_size(value, MAX_BUTTON_VALUE, "button value")) if isinstance(value, str) else None
+            text_value = check_size(value, MAX_BUTTON_VALUE, "button value") if isinstance(value, str) else ""
+            data = json.loads(text_value)
             if not isinstance(data, dict) or not set(data) <= set(cls.__dataclass_fields__):
                 raise TypeError("not a Ref")
             return cls(**{k: _checked(k, v) for k, v in data.items()})
@@ -49,7 +50,7 @@ class Ref:
             ) from exc
 
 
-def _checked(key: str, value: object) -> object:
+def _checked(key: str, value: object) -> Any:
     """A Ref field as encode writes it: the score a whole number, every other field text."""
     if key == "score":
         if isinstance(value, bool) or not isinstance(value, int):

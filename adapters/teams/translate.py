@@ -222,7 +222,7 @@ def _score(value: object) -> int | None:
 
 
 def _inputs(value: dict[str, object]) -> dict[str, str]:
-    """A card's input values: at most MAX_CARD_FIELDS, each text (a toggle's true/false too) within MAX_FIELD."""
+    """A card's inputs: at most MAX_CARD_FIELDS, each text (a toggle's true/false too) within MAX_FIELD."""
     inputs = {k: v for k, v in value.items() if k not in KNOWN and v is not None}
     if len(inputs) > MAX_CARD_FIELDS:
         raise InvalidInput(f"The form sent {len(inputs)} fields; the limit is {MAX_CARD_FIELDS}.")
@@ -232,5 +232,6 @@ def _inputs(value: dict[str, object]) -> dict[str, str]:
             item = "true" if item else "false"
         if not isinstance(item, str | int | float):
             raise InvalidInput(DAMAGED)
-        out[check_size(str(key), MAX_ID, "field name")] = check_size(str(item).strip(), MAX_FIELD, f"field {key!r}")
+        name = check_size(str(key), MAX_ID, "field name")
+        out[name] = check_size(str(item).strip(), MAX_FIELD, f"field {key!r}")
     return out
