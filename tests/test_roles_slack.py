@@ -102,6 +102,7 @@ def submit_review(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
     return slack.submit(view, user, {"ticket": typed(s.ticket), **{p: typed("x") for p in parts}})
 
 
+OTHER = "U0OTHER"  # an employee who is not the requester
 AGENT, STAFF, MANAGER, LEADER = (
     "Only an agent can do",
     "Only an agent or manager or leader can do",
@@ -133,6 +134,9 @@ CASES = [
     ("link fix form", submit_fix, EMPLOYEE, STAFF, "form"),
     ("review form", submit_review, ANA, MANAGER, "form"),
     ("review form by a leader", submit_review, LEA, MANAGER, "form"),
+    ("/ticket of someone else's ticket", command("/ticket", "{ticket}"), OTHER, STAFF, "respond"),
+    ("solved it on someone else's ticket", click("fixloop.solved"), OTHER, STAFF, "respond"),
+    ("not solved on someone else's ticket", click("fixloop.csat_not_solved"), OTHER, STAFF, "respond"),
 ]
 
 

@@ -66,6 +66,7 @@ def typed(text: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
     return run
 
 
+OTHER = "eeeeeeee-0000-4000-8000-eeeeeeeeeeee"  # an employee who is not the requester
 PARTS = {"what_happened": "x", "why_it_mattered": "x", "what_good_looks_like": "x", "what_changes_next": "x"}
 AGENT, STAFF, MANAGER, LEADER = (
     "Only an agent can do",
@@ -94,6 +95,9 @@ CASES = [
     ("causes command by a manager", typed("causes"), MIA, LEADER),
     ("review command", typed("review {ticket}"), ANA, MANAGER),
     ("review command by an employee", typed("review {ticket}"), EMP, MANAGER),
+    ("ticket command on someone else's ticket", typed("ticket {ticket}"), OTHER, STAFF),
+    ("solved it on someone else's ticket", click("solved", DM), OTHER, STAFF),
+    ("not solved on someone else's ticket", click("csat_not_solved", DM), OTHER, STAFF),
 ]
 
 
