@@ -93,6 +93,7 @@ def test_settings_never_print_a_secret_or_a_database_password(monkeypatch):
 
 async def test_starting_fixloop_logs_no_secret(db_url, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="fixloop")  # Bolt copies the root's level onto "fixloop" when built
     settings = Settings(
         database_url=db_url,
         fixloop_config=ROOT / "fixloop.example.toml",
