@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from adapters.logredact import RedactingFilter, install_redaction
 from bot.settings import Settings, hide_password
 from bot.wiring import build_runtime
+from core.redaction import redact
 from tests.slack_fake import ROOT
 
 SECRETS = {
@@ -107,3 +109,13 @@ async def test_starting_fixloop_logs_no_secret(db_url, caplog):
     assert "language model: on" in caplog.text
     for secret in ("xoxb-FAKE", "fake-signing-secret", "sk-FAKE"):
         assert secret not in caplog.text
+
+
+HOSTILE = ["a." * 20_000, "a-" * 20_000, "sk-" * 13_000 + "%", "eyJ-" * 10_000, "1-" * 20_000, "(1) " * 10_000]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=["dots", "dashes", "token-prefixes", "jwt-prefixes", "digits", "parens"])
+def test_redacting_a_hostile_40000_character_text_takes_linear_time(text):
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 1.5  # quadratic patterns took 3-4 s on these (and block the loop)

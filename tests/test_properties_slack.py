@@ -122,3 +122,12 @@ def test_any_submitted_form_translates_or_is_refused_clearly(view):
 def test_a_ref_round_trips_through_its_encoding(ticket):
     ref = Ref(ticket=ticket or "FX-AB12CD", escalation="ESC-1", score=3)
     assert Ref.decode(ref.encode()) == ref
+
+
+def test_finding_mentions_in_a_hostile_command_takes_linear_time():
+    import time
+
+    started = time.perf_counter()
+    forms.mentioned_user("<@U1|" * 400)  # within the command limit
+    translate.mention_request({"user": "U1", "channel": "C1", "ts": "1.0", "text": "<@U1|" * 8000}, {}, ORG)
+    assert time.perf_counter() - started < 1.5

@@ -77,3 +77,12 @@ def test_the_forms_render_any_text_as_a_card_that_serializes(ticket, why, reason
         forms.plain(reason, why or None),
     ):
         assert json.loads(json.dumps(card))["type"] == "AdaptiveCard"
+
+
+def test_stripping_markup_from_a_hostile_message_takes_linear_time():
+    import time
+
+    for raw in ("<at>" * 40_000, "<" * 160_000, "<at x='" * 20_000):
+        started = time.perf_counter()
+        translate.text_of(Activity(text=raw))
+        assert time.perf_counter() - started < 1.5  # the old pattern: 2 s at 40,000 characters, quadratic

@@ -14,7 +14,7 @@ from core.limits import MAX_BUTTON_VALUE, MAX_COMMAND, MAX_FIELD, check_size
 from core.messages import Escalate, RecordReview
 
 TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")  # [^<>]: linear even on "<@U1|<@U1|..."
 
 
 @dataclass(frozen=True)

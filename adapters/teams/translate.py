@@ -16,8 +16,9 @@ from core.messages import LogRequest
 from core.org import Org, PersonRole
 
 TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
-MENTION_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
-TAG = re.compile(r"<[^>]+>")
+# Linear on any input: neither pattern can run past the next "<", so "<at><at>..." or "<<<..." stays fast.
+MENTION_TAG = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
+TAG = re.compile(r"<[^<>]+>")
 Route = Literal["log", "join", "ignore"]
 
 
