@@ -16,7 +16,7 @@ MAX_ID = 200  # characters of a platform id (user, channel, message ts, conversa
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # bytes of one import file
 MAX_IMPORT_ROWS = 1_000_000  # data rows in one import file
 MAX_KB_FILES = 10_000  # Markdown files in one knowledge-base folder
-MAX_ARTICLE_BYTES = 1024 * 1024  # bytes of one knowledge-base Markdown file
+MAX_ARTICLE_BYTES = 1024 * 1024  # bytes of one knowledge article (a Markdown file, or a CSV body cell)
 
 
 def check_size(value: str, limit: int, what: str) -> str:
