@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--to", dest="end")
     digest.add_argument("--post", action="store_true")
     digest.add_argument("--chart", metavar="FILE", type=Path, help="also save the trend chart as a PNG")
+    audit = sub.add_parser("audit", help="who escalated, judged, recorded causes, fixed, reviewed, and when")
+    audit.add_argument("--since", help="entries at or after DATE (ISO 8601; a bare date is local midnight)")
+    audit.add_argument("--json", action="store_true")
     backtest.add_parser(sub)
     return p
 
@@ -103,6 +106,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "causes": commands.causes,
         "kpis": commands.kpis,
         "digest": commands.digest,
+        "audit": commands.audit,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
 
@@ -113,7 +117,7 @@ async def _with_runtime(
     args: argparse.Namespace,
 ) -> int:
     # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest")
+    reports = args.command in ("causes", "kpis", "digest", "audit")
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

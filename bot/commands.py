@@ -26,6 +26,7 @@ from core.coaching import format_review_summary
 from core.follow_ups import format_follow_ups
 from core.jobs import digest_notice
 from core.kpis import format_kpis_text, parse_period
+from core.periods import parse_instant
 
 log = logging.getLogger("fixloop")
 
@@ -214,6 +215,22 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
         )
         return 1
     print("digest posted to the leaders' channels")
+    return 0
+
+
+async def audit(runtime: Runtime, args: argparse.Namespace) -> int:
+    """`fixloop audit [--since DATE] [--json]`: the audit log, oldest first."""
+    from bot.cli import print_json
+
+    since = parse_instant(args.since, runtime.config.org.timezone) if args.since else None
+    entries = await runtime.desk.audit_entries(since)
+    if args.json:
+        print_json({"since": since.isoformat() if since else None, "entries": [e.to_dict() for e in entries]})
+        return 0
+    if not entries:
+        print("No audited actions" + (f" since {since.isoformat()}." if since else " yet."))
+    for entry in entries:
+        print(entry.to_text())
     return 0
 
 

@@ -10,8 +10,11 @@ import secrets
 import sys
 from datetime import UTC, datetime
 
+from adapters.logredact import RedactingFilter
+
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("fixloop_request_id", default=None)
 STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+INTERNAL = {"request_id", "fixloop_redacted"}
 
 
 def new_request_id(given: str | None = None) -> str:
@@ -43,9 +46,9 @@ class JsonFormatter(logging.Formatter):
         }
         if getattr(record, "request_id", None):
             entry["request_id"] = record.request_id
-        entry |= {k: v for k, v in record.__dict__.items() if k not in STANDARD and k != "request_id"}
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        entry |= {k: v for k, v in record.__dict__.items() if k not in STANDARD and k not in INTERNAL}
+        if record.exc_text or record.exc_info:  # exc_text first: the redacting filter rewrote it
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
@@ -63,20 +66,10 @@ def configure(command: str, *, fmt: str | None = None, level: str | None = None)
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
         )
     handler.addFilter(RequestIdFilter())
-    for extra_filter in _redaction():
-        handler.addFilter(extra_filter)
+    handler.addFilter(RedactingFilter())  # emails, phone and card numbers, tokens: never in a log line
     handler.fixloop = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     # Replace only our own handler (a second configure in one process); keep others, e.g. pytest's.
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "fixloop", False)] + [handler]
     root.setLevel(getattr(logging, chosen, logging.INFO))
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter is not news
-
-
-def _redaction() -> list[logging.Filter]:
-    """The personal-data filter, when it is available (adapters/logredact.py)."""
-    try:
-        from adapters.logredact import RedactingFilter  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    return [RedactingFilter()]

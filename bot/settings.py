@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_serializer, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+URL_PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):[^/@\s]*@")
 PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-token", "placeholder", "..."}
 
 
@@ -75,6 +78,16 @@ class Settings(BaseSettings):
             )
         return value.strip().rstrip("/")
 
+    @field_serializer("database_url", when_used="json")
+    def _hide_database_password(self, url: str) -> str:
+        """JSON dumps mask the database password the way they mask SecretStr fields."""
+        return hide_password(url)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """The fields as repr() and str() show them: SecretStr masks itself; a URL's password is hidden."""
+        for name, value in super().__repr_args__():
+            yield name, hide_password(value) if isinstance(value, str) else value
+
     @property
     def slack_enabled(self) -> bool:
         """Slack is on when a bot token and a signing secret (or an app token) are set."""
@@ -86,3 +99,8 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """The language model is used only when a key is set."""
         return self.openai_api_key is not None
+
+
+def hide_password(url: str) -> str:
+    """A URL with the password of its user:password@ part replaced by ***, for logs and repr."""
+    return URL_PASSWORD.sub(r"\1:***@", url)

@@ -111,6 +111,7 @@ def build_desk(
         notifier=notifier,
         clock=clock,
         org=config.org,
+        audit=repos.audit,
         llm=llm,
         router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
         clusterer=best_clusterer(),

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.audit import AuditAction, AuditEntry, short
 from core.errors import InvalidInput, TicketNotFound
+from core.limits import MAX_FIELD, MAX_ID, check_size
 from core.messages import RecordReview
 from core.org import Org, PersonRole
 from core.periods import Period
-from core.ports import Clock, Notice, Notifier, ReviewRepository, TicketRepository
+from core.ports import AuditLog, Clock, Notice, Notifier, ReviewRepository, TicketRepository
 from core.tickets import Judgement, Role, Ticket
 
 TEMPLATE = (
@@ -186,13 +188,16 @@ async def record_review(
     org: Org,
     clock: Clock,
     notifier: Notifier,
+    audit: AuditLog,
 ) -> Review:
     """Store a four-part ticket review; optionally send it to the agent; follow up in a week."""
     org.require(cmd.manager, PersonRole.MANAGER)
-    ticket = await tickets.get(cmd.ticket_id.strip().upper())
+    parts = (cmd.what_happened, cmd.why_it_mattered, cmd.what_good_looks_like, cmd.what_changes_next)
+    for name, part in zip(TEMPLATE, parts, strict=True):
+        check_size(part.strip(), MAX_FIELD, f"part {name!r}")
+    ticket = await tickets.get(check_size(cmd.ticket_id.strip(), MAX_ID, "ticket id").upper())
     if ticket is None:
         raise TicketNotFound(cmd.ticket_id)
-    parts = (cmd.what_happened, cmd.why_it_mattered, cmd.what_good_looks_like, cmd.what_changes_next)
     missing = [name for name, part in zip(TEMPLATE, parts, strict=True) if not part.strip()]
     if missing:
         raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
@@ -212,6 +217,17 @@ async def record_review(
         sent_to_agent=cmd.send_to_agent and bool(ticket.agent),
     )
     await reviews.save(review)
+    shared = " (sent to the agent)" if review.sent_to_agent else ""
+    await audit.record(
+        AuditEntry(
+            at=now,
+            who=review.manager,
+            action=AuditAction.REVIEWED,
+            ticket_id=ticket.id,
+            review_id=review.id,
+            detail=short(f"review of {review.agent or 'no agent'}{shared}"),
+        )
+    )
     if review.sent_to_agent:
         text = "\n".join(f"{name}: {part}" for name, part in zip(TEMPLATE, parts, strict=True))
         await notifier.send(

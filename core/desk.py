@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import coaching, fixes, follow_ups, intake, resolution, routing, threads
+from core.audit import AuditEntry
 from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
 from core.causes import Cause, RankedCause, rank_causes
@@ -18,6 +19,7 @@ from core.messages import AnswerFollowUp, Escalate, LogRequest, RecordReview, Re
 from core.org import Org
 from core.ports import (
     ArticleRepository,
+    AuditLog,
     CauseRepository,
     Clock,
     CsatRepository,
@@ -45,6 +47,7 @@ class Desk:
     notifier: Notifier
     clock: Clock
     org: Org
+    audit: AuditLog
     llm: LanguageModel | None = None
     router: TeamRouter | None = None
     clusterer: Clusterer | None = None
@@ -127,6 +130,7 @@ class Desk:
             org=self.org,
             clock=self.clock,
             notifier=self.notifier,
+            audit=self.audit,
             llm=self.llm,
             router=self.router,
         )
@@ -141,6 +145,7 @@ class Desk:
             tickets=self.tickets,
             org=self.org,
             clock=self.clock,
+            audit=self.audit,
         )
 
     async def record_root_cause(self, ticket_id: str, text: str, by: str, title: str | None = None) -> Cause:
@@ -154,18 +159,23 @@ class Desk:
             causes=self.causes,
             org=self.org,
             clock=self.clock,
+            audit=self.audit,
         )
         self.matcher.causes[cause.key] = cause
         return cause
 
     async def link_fix(self, ref: str, url: str, by: str) -> Cause:
         """The owner linked the fix."""
-        return await fixes.link_fix(ref, url, by, causes=self.causes, tickets=self.tickets, org=self.org)
+        return await fixes.link_fix(
+            ref, url, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock,
+            audit=self.audit,
+        )
 
     async def ship_fix(self, ref: str, by: str) -> Cause:
         """The owner shipped the fix."""
         return await fixes.ship_fix(
-            ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock
+            ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock,
+            audit=self.audit,
         )
 
     async def resolve(
@@ -240,7 +250,12 @@ class Desk:
             org=self.org,
             clock=self.clock,
             notifier=self.notifier,
+            audit=self.audit,
         )
+
+    async def audit_entries(self, since: datetime | None = None) -> list[AuditEntry]:
+        """Who escalated, judged, recorded causes, linked and shipped fixes and reviewed, oldest first."""
+        return await self.audit.list(since=since)
 
     async def find_thread(self, thread_key: str) -> Ticket | None:
         """The ticket of a chat thread, if there is one."""
@@ -287,7 +302,9 @@ class Desk:
 
     async def answer_follow_up(self, cmd: AnswerFollowUp) -> Review:
         """Record the review's manager's answer to its follow-up."""
-        return await follow_ups.answer_follow_up(cmd, reviews=self.reviews, org=self.org, clock=self.clock)
+        return await follow_ups.answer_follow_up(
+            cmd, reviews=self.reviews, org=self.org, clock=self.clock, audit=self.audit
+        )
 
     async def apply_reclustering(self, result: Reclustering) -> Applied:
         """Save a re-clustering's causes and ticket assignments, then reload the cause index."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from core.audit import AuditAction, AuditEntry, short
 from core.causes import Cause
 from core.errors import CauseNotFound, InvalidInput
 from core.intake import load_ticket
+from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
 from core.org import Org, PersonRole
-from core.ports import CauseRepository, Clock, TicketRepository
+from core.ports import AuditLog, CauseRepository, Clock, TicketRepository
 
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
@@ -22,6 +24,7 @@ def slug(text: str) -> str:
 
 async def cause_for(ref: str, *, causes: CauseRepository, tickets: TicketRepository) -> Cause:
     """Find a cause by key, or by a ticket id whose likely cause it is."""
+    check_size(ref, MAX_ID, "cause or ticket id")
     cause = await causes.get(ref)
     if cause is not None:
         return cause
@@ -43,11 +46,14 @@ async def record_root_cause(
     causes: CauseRepository,
     org: Org,
     clock: Clock,
+    audit: AuditLog,
 ) -> Cause:
     """Record what the owner found; a ticket without a cause gets a new, named one."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
     if not text.strip():
         raise InvalidInput("Say what the root cause is, in a sentence.")
+    check_size(text.strip(), MAX_FIELD, "root cause")
+    check_size((title or "").strip(), MAX_TITLE, "cause's short name")
     ticket = await load_ticket(ticket_id, tickets)
     now = clock.now()
     cause = await causes.get(ticket.cause_key) if ticket.cause_key else None
@@ -62,7 +68,24 @@ async def record_root_cause(
         cause.title = title.strip()[:120]
     cause.record_root_cause(now, text.strip())
     await causes.save(cause)
+    await _audit(audit, org, by, AuditAction.ROOT_CAUSE_RECORDED, cause, now, text, ticket.id)
     return cause
+
+
+async def _audit(
+    audit: AuditLog,
+    org: Org,
+    by: str,
+    action: AuditAction,
+    cause: Cause,
+    at: datetime,
+    detail: str,
+    ticket_id: str | None = None,
+) -> None:
+    person = org.person(by)
+    who = person.key if person else by
+    entry = AuditEntry(at, who, action, ticket_id=ticket_id, cause_key=cause.key, detail=short(detail))
+    await audit.record(entry)
 
 
 async def _free_key(base: str, causes: CauseRepository) -> str:
@@ -73,16 +96,31 @@ async def _free_key(base: str, causes: CauseRepository) -> str:
 
 
 async def link_fix(
-    ref: str, url: str, by: str, *, causes: CauseRepository, tickets: TicketRepository, org: Org
+    ref: str,
+    url: str,
+    by: str,
+    *,
+    causes: CauseRepository,
+    tickets: TicketRepository,
+    org: Org,
+    clock: Clock,
+    audit: AuditLog,
 ) -> Cause:
     """Link the Jira, GitHub or Linear change that fixes a cause."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    check_size(url.strip(), MAX_URL, "link")
     if not URL.match(url.strip()):
         raise InvalidInput(f"{url!r} is not a link. Paste the Jira, GitHub or Linear URL of the fix.")
     cause = await cause_for(ref, causes=causes, tickets=tickets)
     cause.link_fix(url.strip())
     await causes.save(cause)
+    await _audit(audit, org, by, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
     return cause
+
+
+def _ticket_ref(ref: str) -> str | None:
+    """The ticket id when an action named the cause by one of its tickets."""
+    return ref.upper() if ref.upper().startswith("FX-") else None
 
 
 async def ship_fix(
@@ -93,6 +131,7 @@ async def ship_fix(
     tickets: TicketRepository,
     org: Org,
     clock: Clock,
+    audit: AuditLog,
     at: datetime | None = None,
 ) -> Cause:
     """Mark a cause's fix shipped; from now on its tickets should fade."""
@@ -100,4 +139,6 @@ async def ship_fix(
     cause = await cause_for(ref, causes=causes, tickets=tickets)
     cause.ship_fix(at or clock.now())
     await causes.save(cause)
+    shipped = f"shipped {cause.fix_url}" if cause.fix_url else "shipped"
+    await _audit(audit, org, by, AuditAction.FIX_SHIPPED, cause, clock.now(), shipped, _ticket_ref(ref))
     return cause

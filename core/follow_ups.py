@@ -7,18 +7,19 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from core.audit import AuditAction, AuditEntry, short
 from core.coaching import FollowUpAnswer, Review
 from core.errors import InvalidInput, NotAllowed, ReviewNotFound
 from core.messages import AnswerFollowUp
 from core.org import Org
 from core.periods import Period
-from core.ports import Clock, ReviewRepository
+from core.ports import AuditLog, Clock, ReviewRepository
 
 NOTE_MAX = 2000
 
 
 async def answer_follow_up(
-    cmd: AnswerFollowUp, *, reviews: ReviewRepository, org: Org, clock: Clock
+    cmd: AnswerFollowUp, *, reviews: ReviewRepository, org: Org, clock: Clock, audit: AuditLog
 ) -> Review:
     """Store the review's manager's answer; anyone else, or a second answer, is refused with the reason."""
     review = await reviews.get(cmd.review_id.strip())
@@ -41,6 +42,17 @@ async def answer_follow_up(
         raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
     answered = replace(review, answer=FollowUpAnswer(cmd.changed, person.key, clock.now(), note))
     await reviews.save(answered)
+    label = "it changed" if cmd.changed else "not yet"
+    await audit.record(
+        AuditEntry(
+            at=clock.now(),
+            who=person.key,
+            action=AuditAction.FOLLOW_UP_ANSWERED,
+            ticket_id=review.ticket_id,
+            review_id=review.id,
+            detail=short(f"{label}: {note}" if note else label),
+        )
+    )
     return answered
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from core.cause_matching import CauseMatcher
 from core.errors import DuplicateTicket, InvalidInput, TicketNotFound
 from core.kb import Library, Suggestions
+from core.limits import MAX_ID, check_size
 from core.messages import LogRequest, Reply, check_text
 from core.org import Org, PersonRole
 from core.ports import ArticleRepository, Clock, Notice, Notifier, TicketRepository
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:
     """Fetch a ticket by id or raise TicketNotFound."""
+    check_size(ticket_id.strip(), MAX_ID, "ticket id")
     ticket = await tickets.get(ticket_id.strip().upper()) or await tickets.get(ticket_id.strip())
     if ticket is None:
         raise TicketNotFound(ticket_id)

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from core.causes import Cause
 from core.kb import Suggestions
+from core.limits import MAX_TEXT
 from core.org import Team
-from core.tickets import MAX_TEXT, Priority, Surface, Ticket
+from core.tickets import Priority, Surface, Ticket
 
 
 @dataclass(frozen=True)

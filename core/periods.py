@@ -78,3 +78,8 @@ def parse_period(from_: str | None, to: str | None, now: datetime, tz: str) -> P
     if start >= end:
         raise InvalidInput(f"The from date ({from_}) must be before the to date ({to}).")
     return Period(start, end)
+
+
+def parse_instant(text: str, tz: str, name: str = "since") -> datetime:
+    """An ISO 8601 date or date-time typed by a user, as UTC; a bare date means 00:00 in `tz`."""
+    return _parse_instant(text, _zone(tz), name)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from core.audit import AuditEntry
     from core.causes import Cause
     from core.coaching import Review
     from core.escalation import Escalation
@@ -109,4 +110,16 @@ class Notice:
 class Notifier(Protocol):
     async def send(self, notice: Notice) -> None:
         """Deliver a notice; raise if it could not be handed over."""
+        ...
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> None:
+        """Append an entry; entries are never changed or deleted."""
+        ...
+
+    async def list(
+        self, *, since: datetime | None = None, limit: int | None = None
+    ) -> builtins.list[AuditEntry]:
+        """Entries at or after `since`, oldest first."""
         ...

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 # Order matters: tokens and cards before phone numbers, which would otherwise eat their digits.
+# A pattern may start only where a run of its characters starts ((?<!...) rather than \b), so that no
+# input (a 40,000-character "a.a.a..." message) makes it rescan the text from every position.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("[EMAIL]", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|ghp|gho|ghu|ghs|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
+    ("[CREDENTIALS]", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),  # user:password@ of a URL
+    ("[EMAIL]", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|xapp|gh[pous]|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
     ("[TOKEN]", re.compile(r"\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)),
-    ("[TOKEN]", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT
+    ("[TOKEN]", re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT
     ("[SECRET]", re.compile(r"(?i)\b(password|passwd|pwd|secret|api[_-]?key|token)\b\s*[:=]\s*\S+")),
     ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")),
     ("[CARD]", re.compile(r"\b(?:\d[ -]?){12,18}\d\b")),
@@ -19,7 +22,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def redact(text: str) -> str:
-    """The text with emails, tokens, secrets, IBANs, card and phone numbers replaced by placeholders."""
+    """The text with URL credentials, emails, tokens, secrets, IBANs, card and phone numbers replaced."""
     for placeholder, pattern in PATTERNS:
         if placeholder == "[SECRET]":
             text = pattern.sub(lambda m: f"{m.group(1)}: [SECRET]", text)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from core.audit import AuditAction, AuditEntry, short
 from core.errors import EscalationNotFound, InvalidTransition, UnknownTeam
 from core.escalation import Escalation, RoutingSuggestion, new_escalation_id
 from core.evidence import build_evidence
 from core.intake import load_ticket
 from core.kb import Article
+from core.limits import MAX_FIELD, check_size
 from core.messages import Escalate
 from core.org import Org, PersonRole
 from core.ports import (
+    AuditLog,
     CauseRepository,
     Clock,
     EscalationRepository,
@@ -73,11 +76,13 @@ async def escalate(
     org: Org,
     clock: Clock,
     notifier: Notifier,
+    audit: AuditLog,
     llm: LanguageModel | None = None,
     router: TeamRouter | None = None,
 ) -> Escalation:
     """Hand a ticket to the team that owns the fix, with the evidence; the requester is told."""
     org.require(cmd.agent, PersonRole.AGENT)
+    check_size(cmd.reason.strip(), MAX_FIELD, "reason")
     ticket = await load_ticket(cmd.ticket_id, tickets)
     if ticket.status == "resolved":
         raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
@@ -115,6 +120,16 @@ async def escalate(
     )
     await escalations.save(esc)
     await tickets.save(ticket)
+    await audit.record(
+        AuditEntry(
+            at=now,
+            who=_key(org, cmd.agent),
+            action=AuditAction.ESCALATED,
+            ticket_id=ticket.id,
+            escalation_id=esc.id,
+            detail=short(f"to {team.key}: {esc.reason or 'no reason given'}"),
+        )
+    )
     await _announce(esc, ticket, team.name, notifier)
     return esc
 
@@ -154,6 +169,7 @@ async def judge(
     tickets: TicketRepository,
     org: Org,
     clock: Clock,
+    audit: AuditLog,
 ) -> Escalation:
     """The owning team says whether the escalation was needed or tier 1 could have solved it."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
@@ -166,6 +182,16 @@ async def judge(
     ticket = await load_ticket(esc.ticket_id, tickets)
     ticket.escalation_judgement, ticket.escalation_judged_at = judgement, now
     await tickets.save(ticket)
+    await audit.record(
+        AuditEntry(
+            at=now,
+            who=_key(org, by),
+            action=AuditAction.JUDGED,
+            ticket_id=ticket.id,
+            escalation_id=esc.id,
+            detail=judgement.value,
+        )
+    )
     return esc
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from core.errors import InvalidTransition
+from core.limits import MAX_TEXT as MAX_TEXT  # re-exported: older importers read it from here
 
 
 class Surface(StrEnum):
@@ -49,7 +50,6 @@ class Judgement(StrEnum):
     NOT_NEEDED = "not_needed"
 
 
-MAX_TEXT = 40_000  # characters kept per message; longer input is refused, not cut
 
 
 @dataclass

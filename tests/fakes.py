@@ -6,6 +6,7 @@ import copy
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from core.audit import AuditEntry
 from core.causes import Cause
 from core.coaching import Review
 from core.escalation import Escalation
@@ -44,6 +45,13 @@ class FakeTicketRepository:
 
     async def save(self, ticket: Ticket) -> None:
         self.rows[ticket.id] = copy.deepcopy(ticket)
+
+    async def save_many(self, tickets: Sequence[Ticket]) -> None:
+        for ticket in tickets:
+            await self.save(ticket)
+
+    async def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.rows}
 
     async def list(
         self,
@@ -133,6 +141,21 @@ class FakeNotifier:
         return [n.kind for n in self.sent]
 
 
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    async def list(self, *, since: datetime | None = None, limit: int | None = None) -> list[AuditEntry]:
+        found = [e for e in self.entries if since is None or e.at >= since]
+        return sorted(found, key=lambda e: e.at)[:limit]
+
+    def actions(self) -> list[str]:
+        return [e.action.value for e in self.entries]
+
+
 class FakeLanguageModel:
     def __init__(self, summary: str | None = "Summary by the model.", fail: bool = False) -> None:
         self.summary = summary
@@ -215,6 +238,7 @@ async def fake_desk(org=None, articles=None, notifier=None, llm=None):  # type: 
         notifier=notifier or FakeNotifier(),
         clock=FakeClock(),
         org=org or sample_org(),
+        audit=FakeAuditLog(),
         llm=llm,
     )
     for article in articles if articles is not None else sample_articles():

@@ -47,6 +47,11 @@ async def test_the_reviews_manager_answers_and_the_answer_is_stored_with_who_and
     stored = await desk.reviews.get("REV-1")
     assert stored.answer == answered.answer == FollowUpAnswer(True, "mia", ASKED + timedelta(hours=2),
                                                               "Notes name the error now.")
+    [entry] = desk.audit.entries
+    assert (entry.who, entry.action.value, entry.review_id, entry.ticket_id) == (
+        "mia", "follow_up_answered", "REV-1", "FX-1"
+    )
+    assert entry.detail == "it changed: Notes name the error now."
 
 
 async def test_another_manager_or_an_agent_may_not_answer_and_the_error_names_who_can():
@@ -54,7 +59,7 @@ async def test_another_manager_or_an_agent_may_not_answer_and_the_error_names_wh
     for who in ("max", "ana", "UANA", "someone-unknown"):
         with pytest.raises(NotAllowed, match="Only mia, who wrote review REV-1 of FX-1, can answer"):
             await desk.answer_follow_up(AnswerFollowUp("REV-1", who, False))
-    assert (await desk.reviews.get("REV-1")).answer is None
+    assert (await desk.reviews.get("REV-1")).answer is None and desk.audit.entries == []
 
 
 async def test_a_second_answer_is_refused_and_the_first_stands():

@@ -9,6 +9,8 @@ import logging
 from bot import logs
 from tests.slack_fake import harness
 
+TOKEN = "-".join(["xoxb", "1234567890", "FAKEtestonly"])  # token-shaped, built at run time
+
 
 def test_a_json_log_line_carries_the_request_id_and_extra_fields() -> None:
     stream = io.StringIO()
@@ -56,3 +58,18 @@ async def _sent(h) -> bool:  # type: ignore[no-untyped-def]
     return (await h.runtime.repos.outbox.depth()).get("pending", 0) == 0 and bool(
         (await h.runtime.repos.outbox.depth()).get("sent")
     )
+
+
+def test_the_configured_log_line_redacts_personal_data_and_tokens_in_message_and_traceback(capsys) -> None:
+    logs.configure("serve", fmt="json", level="INFO")
+    try:
+        try:
+            raise RuntimeError("token " + TOKEN + " leaked")
+        except RuntimeError:
+            logging.getLogger("fixloop.test").exception("mail ana@example.com about card 4111 1111 1111 1111")
+    finally:
+        logs.configure("chat", fmt="text")
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert "ana@example.com" not in line["msg"] and "4111 1111 1111 1111" not in line["msg"]
+    assert TOKEN not in line["exc"] and "RuntimeError: token [TOKEN] leaked" in line["exc"]
+    assert "fixloop_redacted" not in line

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import DuplicateKey, Sessions
 from adapters.db.articles import SqlArticleRepository
+from adapters.db.audit import SqlAuditLog
 from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
@@ -20,6 +21,7 @@ from adapters.db.tickets import SqlTicketRepository
 __all__ = [
     "DuplicateKey",
     "SqlArticleRepository",
+    "SqlAuditLog",
     "SqlCauseRepository",
     "SqlCsatRepository",
     "SqlEscalationRepository",
@@ -43,6 +45,7 @@ class SqlRepositories:
     csat: SqlCsatRepository
     inbox: SqlInbox
     outbox: SqlOutbox
+    audit: SqlAuditLog
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -58,4 +61,5 @@ class SqlRepositories:
             csat=SqlCsatRepository(sessions),
             inbox=SqlInbox(sessions),
             outbox=SqlOutbox(sessions),
+            audit=SqlAuditLog(sessions),
         )

@@ -274,6 +274,22 @@ class ReviewAnswerRow(SQLModel, table=True):
     answered_by: str
     answered_at: datetime = _when(nullable=False)
 
+class AuditRow(SQLModel, table=True):
+    """One audited action (escalation, judgement, root cause, fix, review); rows are only ever added."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False, index=True)
+    who: str = Field(index=True)
+    action: str
+    ticket_id: str | None = Field(default=None, index=True)
+    escalation_id: str | None = None
+    cause_key: str | None = None
+    review_id: str | None = None
+    detail: str = _text()
+
+
 metadata = SQLModel.metadata
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.imports.report import ImportFormatError, RowError
+from core import limits
 
 
 def norm(name: str) -> str:
@@ -44,7 +45,8 @@ class Table:
 
 
 def read_text(path: Path) -> str:
-    """The file as text; refuse an empty, binary or non-UTF-8 file as a whole."""
+    """The file as text; refuse an oversize, empty, binary or non-UTF-8 file as a whole."""
+    check_file_size(path, limits.MAX_IMPORT_BYTES)
     data = path.read_bytes()
     if b"\x00" in data[:65536]:
         raise ImportFormatError(
@@ -61,6 +63,15 @@ def read_text(path: Path) -> str:
     return text
 
 
+def check_file_size(path: Path, limit: int) -> None:
+    """Refuse a file larger than `limit` bytes before reading it, naming the limit."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ImportFormatError(
+            f"{path.name} is {size:,} bytes; the limit is {limit:,} bytes. Split it into smaller files"
+        )
+
+
 def read_table(path: Path, *, allow_repeats: bool = False) -> Table:
     """Parse a comma-separated file with a header row into rows keyed by column."""
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
@@ -71,7 +82,16 @@ def read_table(path: Path, *, allow_repeats: bool = False) -> Table:
         for cells in reader:
             _add_row(table, cells, start=last + 1)
             last = reader.line_num
+            if len(table.rows) + len(table.errors) > limits.MAX_IMPORT_ROWS:
+                raise ImportFormatError(
+                    f"{path.name} has more than {limits.MAX_IMPORT_ROWS:,} rows, the limit for one file. "
+                    "Split it into smaller files"
+                )
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # the csv module's own cap, 131,072 characters
+            limit = f"{csv.field_size_limit():,}"
+            reason = f"has a cell longer than {limit} characters, the limit for one cell"
+            raise ImportFormatError(f"{path.name} line {reader.line_num} {reason}") from exc
         raise ImportFormatError(f"{path.name} line {reader.line_num + 1} is not valid CSV: {exc}") from exc
     return table
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from adapters.imports.csvfile import Row, read_table, require_columns, unknown_columns
 from adapters.imports.report import ImportFormatError, KbBatch, RowError
 from adapters.imports.values import CellError, required, split_list
+from core import limits
 from core.kb import Article
 
 CSV_COLUMNS = ("id", "title", "body", "surface", "tags", "owner", "url")
@@ -31,6 +32,10 @@ def _folder(root: Path, files: list[Path]) -> KbBatch:
     """Every Markdown file an article; a broken file is reported and the rest still imported."""
     if not files:
         raise ImportFormatError(f"{root} holds no Markdown (.md) files")
+    if len(files) > limits.MAX_KB_FILES:
+        raise ImportFormatError(
+            f"{root} holds {len(files):,} Markdown files; the limit is {limits.MAX_KB_FILES:,} per import"
+        )
     batch = KbBatch(read=len(files))
     owner_of: dict[str, str] = {}  # article id -> the file that defined it first
     for file in files:
@@ -71,7 +76,10 @@ def _markdown(file: Path) -> Article:
 
 
 def _text(file: Path) -> str:
-    """A Markdown file's text, refusing binary and non-UTF-8 content."""
+    """A Markdown file's text, refusing oversize, binary and non-UTF-8 content."""
+    size = file.stat().st_size
+    if size > limits.MAX_ARTICLE_BYTES:
+        raise CellError(f"is {size:,} bytes; the limit for one article is {limits.MAX_ARTICLE_BYTES:,} bytes")
     data = file.read_bytes()
     if b"\x00" in data:
         raise CellError("is a binary file, not Markdown")
@@ -143,11 +151,14 @@ def _csv(path: Path) -> KbBatch:
 
 
 def _csv_article(row: Row) -> Article:
-    """One CSV row as an article."""
+    """One CSV row as an article; a body longer than an article may be is refused, never cut."""
+    body = required(row, "body")
+    if len(body.encode()) > limits.MAX_ARTICLE_BYTES:
+        raise CellError(f"body is {len(body.encode()):,} bytes; the limit is {limits.MAX_ARTICLE_BYTES:,}")
     return Article(
         id=required(row, "id"),
         title=required(row, "title"),
-        body=required(row, "body"),
+        body=body,
         surface=_surface(row.get("surface")),
         tags=tuple(split_list(row.get("tags"), ",;")),
         owner=row.get("owner") or None,

@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import TypeVar, overload
 
 from adapters.imports.csvfile import Row, norm
-from core.tickets import MAX_TEXT, Message, Role, Ticket
+from core.limits import MAX_TEXT
+from core.tickets import Message, Role, Ticket
 
 
 class CellError(ValueError):

@@ -7,12 +7,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from adapters.payload import mapping, text
 from adapters.slack.ids import Input
 from core.errors import InvalidInput
+from core.limits import MAX_BUTTON_VALUE, MAX_COMMAND, MAX_FIELD, check_size
 from core.messages import Escalate, RecordReview
 
 TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
-MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")  # [^<>]: linear even on "<@U1|<@U1|..."
 
 
 @dataclass(frozen=True)
@@ -34,23 +36,36 @@ class Ref:
         )
 
     @classmethod
-    def decode(cls, value: str | None) -> Ref:
+    def decode(cls, value: object) -> Ref:
         """Parse a value made by encode; anything else is refused with a clear message."""
         try:
-            data = json.loads(value or "")
-            return cls(**data)
-        except (ValueError, TypeError) as exc:
+            text_value = check_size(value, MAX_BUTTON_VALUE, "button value") if isinstance(value, str) else ""
+            data = json.loads(text_value)
+            if not isinstance(data, dict) or not set(data) <= set(cls.__dataclass_fields__):
+                raise TypeError("not a Ref")
+            return cls(**{k: _checked(k, v) for k, v in data.items()})
+        except (ValueError, TypeError, RecursionError) as exc:
             raise InvalidInput(
                 "That button or form is not one Fixloop made, or it is damaged. "
                 "Use /ticket to find the ticket and try again."
             ) from exc
 
 
+def _checked(key: str, value: object) -> Any:
+    """A Ref field as encode writes it: the score a whole number, every other field text."""
+    if key == "score":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("score")
+    elif not isinstance(value, str):
+        raise TypeError(key)
+    return value
+
+
 def actor(body: dict[str, Any]) -> str:
     """The Slack user id of whoever sent an interaction or command."""
-    user = body.get("user") or {}
-    who = user.get("id") if isinstance(user, dict) else user
-    who = who or body.get("user_id")
+    user = body.get("user")
+    who = text(body, "user") if isinstance(user, str) else text(mapping(body, "user"), "id")
+    who = who or text(body, "user_id")
     if not who:
         raise InvalidInput("This request does not say who sent it, so Fixloop cannot act on it.")
     return str(who)
@@ -60,7 +75,7 @@ def escalate_args(text: str, team_keys: list[str]) -> tuple[str | None, str | No
     """`/escalate [TICKET] [team] [reason]`: the ticket id anywhere, the team first, the rest the reason."""
     ticket, team, rest = None, None, []
     keys = {k.lower(): k for k in team_keys}
-    for word in text.split():
+    for word in check_size(text, MAX_COMMAND, "command text").split():
         if ticket is None and TICKET_ID.fullmatch(word):
             ticket = word.upper()
         elif team is None and not rest and word.lower() in keys:
@@ -72,30 +87,33 @@ def escalate_args(text: str, team_keys: list[str]) -> tuple[str | None, str | No
 
 def ticket_id_in(text: str) -> str | None:
     """The first ticket id in a command's text."""
-    found = TICKET_ID.search(text or "")
+    found = TICKET_ID.search(check_size(text or "", MAX_COMMAND, "command text"))
     return found.group(0).upper() if found else None
 
 
 def mentioned_user(text: str) -> str | None:
     """The first <@U...> user mention in a command's text."""
-    found = MENTION.search(text or "")
+    found = MENTION.search(check_size(text or "", MAX_COMMAND, "command text"))
     return found.group(1) if found else None
 
 
 def view_values(view: dict[str, Any]) -> dict[str, str]:
     """Flatten a submitted modal's state to {block_id: value}."""
     out: dict[str, str] = {}
-    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for element in actions.values():
-            value = element.get("value") or (element.get("selected_option") or {}).get("value")
+    blocks = mapping(mapping(view, "state"), "values")
+    for block_id in blocks:
+        actions = mapping(blocks, block_id)
+        for name in actions:
+            element = mapping(actions, name)
+            value = text(element, "value", None) or text(mapping(element, "selected_option"), "value", None)
             if element.get("type") == "checkboxes":
                 value = "true" if element.get("selected_options") else ""
-            out[block_id] = (value or "").strip()
+            out[block_id] = check_size((value or "").strip(), MAX_FIELD, f"field {block_id!r}")
     return out
 
 
 def _ticket(view: dict[str, Any], values: dict[str, str]) -> tuple[Ref, str]:
-    meta = Ref.decode(view.get("private_metadata") or "{}")
+    meta = Ref.decode(text(view, "private_metadata", None) or "{}")
     ticket = values.get(Input.TICKET) or meta.ticket
     if not ticket:
         raise InvalidInput("Say which ticket: its id looks like FX-AB12CD.")

@@ -9,6 +9,7 @@ from adapters.slack.blocks import esc, section
 from adapters.slack.forms import Ref
 from adapters.slack.ids import Input, View
 from core.coaching import TEMPLATE
+from core.limits import MAX_FIELD, MAX_TITLE, MAX_URL
 from core.org import Team
 
 Modal = dict[str, Any]
@@ -25,7 +26,7 @@ def text_input(
     *,
     multiline: bool = False,
     optional: bool = False,
-    max_length: int = 3000,
+    max_length: int = MAX_FIELD,
 ) -> dict[str, Any]:
     """A plain-text input whose block id and action id are both `block`."""
     element: dict[str, Any] = {
@@ -77,14 +78,14 @@ def root_cause(meta: Ref) -> Modal:
     """The owner records what the root cause is."""
     blocks = [
         text_input(Input.ROOT_CAUSE, "What is the root cause?", multiline=True),
-        text_input(Input.TITLE, "Short name of the cause", optional=True, max_length=120),
+        text_input(Input.TITLE, "Short name of the cause", optional=True, max_length=MAX_TITLE),
     ]
     return modal(View.ROOT_CAUSE, "Record root cause", blocks, meta, "Save")
 
 
 def link_fix(meta: Ref) -> Modal:
     """The owner links the Jira, GitHub or Linear change that fixes the cause."""
-    blocks = [text_input(Input.FIX_URL, "Link to the fix (Jira, GitHub, Linear)", max_length=500)]
+    blocks = [text_input(Input.FIX_URL, "Link to the fix (Jira, GitHub, Linear)", max_length=MAX_URL)]
     return modal(View.LINK_FIX, "Link fix", blocks, meta, "Save")
 
 

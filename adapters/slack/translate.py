@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from adapters.payload import mapping, need, text
 from adapters.slack.forms import MENTION, actor
 from adapters.slack.ids import PLATFORM, TICKET_EMOJI
 from core.errors import InvalidInput
@@ -40,14 +41,14 @@ def surface_of(org: Org, channel: str, body: dict[str, Any]) -> Surface | None:
 
 def route(event: dict[str, Any], org: Org, bot_user_id: str | None) -> Route:
     """Whether a message event opens or extends a ticket, may only join one, or is not for us."""
-    if event.get("subtype") not in USER_SUBTYPES or event.get("bot_id") or not event.get("user"):
+    if text(event, "subtype") not in USER_SUBTYPES or event.get("bot_id") or not text(event, "user"):
         return "ignore"
-    if event.get("channel_type") == "im" or is_help_channel(org, event.get("channel")):
+    if text(event, "channel_type") == "im" or is_help_channel(org, text(event, "channel")):
         return "log"
-    if bot_user_id and f"<@{bot_user_id}>" in (event.get("text") or ""):
+    if bot_user_id and f"<@{bot_user_id}>" in (text(event, "text", None) or ""):
         return "ignore"  # the app_mention event carries it
-    thread_ts = event.get("thread_ts")
-    return "join" if thread_ts and thread_ts != event.get("ts") else "ignore"
+    thread_ts = text(event, "thread_ts")
+    return "join" if thread_ts and thread_ts != text(event, "ts") else "ignore"
 
 
 def _request(
@@ -71,65 +72,65 @@ def message_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> Lo
     return _request(
         org,
         body,
-        user=event["user"],
-        text=event.get("text") or "",
-        channel=event["channel"],
-        ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
+        user=need(event, "user"),
+        text=text(event, "text", None) or "",
+        channel=need(event, "channel"),
+        ts=need(event, "ts"),
+        thread_ts=text(event, "thread_ts"),
     )
 
 
 def mention_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> LogRequest:
     """An @mention as a help request, the mention itself stripped."""
-    text = MENTION.sub("", event.get("text") or "").strip()
     return _request(
         org,
         body,
-        user=event["user"],
-        text=text,
-        channel=event["channel"],
-        ts=event["ts"],
-        thread_ts=event.get("thread_ts"),
+        user=need(event, "user"),
+        text=MENTION.sub("", text(event, "text", None) or "").strip(),
+        channel=need(event, "channel"),
+        ts=need(event, "ts"),
+        thread_ts=text(event, "thread_ts"),
     )
 
 
 def shortcut_request(shortcut: dict[str, Any], org: Org) -> LogRequest:
     """The "Log as ticket" message shortcut: the message's author is the requester."""
-    message, channel = shortcut.get("message") or {}, (shortcut.get("channel") or {}).get("id")
-    if not channel or not message.get("ts"):
+    message, channel = mapping(shortcut, "message"), text(mapping(shortcut, "channel"), "id")
+    ts = text(message, "ts")
+    if not channel or not ts:
         raise InvalidInput("Slack did not say which message to log; try the shortcut again.")
     return _request(
         org,
         shortcut,
-        user=message.get("user") or actor(shortcut),
-        text=message.get("text") or "",
+        user=text(message, "user") or actor(shortcut),
+        text=text(message, "text", None) or "",
         channel=channel,
-        ts=message["ts"],
-        thread_ts=message.get("thread_ts"),
+        ts=ts,
+        thread_ts=text(message, "thread_ts"),
     )
 
 
 def reaction_target(event: dict[str, Any]) -> tuple[str, str] | None:
     """(channel, ts) of the message a 🎫 reaction was added to, or None for any other reaction."""
-    item = event.get("item") or {}
+    item = mapping(event, "item")
     if event.get("reaction") != TICKET_EMOJI or item.get("type") != "message":
         return None
-    return item["channel"], item["ts"]
+    return need(item, "channel"), need(item, "ts")
 
 
 def reaction_request(
     event: dict[str, Any], message: dict[str, Any], body: dict[str, Any], org: Org
 ) -> LogRequest:
     """The message a 🎫 reaction marked, as a help request from its author."""
-    channel, ts = event["item"]["channel"], event["item"]["ts"]
+    item = mapping(event, "item")
     return _request(
         org,
         body,
-        user=message.get("user") or event.get("item_user") or event["user"],
-        text=message.get("text") or "",
-        channel=channel,
-        ts=ts,
-        thread_ts=message.get("thread_ts"),
+        user=text(message, "user") or text(event, "item_user") or need(event, "user"),
+        text=text(message, "text", None) or "",
+        channel=need(item, "channel"),
+        ts=need(item, "ts"),
+        thread_ts=text(message, "thread_ts"),
     )
 
 
@@ -144,17 +145,18 @@ class Change:
 
 def change_of(event: dict[str, Any]) -> Change | None:
     """The edit or deletion a message_changed / message_deleted event reports, if it is a person's."""
-    channel, subtype = event.get("channel", ""), event.get("subtype")
+    channel, subtype = text(event, "channel") or "", text(event, "subtype")
     if subtype == "message_changed":
-        msg = event.get("message") or {}
-        if msg.get("bot_id") or not msg.get("ts") or msg.get("subtype"):
+        msg = mapping(event, "message")
+        ts = text(msg, "ts")
+        if msg.get("bot_id") or not ts or msg.get("subtype"):
             return None
-        root = msg.get("thread_ts") or msg["ts"]
-        return Change(thread_key(channel, root), message_ref(channel, msg["ts"]), msg.get("text") or "")
+        root = text(msg, "thread_ts") or ts
+        return Change(thread_key(channel, root), message_ref(channel, ts), text(msg, "text", None) or "")
     if subtype == "message_deleted":
-        prev = event.get("previous_message") or {}
-        ts = event.get("deleted_ts") or prev.get("ts")
+        prev = mapping(event, "previous_message")
+        ts = text(event, "deleted_ts") or text(prev, "ts")
         if not ts or prev.get("bot_id"):
             return None
-        return Change(thread_key(channel, prev.get("thread_ts") or ts), message_ref(channel, ts), None)
+        return Change(thread_key(channel, text(prev, "thread_ts") or ts), message_ref(channel, ts), None)
     return None

@@ -115,7 +115,7 @@ async def remember(references: ReferenceStore, activity: object) -> None:
     """Store the conversation reference of a personal chat (per user) or a channel (per channel)."""
     reference = TurnContext.get_conversation_reference(activity)  # type: ignore[arg-type]
     place = translate.place_of(activity)  # type: ignore[arg-type]
-    tenant = ((getattr(activity, "channel_data", None) or {}).get("tenant") or {}).get("id")
+    tenant = translate.tenant_of(activity)  # type: ignore[arg-type]
     reference.conversation.tenant_id = (
         reference.conversation.tenant_id or tenant
     )  # the schema drops "tenantId"

@@ -10,6 +10,7 @@ from botbuilder.schema import Attachment
 from adapters.teams.ids import ACTION_KEY, Action, Input
 from core.causes import Cause, FixStatus
 from core.escalation import Escalation
+from core.limits import MAX_FIELD, MAX_TITLE, MAX_URL
 from core.messages import Reply
 from core.threads import TriageContext
 from core.tickets import Ticket
@@ -120,10 +121,11 @@ def _owner_forms(ticket_id: str, esc_id: str) -> list[Element]:
             "id": Input.ROOT_CAUSE,
             "label": "Root cause",
             "isMultiline": True,
+            "maxLength": MAX_FIELD,
             "isRequired": True,
             "errorMessage": "Say what the root cause is.",
         },
-        {"type": "Input.Text", "id": Input.TITLE, "label": "Short name (optional)"},
+        {"type": "Input.Text", "id": Input.TITLE, "label": "Short name (optional)", "maxLength": MAX_TITLE},
         actions=[submit("Save root cause", Action.ROOT_CAUSE, ticket=ticket_id, escalation=esc_id)],
     )
     fix = card(
@@ -132,6 +134,7 @@ def _owner_forms(ticket_id: str, esc_id: str) -> list[Element]:
             "id": Input.FIX_URL,
             "label": "Jira, GitHub or Linear URL",
             "style": "Url",
+            "maxLength": MAX_URL,
             "isRequired": True,
             "errorMessage": "Paste the link to the fix.",
         },

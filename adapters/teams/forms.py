@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
 from adapters.teams.ids import Action, Input
 from core.causes import RankedCause
+from core.limits import MAX_FIELD
 from core.org import Team
 from core.tickets import Ticket
 
@@ -36,7 +37,13 @@ def escalate_form(ticket_id: str, teams: Sequence[Team], team: str | None, why: 
         "label": "Team that owns the fix",
         "choices": choices,
     }
-    reason_box = {"type": "Input.Text", "id": Input.REASON, "label": "Reason", "isMultiline": True}
+    reason_box = {
+        "type": "Input.Text",
+        "id": Input.REASON,
+        "label": "Reason",
+        "isMultiline": True,
+        "maxLength": MAX_FIELD,
+    }
     return card(
         text(f"Escalate **{ticket_id}**", size="Medium"),
         text(f"Suggested: {why}", isSubtle=True),
@@ -50,7 +57,8 @@ def review_form(ticket_id: str, hint: str = "") -> Card:
     """The four-part review form for managers."""
     ticket_box = {"type": "Input.Text", "id": Input.TICKET, "label": "Ticket (FX-AB12CD)", "isRequired": True}
     parts = [
-        {"type": "Input.Text", "id": key, "label": label, "isMultiline": True, "isRequired": True}
+        {"type": "Input.Text", "id": key, "label": label, "isMultiline": True, "isRequired": True,
+         "maxLength": MAX_FIELD}
         for key, label in REVIEW_PARTS
     ]
     toggle = {"type": "Input.Toggle", "id": Input.SEND_TO_AGENT, "title": "Send the review to the agent"}

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from botbuilder.schema import Activity
 
-from adapters.teams.ids import ACTION_KEY, PLATFORM, Action, Verb
+from adapters.payload import mapping, text
+from adapters.teams.ids import PLATFORM, Verb
+from adapters.teams.submits import Submit as Submit  # re-exported: callers read both from here
+from adapters.teams.submits import submit_of as submit_of
 from core.errors import InvalidInput
+from core.limits import MAX_FIELD, MAX_ID, MAX_RAW_TEXT, check_size
 from core.messages import LogRequest
 from core.org import Org, PersonRole
 
 TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
-MENTION_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
-TAG = re.compile(r"<[^>]+>")
+# Linear on any input: neither pattern can run past the next "<", so "<at><at>..." or "<<<..." stays fast.
+MENTION_TAG = re.compile(r"<at\b[^<>]*>[^<]*</at>", re.IGNORECASE)
+TAG = re.compile(r"<[^<>]+>")
 Route = Literal["log", "join", "ignore"]
 
 
@@ -39,23 +44,13 @@ class Typed:
     mentioned: tuple[tuple[str, str], ...] = ()  # (id, name) of the people @mentioned
 
 
-@dataclass(frozen=True)
-class Submit:
-    """An Action.Submit from a Fixloop card: its action, the ids it carries, and the inputs."""
-
-    action: Action
-    ticket: str = ""
-    article: str | None = None
-    escalation: str | None = None
-    score: int | None = None
-    values: dict[str, str] = field(default_factory=dict)
-
-
 def place_of(activity: Activity) -> Place:
     """The conversation an activity belongs to."""
     conversation = activity.conversation
-    base, _, root = (conversation.id or "").partition(";messageid=")
-    kind = conversation.conversation_type or "personal"
+    if conversation is None or not conversation.id:
+        raise InvalidInput("This message does not say which conversation it belongs to.")
+    base, _, root = check_size(str(conversation.id), 2 * MAX_ID, "conversation id").partition(";messageid=")
+    kind = str(conversation.conversation_type or "personal")
     if kind == "channel":
         return Place(kind, base, root or activity.id)
     return Place(kind, base)
@@ -67,23 +62,26 @@ def actor(activity: Activity) -> str:
     who = sender and (sender.aad_object_id or sender.id)
     if not who:
         raise InvalidInput("This message does not say who sent it, so Fixloop cannot act on it.")
-    return str(who)
+    return check_size(str(who), MAX_ID, "sender id")
 
 
 def text_of(activity: Activity) -> str:
-    """The message text with @mentions and HTML tags removed."""
-    text = MENTION_TAG.sub(" ", activity.text or "")
-    return " ".join(TAG.sub(" ", text).replace("&nbsp;", " ").split())
+    """The message text with @mentions and HTML tags removed; raw text over the limit is refused first."""
+    raw = check_size(str(activity.text or ""), MAX_RAW_TEXT, "message (with its formatting)")
+    stripped = MENTION_TAG.sub(" ", raw)
+    return " ".join(TAG.sub(" ", stripped).replace("&nbsp;", " ").split())
 
 
 def mentions(activity: Activity) -> list[tuple[str, str]]:
     """(id, name) of everyone @mentioned, the bot included."""
     found = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
-        mentioned = data.get("mentioned") or {}
-        if data.get("type") == "mention" and mentioned.get("id"):
-            found.append((str(mentioned["id"]), str(mentioned.get("name", ""))))
+        data = entity.serialize() if hasattr(entity, "serialize") else entity
+        if not isinstance(data, dict) or data.get("type") != "mention":
+            continue
+        mentioned = mapping(data, "mentioned")
+        if text(mentioned, "id"):
+            found.append((text(mentioned, "id") or "", text(mentioned, "name", MAX_FIELD) or ""))
     return found
 
 
@@ -113,13 +111,18 @@ def thread_key(place: Place, root: str) -> str:
     return f"{PLATFORM}:{place.base};messageid={root}"
 
 
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant id Teams puts in channelData (the schema drops the conversation's tenantId)."""
+    return text(mapping(mapping({"data": activity.channel_data}, "data"), "tenant"), "id")
+
+
 def chat_of(activity: Activity, place: Place, root: str) -> dict[str, str]:
     """What the notifier needs to write into the ticket's conversation later."""
-    tenant = ((activity.channel_data or {}).get("tenant") or {}).get("id", "")
+    tenant = tenant_of(activity) or ""
     conversation = f"{place.base};messageid={root}" if place.kind == "channel" else place.base
     return {
         "conversation_id": conversation,
-        "service_url": activity.service_url or "",
+        "service_url": check_size(str(activity.service_url or ""), MAX_FIELD, "service URL"),
         "activity_id": root,
         "kind": place.kind,
         "tenant_id": str(tenant),
@@ -171,28 +174,3 @@ def command_of(activity: Activity, org: Org) -> Typed | None:
     if verb == Verb.REVIEW and (first_is_ticket or PersonRole.MANAGER in roles):
         return Typed(Verb.REVIEW, ticket=rest[0].upper() if first_is_ticket else None, mentioned=people)
     return None
-
-
-def submit_of(activity: Activity) -> Submit | None:
-    """The Fixloop card action a message carries, or None when it carries none."""
-    value = activity.value if isinstance(activity.value, dict) else None
-    if not value or ACTION_KEY not in value:
-        return None
-    try:
-        action = Action(str(value[ACTION_KEY]))
-        score = int(value["score"]) if value.get("score") is not None else None
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(
-            "That button or form is not one Fixloop made, or it is damaged. "
-            "Type `ticket` to find your tickets and try again."
-        ) from exc
-    known = {"ticket", "article", "escalation", "score", ACTION_KEY}
-    values = {k: str(v).strip() for k, v in value.items() if k not in known and v is not None}
-    return Submit(
-        action=action,
-        ticket=str(value.get("ticket") or ""),
-        article=value.get("article"),
-        escalation=value.get("escalation"),
-        score=score,
-        values=values,
-    )

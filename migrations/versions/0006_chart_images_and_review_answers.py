@@ -4,7 +4,7 @@ chart_images holds each digest's trend chart for GET /charts/<token>.png (Teams 
 URL); review_answers holds a manager's "Yes, it changed" / "Not yet" a week after a review.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-23 03:24:41.962750
 """
 
@@ -17,7 +17,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | Sequence[str] | None = '0004'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

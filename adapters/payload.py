@@ -1,0 +1,43 @@
+"""Reading platform payloads defensively: a missing key is None, a wrong type or an oversize id is refused.
+
+Slack and the Bot Framework send well-formed JSON, but a payload is still input: a key can be missing,
+null, a number where text belongs, or a megabyte long. These readers turn each of those into either
+"not there" or an InvalidInput whose message the person who acted can read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import InvalidInput
+from core.limits import MAX_ID, check_size
+
+DAMAGED = "This request is damaged: {what}. Try again; if it keeps happening, tell your Fixloop admin."
+
+
+def mapping(data: Any, key: str) -> dict[str, Any]:
+    """The object under `key`; {} when it is missing or null."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(DAMAGED.format(what=f"its {key!r} is not an object"))
+    return value
+
+
+def text(data: Any, key: str, limit: int | None = MAX_ID) -> str | None:
+    """The string under `key`, or None when it is missing, null or empty; refused when too long."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(DAMAGED.format(what=f"its {key!r} is not text"))
+    return check_size(value, limit, key) if limit is not None else value
+
+
+def need(data: Any, key: str, limit: int | None = MAX_ID) -> str:
+    """The string under `key`, which the request cannot do without."""
+    value = text(data, key, limit)
+    if value is None:
+        raise InvalidInput(DAMAGED.format(what=f"it has no {key!r}"))
+    return value
