@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from adapters.background import BackgroundLoop
 from adapters.db.inbox import InboxEvent, SqlInbox
 
 log = logging.getLogger("fixloop.inbox")
 Replay = Callable[[InboxEvent], Awaitable[None]]
 
 
-class InboxSweeper:
+class InboxSweeper(BackgroundLoop):
     """Takes the lease on inbox events nobody holds (queued, or stale) and hands each back to its platform."""
+
+    task_name = "fixloop-inbox"
 
     def __init__(
         self,
@@ -27,8 +29,7 @@ class InboxSweeper:
     ) -> None:
         self.inbox, self.replayers, self.on_replay = inbox, dict(replayers), on_replay
         self.interval, self.concurrency = interval, concurrency
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        super().__init__()
 
     async def run_once(self) -> int:
         """Replay what is due now, `concurrency` at a time; how many events were handed back."""
@@ -57,29 +58,11 @@ class InboxSweeper:
             await self.inbox.failed(event.id, f"{type(exc).__name__}: {exc}")
 
     async def run(self) -> None:
-        """Sweep forever; a database outage only delays the next sweep."""
-        while not self._stop.is_set():
+        """Sweep until stopped; a database outage only delays the next sweep."""
+        while not self.stopping:
             try:
                 if await self.run_once():
                     continue  # a full batch may mean more is waiting: look again at once
             except Exception:  # the database is away: the events wait in it
                 log.warning("inbox sweep failed; retrying in %.0f s", self.interval, exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
-
-    def start(self) -> None:
-        """Run in the background of the current event loop."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="fixloop-inbox")
-
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop after the current sweep (never mid-transaction); undone events stay for the next start."""
-        if self._task is None:
-            return
-        self._stop.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
-        except TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        self._task = None
+            await self.pause(self.interval)

@@ -324,20 +324,21 @@ class Harness:
             await asyncio.sleep(0.02)
 
 
-def slack_settings(database_url: str, fake: FakeSlack) -> Settings:
-    """Settings with Slack on, pointed at the fake Web API."""
+def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    """Settings with Slack on, pointed at the fake Web API (plus any other settings given)."""
     return Settings(
         database_url=database_url,
         fixloop_config=ROOT / "fixloop.example.toml",
         slack_bot_token="xoxb-FAKE-test-only",
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
+        **overrides,
     )
 
 
-async def start_fixloop(database_url: str, fake: FakeSlack) -> Harness:
+async def start_fixloop(database_url: str, fake: FakeSlack, **overrides: Any) -> Harness:
     """Build the runtime and the real aiohttp app (a fresh process, as far as Fixloop can tell)."""
-    runtime = await build_runtime(slack_settings(database_url, fake))
+    runtime = await build_runtime(slack_settings(database_url, fake, **overrides))
     for article in sample_articles():
         await runtime.repos.articles.save(article)
     await runtime.desk.refresh()
@@ -347,11 +348,11 @@ async def start_fixloop(database_url: str, fake: FakeSlack) -> Harness:
 
 
 @asynccontextmanager
-async def harness(database_url: str) -> AsyncIterator[Harness]:
+async def harness(database_url: str, **overrides: Any) -> AsyncIterator[Harness]:
     """A fake Slack and a running Fixloop, closed afterwards."""
     fake = FakeSlack()
     await fake.server.start_server()
-    h = await start_fixloop(database_url, fake)
+    h = await start_fixloop(database_url, fake, **overrides)
     try:
         yield h
     finally:

@@ -14,18 +14,14 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from adapters.db import migrate
 from adapters.db.tables import TicketRow, table_of
-from bot.server import create_app
-from bot.wiring import build_runtime
 from tests.conftest import postgres_database
-from tests.fakes import sample_articles
+from tests.llm_fake import FakeOpenAI, serve_openai
 from tests.pg_proxy import PgProxy
-from tests.slack_fake import EMPLOYEE, FakeSlack, Harness, slack_settings, text_of
-from tests.test_llm_openai import FakeOpenAI
+from tests.slack_fake import EMPLOYEE, FakeSlack, Harness, harness, start_fixloop, text_of
 from tests.test_slack_loop import escalate
 
 needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
@@ -44,17 +40,12 @@ def dm(i: int) -> dict:
     }
 
 
+FAST = {"fixloop_lease_seconds": 2.0, "fixloop_sweep_seconds": 0.3}  # recovery shows within a test
+
+
 async def start(database_url: str, fake: FakeSlack, **settings: object) -> Harness:
-    """Fixloop on the real aiohttp server, with short leases so recovery shows within a test."""
-    base = slack_settings(database_url, fake)
-    fast = {"fixloop_lease_seconds": 2.0, "fixloop_sweep_seconds": 0.3, **settings}
-    runtime = await build_runtime(type(base).model_validate({**base.model_dump(), **fast}))
-    for article in sample_articles():
-        await runtime.repos.articles.save(article)
-    await runtime.desk.refresh()
-    client = TestClient(TestServer(create_app(runtime), host="127.0.0.1"))
-    await client.start_server()
-    return Harness(fake, client, runtime)
+    """Fixloop on the real aiohttp server, with short leases."""
+    return await start_fixloop(database_url, fake, **{**FAST, **settings})
 
 
 async def deliver(h: Harness, event: dict, event_id: str, *, tries: int = 60) -> int:
@@ -139,14 +130,8 @@ async def _equals(value: object, expected: int) -> bool:
 
 @pytest.fixture
 async def slack(engine, db_url) -> AsyncIterator[Harness]:
-    fake = FakeSlack()
-    await fake.server.start_server()
-    h = await start(db_url, fake)
-    try:
+    async with harness(db_url, **FAST) as h:
         yield h
-    finally:
-        await h.client.close()
-        await fake.server.close()
 
 
 async def test_slack_failing_with_500_beyond_the_clients_retries_is_retried_from_the_outbox(slack) -> None:
@@ -192,34 +177,26 @@ async def _ticket_id(h: Harness, i: int) -> str:
 
 
 @pytest.fixture
-async def openai_fake() -> AsyncIterator[tuple[FakeOpenAI, str]]:
-    server = FakeOpenAI()
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield server, f"http://127.0.0.1:{port}/v1"
-    await runner.cleanup()
+async def model_server() -> AsyncIterator[tuple[FakeOpenAI, str]]:
+    async with serve_openai() as served:
+        yield served
 
 
 @pytest.mark.parametrize("fault", ["timeout", "garbage", "http_500"])
 async def test_a_failing_language_model_still_escalates_once_with_offline_evidence(
-    engine, db_url, openai_fake, fault
+    engine, db_url, model_server, fault
 ) -> None:
-    server, url = openai_fake
+    server, url = model_server
     if fault == "timeout":
         server.delay = 3.0
     elif fault == "garbage":
         server.reply = lambda: web.Response(text="<html>not json</html>", content_type="application/json")
     else:
         server.reply = lambda: web.json_response({"error": {"message": "overloaded"}}, status=500)
-    fake = FakeSlack()
-    await fake.server.start_server()
+    slack = FakeSlack()
+    await slack.server.start_server()
     h = await start(
-        db_url, fake, openai_api_key="sk-FAKE-test-only", openai_base_url=url, openai_timeout_seconds=1.0
+        db_url, slack, openai_api_key="sk-FAKE-test-only", openai_base_url=url, openai_timeout_seconds=1.0
     )
     try:
         await deliver(h, dm(0), "EvLLM")
@@ -228,10 +205,10 @@ async def test_a_failing_language_model_still_escalates_once_with_offline_eviden
         post = await escalate(h, ticket)
         assert ticket.id in text_of(post) and dm(0)["text"] in text_of(post)  # the offline evidence
         await asyncio.sleep(1.5)
-        posts = [p for p in fake.delivered() if p.get("channel") == "C0NETWORK"]
+        posts = [p for p in slack.delivered() if p.get("channel") == "C0NETWORK"]
         assert len(posts) == 1 and server.requests, "the model was asked, failed, and nothing doubled"
         saved = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
         assert saved.escalated_to == "it-network"
     finally:
         await h.client.close()
-        await fake.server.close()
+        await slack.server.close()

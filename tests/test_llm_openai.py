@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
 
 from adapters.llm.openai_llm import OpenAILanguageModel
 from core.redaction import redact
-
-
-def completion(content: str | None, refusal: str | None = None) -> dict[str, Any]:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "fake",
-            "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": content, "refusal": refusal}}]}
-
-
-class FakeOpenAI:
-    """Answers /v1/chat/completions with whatever the test set; records every request body."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.reply: Callable[[], web.StreamResponse] = lambda: web.json_response(completion("{}"))
-        self.delay = 0.0
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append(await request.json())
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        return self.reply()
+from tests.llm_fake import FakeOpenAI, completion, serve_openai
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[tuple[FakeOpenAI, str]]:
-    server = FakeOpenAI()
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield server, f"http://127.0.0.1:{port}/v1"
-    await runner.cleanup()
+    async with serve_openai() as served:
+        yield served
 
 
 def model(base_url: str, timeout: float = 5.0) -> OpenAILanguageModel:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from adapters.background import BackgroundLoop
 from adapters.db.outbox import OutboxItem, SqlOutbox
 
 log = logging.getLogger("fixloop.outbox")
@@ -37,8 +37,10 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=base / 2 + (rng or random).random() * base / 2)
 
 
-class Dispatcher:
+class Dispatcher(BackgroundLoop):
     """Claims due posts and hands each to the deliverer of its destination; one lane per conversation."""
+
+    task_name = "fixloop-outbox"
 
     def __init__(
         self,
@@ -52,13 +54,7 @@ class Dispatcher:
         self.outbox, self.deliverers = outbox, dict(deliverers)
         self.poll_seconds, self.batch = poll_seconds, batch
         self.on_result = on_result or (lambda destination, outcome: None)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-
-    def wake(self) -> None:
-        """Something was queued: look now instead of at the next poll."""
-        self._wake.set()
+        super().__init__()
 
     async def run_once(self) -> int:
         """Deliver what is due now; how many posts were handled (sent, rescheduled or given up)."""
@@ -124,8 +120,7 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Deliver forever: after each wake-up, at each due time, and at least every poll interval."""
-        while not self._stopping:
-            self._wake.clear()  # before the pass: a post queued during it wakes the next wait at once
+        while not self.stopping:
             try:
                 while await self.run_once():
                     pass
@@ -135,28 +130,5 @@ class Dispatcher:
                 due = None
             wait = self.poll_seconds
             if due is not None:
-                wait = max(0.0, min(wait, (due - datetime.now(UTC)).total_seconds()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
-
-    def start(self) -> None:
-        """Run in the background of the current event loop."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self.run(), name="fixloop-outbox")
-
-    async def stop(self, grace: float = 5.0) -> None:
-        """Stop after the current pass (posts still queued stay in the table for the next start).
-
-        A pass is let finish rather than cancelled: a cancelled database transaction can keep its
-        connection checked out, and on SQLite that connection's lock outlives the engine.
-        """
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
-        except TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        self._task = None
+                wait = min(wait, (due - datetime.now(UTC)).total_seconds())
+            await self.pause(wait)  # a post queued meanwhile wakes it at once
