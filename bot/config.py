@@ -190,7 +190,12 @@ def _check_links(org: Org, where: str) -> None:
 
 
 def _schedules(table: dict[str, Any], where: str) -> tuple[Schedule, ...]:
-    defaults = {"digest": ("mon", "09:00"), "coaching": ("mon", "10:00"), "sla_nudge": ("*", "every 15 min")}
+    defaults = {
+        "digest": ("mon", "09:00"),
+        "coaching": ("mon", "10:00"),
+        "recluster": ("sun", "22:00"),  # before the Monday digest, so it ranks this week's causes
+        "sla_nudge": ("*", "every 15 min"),
+    }
     out = []
     for job, (day, time) in defaults.items():
         spec = table.get(job, {})

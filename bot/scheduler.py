@@ -8,6 +8,7 @@ that was down at fire time catches up and how a claim whose poster died is retri
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -41,11 +42,12 @@ from core.jobs import (
 )
 from core.periods import Period
 from core.ports import Notice
+from core.reclustering import reclustering_notice
 from core.schedule import JobPolicy, Run, Weekly, due_week, parse_every
 
 log = logging.getLogger("fixloop.scheduler")
 SWEEP = timedelta(minutes=5)
-WEEKLY = ("digest", "coaching")
+WEEKLY = ("digest", "coaching", "recluster")
 Compose = Callable[[Period], Awaitable[Notice]]
 
 
@@ -94,6 +96,7 @@ class Scheduler:
             "coaching": self.coaching,
             "sla_nudge": self.sla_nudges,
             "review_follow_up": self.follow_ups,
+            "recluster": self.recluster,
         }
         self.aps: AsyncIOScheduler | None = None
 
@@ -149,6 +152,21 @@ class Scheduler:
         return await send_sla_nudges(
             candidates=self.candidates, org=self.desk.org, claimer=self.claimer, notifier=self.desk.notifier
         )
+
+    async def recluster(self) -> int:
+        """Re-cluster every ticket once a week, save the result and tell the leaders what changed."""
+        period = self._week("recluster")
+        if period is None or self.desk.clusterer is None:
+            return 0
+        run = Run("recluster", period.start)
+
+        async def send() -> None:
+            # The clustering runs in a thread: minutes at 100k tickets, and the server keeps answering.
+            result = await self.desk.propose_causes(run=asyncio.to_thread)
+            applied = await self.desk.apply_reclustering(result)
+            await self.claimer.post(run, reclustering_notice(result, applied), self.desk.notifier)
+
+        return int(await self.claimer.once(run, send))
 
     async def follow_ups(self) -> int:
         """A week after each review, ask its manager whether the change happened."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,8 @@ from core.reclustering import Applied, apply_reclustering
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Resolution, Ticket
 
+Offload = Callable[[Callable[[], Reclustering]], Awaitable[Reclustering]]
+
 
 @dataclass
 class Desk:
@@ -60,13 +63,19 @@ class Desk:
         if self.router is not None:
             self.router.learn(tickets, self.org)
 
-    async def propose_causes(self) -> Reclustering:
-        """Re-cluster every ticket and propose causes; causes a person named keep their identity."""
-        if self.clusterer is None:
+    async def propose_causes(self, run: Offload | None = None) -> Reclustering:
+        """Re-cluster every ticket and propose causes; causes a person named keep their identity.
+
+        `run` may hand the clustering (minutes at 100k tickets) to a worker thread, so a server's event
+        loop keeps answering meanwhile.
+        """
+        clusterer = self.clusterer
+        if clusterer is None:
             raise RuntimeError("no clustering back end is wired")
-        return propose_causes(
-            await self.tickets.list_all(), await self.causes.list(), clusterer=self.clusterer
-        )
+        tickets, causes = await self.tickets.list_all(), await self.causes.list()
+        if run is None:
+            return propose_causes(tickets, causes, clusterer=clusterer)
+        return await run(lambda: propose_causes(tickets, causes, clusterer=clusterer))
 
     async def log_request(self, cmd: LogRequest) -> Reply:
         """Open or extend a ticket and answer with articles or an honest hand-off."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from core.cause_engine import Reclustering
 from core.org import Org
-from core.ports import CauseRepository, Clock, TicketRepository
+from core.ports import CauseRepository, Clock, Notice, TicketRepository
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,27 @@ async def apply_reclustering(
             moved.append(ticket)
     await tickets.save_many(moved)
     return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=len(moved))
+
+
+def reclustering_notice(result: Reclustering, applied: Applied, *, shown: int = 5) -> Notice:
+    """What the weekly re-clustering changed, for the leaders: new and split causes with their evidence."""
+    fresh = [p for p in result.causes if p.action in ("new", "split")]
+    fresh.sort(key=lambda p: len(p.ticket_ids), reverse=True)
+    lines = [
+        f"Weekly re-clustering: {applied.new_causes} new cause(s), {applied.kept_causes} kept, "
+        f"{applied.tickets_moved} ticket(s) re-pointed; {len(result.candidates)} held as candidates."
+    ]
+    for p in fresh[:shown]:
+        merged = f"; merges {', '.join(p.absorbed)}" if p.absorbed else ""
+        phrases = ", ".join(p.cause.key_phrases[:4])
+        lines.append(
+            f"- {p.action}: {p.cause.title} [{p.cause.key}]: {len(p.ticket_ids)} tickets, "
+            f"{'+'.join(p.surfaces)}{merged}. Key phrases: {phrases}. Evidence: {', '.join(p.evidence[:3])}"
+        )
+    if len(fresh) > shown:
+        lines.append(f"... and {len(fresh) - shown} more: `fixloop causes` lists them all.")
+    if not fresh:
+        lines.append("No new causes this week: every cluster matches a known cause.")
+    lines.append("Name, merge or link a fix to a cause to keep it as it is in later re-clusterings.")
+    data = {"new": applied.new_causes, "kept": applied.kept_causes, "moved": applied.tickets_moved}
+    return Notice(kind="causes", to="leaders", text="\n".join(lines), data=data)

@@ -23,7 +23,7 @@ def test_the_documented_example_loads_with_every_team_and_person():
     assert org.surface_for("slack", "C0ACMECONNECT") == Surface.EXTERNAL
     assert org.sla_for("urgent") == 4 and org.weights.surface["external"] == 1.5
     assert [r.key for r in org.reports_of("mia")] == ["ana", "ben", "chen"]
-    assert {s.job for s in config.schedules} == {"digest", "coaching", "sla_nudge"}
+    assert {s.job for s in config.schedules} == {"digest", "coaching", "recluster", "sla_nudge"}
 
 
 def test_a_missing_file_gives_defaults():

@@ -86,7 +86,7 @@ async def test_an_expired_claim_of_a_dead_poster_is_retried(engine: AsyncEngine)
     sched = scheduler(desk, claims)
     assert await sched.run("digest") == 0 and notifier.sent == []  # still leased by the dead replica
     desk.clock.advance(minutes=10)
-    assert await sched.sweep() == {"digest": 1, "coaching": 0, "review_follow_up": 0}
+    assert await sched.sweep() == {"digest": 1, "coaching": 0, "recluster": 0, "review_follow_up": 0}
     assert notifier.kinds() == ["digest"]
 
 
@@ -186,3 +186,33 @@ async def test_a_job_that_raises_is_logged_and_does_not_stop_the_scheduler(job: 
 
     sched.registry[job] = boom
     assert await sched.run(job) == 0
+
+
+async def test_the_weekly_reclustering_runs_once_off_the_event_loop_and_tells_the_leaders(
+    db_url: str, engine: AsyncEngine
+):
+    from adapters.search.clustering import WardClusterer
+    from tests.test_cause_engine import TOPICS, ticket
+
+    notifier = FakeNotifier()
+    desk = await desk_at(datetime(2026, 11, 15, 21, 5, tzinfo=UTC), notifier)  # Sun 22:05 in Berlin
+    desk.clusterer = WardClusterer()
+    for i, text in enumerate(t for ts in TOPICS.values() for t in ts):
+        await desk.tickets.add(ticket(i, text))
+    schedules = (*SCHEDULES, Schedule("recluster", "sun", "22:00"))
+    replicas = [make_engine(db_url) for _ in range(3)]
+    try:
+        runs = [Scheduler(desk, SqlJobClaims(e), schedules, owner=f"r{i}") for i, e in enumerate(replicas)]
+        sent = await asyncio.gather(*(s.run("recluster") for s in runs))
+    finally:
+        for e in replicas:
+            await e.dispose()
+    assert sorted(sent) == [0, 0, 1]
+    [notice] = notifier.sent
+    assert notice.kind == "causes" and notice.to == "leaders" and notice.key
+    causes = await desk.causes.list()
+    assert len(causes) == notice.data["new"] >= 2  # the clusters became causes, saved
+    pointed = [t for t in await desk.tickets.list_all() if t.cause_key in {c.key for c in causes}]
+    assert len(pointed) == notice.data["moved"] > 0
+    assert notice.text.startswith(f"Weekly re-clustering: {notice.data['new']} new cause(s)")
+    assert any(f"- new: {c.title} [{c.key}]" in notice.text for c in causes)
