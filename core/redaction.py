@@ -36,13 +36,15 @@ def redact(text: str) -> str:
 
 
 DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}$")  # "2026-11-23 04" of "2026-11-23 04:35:39"
 
 
 def _phone(candidate: str) -> bool:
     # 7 to 15 digits is the E.164 range; dates and bare numbers other than 10-11 digits are ids, not phones.
     digits = sum(c.isdigit() for c in candidate)
     bare = candidate.strip().isdigit() and not candidate.startswith("+")
-    return 7 <= digits <= 15 and not DATE.match(candidate.strip()) and not (bare and not 10 <= digits <= 11)
+    stamp = DATE.match(candidate.strip()) or TIMESTAMP.match(candidate.strip())
+    return 7 <= digits <= 15 and not stamp and not (bare and not 10 <= digits <= 11)
 
 
 def _luhn(candidate: str) -> bool:

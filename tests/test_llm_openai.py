@@ -90,6 +90,8 @@ async def test_an_unreachable_server_falls_back_to_none() -> None:
 def test_redaction_keeps_dates_times_and_ids_readable() -> None:
     text = "VPN fails since 09:15 on 2026-03-02, ticket 20261234, order 1234567812345678"
     assert redact(text) == text
+    logged = "next run at: 2026-11-23 04:35:39 UTC (scheduled at 2026-11-23T04:30:39+00:00)"
+    assert redact(logged) == logged
 
 
 def test_redaction_removes_tokens_and_secrets() -> None:
