@@ -43,7 +43,8 @@ async def scene(slack) -> Scene:  # type: ignore[no-untyped-def]
         )
     )
     esc = await slack.desk.escalate(Escalate(reply.ticket.id, ANA, team="it-network", reason="cert"))
-    await slack.runtime.drain(within=5)  # the escalation's notices are out before anything is counted
+    await slack.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
+    assert "pending" not in await slack.runtime.repos.outbox.depth()
     return Scene(reply.ticket.id, esc.id)
 
 

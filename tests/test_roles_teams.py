@@ -40,7 +40,8 @@ async def scene(teams) -> Scene:  # type: ignore[no-untyped-def]
         )
     )
     esc = await teams.desk.escalate(Escalate(reply.ticket.id, ANA, team="it-network", reason="cert"))
-    await teams.runtime.drain(within=5)  # the escalation's notices are out before anything is counted
+    await teams.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
+    assert "pending" not in await teams.runtime.repos.outbox.depth()
     return Scene(reply.ticket.id, esc.id)
 
 
