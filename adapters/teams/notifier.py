@@ -12,6 +12,7 @@ from botbuilder.schema import ConversationReference as Reference
 
 from adapters.db.outbox import OutboxItem
 from adapters.outbox.codec import decode
+from adapters.outbox.dispatcher import Permanent
 from adapters.teams import cards, digest_card, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.ids import PLATFORM
@@ -209,9 +210,13 @@ def teams_delivery(notifier: TeamsNotifier) -> Callable[[OutboxItem], Awaitable[
 
     Bot Framework has no way to look a sent message up, so a send whose answer was lost (a timeout after
     Teams accepted it) is sent again: at least once on Teams, where Slack posts are checked for exactly once.
+    A notice for a place Teams never told Fixloop about is given up at once (kept in the outbox with why).
     """
 
     async def deliver(item: OutboxItem) -> None:
-        await notifier.send(decode(item.payload))
+        try:
+            await notifier.send(decode(item.payload))
+        except NotConnected as exc:  # nothing to send with until the app is added: kept, with the reason
+            raise Permanent(str(exc)) from exc
 
     return deliver
