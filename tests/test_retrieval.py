@@ -129,3 +129,43 @@ def test_tfidf_retriever_scores_are_the_cosines_of_its_tfidf_vectors() -> None:
     assert got and all(abs(got[f"d{i}"] - expected[i]) < 1e-9 for i in range(5) if expected[i] > 0)
     assert set(got) == {f"d{i}" for i in range(5) if expected[i] > 0}
     assert retriever.search("zebra quokka", limit=5) == []  # no shared term: nothing matches
+
+
+class DenseLexical(LexicalFeatures):
+    """Lexical features that also offer dense unit vectors, as the combined semantic features do."""
+
+    def dense(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        from sklearn.preprocessing import normalize
+
+        return normalize(self.transform(texts).toarray())
+
+
+NEIGHBOUR_HISTORY = [
+    ("vpn drops every hour", "net"), ("vpn will not connect", "net"), ("wifi is slow", "net"),
+    ("forgot my password", "id"), ("password expired", "id"), ("account locked out", "id"),
+    ("printer jammed", "print"), ("printer prints blank pages", "print"), ("toner is empty", "print"),
+]
+
+
+def test_nearest_examples_vote_beside_the_linear_model() -> None:
+    texts, labels = [t for t, _ in NEIGHBOUR_HISTORY], [label for _, label in NEIGHBOUR_HISTORY]
+    plain = LinearTextClassifier(DenseLexical())
+    voting = LinearTextClassifier(DenseLexical(), neighbour_weight=1.0, neighbour_k=3)
+    plain.fit(texts, labels)
+    voting.fit(texts, labels)
+    query = "toner is empty again"
+    assert plain.predict([query])[0][0][0] == voting.predict([query])[0][0][0] == "print"
+    # The query's nearest example is a printer ticket: its vote raises the printer margin, so its odds.
+    assert voting.predict([query])[0][0][1] > plain.predict([query])[0][0][1]
+    assert abs(sum(p for _, p in voting.predict([query], limit=3)[0]) - 1.0) < 1e-9
+
+
+def test_neighbour_votes_need_dense_vectors_and_are_skipped_without_them() -> None:
+    texts, labels = [t for t, _ in NEIGHBOUR_HISTORY], [label for _, label in NEIGHBOUR_HISTORY]
+    plain = LinearTextClassifier(LexicalFeatures())
+    voting = LinearTextClassifier(LexicalFeatures(), neighbour_weight=1.0)  # no `dense`: plain SVM
+    plain.fit(texts, labels)
+    voting.fit(texts, labels)
+    got, want = voting.predict(["printer jammed again"])[0], plain.predict(["printer jammed again"])[0]
+    assert [label for label, _ in got] == [label for label, _ in want]
+    assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))  # liblinear shuffles
