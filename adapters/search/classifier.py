@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,28 +28,17 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 
 class LinearTextClassifier:
-    """Linear SVM on text features; a softmax temperature fitted on held-out rows turns margins into odds.
-
-    With `neighbour_weight` and features that offer dense unit vectors (`dense`), each label's margin also
-    gains the summed cosine of its examples among the text's `neighbour_k` nearest training examples.
-    """
+    """Linear SVM on text features; a softmax temperature fitted on held-out rows turns margins into odds."""
 
     def __init__(self, features: Features, *, fit_features: bool = True, c: float = 1.0,
-                 seed: int = 0, neighbour_weight: float = 0.0, neighbour_k: int = 5) -> None:
+                 seed: int = 0) -> None:
         self.features = features
         self.fit_features = fit_features
         self.c = c
         self.seed = seed
         self.temperature = 0.12
-        self.neighbour_weight = neighbour_weight
-        self.neighbour_k = neighbour_k
         self._model: LinearSVC | None = None
         self._only: str | None = None  # the single label when history knows just one
-        self._memory: tuple[np.ndarray, np.ndarray] | None = None  # unit vectors and their labels
-
-    def _dense(self) -> Callable[[Sequence[str]], np.ndarray] | None:
-        dense = getattr(self.features, "dense", None)
-        return dense if self.neighbour_weight > 0 and callable(dense) else None
 
     @property
     def labels(self) -> list[str]:
@@ -69,32 +58,11 @@ class LinearTextClassifier:
             return
         x = self.features.transform(texts)
         y = np.asarray(labels)
-        dense = self._dense()
-        vectors = dense(texts) if dense is not None else None
         if len(labels) >= 200:
-            self.temperature = self._calibrate(x, y, vectors)
+            self.temperature = self._calibrate(x, y)
         self._model = LinearSVC(C=self.c).fit(x, y)
-        self._memory = (vectors, y) if vectors is not None else None
 
-    def _scores(self, model: LinearSVC, x: Any, queries: np.ndarray | None,
-                memory: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-        """SVM margins, plus the weighted neighbour votes when a memory of examples is kept."""
-        scores = np.atleast_2d(model.decision_function(x))
-        if memory is None or queries is None or scores.shape[1] < 2:
-            return scores
-        vectors, labels = memory
-        sims = queries @ vectors.T
-        k = min(self.neighbour_k, sims.shape[1])
-        near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        columns = np.searchsorted(model.classes_, labels[near])
-        votes = np.zeros_like(scores)
-        rows = np.repeat(np.arange(len(scores)), k)
-        known = np.isin(labels[near], model.classes_).ravel()
-        np.add.at(votes, (rows[known], columns.ravel()[known]),
-                  np.take_along_axis(sims, near, axis=1).ravel()[known])
-        return scores + self.neighbour_weight * votes
-
-    def _calibrate(self, x: Any, y: np.ndarray, vectors: np.ndarray | None = None) -> float:
+    def _calibrate(self, x: Any, y: np.ndarray) -> float:
         """The temperature that best predicts held-out labels (lowest log loss on a 10% split)."""
         order = list(range(len(y)))
         random.Random(self.seed).shuffle(order)
@@ -103,8 +71,7 @@ class LinearTextClassifier:
         if len(set(y[kept])) < 2:
             return self.temperature
         model = LinearSVC(C=self.c).fit(x[kept], y[kept])
-        memory = (vectors[kept], y[kept]) if vectors is not None else None
-        scores = self._scores(model, x[held], vectors[held] if vectors is not None else None, memory)
+        scores = model.decision_function(x[held])
         known = np.isin(y[held], model.classes_)
         if not known.any():
             return self.temperature
@@ -118,13 +85,11 @@ class LinearTextClassifier:
         """For each text, the most likely labels with a probability, best first."""
         if self._model is None:
             return [[(self._only, 1.0)] if self._only else [] for _ in texts]
-        x = self.features.transform(texts)
-        if len(self._model.classes_) == 2:  # two classes: sklearn gives one margin column
-            return self._binary(texts)
-        dense = self._dense()
-        queries = dense(texts) if dense is not None and self._memory is not None else None
-        probs = softmax(self._scores(self._model, x, queries, self._memory), self.temperature)
+        probs = softmax(np.atleast_2d(self._model.decision_function(self.features.transform(texts))),
+                        self.temperature)
         classes = self._model.classes_
+        if probs.shape[1] == 1:  # two classes: sklearn gives one margin column
+            return self._binary(texts)
         top = np.argsort(-probs, axis=1)[:, :limit]
         return [[(str(classes[j]), float(row[j])) for j in idx] for row, idx in zip(probs, top, strict=True)]
 
