@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import resource
 import subprocess
@@ -41,10 +42,12 @@ def corpus(n: int, seed: int = 0) -> list[str]:
 def measure(n: int, semantic: bool) -> dict[str, object]:
     """Cluster n tickets, then assign 500 new ones one at a time; seconds and peak memory."""
     texts = corpus(n)
+    logging.info("bench: %d texts drawn", n)
     clusterer = semantic_clusterer() if semantic else WardClusterer()
     started = time.perf_counter()
     labels = clusterer.cluster(texts)
     cluster_seconds = time.perf_counter() - started
+    logging.info("bench: clustered in %.0f s", cluster_seconds)
     now = datetime(2026, 3, 2, tzinfo=UTC)
     causes = [Cause(key=f"c{k}", title=f"cause {k}") for k in sorted(set(labels))]
     tickets = [Ticket(id=str(i), surface=Surface.INTERNAL, created_at=now, text=t, cause_key=f"c{k}")
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--semantic", action="store_true", help="embeddings (needs the semantic extra)")
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
     if args.one:
         print(json.dumps(measure(args.sizes[0], args.semantic)), flush=True)
         return 0

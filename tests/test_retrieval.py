@@ -112,3 +112,20 @@ def test_solved_history_takes_tickets_an_article_resolved() -> None:
                     resolution=Resolution.ARTICLE, article_id="KB-VPN")
     by_agent = Ticket(id="B", surface=Surface.INTERNAL, created_at=now, text="x", resolution=Resolution.AGENT)
     assert solved_history([solved, by_agent]) == [("vpn drops", "KB-VPN")]
+
+
+def test_tfidf_retriever_scores_are_the_cosines_of_its_tfidf_vectors() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["vpn drops every hour", "printer jammed again", "reset my vpn password",
+             "the printer prints blank pages", "password expired, cannot log in"]
+    retriever = TfidfRetriever(chars=False)
+    retriever.fit([(f"d{i}", t) for i, t in enumerate(texts)])
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2))
+    matrix = vectorizer.fit_transform(texts)
+    query = "vpn password reset fails"
+    expected = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+    got = dict(retriever.search(query, limit=5))
+    assert got and all(abs(got[f"d{i}"] - expected[i]) < 1e-9 for i in range(5) if expected[i] > 0)
+    assert set(got) == {f"d{i}" for i in range(5) if expected[i] > 0}
+    assert retriever.search("zebra quokka", limit=5) == []  # no shared term: nothing matches

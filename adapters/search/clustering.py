@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +18,7 @@ from adapters.search.classifier import Features
 from adapters.search.features import LexicalFeatures, SemanticFeatures, semantic_available
 
 CHUNK = 20_000
+log = logging.getLogger(__name__)
 
 
 class WardClusterer:
@@ -47,11 +50,15 @@ class WardClusterer:
         large = len(texts) > self.fast_above
         lexical = isinstance(self.features, LexicalFeatures)
         features = LexicalFeatures(chars=None) if large and lexical else None
+        started = time.perf_counter()
         vectors = self.vectors(texts, features)
+        log.info("clustering %d texts: vectors %s in %.0f s", len(texts), vectors.shape,
+                 time.perf_counter() - started)
         # Small batches keep every text as its own micro-cluster; large ones compress to max_micro.
         micro_count = min(len(texts), max(len(texts) // self.per_micro, 50), self.max_micro)
         km = MiniBatchKMeans(micro_count, random_state=self.seed, n_init=1, batch_size=4096,
                              init="random" if large else "k-means++").fit(vectors)
+        log.info("clustering: %d micro-clusters at %.0f s", micro_count, time.perf_counter() - started)
         centres = normalize(km.cluster_centers_)
         merged = AgglomerativeClustering(n_clusters=None, distance_threshold=self.threshold,
                                          linkage="ward").fit(centres).labels_

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
+
+
+class PostingsIndex:
+    """A fitted TF-IDF vectorizer and its documents transposed (term -> documents): one query scores
+    only the documents sharing a term with it, and skips the vectorizer's per-call validation."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, texts: Sequence[str]) -> None:
+        matrix = vectorizer.fit_transform(texts)  # raises ValueError when no term survives
+        self.size = matrix.shape[0]
+        self._by_term = matrix.T.tocsr()  # row j: the documents holding term j, with their weights
+        self._analyze = vectorizer.build_analyzer()
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self._idf = vectorizer.idf_
+        self._sublinear = vectorizer.sublinear_tf
+
+    def scores(self, text: str) -> np.ndarray:
+        """Cosine of text with every document, the same as the vectorizer's transform would give."""
+        counts = Counter(j for j in map(self._vocabulary.get, self._analyze(text)) if j is not None)
+        out = np.zeros(self.size)
+        if not counts:
+            return out
+        terms = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
+        weights = (1 + np.log(tf) if self._sublinear else tf) * self._idf[terms]
+        weights /= math.sqrt(float(weights @ weights))
+        indptr, indices, data = self._by_term.indptr, self._by_term.indices, self._by_term.data
+        for j, w in zip(terms, weights, strict=True):
+            start, end = indptr[j], indptr[j + 1]
+            out[indices[start:end]] += w * data[start:end]
+        return out
 
 
 class TfidfRetriever:
@@ -17,39 +48,37 @@ class TfidfRetriever:
     def __init__(self, chars: bool = True) -> None:
         self.chars = chars  # character n-grams catch typos but cost ~10x per query on large indexes
         self._ids: list[str] = []
-        self._words: TfidfVectorizer | None = None
-        self._chars: TfidfVectorizer | None = None
-        self._wm = None
-        self._cm = None
+        self._words: PostingsIndex | None = None
+        self._chars: PostingsIndex | None = None
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
         """Index (doc_id, text) pairs, and (text, doc_id) history as more texts of those docs."""
         docs = list(docs) + [(doc_id, text) for text, doc_id in history]
         self._ids = [doc_id for doc_id, _ in docs]
         texts = [text for _, text in docs]
+        self._words = self._chars = None
         if not texts:
-            self._words = self._chars = None
             return
-        self._words = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1)
         try:
-            self._wm = self._words.fit_transform(texts)
+            self._words = PostingsIndex(TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                                                        ngram_range=(1, 2)), texts)
         except ValueError:  # every text was a stop word; fall back to characters alone
             self._words = None
-        self._cm = self._chars.fit_transform(texts) if self.chars else None
-        if self._words is None and not self.chars:  # nothing left to match on: keep characters after all
-            self._cm = self._chars.fit_transform(texts)
+        if self.chars or self._words is None:  # with no words left, keep characters after all
+            self._chars = PostingsIndex(TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                                        sublinear_tf=True), texts)
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The best doc ids for a text with a cosine similarity in [0, 1], best first."""
-        if not self._ids or self._chars is None or not text.strip():
+        if not self._ids or not text.strip() or (self._words is None and self._chars is None):
             return []
-        if self._cm is None:  # words only
-            scores = (self._wm @ self._words.transform([text]).T).toarray().ravel()
+        if self._chars is None:
+            assert self._words is not None
+            scores = self._words.scores(text)
         else:
-            scores = linear_kernel(self._chars.transform([text]), self._cm)[0] * 0.4
+            scores = self._chars.scores(text) * 0.4
             if self._words is not None:
-                scores = scores + linear_kernel(self._words.transform([text]), self._wm)[0] * 0.6
+                scores = scores + self._words.scores(text) * 0.6
         # One doc id may have many texts: look a little deeper than `limit` and keep each id's best.
         depth = min(len(scores), limit * 8)
         top = np.argpartition(-scores, depth - 1)[:depth]
