@@ -26,6 +26,7 @@ from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
+from adapters.slack.event_intake import EventIntake
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
 from adapters.sweeper import InboxSweeper, Replay
@@ -56,7 +57,7 @@ class Runtime:
     retrieval: str
     metrics: Metrics = field(default_factory=Metrics)
     slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
-    slack_events: slack_intake.EventIntake | None = None  # the fast path of Events API callbacks
+    slack_events: EventIntake | None = None  # the fast path of Events API callbacks
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
     inbox: SqlInbox | None = None  # inbound events, on the intake pool
     intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
@@ -184,7 +185,7 @@ async def build_runtime(
         )
         replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
         if settings.slack_signing_secret is not None:
-            runtime.slack_events = slack_intake.EventIntake(
+            runtime.slack_events = EventIntake(
                 runtime.slack_app,
                 inbox,
                 settings.slack_signing_secret.get_secret_value(),

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.locks import KeyedLocks
 from adapters.slack import actions, commands, intake, listeners, replies, submissions
 from adapters.slack.client import make_client
+from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import Action, Command, Shortcut, View
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
@@ -193,7 +194,7 @@ async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClien
 
 
 def http_handler(
-    app: AsyncApp, inbox: intake.Inbox | None = None, events: intake.EventIntake | None = None
+    app: AsyncApp, inbox: intake.Inbox | None = None, events: EventIntake | None = None
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler for POST /slack/events: event callbacks through the intake, the rest to Bolt."""
 
