@@ -212,3 +212,28 @@ async def test_a_failing_language_model_still_escalates_once_with_offline_eviden
     finally:
         await h.client.close()
         await slack.server.close()
+
+
+@needs_postgres
+async def test_a_form_submitted_while_the_database_is_away_gives_back_what_was_typed(pg_behind_proxy) -> None:
+    url, proxy = pg_behind_proxy
+    fake = FakeSlack()
+    await fake.server.start_server()
+    h = await start(url, fake)
+    try:
+        await deliver(h, dm(0), "EvForm")
+        await first_replies_settle(h, 1)
+        ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
+        await h.command("/escalate", f"{ticket.id} cert", "U0ANA")
+        view = (await fake.wait_for("views.open"))[0]["view"]
+        proxy.cut()
+        typed = "The VPN certificate expired at 09:00; renew it on the gateway"
+        values = {"team": {"type": "static_select", "selected_option": {"value": "it-network"}},
+                  "reason": {"type": "plain_text_input", "value": typed}}
+        assert (await h.submit(view, "U0ANA", values)).status == 200
+        told = await fake.wait_for("chat.postEphemeral", within=20, where=lambda p: typed in p.get("text", ""))
+        assert "What you entered, to send again" in told[0]["text"] and told[0]["user"] == "U0ANA"
+    finally:
+        proxy.restore()
+        await h.client.close()
+        await fake.server.close()

@@ -185,12 +185,32 @@ def error_text(error: Exception) -> str:
 
 
 async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: Any) -> None:
-    """The one error handler: the person who acted is told, privately; nothing changes."""
-    text = error_text(error)
+    """The one error handler: the person who acted is told, privately; nothing changes.
+
+    A form that failed after it closed (the database went away) is given back as text, so what the
+    person typed is not lost with it.
+    """
+    text = error_text(error) + typed_back(body)
     try:
         await replies.tell(client, body, text, respond)
     except Exception:  # Slack itself is failing: the log keeps the message and the reference
         log.exception("could not tell the user: %s", text)
+
+
+def typed_back(body: dict[str, Any]) -> str:
+    """What a submitted form held, as text to resend; empty for anything but a form."""
+    if body.get("type") != "view_submission":
+        return ""
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    typed = []
+    for block in values.values() if isinstance(values, dict) else ():
+        for element in block.values() if isinstance(block, dict) else ():
+            if not isinstance(element, dict):
+                continue
+            value = element.get("value") or (element.get("selected_option") or {}).get("value")
+            if value:
+                typed.append(str(value))
+    return ("\nWhat you entered, to send again:\n" + "\n".join(typed))[:2500] if typed else ""
 
 
 def http_handler(
