@@ -124,6 +124,7 @@ async def test_on_slack_the_manager_clicks_yes_with_a_note_and_others_are_refuse
         ticket = await slack.desk.log_request(_request())
         await slack.desk.reviews.save(dataclasses.replace(review(), ticket_id=ticket.ticket.id))
         await _ask(slack.desk, engine)
+        await slack.runtime.drain()  # the follow-up goes out through the outbox
         [post] = slack.fake.of("chat.postMessage")
         assert post["channel"] == slack_fake.MIA and "Write down the error code" in post["text"]
         yes = slack_fake.buttons(post["blocks"])["fixloop.follow_up_changed"]
@@ -166,6 +167,7 @@ async def test_on_teams_the_manager_answers_not_yet_on_the_card_and_others_are_r
         ticket = await teams.desk.find_thread(f"teams:{teams_fake.DM};messageid=m1")
         await teams.desk.reviews.save(dataclasses.replace(review(), ticket_id=ticket.id))
         await _ask(teams.desk, engine)
+        await teams.runtime.drain()  # the follow-up goes out through the outbox
         [post] = await teams.connector.wait_for("posted", where=lambda c: c.conversation.startswith("a:new-"))
         card = teams_fake.card_of(post.body)
         assert any(e.get("id") == "follow_up_note" for e in card["body"])
