@@ -20,8 +20,8 @@ SECRETS = {
     "phone": "+44 20 7946 0958",
     "card": "4111 1111 1111 1111",
     "slack bot token": "xoxb-FAKE-test-only",
-    "slack app token": "xapp-1-A0FAKE-test-only-0000",
-    "openai key": "sk-FAKE-test-only-0000000000",
+    "slack app token": "xapp-FAKE-test-only",
+    "openai key": "sk-FAKE-test-only",
     "bearer": "Bearer FAKEtokenFAKEtoken0000",
     "url password": "postgresql://fixloop:FAKE-db-password@127.0.0.1:5432/test",
 }
@@ -85,7 +85,7 @@ def test_settings_never_print_a_secret_or_a_database_password(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", SECRETS["url password"])
     settings = Settings()
     shown = [repr(settings), str(settings), settings.model_dump_json(), f"{settings!r}"]
-    for secret in ("xoxb-FAKE", "xapp-1-A0FAKE", "fake-signing-secret", "sk-FAKE", "fake-teams-password",
+    for secret in ("xoxb-FAKE", "xapp-FAKE", "fake-signing-secret", "sk-FAKE", "fake-teams-password",
                    "FAKE-db-password"):  # fmt: skip
         assert all(secret not in text for text in shown), secret
     assert "postgresql://fixloop:***@127.0.0.1:5432/test" in repr(settings)
