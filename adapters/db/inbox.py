@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
@@ -17,6 +18,7 @@ from adapters.db.tables import InboxRow, table_of
 INBOX = table_of(InboxRow)
 LEASE = timedelta(seconds=60)  # how long one handler owns an event before a sweeper may replay it
 MAX_ATTEMPTS = 8
+UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)  # what a database that went away raises
 
 
 class Accepted(enum.Enum):

@@ -107,16 +107,16 @@ class Dispatcher(BackgroundLoop):
         """Deliver until nothing is pending or `within` seconds pass (for one-shot commands)."""
         loop = asyncio.get_running_loop()
         handled, deadline = 0, loop.time() + within
-        while True:
+        while (remaining := deadline - loop.time()) > 0:
             count = await self.run_once()
             handled += count
-            due = None if count else await self.outbox.next_due()
             if count:
                 continue
-            remaining = deadline - loop.time()
-            if due is None or remaining <= 0:
-                return handled
+            due = await self.outbox.next_due()
+            if due is None:
+                break
             await asyncio.sleep(min(remaining, max(0.05, (due - datetime.now(UTC)).total_seconds())))
+        return handled
 
     async def run(self) -> None:
         """Deliver forever: after each wake-up, at each due time, and at least every poll interval."""

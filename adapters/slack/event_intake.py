@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.db.inbox import Accepted, InboxEvent
+from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent
 from adapters.slack.ids import PLATFORM
-from adapters.slack.intake import UNAVAILABLE, Inbox, replayer
+from adapters.slack.intake import Inbox, replayer, store
 
 log = logging.getLogger("fixloop.slack")
 
@@ -53,18 +53,13 @@ class EventIntake:
             return 401, ""
         if _from_the_bot(body):
             return 200, ""  # Fixloop's own posts come back as events: nothing to store
-        event_id = str(body["event_id"])
-        try:
-            accepted, row = await self.inbox.accept(PLATFORM, event_id, raw.decode(), queued=self.queued)
-        except UNAVAILABLE as exc:
-            log.warning(
-                "database unavailable; Slack will redeliver event %s: %s", event_id, type(exc).__name__
-            )
-            self.count("unavailable")
+        event_id, payload = str(body["event_id"]), raw.decode()
+        stored = await store(self.inbox, event_id, payload, queued=self.queued, count=self.count)
+        if stored is None:
             return 503, "database unavailable; retry"
-        self.count(accepted.value)
+        accepted, row = stored
         if not self.queued and accepted in (Accepted.NEW, Accepted.RETRY):
-            self._spawn(InboxEvent(row, PLATFORM, event_id, raw.decode(), 1))
+            self._spawn(InboxEvent(row, PLATFORM, event_id, payload, 1))
         return 200, ""
 
     def _spawn(self, event: InboxEvent) -> None:

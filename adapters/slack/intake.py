@@ -17,14 +17,12 @@ from typing import Any, Protocol
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.db.inbox import Accepted, InboxEvent
+from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent
 from adapters.slack.ids import PLATFORM
 from core.errors import FixloopError
 
 log = logging.getLogger("fixloop.slack")
-UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)  # what a database that went away raises
 
 
 class Inbox(Protocol):
@@ -39,6 +37,20 @@ def event_id_of(body: dict[str, Any]) -> str | None:
     """The Events API id of a callback (interactivity and commands have none: Slack never retries them)."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None
     return str(event_id) if event_id else None
+
+
+async def store(
+    inbox: Inbox, event_id: str, payload: str, *, queued: bool, count: Callable[[str], None]
+) -> tuple[Accepted, int] | None:
+    """Write a Slack event to the inbox and count the outcome; None when the database is away."""
+    try:
+        accepted, row = await inbox.accept(PLATFORM, event_id, payload, queued=queued)
+    except UNAVAILABLE as exc:
+        log.warning("database unavailable; Slack will redeliver event %s: %s", event_id, type(exc).__name__)
+        count("unavailable")
+        return None
+    count(accepted.value)
+    return accepted, row
 
 
 def durable(
@@ -62,15 +74,10 @@ def durable(
         if inbox is None or event_id is None:
             await next()  # not an event (interactivity and commands are acted on while Slack waits)
             return None
-        try:
-            accepted, row = await inbox.accept(PLATFORM, event_id, json.dumps(body), queued=queued)
-        except UNAVAILABLE as exc:
-            log.warning(
-                "database unavailable; Slack will redeliver event %s: %s", event_id, type(exc).__name__
-            )
-            count("unavailable")
+        stored = await store(inbox, event_id, json.dumps(body), queued=queued, count=count)
+        if stored is None:
             return BoltResponse(status=503, body="database unavailable; retry", headers={"Retry-After": "5"})
-        count(accepted.value)
+        accepted, row = stored
         if queued:
             return BoltResponse(status=200, body="")  # stored: a worker takes it from the inbox
         if accepted in (Accepted.DONE, Accepted.BUSY):

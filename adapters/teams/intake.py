@@ -16,14 +16,12 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
-from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
+from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent, SqlInbox
 from adapters.teams.ids import PLATFORM
 from core.errors import FixloopError
 
 log = logging.getLogger("fixloop.teams")
-UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)
 DURABLE_TYPES = {ActivityTypes.message, ActivityTypes.message_update, ActivityTypes.message_delete}
 Logic = Callable[[TurnContext], Awaitable[None]]
 
