@@ -20,7 +20,8 @@ def add_parser(sub: Any) -> None:
     kinds = bt.add_subparsers(dest="what", required=True)
     kb = kinds.add_parser("kb", help="article suggestion: hit@1, hit@3, MRR, abstention")
     kb.add_argument("--articles", type=Path, required=True, help="CSV: id,title,body")
-    kb.add_argument("--history", type=Path, help="CSV: text,article_id (tickets the article solved)")
+    kb.add_argument("--history", type=Path, help="CSV: text,article_id (tickets the article solved; an empty "
+                    "article_id: a ticket no article fitted, which teaches abstention)")
     kb.add_argument("--queries", type=Path, required=True, help="CSV: text,article_id (empty: none fits)")
     route = kinds.add_parser("route", help="owning team prediction: accuracy, macro-F1")
     route.add_argument("--train", type=Path, required=True, help="CSV: text,team")
@@ -93,7 +94,7 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
     ranker = ranker or LearnedRanker(best_features())
     library = Library(ranker, policy or SuggestionPolicy())
     library.load([Article(id=a["id"], title=a["title"], body=a["body"]) for a in articles],
-                 [(h["text"], h["article_id"]) for h in history if h["article_id"]])
+                 [(h["text"], h["article_id"]) for h in history])  # an empty id: no article fitted
     library.suggest("warm up")  # a lazily loaded model should not count against queries per second
     started = time.perf_counter()
     offered = [[s.article.id for s in library.suggest(q["text"]).items] for q in queries]

@@ -14,7 +14,7 @@ from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
 from core.digests import Digest, compose_digest
 from core.escalation import Escalation, RoutingSuggestion
-from core.kb import Library, solved_history
+from core.kb import NO_ARTICLE, Library, declined, declined_history, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
 from core.messages import AnswerFollowUp, Escalate, LogRequest, RecordReview, Reply
 from core.org import Org
@@ -58,7 +58,7 @@ class Desk:
     async def refresh(self) -> None:
         """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
         tickets = await self.tickets.list_all()
-        self.library.load(await self.articles.list(), solved_history(tickets))
+        self.library.load(await self.articles.list(), solved_history(tickets) + declined_history(tickets))
         self.matcher.load(await self.causes.list(), tickets)
         if self.router is not None:
             self.router.learn(tickets, self.org)
@@ -191,7 +191,7 @@ class Desk:
         self, ticket_id: str, by: str, how: Resolution = Resolution.AGENT, note: str = ""
     ) -> Ticket:
         """An agent resolved the ticket; the CSAT survey goes out."""
-        return await resolution.resolve(
+        ticket = await resolution.resolve(
             ticket_id,
             by,
             how=how,
@@ -201,6 +201,9 @@ class Desk:
             clock=self.clock,
             notifier=self.notifier,
         )
+        if declined(ticket):  # the articles offered did not answer it: teach the ranker to abstain
+            self.library.learn(ticket.text or ticket.subject, NO_ARTICLE)
+        return ticket
 
     async def reopen(self, ticket_id: str, by: str, reason: str) -> Ticket:
         """Reopen a resolved ticket."""

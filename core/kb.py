@@ -65,6 +65,7 @@ class Suggestions:
 
 
 LONG_ARTICLE_WORDS = 120
+NO_ARTICLE = ""  # the article_id of history that no article answered: it teaches the ranker to abstain
 
 
 class Library:
@@ -81,13 +82,14 @@ class Library:
     def load(self, articles: list[Article], history: Iterable[tuple[str, str]] = ()) -> None:
         """Replace the indexed articles and the (text, article_id) history they learn from."""
         self.articles = {a.id: a for a in articles}
-        self.history = [(text, aid) for text, aid in history if aid in self.articles and text.strip()]
+        self.history = [(text, aid) for text, aid in history
+                        if (aid in self.articles or aid == NO_ARTICLE) and text.strip()]
         self._learnt, self._stale = len(self.history), True
         self.refit()  # fit now, so the first requester does not wait for a model to load
 
     def learn(self, text: str, article_id: str) -> bool:
-        """Remember that an article solved a text; True when it triggers a refit (done before next use)."""
-        if article_id not in self.articles or not text.strip():
+        """Remember that an article (or NO_ARTICLE) answered a text; True when that triggers a refit."""
+        if (article_id not in self.articles and article_id != NO_ARTICLE) or not text.strip():
             return False
         self.history.append((text, article_id))
         # Refitting is whole-model work: batch it, so a click costs nothing and a burst costs one fit.
@@ -123,6 +125,22 @@ def solved_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
     """(text, article_id) for every ticket an article solved: what the ranker learns from."""
     return [(t.text or t.subject, t.article_id) for t in tickets
             if t.resolution == Resolution.ARTICLE and t.article_id and (t.text or t.subject)]
+
+
+def declined_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
+    """(text, NO_ARTICLE) for tickets whose suggested articles did not solve them and a person did.
+
+    The bot offered articles, none was clicked as the answer, and an agent or a fix solved the ticket:
+    the knowledge base had nothing that fitted. Imported tickets with no suggestions on record don't
+    count: an agent answering is not, alone, evidence that no article fits.
+    """
+    return [(t.text or t.subject, NO_ARTICLE) for t in tickets if declined(t)]
+
+
+def declined(ticket: Ticket) -> bool:
+    """Whether a resolved ticket teaches that no article fits it (see declined_history)."""
+    return (ticket.resolution in (Resolution.AGENT, Resolution.FIX) and not ticket.article_id
+            and bool(ticket.suggested_article_ids) and bool(ticket.text or ticket.subject))
 
 
 def article_text(article: Article) -> str:

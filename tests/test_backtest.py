@@ -13,6 +13,7 @@ from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from bot.backtest import backtest_causes, backtest_kb, backtest_route, read_rows
 from bot.cli import main
+from core.kb import SuggestionPolicy
 
 DATA = Path(__file__).parent / "data" / "backtest"
 
@@ -84,3 +85,19 @@ def test_light_back_end_scores_match_the_cli_shape() -> None:
     assert route["backend"] == "tfidf" and route["accuracy"] >= 0.8
     causes = backtest_causes(read_rows(DATA / "tickets.csv", ("text", "label")), clusterer=WardClusterer())
     assert causes["backend"] == "tfidf" and causes["nmi"] > 0.5
+
+
+def test_history_rows_without_an_article_teach_abstention() -> None:
+    articles = read_rows(DATA / "articles.csv", ("id", "title", "body"))
+    history = read_rows(DATA / "history.csv", ("text", "article_id"))
+    queries = read_rows(DATA / "queries.csv", ("text", "article_id"))
+    none_fits = [{"text": t, "article_id": ""} for t in (
+        "what is for lunch in the canteen", "canteen menu this week", "company holiday party date",
+        "when is the summer party", "is the canteen open on friday", "party next month where")]
+    policy = SuggestionPolicy(min_score=0.3)
+    plain = backtest_kb(articles, history, queries, ranker=LearnedRanker(LexicalFeatures(), min_history=5),
+                        policy=policy)
+    taught = backtest_kb(articles, history + none_fits, queries,
+                         ranker=LearnedRanker(LexicalFeatures(), min_history=5), policy=policy)
+    assert taught["abstain_recall"] == 1.0 and taught["abstain_recall"] > plain["abstain_recall"]
+    assert taught["hit_at_3"] >= 0.7

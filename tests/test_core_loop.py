@@ -188,3 +188,17 @@ async def test_a_review_needs_all_four_parts_and_a_manager():
     )
     assert review.agent == "ana" and review.follow_up_at is not None
     assert notifier.sent[-1].to == "person:ana"
+
+
+async def test_a_ticket_an_agent_solved_after_the_articles_teaches_the_library():
+    from core.kb import NO_ARTICLE
+
+    desk = await fake_desk()
+    reply = await desk.log_request(vpn())
+    assert reply.suggestions.items  # articles were offered; none was clicked as the answer
+    await desk.need_human(reply.ticket.id, "emp-1")
+    await desk.resolve(reply.ticket.id, "ana")
+    assert desk.library.history[-1] == (vpn().text, NO_ARTICLE)
+    other = await desk.log_request(vpn(thread="slack:C1:2.0"))
+    await desk.solved(other.ticket.id, "kb-vpn", "emp-1")  # solved by the article: not "no article"
+    assert [aid for _, aid in desk.library.history].count(NO_ARTICLE) == 1

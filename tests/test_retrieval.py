@@ -129,3 +129,122 @@ def test_tfidf_retriever_scores_are_the_cosines_of_its_tfidf_vectors() -> None:
     assert got and all(abs(got[f"d{i}"] - expected[i]) < 1e-9 for i in range(5) if expected[i] > 0)
     assert set(got) == {f"d{i}" for i in range(5) if expected[i] > 0}
     assert retriever.search("zebra quokka", limit=5) == []  # no shared term: nothing matches
+
+
+class DenseLexical(LexicalFeatures):
+    """Lexical features that also offer dense unit vectors, as the combined semantic features do."""
+
+    def dense(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        from sklearn.preprocessing import normalize
+
+        return normalize(self.transform(texts).toarray())
+
+
+NEIGHBOUR_HISTORY = [
+    ("vpn drops every hour", "net"), ("vpn will not connect", "net"), ("wifi is slow", "net"),
+    ("forgot my password", "id"), ("password expired", "id"), ("account locked out", "id"),
+    ("printer jammed", "print"), ("printer prints blank pages", "print"), ("toner is empty", "print"),
+]
+
+
+def test_nearest_examples_vote_on_the_order_and_the_svm_keeps_the_odds() -> None:
+    import numpy as np
+
+    from adapters.search.neighbours import NeighbourMemory
+
+    texts, labels = [t for t, _ in NEIGHBOUR_HISTORY], [label for _, label in NEIGHBOUR_HISTORY]
+    voting = LinearTextClassifier(DenseLexical(), neighbour_weight=5.0, neighbour_k=1)
+    voting.fit(texts, labels)
+    assert voting.memory is not None and len(voting.memory) == len(texts)
+    query = "wifi password"
+    before = dict(voting.predict([query], limit=3)[0])
+    assert max(before, key=before.get) == "id"  # the SVM alone: a password question
+    # A past ticket worded exactly like it was a network one: its vote puts "net" first.
+    voting.memory = NeighbourMemory(voting.features.dense([query]), np.array(["net"]))
+    after = voting.predict([query], limit=3)[0]
+    assert [label for label, _ in after][0] == "net"
+    odds = [p for _, p in after]
+    # The odds by rank are the SVM's, not inflated by the vote: they decide abstention.
+    assert all(abs(a - b) < 1e-9 for a, b in zip(odds, sorted(before.values(), reverse=True), strict=True))
+
+
+def test_neighbour_votes_need_dense_vectors_and_are_skipped_without_them() -> None:
+    texts, labels = [t for t, _ in NEIGHBOUR_HISTORY], [label for _, label in NEIGHBOUR_HISTORY]
+    plain = LinearTextClassifier(LexicalFeatures())
+    voting = LinearTextClassifier(LexicalFeatures(), neighbour_weight=1.0)  # no `dense`: plain SVM
+    plain.fit(texts, labels)
+    voting.fit(texts, labels)
+    got, want = voting.predict(["printer jammed again"])[0], plain.predict(["printer jammed again"])[0]
+    assert [label for label, _ in got] == [label for label, _ in want]
+    assert all(abs(a - b) < 1e-3 for (_, a), (_, b) in zip(got, want, strict=True))  # liblinear shuffles
+
+
+def test_neighbour_memory_ranks_votes_and_vouches_without_the_ignored_label() -> None:
+    import numpy as np
+
+    from adapters.search.neighbours import NeighbourMemory
+
+    vectors = np.eye(3, dtype=np.float32)  # three examples, each along its own axis
+    memory = NeighbourMemory(vectors, np.array(["net", "id", ""]), ignore=frozenset({""}))
+    query = np.array([[0.8, 0.6, 0.0]], dtype=np.float32)
+    sims, labels = memory.nearest(query, 2)
+    assert labels.tolist() == [["net", "id"]] and np.allclose(sims, [[0.8, 0.6]])
+    assert np.allclose(memory.votes(query, np.array(["id", "net"]), 2), [[0.6, 0.8]])
+    assert np.allclose(memory.support(np.array([[0.0, 0.0, 1.0]]), 1), [0.0])  # the ignored one vouches 0
+    assert np.allclose(memory.support(query, 3), [(0.8 + 0.6 + 0.0) / 3])
+
+
+def dense_library(history: list[tuple[str, str]]) -> Library:
+    # Lexical cosines of a toy corpus are low: a support range of their own, as MiniLM has one.
+    lib = Library(LearnedRanker(DenseLexical(), min_history=4, support=(0.05, 0.3)))
+    lib.load(ARTICLES, history)
+    return lib
+
+
+IT_HISTORY = [(t, {"net": "KB-VPN", "id": "KB-PWD", "print": "KB-PRN"}[label]) for t, label in NEIGHBOUR_HISTORY]
+
+
+def test_confidence_drops_to_nothing_for_a_question_unlike_any_past_ticket() -> None:
+    lib = dense_library(IT_HISTORY * 2)
+    known = lib.retriever.search("printer jammed again")
+    assert known[0][0] == "KB-PRN" and known[0][1] > 0.9
+    # Nothing in history is like it: however the linear model leans, no neighbour vouches for it.
+    assert all(score == 0.0 for _, score in lib.retriever.search("quokka zebra giraffe"))
+    assert lib.suggest("quokka zebra giraffe").abstained
+    undamped = LearnedRanker(DenseLexical(), min_history=4)  # tfidf has no tuned support range
+    undamped.fit([(a.id, a.title) for a in ARTICLES], IT_HISTORY * 2)
+    assert undamped.search("quokka zebra giraffe")[0][1] > 0.0
+
+
+def test_no_article_history_is_learnt_but_never_offered() -> None:
+    from core.kb import NO_ARTICLE
+
+    declined = [("expense report approval stuck", NO_ARTICLE), ("expense claim not approved", NO_ARTICLE),
+                ("approve my expense report", NO_ARTICLE)]
+    lib = dense_library(IT_HISTORY + declined)
+    assert len(lib.history) == len(IT_HISTORY) + 3  # kept, though no article has that id
+    assert lib.learn("expense approval is stuck again", NO_ARTICLE) in (True, False)
+    ranked = lib.retriever.search("my expense report approval is stuck", limit=5)
+    assert ranked and NO_ARTICLE not in [aid for aid, _ in ranked]
+    assert lib.suggest("my expense report approval is stuck").abstained
+    without = dense_library(IT_HISTORY)
+    # The same question scores higher when nobody taught that such questions have no article.
+    assert without.retriever.search("my expense report approval is stuck")[0][1] > ranked[0][1]
+
+
+def test_declined_history_takes_tickets_a_person_solved_after_the_offered_articles() -> None:
+    from datetime import UTC, datetime
+
+    from core.kb import NO_ARTICLE, declined_history
+    from core.tickets import Resolution, Surface, Ticket
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+
+    def ticket(tid: str, how: Resolution | None, offered: list[str], article: str | None = None) -> Ticket:
+        return Ticket(id=tid, surface=Surface.INTERNAL, created_at=now, text=f"text {tid}", resolution=how,
+                      suggested_article_ids=offered, article_id=article)
+
+    tickets = [ticket("A", Resolution.AGENT, ["KB-VPN"]), ticket("B", Resolution.FIX, ["KB-PWD"]),
+               ticket("C", Resolution.AGENT, []),  # imported or abstained: no evidence either way
+               ticket("D", Resolution.ARTICLE, ["KB-VPN"], "KB-VPN"), ticket("E", None, ["KB-VPN"])]
+    assert declined_history(tickets) == [("text A", NO_ARTICLE), ("text B", NO_ARTICLE)]

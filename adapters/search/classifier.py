@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 from sklearn.svm import LinearSVC
+
+from adapters.search.neighbours import NeighbourMemory
 
 TEMPERATURES = (0.03, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5, 0.75, 1.0)
 
@@ -28,17 +30,31 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 
 class LinearTextClassifier:
-    """Linear SVM on text features; a softmax temperature fitted on held-out rows turns margins into odds."""
+    """Linear SVM on text features; a softmax temperature fitted on held-out rows turns margins into odds.
+
+    With `neighbour_weight` and features that offer dense unit vectors (`dense`), each label's margin also
+    gains the summed cosine of its examples among the text's `neighbour_k` nearest training examples.
+    """
 
     def __init__(self, features: Features, *, fit_features: bool = True, c: float = 1.0,
-                 seed: int = 0) -> None:
+                 seed: int = 0, neighbour_weight: float = 0.0, neighbour_k: int = 5,
+                 ignore: frozenset[str] = frozenset()) -> None:
         self.features = features
         self.fit_features = fit_features
         self.c = c
         self.seed = seed
         self.temperature = 0.12
+        self.neighbour_weight = neighbour_weight
+        self.neighbour_k = neighbour_k
+        self.ignore = ignore  # labels that are learnt but never vote (e.g. "no article fits")
         self._model: LinearSVC | None = None
         self._only: str | None = None  # the single label when history knows just one
+        self.memory: NeighbourMemory | None = None  # unit vectors of the examples, when dense
+
+    def dense(self) -> Callable[[Sequence[str]], np.ndarray] | None:
+        """The features' dense unit vectors, when they offer them and neighbours are wanted."""
+        dense = getattr(self.features, "dense", None)
+        return dense if self.neighbour_weight > 0 and callable(dense) else None
 
     @property
     def labels(self) -> list[str]:
@@ -61,6 +77,8 @@ class LinearTextClassifier:
         if len(labels) >= 200:
             self.temperature = self._calibrate(x, y)
         self._model = LinearSVC(C=self.c).fit(x, y)
+        dense = self.dense()
+        self.memory = NeighbourMemory(dense(texts), y, self.ignore) if dense is not None else None
 
     def _calibrate(self, x: Any, y: np.ndarray) -> float:
         """The temperature that best predicts held-out labels (lowest log loss on a 10% split)."""
@@ -82,16 +100,29 @@ class LinearTextClassifier:
         return TEMPERATURES[int(np.argmin(losses))]
 
     def predict(self, texts: Sequence[str], limit: int = 3) -> list[list[tuple[str, float]]]:
-        """For each text, the most likely labels with a probability, best first."""
+        """For each text, the most likely labels with a probability, best first.
+
+        Neighbour votes only reorder the labels. The i-th label gets the SVM's i-th highest calibrated
+        probability, so the confidence that decides abstention is the SVM's alone: with the votes in
+        it, out-of-scope questions looked surer (CLINC150 validation: abstain recall 0.82 against 0.87).
+        """
         if self._model is None:
             return [[(self._only, 1.0)] if self._only else [] for _ in texts]
-        probs = softmax(np.atleast_2d(self._model.decision_function(self.features.transform(texts))),
-                        self.temperature)
-        classes = self._model.classes_
-        if probs.shape[1] == 1:  # two classes: sklearn gives one margin column
+        x = self.features.transform(texts)
+        if len(self._model.classes_) == 2:  # two classes: sklearn gives one margin column
             return self._binary(texts)
-        top = np.argsort(-probs, axis=1)[:, :limit]
-        return [[(str(classes[j]), float(row[j])) for j in idx] for row, idx in zip(probs, top, strict=True)]
+        margins = np.atleast_2d(self._model.decision_function(x))
+        probs = softmax(margins, self.temperature)
+        dense = self.dense()
+        order = margins
+        if dense is not None and self.memory is not None:
+            order = margins + self.neighbour_weight * self.memory.votes(dense(texts), self._model.classes_,
+                                                                        self.neighbour_k)
+        top = np.argsort(-order, axis=1)[:, :limit]
+        ranked = -np.sort(-probs, axis=1)[:, :limit]
+        classes = self._model.classes_
+        return [[(str(classes[j]), float(p)) for j, p in zip(idx, row, strict=True)]
+                for idx, row in zip(top, ranked, strict=True)]
 
     def _binary(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         assert self._model is not None

@@ -114,6 +114,10 @@ class CombinedFeatures:
         """Fit the lexical half (the semantic half is pretrained)."""
         self.lexical.fit(texts)
 
+    def dense(self, texts: Sequence[str]) -> np.ndarray:
+        """The unit embeddings alone, for nearest-neighbour votes."""
+        return self.semantic.transform(texts)
+
     def transform(self, texts: Sequence[str]) -> csr_matrix:
         """Both feature sets for texts, concatenated."""
         dense = csr_matrix(self.semantic.transform(texts) * self.semantic_weight)
