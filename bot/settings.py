@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # (it died mid-way). Longer than any handler runs; shorter means faster recovery after a crash.
     fixloop_lease_seconds: float = Field(default=60.0, gt=0)
     fixloop_sweep_seconds: float = Field(default=5.0, gt=0)  # how often stale inbound events are looked for
+    # How often a process learns from tickets other processes resolved ("Solved it" clicks and the like).
+    fixloop_relearn_seconds: float = Field(default=60.0, gt=0)
     # inline: `serve` handles each event itself right after acknowledging it (one process does all).
     # queued: `serve` only stores and acknowledges; `fixloop worker` processes handle what is stored.
     fixloop_intake: Literal["inline", "queued"] = "inline"

@@ -18,6 +18,7 @@ from adapters.db.repositories import SqlRepositories
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
+from adapters.relearner import Relearner
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
 from adapters.search.features import best_features
@@ -63,12 +64,13 @@ class Runtime:
     intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
     dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
+    relearner: Relearner | None = None  # learns from tickets other processes resolved
 
     def start_background(self, work: bool = True) -> None:
         """Start delivering the outbox and handling the inbox (`serve` inline, or `fixloop worker`)."""
         if not work:
             return  # queued intake: `serve` only acknowledges; worker processes do the rest
-        for worker in (self.dispatcher, self.sweeper):
+        for worker in (self.dispatcher, self.sweeper, self.relearner):
             if worker is not None:
                 worker.start()
 
@@ -80,7 +82,7 @@ class Runtime:
         """Stop the background workers; release the database connections and the model's HTTP client."""
         if self.slack_events is not None and self.slack_events.tasks:  # let events in hand finish
             await asyncio.wait(set(self.slack_events.tasks), timeout=5)
-        for worker in (self.dispatcher, self.sweeper):
+        for worker in (self.dispatcher, self.sweeper, self.relearner):
             if worker is not None:
                 await worker.stop()
         close_llm = getattr(self.desk.llm, "close", None)
@@ -169,6 +171,7 @@ async def build_runtime(
         dispatcher=dispatcher,
         inbox=inbox,
         intake_engine=intake_engine,
+        relearner=Relearner(desk.catch_up, interval=settings.fixloop_relearn_seconds),
     )
     replayers: dict[str, Replay] = {}
     if slack is not None and dispatcher is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core import coaching, fixes, follow_ups, intake, resolution, routing, threads
@@ -14,8 +14,9 @@ from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
 from core.digests import Digest, compose_digest
 from core.escalation import Escalation, RoutingSuggestion
-from core.kb import NO_ARTICLE, Library, declined, declined_history, solved_history
+from core.kb import Library, declined_history, lesson, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
+from core.learning import LearningSync
 from core.messages import AnswerFollowUp, Escalate, LogRequest, RecordReview, Reply
 from core.org import Org
 from core.ports import (
@@ -54,11 +55,14 @@ class Desk:
     llm: LanguageModel | None = None
     router: TeamRouter | None = None
     clusterer: Clusterer | None = None
+    learning: LearningSync = field(default_factory=LearningSync)
 
     async def refresh(self) -> None:
         """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
+        now = self.clock.now()
         tickets = await self.tickets.list_all()
         self.library.load(await self.articles.list(), solved_history(tickets) + declined_history(tickets))
+        self.learning.reset(now, tickets)
         self.matcher.load(await self.causes.list(), tickets)
         if self.router is not None:
             self.router.learn(tickets, self.org)
@@ -96,9 +100,19 @@ class Desk:
         )
         if ticket.article_id in self.library.articles:
             self.library.articles[ticket.article_id].solved_count += 1
-        if ticket.article_id:  # every "Solved it" click teaches the ranker
-            self.library.learn(ticket.text or ticket.subject, ticket.article_id)
+        self._learn(ticket)  # every "Solved it" click teaches the ranker
         return ticket
+
+    def _learn(self, ticket: Ticket) -> None:
+        """Teach the library what a ticket just resolved here shows (its first resolution only)."""
+        found = lesson(ticket) if ticket.closed_at is None else None
+        if found is not None:
+            self.library.learn(*found)
+        self.learning.mark(ticket)
+
+    async def catch_up(self) -> int:
+        """Learn from tickets other processes resolved since the last look; how many lessons."""
+        return await self.learning.catch_up(self.clock.now(), tickets=self.tickets, library=self.library)
 
     async def need_human(self, ticket_id: str, by: str) -> Ticket:
         """The requester clicked I still need help."""
@@ -201,8 +215,7 @@ class Desk:
             clock=self.clock,
             notifier=self.notifier,
         )
-        if declined(ticket):  # the articles offered did not answer it: teach the ranker to abstain
-            self.library.learn(ticket.text or ticket.subject, NO_ARTICLE)
+        self._learn(ticket)  # offered articles that did not answer it teach the ranker to abstain
         return ticket
 
     async def reopen(self, ticket_id: str, by: str, reason: str) -> Ticket:

@@ -127,6 +127,12 @@ def solved_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
             if t.resolution == Resolution.ARTICLE and t.article_id and (t.text or t.subject)]
 
 
+def lesson(ticket: Ticket) -> tuple[str, str] | None:
+    """What a resolved ticket teaches the ranker: (text, article_id), (text, NO_ARTICLE), or nothing."""
+    pair = solved_history([ticket]) or declined_history([ticket])
+    return pair[0] if pair else None
+
+
 def declined_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
     """(text, NO_ARTICLE) for tickets whose suggested articles did not solve them and a person did.
 

@@ -62,6 +62,7 @@ class FakeTicketRepository:
         agent: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        resolved_since: datetime | None = None,
     ) -> list[Ticket]:
         out = [
             t
@@ -70,6 +71,7 @@ class FakeTicketRepository:
             and (not open_only or t.is_open)
             and (cause_key is None or t.cause_key == cause_key)
             and (agent is None or t.agent == agent)
+            and (resolved_since is None or (t.resolved_at is not None and t.resolved_at >= resolved_since))
         ]
         out.sort(key=lambda t: t.created_at, reverse=newest_first)
         return copy.deepcopy(out[:limit] if limit else out)

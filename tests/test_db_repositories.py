@@ -173,6 +173,16 @@ async def test_lists_tickets_by_filters_oldest_first(repos: SqlRepositories) -> 
     assert await repos.tickets.count() == 4
 
 
+async def test_lists_tickets_first_resolved_since_a_time(repos: SqlRepositories) -> None:
+    await repos.tickets.add(simple("A", 1, status=Status.RESOLVED, resolved_at=at(5)))
+    await repos.tickets.add(simple("B", 2, status=Status.RESOLVED, resolved_at=at(6).astimezone(PARIS)))
+    await repos.tickets.add(simple("C", 3))  # open: never resolved
+    since = [t.id for t in await repos.tickets.list(resolved_since=at(5))]
+    assert since == ["A", "B"]  # the bound is included; another offset is the same instant
+    assert [t.id for t in await repos.tickets.list(resolved_since=at(5.5))] == ["B"]
+    assert await repos.tickets.list(resolved_since=at(7)) == []
+
+
 async def test_naive_datetimes_are_refused(repos: SqlRepositories) -> None:
     with pytest.raises(Exception, match="naive"):
         await repos.tickets.add(simple("N", 0, resolved_at=datetime(2026, 3, 2, 10)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, delete, func, insert, select
@@ -136,8 +137,10 @@ class SqlTicketRepository(SqlRepository):
         agent: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        resolved_since: datetime | None = None,
     ) -> builtins.list[Ticket]:
-        """Tickets matching every given filter (agent: the current one), oldest first unless asked."""
+        """Tickets matching every given filter (agent: the current one; resolved_since: first resolved at
+        or after it), oldest first unless asked."""
         order = [TICKETS.c.created_at, TICKETS.c.id]
         stmt = select(TICKETS).order_by(*(c.desc() for c in order) if newest_first else order).limit(limit)
         if requester is not None:
@@ -148,6 +151,8 @@ class SqlTicketRepository(SqlRepository):
             stmt = stmt.where(TICKETS.c.cause_key == cause_key)
         if agent is not None:
             stmt = stmt.where(TICKETS.c.agent == agent)
+        if resolved_since is not None:
+            stmt = stmt.where(TICKETS.c.resolved_at >= resolved_since)
         return await self._load(stmt)
 
     async def list_all(self) -> builtins.list[Ticket]:

@@ -1,0 +1,72 @@
+"""Two processes on one database: a "Solved it" click taken by one teaches the other's suggestions."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.settings import Settings
+from bot.wiring import Runtime, build_runtime
+from core.kb import NO_ARTICLE, Article
+from core.messages import LogRequest
+from tests.slack_fake import ROOT
+
+ARTICLES = [
+    Article(id="kb-vpn", title="VPN will not connect", body="Update the VPN client and check the certificate."),
+    Article(id="kb-pwd", title="Reset your password", body="Use the self-service portal to reset a password."),
+]
+
+
+def request(n: int, text: str) -> LogRequest:
+    return LogRequest(platform="console", requester=f"emp-{n}", text=text, thread_key=f"console:{n}")
+
+
+async def process(db_url: str, relearn: float = 60.0) -> Runtime:
+    settings = Settings(database_url=db_url, fixloop_config=ROOT / "fixloop.example.toml",
+                        fixloop_relearn_seconds=relearn)
+    return await build_runtime(settings)
+
+
+async def test_each_process_learns_once_what_another_process_resolved(db_url: str, engine) -> None:
+    setup = await process(db_url)
+    for article in ARTICLES:
+        await setup.repos.articles.save(article)
+    await setup.close()
+    a, b = await process(db_url), await process(db_url)  # e.g. `serve` takes clicks, a worker suggests
+    try:
+        solved = await a.desk.log_request(request(1, "anyconnect posture check failed"))
+        await a.desk.solved(solved.ticket.id, "kb-vpn", "emp-1")
+        declined = await a.desk.log_request(request(2, "vpn and password both broken on the new laptop"))
+        assert declined.suggestions.items  # articles were offered, and did not answer it
+        await a.desk.need_human(declined.ticket.id, "emp-2")
+        await a.desk.resolve(declined.ticket.id, "ana")
+        lessons = [("anyconnect posture check failed", "kb-vpn"),
+                   ("vpn and password both broken on the new laptop", NO_ARTICLE)]
+        assert a.desk.library.history == lessons  # the process that took them learnt at once
+        assert b.desk.library.history == []  # the other has not looked yet
+        assert await b.desk.catch_up() == 2
+        assert b.desk.library.history == lessons
+        assert await b.desk.catch_up() == 0 and await a.desk.catch_up() == 0  # never learnt twice
+        assert a.desk.library.history == lessons
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_the_background_relearner_catches_up_by_itself(db_url: str, engine) -> None:
+    setup = await process(db_url)
+    for article in ARTICLES:
+        await setup.repos.articles.save(article)
+    await setup.close()
+    a, b = await process(db_url), await process(db_url, relearn=0.05)
+    b.start_background()
+    try:
+        reply = await a.desk.log_request(request(3, "cannot reach the intranet over vpn"))
+        await a.desk.solved(reply.ticket.id, "kb-vpn", "emp-3")
+        for _ in range(100):
+            if b.desk.library.history:
+                break
+            await asyncio.sleep(0.05)
+        assert b.desk.library.history == [("cannot reach the intranet over vpn", "kb-vpn")]
+    finally:
+        await a.close()
+        await b.close()
