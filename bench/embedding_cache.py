@@ -24,19 +24,18 @@ def load(features: SemanticFeatures, path: Path = FILE) -> int:
         return 0
     with np.load(path, allow_pickle=False) as data:
         texts, vectors = data["texts"], data["vectors"]
-    features.cache_limit = max(features.cache_limit, len(texts) + 200_000)
-    features._cache.update(zip((str(t) for t in texts), vectors, strict=True))
+    features.remember([str(t) for t in texts], vectors)
     return len(texts)
 
 
 def save(features: SemanticFeatures, path: Path = FILE) -> int:
     """Write the in-memory cache to disk (atomically); returns how many texts were saved."""
-    if not features._cache:
+    texts, vectors = features.remembered()
+    if not texts:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    texts = list(features._cache)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, texts=np.array(texts, dtype=str), vectors=np.stack([features._cache[t] for t in texts]))
+    np.savez(tmp, texts=np.array(texts, dtype=str), vectors=vectors)
     tmp.replace(path)
     return len(texts)
 
@@ -58,12 +57,13 @@ def warm() -> int:
         "it-helpdesk": [r["text"] for r in quality.helpdesk()],
     }
     for name, texts in groups.items():
-        todo = [t for t in dict.fromkeys(texts) if t not in features._cache]
+        known = set(features.remembered()[0])
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
         for i in range(0, len(todo), 5_000):
             features.transform(todo[i:i + 5_000])
             save(features)
             print(f"{name}: {min(i + 5_000, len(todo))}/{len(todo)} embedded", flush=True)
-    return len(features._cache)
+    return len(features.remembered()[0])
 
 
 def articles(rows: list[dict[str, str]]) -> list[str]:

@@ -248,3 +248,21 @@ def test_declined_history_takes_tickets_a_person_solved_after_the_offered_articl
                ticket("C", Resolution.AGENT, []),  # imported or abstained: no evidence either way
                ticket("D", Resolution.ARTICLE, ["KB-VPN"], "KB-VPN"), ticket("E", None, ["KB-VPN"])]
     assert declined_history(tickets) == [("text A", NO_ARTICLE), ("text B", NO_ARTICLE)]
+
+
+def test_embeddings_saved_to_disk_come_back_without_loading_the_model(tmp_path) -> None:
+    import numpy as np
+
+    from adapters.search.features import SemanticFeatures
+    from bench import embedding_cache
+
+    made = SemanticFeatures()
+    vectors = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
+    made.remember(["vpn drops", "printer jams", "password expired"], vectors)
+    path = tmp_path / "cache.npz"
+    assert embedding_cache.save(made, path) == 3
+    again = SemanticFeatures()
+    assert embedding_cache.load(again, path) == 3
+    # Every text is cached: transform answers without the model (which the light install lacks).
+    assert np.array_equal(again.transform(["printer jams", "vpn drops"]), vectors[[1, 0]])
+    assert embedding_cache.load(SemanticFeatures(), tmp_path / "missing.npz") == 0

@@ -81,6 +81,16 @@ class SemanticFeatures:
             self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Take embeddings made earlier (a disk cache) so those texts are not embedded again."""
+        self.cache_limit = max(self.cache_limit, len(self._cache) + len(texts))
+        self._cache.update(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def remembered(self) -> tuple[list[str], np.ndarray]:
+        """Every text embedded so far, with its embedding (to save them for another run)."""
+        texts = list(self._cache)
+        return texts, np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
     def _load(self):  # type: ignore[no-untyped-def]
         if self._model is None:
             self._model = _shared_model()
