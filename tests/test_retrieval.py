@@ -266,3 +266,13 @@ def test_embeddings_saved_to_disk_come_back_without_loading_the_model(tmp_path) 
     # Every text is cached: transform answers without the model (which the light install lacks).
     assert np.array_equal(again.transform(["printer jams", "vpn drops"]), vectors[[1, 0]])
     assert embedding_cache.load(SemanticFeatures(), tmp_path / "missing.npz") == 0
+
+
+def test_neighbour_memory_keeps_the_latest_examples_of_each_label() -> None:
+    import numpy as np
+
+    from adapters.search import classifier
+
+    labels = np.array(["a", "b", "a", "a", "b", "a"])
+    assert classifier.latest_per_label(labels, 2).tolist() == [1, 3, 4, 5]
+    assert classifier.latest_per_label(labels, 10).tolist() == list(range(6))

@@ -11,6 +11,9 @@ from sklearn.svm import LinearSVC
 
 from adapters.search.neighbours import NeighbourMemory
 
+# Neighbour votes keep the latest examples of each label: memory and the cost of a query stay bounded
+# however long the history grows (Banking77 has about 130 per label).
+MEMORY_PER_LABEL = 500
 TEMPERATURES = (0.03, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5, 0.75, 1.0)
 
 
@@ -19,6 +22,18 @@ class Features(Protocol):
 
     def fit(self, texts: Sequence[str]) -> None: ...
     def transform(self, texts: Sequence[str]) -> Any: ...
+
+
+def latest_per_label(labels: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the last `limit` examples of each label, in their original order."""
+    counts: dict[str, int] = {}
+    keep = []
+    for i in range(len(labels) - 1, -1, -1):
+        label = labels[i]
+        if counts.get(label, 0) < limit:
+            counts[label] = counts.get(label, 0) + 1
+            keep.append(i)
+    return np.array(keep[::-1], dtype=int)
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -78,7 +93,11 @@ class LinearTextClassifier:
             self.temperature = self._calibrate(x, y)
         self._model = LinearSVC(C=self.c).fit(x, y)
         dense = self.dense()
-        self.memory = NeighbourMemory(dense(texts), y, self.ignore) if dense is not None else None
+        if dense is not None:
+            keep = latest_per_label(y, MEMORY_PER_LABEL)
+            self.memory = NeighbourMemory(dense([texts[i] for i in keep]), y[keep], self.ignore)
+        else:
+            self.memory = None
 
     def _calibrate(self, x: Any, y: np.ndarray) -> float:
         """The temperature that best predicts held-out labels (lowest log loss on a 10% split)."""
