@@ -35,8 +35,9 @@ class LearningSync:
 
     def mark(self, ticket: Ticket) -> None:
         """Record that this process learnt (or had no lesson) from a resolved ticket."""
-        if ticket.resolved_at is not None and self.since is not None and \
-                ticket.resolved_at >= self.since - self.overlap:
+        if ticket.resolved_at is None or self.since is None:
+            return
+        if ticket.resolved_at >= self.since - self.overlap:  # older ones are never looked at again
             self.seen[ticket.id] = ticket.resolved_at
 
     async def catch_up(self, now: datetime, *, tickets: TicketRepository, library: Library) -> int:
