@@ -112,7 +112,8 @@ class Desk:
 
     async def catch_up(self) -> int:
         """Learn from tickets other processes resolved since the last look; how many lessons."""
-        return await self.learning.catch_up(self.clock.now(), tickets=self.tickets, library=self.library)
+        return await self.learning.catch_up(self.clock.now(), tickets=self.tickets, library=self.library,
+                                            router=self.router, org=self.org)
 
     async def need_human(self, ticket_id: str, by: str) -> Ticket:
         """The requester clicked I still need help."""

@@ -63,6 +63,7 @@ class FakeTicketRepository:
         limit: int | None = None,
         newest_first: bool = False,
         resolved_since: datetime | None = None,
+        escalated_since: datetime | None = None,
     ) -> list[Ticket]:
         out = [
             t
@@ -72,6 +73,8 @@ class FakeTicketRepository:
             and (cause_key is None or t.cause_key == cause_key)
             and (agent is None or t.agent == agent)
             and (resolved_since is None or (t.resolved_at is not None and t.resolved_at >= resolved_since))
+            and (escalated_since is None or any(at is not None and at >= escalated_since
+                                                for at in (t.escalated_at, t.escalation_judged_at)))
         ]
         out.sort(key=lambda t: t.created_at, reverse=newest_first)
         return copy.deepcopy(out[:limit] if limit else out)

@@ -183,6 +183,16 @@ async def test_lists_tickets_first_resolved_since_a_time(repos: SqlRepositories)
     assert await repos.tickets.list(resolved_since=at(7)) == []
 
 
+async def test_lists_tickets_escalated_or_judged_since_a_time(repos: SqlRepositories) -> None:
+    await repos.tickets.add(simple("A", 1, escalated_at=at(2), escalated_to="it-network"))
+    await repos.tickets.add(simple("B", 1, escalated_at=at(2), escalated_to="it-network",
+                                   escalation_judgement=Judgement.NOT_NEEDED, escalation_judged_at=at(8)))
+    await repos.tickets.add(simple("C", 3))  # never escalated
+    assert [t.id for t in await repos.tickets.list(escalated_since=at(2))] == ["A", "B"]
+    assert [t.id for t in await repos.tickets.list(escalated_since=at(5))] == ["B"]  # judged later
+    assert await repos.tickets.list(escalated_since=at(9)) == []
+
+
 async def test_naive_datetimes_are_refused(repos: SqlRepositories) -> None:
     with pytest.raises(Exception, match="naive"):
         await repos.tickets.add(simple("N", 0, resolved_at=datetime(2026, 3, 2, 10)))

@@ -70,3 +70,27 @@ async def test_the_background_relearner_catches_up_by_itself(db_url: str, engine
     finally:
         await a.close()
         await b.close()
+
+
+async def test_escalations_made_in_one_process_teach_the_others_routing(db_url: str, engine) -> None:
+    from core.messages import Escalate
+
+    setup = await process(db_url)
+    for article in ARTICLES:
+        await setup.repos.articles.save(article)
+    await setup.close()
+    a, b = await process(db_url), await process(db_url)
+    try:
+        assert a.desk.router is not None and b.desk.router is not None
+        texts = {"it-network": "the vpn tunnel drops every {} minutes", "it-identity": "sso login loops {} times"}
+        for n in range(10):
+            team = "it-network" if n % 2 else "it-identity"
+            reply = await a.desk.log_request(request(100 + n, texts[team].format(n + 2)))
+            await a.desk.escalate(Escalate(ticket_id=reply.ticket.id, agent="ana", team=team))
+        assert b.desk.router.examples == 0  # learnt at start, before these escalations
+        await b.desk.catch_up()
+        assert b.desk.router.examples == 10
+        assert b.desk.router.predict("the vpn tunnel drops every hour")[0] == "it-network"
+    finally:
+        await a.close()
+        await b.close()

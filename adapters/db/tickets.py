@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, func, insert, select
+from sqlalchemy import RowMapping, Select, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,9 +138,13 @@ class SqlTicketRepository(SqlRepository):
         limit: int | None = None,
         newest_first: bool = False,
         resolved_since: datetime | None = None,
+        escalated_since: datetime | None = None,
     ) -> builtins.list[Ticket]:
-        """Tickets matching every given filter (agent: the current one; resolved_since: first resolved at
-        or after it), oldest first unless asked."""
+        """Tickets matching every given filter, oldest first unless asked.
+
+        agent: the current one. resolved_since: first resolved at or after it. escalated_since: escalated
+        or judged at or after it.
+        """
         order = [TICKETS.c.created_at, TICKETS.c.id]
         stmt = select(TICKETS).order_by(*(c.desc() for c in order) if newest_first else order).limit(limit)
         if requester is not None:
@@ -153,6 +157,9 @@ class SqlTicketRepository(SqlRepository):
             stmt = stmt.where(TICKETS.c.agent == agent)
         if resolved_since is not None:
             stmt = stmt.where(TICKETS.c.resolved_at >= resolved_since)
+        if escalated_since is not None:
+            stmt = stmt.where(or_(TICKETS.c.escalated_at >= escalated_since,
+                                  TICKETS.c.escalation_judged_at >= escalated_since))
         return await self._load(stmt)
 
     async def list_all(self) -> builtins.list[Ticket]:
