@@ -90,6 +90,7 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
     """Suggest for each query as the bot would; score hits and abstention."""
     from adapters.search.features import best_features
     from adapters.search.ranker import LearnedRanker
+    from adapters.search.scoring import calibration_error
 
     ranker = ranker or LearnedRanker(best_features())
     library = Library(ranker, policy or SuggestionPolicy())
@@ -99,9 +100,14 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
     started = time.perf_counter()
     offered = [[s.article.id for s in library.suggest(q["text"]).items] for q in queries]
     seconds = time.perf_counter() - started
-    ranked = [[aid for aid, _ in library.retriever.search(q["text"], limit=10)] for q in queries]
+    scored = [library.retriever.search(q["text"], limit=10) for q in queries]
+    ranked = [[aid for aid, _ in row] for row in scored]
+    # Is the top article's confidence a probability? Unanswerable queries count as wrong answers.
+    tops = [(row[0] if row else ("", 0.0)) for row in scored]
+    ece = calibration_error([c for _, c in tops], [aid == q["article_id"] != "" for (aid, _), q in
+                                                  zip(tops, queries, strict=True)])
     return {"n": len(queries), "backend": getattr(library.retriever, "name", "custom"),
-            **kb_scores(queries, offered, ranked),
+            **kb_scores(queries, offered, ranked), "calibration_error": ece,
             "queries_per_second": round(len(queries) / max(seconds, 1e-9), 1)}
 
 

@@ -29,6 +29,7 @@ def test_backtest_kb_prints_hits_mrr_abstention_and_speed(capsys) -> None:
     assert out["n"] == 12 and out["answerable"] == 10 and out["unanswerable"] == 2
     assert out["without_abstaining"]["hit_at_3"] >= 0.9 and out["hit_at_3"] >= 0.7
     assert 0 < out["mrr"] <= 1 and out["queries_per_second"] > 0
+    assert 0 <= out["calibration_error"] <= 1
     assert set(out) >= {"hit_at_1", "abstain_precision", "abstain_recall", "without_abstaining", "backend"}
 
 
@@ -101,3 +102,13 @@ def test_history_rows_without_an_article_teach_abstention() -> None:
                          ranker=LearnedRanker(LexicalFeatures(), min_history=5), policy=policy)
     assert taught["abstain_recall"] == 1.0 and taught["abstain_recall"] > plain["abstain_recall"]
     assert taught["hit_at_3"] >= 0.7
+
+
+def test_calibration_error_is_the_gap_between_confidence_and_accuracy() -> None:
+    from adapters.search.scoring import calibration_error
+
+    assert calibration_error([1.0, 1.0], [True, True]) == 0.0
+    assert calibration_error([0.9] * 4, [True, True, False, False]) == 0.4  # sure at 90 %, right half the time
+    # Two bins, each weighted by its share: |1/2 - 0.25| * 0.5 + |1 - 0.95| * 0.5
+    assert calibration_error([0.25, 0.25, 0.95, 0.95], [True, False, True, True]) == 0.15
+    assert calibration_error([], []) is None

@@ -42,3 +42,18 @@ def cluster_scores(truth: Sequence[str], clusters: Sequence[int]) -> dict[str, f
         "ari": round(float(adjusted_rand_score(truth, clusters)), 4),
         "accuracy": round(hungarian_accuracy(truth, clusters), 4),
     }
+
+
+def calibration_error(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -> float | None:
+    """Expected calibration error: over equal-width confidence bins, |accuracy - mean confidence|,
+    weighted by the bin's share of the items (0 is perfectly calibrated)."""
+    if not confidences:
+        return None
+    conf, right = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float)
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            total += members.mean() * abs(right[members].mean() - conf[members].mean())
+    return round(float(total), 4)
