@@ -12,7 +12,7 @@ from core.limits import MAX_ID, check_size
 from core.messages import LogRequest, Reply, check_text
 from core.org import Org, PersonRole
 from core.ports import ArticleRepository, Clock, Notice, Notifier, TicketRepository
-from core.tickets import Message, Resolution, Role, Status, Ticket, new_ticket_id
+from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Status, Ticket, new_ticket_id
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ async def ask_for_human(
         ticket.reopen(clock.now(), f"{by} still needs help")
     else:
         ticket.status = Status.NEEDS_HUMAN
-        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text="Asked for a person"))
+        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
     await tickets.save(ticket)
     await notify_triage(ticket, notifier, why="the requester asked for a person")
     return ticket

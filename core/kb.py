@@ -136,9 +136,10 @@ def lesson(ticket: Ticket) -> tuple[str, str] | None:
 def declined_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
     """(text, NO_ARTICLE) for tickets whose suggested articles did not solve them and a person did.
 
-    The bot offered articles, none was clicked as the answer, and an agent or a fix solved the ticket:
-    the knowledge base had nothing that fitted. Imported tickets with no suggestions on record don't
-    count: an agent answering is not, alone, evidence that no article fits.
+    The bot offered articles, the requester clicked "I still need help", and an agent or a fix solved
+    the ticket: the knowledge base had nothing that fitted. A requester who just went quiet, or an
+    imported ticket with no suggestions on record, does not count: an agent answering is not, alone,
+    evidence that no article fits.
     """
     return [(t.text or t.subject, NO_ARTICLE) for t in tickets if declined(t)]
 
@@ -146,7 +147,8 @@ def declined_history(tickets: Iterable[Ticket]) -> list[tuple[str, str]]:
 def declined(ticket: Ticket) -> bool:
     """Whether a resolved ticket teaches that no article fits it (see declined_history)."""
     return (ticket.resolution in (Resolution.AGENT, Resolution.FIX) and not ticket.article_id
-            and bool(ticket.suggested_article_ids) and bool(ticket.text or ticket.subject))
+            and bool(ticket.suggested_article_ids) and ticket.asked_for_person
+            and bool(ticket.text or ticket.subject))
 
 
 def article_text(article: Article) -> str:

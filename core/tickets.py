@@ -45,6 +45,10 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+# The note a requester's "I still need help" click leaves in the ticket's log.
+ASKED_FOR_A_PERSON = "Asked for a person"
+
+
 class Judgement(StrEnum):
     NEEDED = "needed"
     NOT_NEEDED = "not_needed"
@@ -100,6 +104,11 @@ class Ticket:
     def is_open(self) -> bool:
         """Whether the ticket still waits for a resolution."""
         return self.status != Status.RESOLVED
+
+    @property
+    def asked_for_person(self) -> bool:
+        """Whether the requester clicked "I still need help" on the bot's answer."""
+        return any(m.role == Role.SYSTEM and m.text == ASKED_FOR_A_PERSON for m in self.messages)
 
     @property
     def agent(self) -> str | None:

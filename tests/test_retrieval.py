@@ -236,17 +236,20 @@ def test_declined_history_takes_tickets_a_person_solved_after_the_offered_articl
     from datetime import UTC, datetime
 
     from core.kb import NO_ARTICLE, declined_history
-    from core.tickets import Resolution, Surface, Ticket
+    from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Surface, Ticket
 
     now = datetime(2026, 3, 2, tzinfo=UTC)
+    asked = [Message(at=now, role=Role.SYSTEM, author="emp-1", text=ASKED_FOR_A_PERSON)]
 
-    def ticket(tid: str, how: Resolution | None, offered: list[str], article: str | None = None) -> Ticket:
+    def ticket(tid: str, how: Resolution | None, offered: list[str], article: str | None = None,
+               log: list[Message] = asked) -> Ticket:
         return Ticket(id=tid, surface=Surface.INTERNAL, created_at=now, text=f"text {tid}", resolution=how,
-                      suggested_article_ids=offered, article_id=article)
+                      suggested_article_ids=offered, article_id=article, messages=list(log))
 
     tickets = [ticket("A", Resolution.AGENT, ["KB-VPN"]), ticket("B", Resolution.FIX, ["KB-PWD"]),
                ticket("C", Resolution.AGENT, []),  # imported or abstained: no evidence either way
-               ticket("D", Resolution.ARTICLE, ["KB-VPN"], "KB-VPN"), ticket("E", None, ["KB-VPN"])]
+               ticket("D", Resolution.ARTICLE, ["KB-VPN"], "KB-VPN"), ticket("E", None, ["KB-VPN"]),
+               ticket("F", Resolution.AGENT, ["KB-VPN"], log=[])]  # went quiet: maybe the article did it
     assert declined_history(tickets) == [("text A", NO_ARTICLE), ("text B", NO_ARTICLE)]
 
 
