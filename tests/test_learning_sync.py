@@ -26,12 +26,17 @@ async def process(db_url: str, relearn: float = 60.0) -> Runtime:
     return await build_runtime(settings)
 
 
-async def test_each_process_learns_once_what_another_process_resolved(db_url: str, engine) -> None:
+async def two_processes(db_url: str, relearn: float = 60.0) -> tuple[Runtime, Runtime]:
+    """The articles saved, then two processes started on the database (the second relearns as asked)."""
     setup = await process(db_url)
     for article in ARTICLES:
         await setup.repos.articles.save(article)
     await setup.close()
-    a, b = await process(db_url), await process(db_url)  # e.g. `serve` takes clicks, a worker suggests
+    return await process(db_url), await process(db_url, relearn)
+
+
+async def test_each_process_learns_once_what_another_process_resolved(db_url: str, engine) -> None:
+    a, b = await two_processes(db_url)  # e.g. `serve` takes clicks, a worker suggests
     try:
         solved = await a.desk.log_request(request(1, "anyconnect posture check failed"))
         await a.desk.solved(solved.ticket.id, "kb-vpn", "emp-1")
@@ -53,11 +58,7 @@ async def test_each_process_learns_once_what_another_process_resolved(db_url: st
 
 
 async def test_the_background_relearner_catches_up_by_itself(db_url: str, engine) -> None:
-    setup = await process(db_url)
-    for article in ARTICLES:
-        await setup.repos.articles.save(article)
-    await setup.close()
-    a, b = await process(db_url), await process(db_url, relearn=0.05)
+    a, b = await two_processes(db_url, relearn=0.05)
     b.start_background()
     try:
         reply = await a.desk.log_request(request(3, "cannot reach the intranet over vpn"))
@@ -75,11 +76,7 @@ async def test_the_background_relearner_catches_up_by_itself(db_url: str, engine
 async def test_escalations_made_in_one_process_teach_the_others_routing(db_url: str, engine) -> None:
     from core.messages import Escalate
 
-    setup = await process(db_url)
-    for article in ARTICLES:
-        await setup.repos.articles.save(article)
-    await setup.close()
-    a, b = await process(db_url), await process(db_url)
+    a, b = await two_processes(db_url)
     try:
         assert a.desk.router is not None and b.desk.router is not None
         texts = {"it-network": "the vpn tunnel drops every {} minutes", "it-identity": "sso login loops {} times"}
