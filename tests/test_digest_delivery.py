@@ -213,6 +213,10 @@ async def test_when_teams_fails_the_retry_posts_to_teams_only_and_slack_gets_the
     clock = FakeClock(FIRE)
     async with both_platforms(db_url, tmp_path, None, clock) as (rt, slack, connector, _):
         await _seed(rt)
+        assert rt.dispatcher is not None
+        # Deliveries happen only in the drains below: the server's own background dispatcher would
+        # deliver the Teams retry whenever its backoff (0.5 to 1 s) ends, racing the checks in between.
+        await rt.dispatcher.stop()
         connector.refuse = 1
         scheduler = _scheduler(rt)
         assert await scheduler.run("digest") == 1  # queued in the outbox, once per platform
