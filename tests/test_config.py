@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from bot.config import ConfigError, load_config, parse_config
 from bot.settings import Settings
 from core.tickets import Surface
+from tests.fake_secrets import SLACK_BOT_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,11 +66,11 @@ def test_placeholder_secrets_are_refused_and_secrets_never_print(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "changeme")
     with pytest.raises(ValidationError, match="placeholder"):
         Settings()
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-FAKE-test-only")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "fake-signing-secret")
     settings = Settings()
     assert settings.slack_enabled
-    assert "xoxb-FAKE-test-only" not in repr(settings) and "fake-signing-secret" not in str(settings.model_dump())
+    assert SLACK_BOT_TOKEN not in repr(settings) and "fake-signing-secret" not in str(settings.model_dump())
 
 
 def test_empty_secrets_mean_unset(monkeypatch):

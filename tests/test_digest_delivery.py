@@ -29,6 +29,7 @@ from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
 from tests import slack_fake, teams_fake
 from tests.digest_support import busy_digest, busy_digest_dict, busy_ledger
+from tests.fake_secrets import SLACK_BOT_TOKEN
 from tests.fakes import FakeClock
 
 FIRE = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)  # Mon 09:00 in Berlin, fixloop.example.toml's digest time
@@ -71,7 +72,7 @@ async def both_platforms(
         )
         settings = Settings(
             database_url=db_url, fixloop_config=teams_fake.config_file(folder),
-            slack_bot_token="xoxb-FAKE-test-only", slack_signing_secret=slack_fake.SECRET,
+            slack_bot_token=SLACK_BOT_TOKEN, slack_signing_secret=slack_fake.SECRET,
             slack_api_url=slack.url, microsoft_app_id=teams_fake.APP_ID,
             microsoft_app_password="a-local-test-password-0000", microsoft_app_tenant_id=teams_fake.TENANT,
             fixloop_public_url=public_url,

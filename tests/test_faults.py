@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from adapters.db import migrate
 from adapters.db.tables import TicketRow, table_of
 from tests.conftest import postgres_database
+from tests.fake_secrets import OPENAI_API_KEY
 from tests.llm_fake import FakeOpenAI, serve_openai
 from tests.pg_proxy import PgProxy
 from tests.slack_fake import EMPLOYEE, FakeSlack, Harness, harness, start_fixloop, text_of
@@ -200,7 +201,7 @@ async def test_a_failing_language_model_still_escalates_once_with_offline_eviden
     slack = FakeSlack()
     await slack.server.start_server()
     h = await start(
-        db_url, slack, openai_api_key="sk-FAKE-test-only", openai_base_url=url, openai_timeout_seconds=1.0
+        db_url, slack, openai_api_key=OPENAI_API_KEY, openai_base_url=url, openai_timeout_seconds=1.0
     )
     try:
         await deliver(h, dm(0), "EvLLM")

@@ -13,15 +13,16 @@ from adapters.logredact import RedactingFilter, install_redaction
 from bot.settings import Settings, hide_password
 from bot.wiring import build_runtime
 from core.redaction import redact
+from tests.fake_secrets import OPENAI_API_KEY, SLACK_APP_TOKEN, SLACK_BOT_TOKEN, fake
 from tests.slack_fake import ROOT
 
 SECRETS = {
     "email": "ana.souza@example.com",
     "phone": "+44 20 7946 0958",
     "card": "4111 1111 1111 1111",
-    "slack bot token": "xoxb-FAKE-test-only",
-    "slack app token": "xapp-FAKE-test-only",
-    "openai key": "sk-FAKE-test-only",
+    "slack bot token": SLACK_BOT_TOKEN,
+    "slack app token": SLACK_APP_TOKEN,
+    "openai key": OPENAI_API_KEY,
     "bearer": "Bearer FAKEtokenFAKEtoken0000",
     "url password": "postgresql://fixloop:FAKE-db-password@127.0.0.1:5432/test",
 }
@@ -85,7 +86,7 @@ def test_settings_never_print_a_secret_or_a_database_password(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", SECRETS["url password"])
     settings = Settings()
     shown = [repr(settings), str(settings), settings.model_dump_json(), f"{settings!r}"]
-    for secret in ("xoxb-FAKE", "xapp-FAKE", "fake-signing-secret", "sk-FAKE", "fake-teams-password",
+    for secret in (fake("xoxb")[:9], fake("xapp")[:9], "fake-signing-secret", fake("sk")[:7], "fake-teams-password",
                    "FAKE-db-password"):  # fmt: skip
         assert all(secret not in text for text in shown), secret
     assert "postgresql://fixloop:***@127.0.0.1:5432/test" in repr(settings)
@@ -107,7 +108,7 @@ async def test_starting_fixloop_logs_no_secret(db_url, caplog):
     runtime = await build_runtime(settings, load_indexes=False)
     await runtime.close()
     assert "language model: on" in caplog.text
-    for secret in ("xoxb-FAKE", "fake-signing-secret", "sk-FAKE"):
+    for secret in (fake("xoxb")[:9], "fake-signing-secret", fake("sk")[:7]):  # the prefixes, as before
         assert secret not in caplog.text
 
 

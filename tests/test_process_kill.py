@@ -21,6 +21,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from adapters.db.tables import TicketRow, table_of
+from tests.fake_secrets import SLACK_BOT_TOKEN
 from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, signature
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def serve(database_url: str, slack_url: str, port: int, log: Path) -> subprocess
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": "xoxb-FAKE-test-only",
+        "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack_url,
         "FIXLOOP_CONFIG": str(ROOT / "fixloop.example.toml"),

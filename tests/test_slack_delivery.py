@@ -18,6 +18,7 @@ from bot.wiring import build_runtime
 from core.escalation import Evidence
 from core.ports import Notice
 from core.tickets import Surface, Ticket
+from tests.fake_secrets import SLACK_BOT_TOKEN
 from tests.fakes import fake_desk
 from tests.slack_fake import EMPLOYEE, MIA, ROOT, FakeSlack, buttons, harness, text_of
 
@@ -69,7 +70,7 @@ async def test_a_post_that_fails_with_500_is_retried_not_dropped(slack):
 
 
 async def test_the_notifier_raises_when_slack_keeps_failing(fake):
-    notifier = SlackNotifier(make_client("xoxb-FAKE", fake.url, retries=2, backoff=0.01), _org())
+    notifier = SlackNotifier(make_client(SLACK_BOT_TOKEN, fake.url, retries=2, backoff=0.01), _org())
     fake.fail("chat.postMessage", 503, times=10)
     with pytest.raises(SlackApiError):
         await notifier.send(Notice(kind="digest", to="leaders", text="Weekly digest"))
@@ -82,7 +83,7 @@ def _org():
 
 async def test_each_notice_goes_to_its_channel_dm_or_thread_and_nowhere_else(fake):
     desk = await fake_desk(org=_org())
-    notifier = SlackNotifier(make_client("xoxb-FAKE", fake.url), desk.org, desk)
+    notifier = SlackNotifier(make_client(SLACK_BOT_TOKEN, fake.url), desk.org, desk)
     now = datetime(2026, 11, 16, tzinfo=UTC)
     on_slack = Ticket(
         id="FX-SLACK1",
@@ -162,7 +163,7 @@ async def test_without_slack_credentials_the_server_starts_and_slack_is_off(db_u
 
 
 async def test_the_digest_chart_is_uploaded_as_a_file_to_the_leaders_channel(fake):
-    notifier = SlackNotifier(make_client("xoxb-FAKE", fake.url), _org())
+    notifier = SlackNotifier(make_client(SLACK_BOT_TOKEN, fake.url), _org())
     png = b"\x89PNG\r\n\x1a\n" + b"chart-bytes" * 50
     notice = Notice(kind="digest", to="leaders", text="Weekly digest",
                     data={"chart_png": png, "chart_name": "fixloop-trend-2026-11-16.png"})

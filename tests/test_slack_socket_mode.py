@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from bot.commands import _slack_socket_mode
 from bot.settings import Settings
 from bot.wiring import build_runtime
+from tests.fake_secrets import SLACK_APP_TOKEN, SLACK_BOT_TOKEN
 from tests.slack_fake import ROOT, SECRET
 
 EVENT = {
@@ -75,8 +76,8 @@ async def test_socket_mode_receives_an_event_acks_it_and_logs_one_ticket(db_url,
     fake = SocketSlack()
     await fake.server.start_server()
     settings = Settings(database_url=db_url, fixloop_config=ROOT / "fixloop.example.toml",
-                        slack_bot_token="xoxb-FAKE-test-only", slack_signing_secret=SECRET,
-                        slack_app_token="xapp-FAKE-test-only", slack_api_url=str(fake.server.make_url("/api/")))
+                        slack_bot_token=SLACK_BOT_TOKEN, slack_signing_secret=SECRET,
+                        slack_app_token=SLACK_APP_TOKEN, slack_api_url=str(fake.server.make_url("/api/")))
     runtime = await build_runtime(settings)
     runtime.start_background()  # as `fixloop serve` does: the outbox delivers the reply
     handler = await _slack_socket_mode(runtime)
