@@ -22,7 +22,7 @@ from tests.conftest import postgres_database
 from tests.fake_secrets import OPENAI_API_KEY
 from tests.llm_fake import FakeOpenAI, serve_openai
 from tests.pg_proxy import PgProxy
-from tests.slack_fake import EMPLOYEE, FakeSlack, Harness, harness, start_fixloop, text_of
+from tests.slack_fake import EMPLOYEE, Harness, harness, text_of
 from tests.test_slack_loop import escalate
 
 needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
@@ -42,11 +42,6 @@ def dm(i: int) -> dict:
 
 
 FAST = {"fixloop_lease_seconds": 2.0, "fixloop_sweep_seconds": 0.3}  # recovery shows within a test
-
-
-async def start(database_url: str, fake: FakeSlack, **settings: object) -> Harness:
-    """Fixloop on the real aiohttp server, with short leases."""
-    return await start_fixloop(database_url, fake, **{**FAST, **settings})
 
 
 async def deliver(h: Harness, event: dict, event_id: str, *, tries: int = 60) -> int:
@@ -102,10 +97,7 @@ async def pg_behind_proxy() -> AsyncIterator[tuple[str, PgProxy]]:
 @needs_postgres
 async def test_postgres_going_away_mid_burst_loses_and_doubles_nothing(pg_behind_proxy) -> None:
     url, proxy = pg_behind_proxy
-    fake = FakeSlack()
-    await fake.server.start_server()
-    h = await start(url, fake)
-    try:
+    async with harness(url, **FAST) as h:
         n = 24
 
         async def outage() -> None:
@@ -124,9 +116,6 @@ async def test_postgres_going_away_mid_burst_loses_and_doubles_nothing(pg_behind
         replies = await first_replies_settle(h, n)
         assert await ticket_count(h) == n
         assert set(replies.values()) == {1}, replies
-    finally:
-        await h.client.close()
-        await fake.server.close()
 
 
 async def _equals(value: object, expected: int) -> bool:
@@ -198,47 +187,37 @@ async def test_a_failing_language_model_still_escalates_once_with_offline_eviden
         server.reply = lambda: web.Response(text="<html>not json</html>", content_type="application/json")
     else:
         server.reply = lambda: web.json_response({"error": {"message": "overloaded"}}, status=500)
-    slack = FakeSlack()
-    await slack.server.start_server()
-    h = await start(
-        db_url, slack, openai_api_key=OPENAI_API_KEY, openai_base_url=url, openai_timeout_seconds=1.0
-    )
-    try:
+    async with harness(db_url, **FAST, openai_api_key=OPENAI_API_KEY, openai_base_url=url,
+                       openai_timeout_seconds=1.0) as h:
         await deliver(h, dm(0), "EvLLM")
         await first_replies_settle(h, 1)
         ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
         post = await escalate(h, ticket)
         assert ticket.id in text_of(post) and dm(0)["text"] in text_of(post)  # the offline evidence
         await asyncio.sleep(1.5)
-        posts = [p for p in slack.delivered() if p.get("channel") == "C0NETWORK"]
+        posts = [p for p in h.fake.delivered() if p.get("channel") == "C0NETWORK"]
         assert len(posts) == 1 and server.requests, "the model was asked, failed, and nothing doubled"
         saved = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
         assert saved.escalated_to == "it-network"
-    finally:
-        await h.client.close()
-        await slack.server.close()
 
 
 @needs_postgres
 async def test_a_form_submitted_while_the_database_is_away_gives_back_what_was_typed(pg_behind_proxy) -> None:
     url, proxy = pg_behind_proxy
-    fake = FakeSlack()
-    await fake.server.start_server()
-    h = await start(url, fake)
-    try:
-        await deliver(h, dm(0), "EvForm")
-        await first_replies_settle(h, 1)
-        ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
-        await h.command("/escalate", f"{ticket.id} cert", "U0ANA")
-        view = (await fake.wait_for("views.open"))[0]["view"]
-        proxy.cut()
-        typed = "The VPN certificate expired at 09:00; renew it on the gateway"
-        values = {"team": {"type": "static_select", "selected_option": {"value": "it-network"}},
-                  "reason": {"type": "plain_text_input", "value": typed}}
-        assert (await h.submit(view, "U0ANA", values)).status == 200
-        told = await fake.wait_for("chat.postEphemeral", within=20, where=lambda p: typed in p.get("text", ""))
-        assert "What you entered, to send again" in told[0]["text"] and told[0]["user"] == "U0ANA"
-    finally:
-        proxy.restore()
-        await h.client.close()
-        await fake.server.close()
+    async with harness(url, **FAST) as h:
+        try:
+            await deliver(h, dm(0), "EvForm")
+            await first_replies_settle(h, 1)
+            ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
+            await h.command("/escalate", f"{ticket.id} cert", "U0ANA")
+            view = (await h.fake.wait_for("views.open"))[0]["view"]
+            proxy.cut()
+            typed = "The VPN certificate expired at 09:00; renew it on the gateway"
+            values = {"team": {"type": "static_select", "selected_option": {"value": "it-network"}},
+                      "reason": {"type": "plain_text_input", "value": typed}}
+            assert (await h.submit(view, "U0ANA", values)).status == 200
+            told = await h.fake.wait_for("chat.postEphemeral", within=20,
+                                         where=lambda p: typed in p.get("text", ""))
+            assert "What you entered, to send again" in told[0]["text"] and told[0]["user"] == "U0ANA"
+        finally:
+            proxy.restore()
