@@ -189,9 +189,10 @@ def test_neighbour_memory_ranks_votes_and_vouches_without_the_ignored_label() ->
     query = np.array([[0.8, 0.6, 0.0]], dtype=np.float32)
     sims, labels = memory.nearest(query, 2)
     assert labels.tolist() == [["net", "id"]] and np.allclose(sims, [[0.8, 0.6]])
-    assert np.allclose(memory.votes(query, np.array(["id", "net"]), 2), [[0.6, 0.8]])
-    assert np.allclose(memory.support(np.array([[0.0, 0.0, 1.0]]), 1), [0.0])  # the ignored one vouches 0
-    assert np.allclose(memory.support(query, 3), [(0.8 + 0.6 + 0.0) / 3])
+    assert np.allclose(memory.votes(memory.nearest(query, 2), np.array(["id", "net"]), 2), [[0.6, 0.8]])
+    ignored = memory.nearest(np.array([[0.0, 0.0, 1.0]]), 1)
+    assert np.allclose(memory.support(ignored, 1), [0.0])  # the ignored one vouches 0
+    assert np.allclose(memory.support(memory.nearest(query, 3), 3), [(0.8 + 0.6 + 0.0) / 3])
 
 
 def dense_library(history: list[tuple[str, str]]) -> Library:

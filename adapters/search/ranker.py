@@ -86,14 +86,19 @@ class LearnedRanker:
 
     def _learnt(self, text: str, limit: int) -> list[tuple[str, float]]:
         """The linear model's odds, without "no article fits", damped by the nearest tickets' support."""
-        assert self._model is not None
-        ranked = [(aid, p) for aid, p in self._model.predict([text], limit=limit + 1)[0] if aid != NO_ARTICLE]
-        dense, memory = self._model.dense(), self._model.memory
-        if dense is None or memory is None or self.support is None:
-            return ranked[:limit]
+        model = self._model
+        assert model is not None
+        dense, memory, near = model.dense(), model.memory, None
+        if dense is not None and memory is not None and self.support is not None:
+            # One look-up of the nearest past tickets serves both their votes and their support.
+            near = memory.nearest(dense([text]), max(SUPPORT_K, model.neighbour_k))
+        odds = model.predict([text], limit=limit + 1, near=near)[0]
+        ranked = [(aid, p) for aid, p in odds if aid != NO_ARTICLE][:limit]
+        if near is None or memory is None or self.support is None:
+            return ranked
         low, high = self.support
-        damp = float(np.clip((memory.support(dense([text]), SUPPORT_K)[0] - low) / (high - low), 0.0, 1.0))
-        return [(aid, p * damp) for aid, p in ranked[:limit]]
+        damp = float(np.clip((memory.support(near, SUPPORT_K)[0] - low) / (high - low), 0.0, 1.0))
+        return [(aid, p * damp) for aid, p in ranked]
 
 
 def _best_view(ids: Sequence[str], sims: np.ndarray) -> tuple[list[str], np.ndarray]:
