@@ -147,6 +147,8 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
 
     if args.recluster:
         return await recluster(runtime, args)
+    if args.action == "file":
+        return await file_fix(runtime, args)
     if args.apply:
         print("fixloop: --apply goes with --recluster.", file=sys.stderr)
         return 2
@@ -165,6 +167,16 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
             f"{r.cause.fix_status}{' ' + r.cause.fix_url if r.cause.fix_url else ''}\n"
             f"    evidence: {', '.join(r.evidence)}"
         )
+    return 0
+
+
+async def file_fix(runtime: Runtime, args: argparse.Namespace) -> int:
+    """`fixloop causes file CAUSE_KEY`: file the fix issue (or find the one linked) and print its URL."""
+    if not args.cause_key:
+        print("fixloop: say which cause: fixloop causes file CAUSE_KEY", file=sys.stderr)
+        return 2
+    filed = await runtime.desk.file_fix_issue(args.cause_key, None)
+    print(filed.url)
     return 0
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
 from core.tickets import Priority, Surface
+from bot.tracker_config import tracker_setup
+from core.trackers import TrackerSetup
 
 TOP_KEYS = {
     "timezone",
@@ -42,6 +44,7 @@ class AppConfig:
     org: Org
     schedules: tuple[Schedule, ...] = field(default_factory=tuple)
     source: str = "(defaults)"
+    trackers: dict[str, TrackerSetup] = field(default_factory=dict)  # team key -> its tracker
 
 
 def load_config(path: Path | None) -> AppConfig:
@@ -79,7 +82,10 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
         triage_team=_str(data, "triage_team", where, "tier1"),
     )
     _check_links(org, where)
-    return AppConfig(org=org, schedules=_schedules(_table(data, "schedule", where), where), source=where)
+    teams = _table(data, "teams", where)
+    trackers = {k: tracker_setup(k, v["tracker"], where) for k, v in teams.items() if "tracker" in v}
+    schedules = _schedules(_table(data, "schedule", where), where)
+    return AppConfig(org=org, schedules=schedules, source=where, trackers=trackers)
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -153,9 +159,11 @@ def _team(key: str, value: Any, where: str) -> Team:
         raise ConfigError(f"{where}: teams.{key}.owns must be a list of strings")
     channels = {k: v for k, v in value.items() if k in ("slack", "teams")}
     _strmap(channels, f"teams.{key}", where)
-    extra = set(value) - {"name", "owns", "slack", "teams"}
+    extra = set(value) - {"name", "owns", "slack", "teams", "tracker"}
     if extra:
-        raise ConfigError(f"{where}: teams.{key}.{sorted(extra)[0]} is unknown (name, owns, slack, teams)")
+        raise ConfigError(
+            f"{where}: teams.{key}.{sorted(extra)[0]} is unknown (name, owns, slack, teams, tracker)"
+        )
     return Team(
         key=key, name=str(value.get("name", key)), owns=tuple(o.lower() for o in owns), channels=channels
     )

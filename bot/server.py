@@ -12,6 +12,7 @@ from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
 from adapters.slack.app import http_handler
 from adapters.teams.app import http_handler as teams_handler
+from bot import webhooks
 from bot.logs import new_request_id
 from bot.wiring import Runtime
 
@@ -94,6 +95,7 @@ def create_app(runtime: Runtime) -> web.Application:
         # Signatures are verified by the event intake (event callbacks) and by slack-bolt (the rest).
         handler = http_handler(runtime.slack_app, runtime.inbox, runtime.slack_events)
         app.router.add_post("/slack/events", handler)
+    webhooks.register(app, runtime)  # /webhooks/github|jira|linear, each when its secret is set
     if runtime.teams is not None:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 

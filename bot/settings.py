@@ -47,6 +47,17 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    # Fixes in the owners' trackers ([teams.<key>.tracker] in fixloop.toml); each tracker is on with its token.
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    github_webhook_secret: SecretStr | None = None
+    jira_base_url: str | None = None
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_webhook_secret: SecretStr | None = None
+    linear_api_key: SecretStr | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
+    linear_webhook_secret: SecretStr | None = None
 
     @field_validator(
         "slack_bot_token",
@@ -54,6 +65,12 @@ class Settings(BaseSettings):
         "slack_app_token",
         "microsoft_app_password",
         "openai_api_key",
+        "github_token",
+        "github_webhook_secret",
+        "jira_api_token",
+        "jira_webhook_secret",
+        "linear_api_key",
+        "linear_webhook_secret",
         mode="before",
     )
     @classmethod

@@ -34,9 +34,11 @@ from adapters.sweeper import InboxSweeper, Replay
 from adapters.teams.app import TeamsApp, build_teams
 from adapters.teams.config import Endpoints, TeamsMisconfigured, teams_mode
 from adapters.teams.notifier import teams_delivery
+from adapters.trackers.links import thread_link
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.tracker_config import build_trackers
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
@@ -151,6 +153,7 @@ async def build_runtime(
     desk = build_desk(
         repos, config, notifier=combined, clock=clock or SystemClock(), llm=_language_model(settings)
     )
+    desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     if load_indexes:
         await desk.refresh()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")

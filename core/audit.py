@@ -14,6 +14,9 @@ class AuditAction(StrEnum):
     ROOT_CAUSE_RECORDED = "root_cause_recorded"
     FIX_LINKED = "fix_linked"
     FIX_SHIPPED = "fix_shipped"
+    FIX_FILED = "fix_filed"
+    FIX_REOPENED = "fix_reopened"
+    FIX_REGRESSED = "fix_regressed"
     REVIEWED = "reviewed"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
 

@@ -15,6 +15,7 @@ class FixStatus(StrEnum):
     NONE = "none"
     LINKED = "linked"
     SHIPPED = "shipped"
+    REGRESSED = "regressed"  # shipped, but the cause's tickets kept coming (core/fix_watch.py)
 
 
 @dataclass
@@ -30,6 +31,10 @@ class Cause:
     fix_shipped_at: datetime | None = None
     key_phrases: tuple[str, ...] = ()
     named_by_person: bool = False  # a person named, merged or fixed it: keep its identity
+    fix_tracker: str | None = None  # "github", "jira" or "linear" when the fix is a tracker issue
+    fix_issue: str | None = None  # the tracker's id: "acme/it-access#12", "OPS-7", "ENG-42"
+    fix_changed_at: datetime | None = None  # the tracker's time of the last state applied (older: ignored)
+    fix_regressed_at: datetime | None = None
 
     def record_root_cause(self, at: datetime, text: str) -> None:
         """Record what the owner found; the first record stops time-to-root-cause."""
@@ -49,7 +54,19 @@ class Cause:
         """Mark the fix shipped; deflection is counted from this moment."""
         self.fix_status = FixStatus.SHIPPED
         self.fix_shipped_at = at
+        self.fix_regressed_at = None
         self.named_by_person = True
+
+    def reopen_fix(self) -> None:
+        """The tracker issue was reopened: the fix is linked again, not shipped (the audit log keeps when)."""
+        self.fix_status = FixStatus.LINKED
+        self.fix_shipped_at = None
+        self.fix_regressed_at = None
+
+    def regress(self, at: datetime) -> None:
+        """The fix did not hold: the cause's tickets kept coming after it shipped."""
+        self.fix_status = FixStatus.REGRESSED
+        self.fix_regressed_at = at
 
 
 @dataclass
@@ -82,6 +99,9 @@ class RankedCause:
             "fix_status": str(c.fix_status),
             "fix_url": c.fix_url,
             "fix_shipped_at": c.fix_shipped_at.isoformat() if c.fix_shipped_at else None,
+            "fix_tracker": c.fix_tracker,
+            "fix_issue": c.fix_issue,
+            "fix_regressed_at": c.fix_regressed_at.isoformat() if c.fix_regressed_at else None,
             "evidence": list(self.evidence),
         }
 

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core import coaching, fixes, follow_ups, intake, resolution, routing, threads
+from core import coaching, fix_news, fix_poll, fix_tracking, fix_watch, fixes, follow_ups, intake, resolution
+from core import routing, threads
 from core.audit import AuditEntry
 from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
@@ -14,6 +15,7 @@ from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
 from core.digests import Digest, compose_digest
 from core.escalation import Escalation, RoutingSuggestion
+from core.fix_issue import ThreadLink
 from core.kb import Library, declined_history, lesson, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
 from core.learning import LearningSync
@@ -34,6 +36,7 @@ from core.ports import (
 from core.reclustering import Applied, apply_reclustering
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Resolution, Ticket
+from core.trackers import IssueState, Trackers
 
 Offload = Callable[[Callable[[], Reclustering]], Awaitable[Reclustering]]
 
@@ -56,6 +59,8 @@ class Desk:
     router: TeamRouter | None = None
     clusterer: Clusterer | None = None
     learning: LearningSync = field(default_factory=LearningSync)
+    trackers: Trackers = field(default_factory=Trackers)
+    thread_link: ThreadLink = lambda _ticket: None  # links back to chat threads in filed issues
 
     async def refresh(self) -> None:
         """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
@@ -196,10 +201,50 @@ class Desk:
         )
 
     async def ship_fix(self, ref: str, by: str) -> Cause:
-        """The owner shipped the fix."""
-        return await fixes.ship_fix(
+        """The owner shipped the fix; the requesters with open tickets of the cause are told."""
+        cause = await fixes.ship_fix(
             ref, by, causes=self.causes, tickets=self.tickets, org=self.org, clock=self.clock,
             audit=self.audit,
+        )
+        await fix_news.announce_fix(cause, tickets=self.tickets, notifier=self.notifier, clock=self.clock)
+        return cause
+
+    async def file_fix_issue(self, ref: str, by: str | None) -> fix_tracking.Filed:
+        """File the cause's fix issue in its owner's tracker (by None: the command line)."""
+        return await fix_tracking.file_fix_issue(
+            ref, by, causes=self.causes, tickets=self.tickets, trackers=self.trackers, org=self.org,
+            clock=self.clock, audit=self.audit, link=self.thread_link,
+        )
+
+    async def apply_issue_states(self, tracker: str, states: list[IssueState]) -> list[Cause]:
+        """What a tracker's webhook says of its issues: fixes shipped or reopened."""
+        return await fix_tracking.apply_issue_states(
+            tracker, states, causes=self.causes, tickets=self.tickets, clock=self.clock, audit=self.audit,
+            notifier=self.notifier,
+        )
+
+    async def poll_trackers(self) -> list[Cause]:
+        """Read the linked issues' states from the trackers, in batches."""
+        return await fix_poll.poll_trackers(
+            causes=self.causes, tickets=self.tickets, trackers=self.trackers, clock=self.clock,
+            audit=self.audit, notifier=self.notifier,
+        )
+
+    async def watch_fixes(self) -> list[Cause]:
+        """Mark regressed the shipped fixes that did not hold."""
+        return await fix_watch.watch_fixes(
+            causes=self.causes, tickets=self.tickets, trackers=self.trackers, notifier=self.notifier,
+            clock=self.clock, audit=self.audit,
+        )
+
+    async def fix_solved(self, ticket_id: str, by: str) -> Ticket:
+        """The requester clicked That solved it."""
+        return await fix_news.fix_solved(ticket_id, by, tickets=self.tickets, clock=self.clock)
+
+    async def fix_still_happening(self, ticket_id: str, by: str) -> Ticket:
+        """The requester clicked Still happening."""
+        return await fix_news.fix_still_happening(
+            ticket_id, by, tickets=self.tickets, clock=self.clock, notifier=self.notifier
         )
 
     async def resolve(

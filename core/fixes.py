@@ -12,6 +12,7 @@ from core.intake import load_ticket
 from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
 from core.org import Org, PersonRole
 from core.ports import AuditLog, CauseRepository, Clock, TicketRepository
+from core.trackers import parse_issue_url
 
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
@@ -113,6 +114,9 @@ async def link_fix(
         raise InvalidInput(f"{url!r} is not a link. Paste the Jira, GitHub or Linear URL of the fix.")
     cause = await cause_for(ref, causes=causes, tickets=tickets)
     cause.link_fix(url.strip())
+    issue = parse_issue_url(url)  # a Jira, GitHub or Linear issue: its state is read from then on
+    cause.fix_tracker, cause.fix_issue = (issue.tracker, issue.issue) if issue else (None, None)
+    cause.fix_changed_at = None
     await causes.save(cause)
     await _audit(audit, org, by, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
     return cause

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.escalation import Escalation
     from core.kb import Article
     from core.tickets import CsatResponse, Ticket
+    from core.trackers import IssueDraft, IssueRef, IssueState
 
 
 class Clock(Protocol):
@@ -50,6 +51,7 @@ class CauseRepository(Protocol):
     async def get(self, key: str) -> Cause | None: ...
     async def save(self, cause: Cause) -> None: ...
     async def list(self) -> builtins.list[Cause]: ...
+    async def find_by_issue(self, tracker: str, issue: str) -> Cause | None: ...
 
 
 class ArticleRepository(Protocol):
@@ -124,4 +126,20 @@ class AuditLog(Protocol):
         self, *, since: datetime | None = None, limit: int | None = None
     ) -> builtins.list[AuditEntry]:
         """Entries at or after `since`, oldest first."""
+        ...
+
+
+class Tracker(Protocol):
+    """An owning team's issue tracker (GitHub, Jira, Linear): file, read states in batches, comment."""
+
+    async def file_issue(self, project: str, draft: IssueDraft, issue_type: str | None = None) -> IssueRef:
+        """Create an issue in the project and return its reference."""
+        ...
+
+    async def states(self, project: str, issues: Sequence[str]) -> builtins.list[IssueState]:
+        """The states of many issues of one project, in as few requests as the tracker allows."""
+        ...
+
+    async def comment(self, issue: str, draft: IssueDraft) -> None:
+        """Add a comment to an issue."""
         ...

@@ -99,6 +99,7 @@ class Ticket:
     csat_at: datetime | None = None
     affected_users: int = 0
     source: str = "chat"
+    fix_notified_at: datetime | None = None  # when the requester was told the cause's fix shipped
 
     @property
     def is_open(self) -> bool:

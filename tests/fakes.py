@@ -102,6 +102,11 @@ class _KeyedRepository:
 class FakeCauseRepository(_KeyedRepository):
     key = "key"
 
+    async def find_by_issue(self, tracker: str, issue: str) -> Cause | None:
+        """The cause whose fix is this tracker issue, if any."""
+        found = [c for c in self.rows.values() if c.fix_tracker == tracker and c.fix_issue == issue]  # type: ignore[attr-defined]
+        return copy.deepcopy(min(found, key=lambda c: c.key)) if found else None  # type: ignore[attr-defined]
+
     async def list(self) -> list[Cause]:
         return copy.deepcopy(list(self.rows.values()))  # type: ignore[arg-type]
 

@@ -27,6 +27,10 @@ def cause_values(cause: Cause) -> dict[str, Any]:
         "fix_shipped_at": cause.fix_shipped_at,
         "key_phrases": list(cause.key_phrases),
         "named_by_person": cause.named_by_person,
+        "fix_tracker": cause.fix_tracker,
+        "fix_issue": cause.fix_issue,
+        "fix_changed_at": cause.fix_changed_at,
+        "fix_regressed_at": cause.fix_regressed_at,
     }
 
 
@@ -50,6 +54,13 @@ class SqlCauseRepository(SqlRepository):
         """Insert or update a cause."""
         async with self._sessions.begin() as session:
             await upsert(session, CAUSES, cause_values(cause), ["key"])
+
+    async def find_by_issue(self, tracker: str, issue: str) -> Cause | None:
+        """The cause whose fix is this tracker issue, if any."""
+        stmt = select(CAUSES).where(CAUSES.c.fix_tracker == tracker, CAUSES.c.fix_issue == issue)
+        async with self._sessions() as session:
+            row = (await session.execute(stmt.order_by(CAUSES.c.key))).mappings().first()
+        return to_cause(row) if row else None
 
     async def list(self) -> list[Cause]:
         """Every cause, by key."""

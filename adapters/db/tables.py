@@ -93,6 +93,7 @@ class TicketRow(SQLModel, table=True):
     csat_at: datetime | None = _when()
     affected_users: int = 0
     source: str = "chat"
+    fix_notified_at: datetime | None = _when()
 
 
 class MessageRow(SQLModel, table=True):
@@ -125,6 +126,10 @@ class CauseRow(SQLModel, table=True):
     fix_shipped_at: datetime | None = _when()
     key_phrases: list[str] = _json()
     named_by_person: bool = False
+    fix_tracker: str | None = None
+    fix_issue: str | None = Field(default=None, index=True)  # webhooks find the cause by its issue
+    fix_changed_at: datetime | None = _when()
+    fix_regressed_at: datetime | None = _when()
 
 
 class ArticleRow(SQLModel, table=True):
