@@ -104,7 +104,7 @@ class FakeJira(FakeTracker):
         return {
             "id": str(10000 + i.number), "key": self.key(i), "self": f"{self.base}/rest/api/2/issue/{10000 + i.number}",
             "fields": {"summary": i.title, "description": i.body, "resolutiondate": i.closed_at,
-                       "updated": i.updated_at, "status": {"name": category["name"], "statusCategory": category}},
+                       "updated": i.updated_at.replace("Z", ".000+0000"), "status": {"name": category["name"], "statusCategory": category}},
         }
 
     def answer(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:

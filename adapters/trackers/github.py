@@ -25,12 +25,16 @@ class GithubTracker:
     kind = TrackerKind.GITHUB
 
     def __init__(self, token: str, base_url: str = "https://api.github.com", timeout: int = 15) -> None:
-        self.client = Github(auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout, per_page=100)
+        # lazy: repositories and issues are not fetched before they are written to
+        self.client = Github(
+            auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout, per_page=100, lazy=True
+        )
 
     async def file_issue(self, project: str, draft: IssueDraft, issue_type: str | None = None) -> IssueRef:
         """Create an issue in the repository `owner/name`."""
         def create() -> IssueRef:
-            issue = self.client.get_repo(project, lazy=True).create_issue(title=draft.title, body=markdown(draft))
+            repo = self.client.get_repo(project)
+            issue = repo.create_issue(title=draft.title, body=markdown(draft))
             return IssueRef(self.kind, f"{project}#{issue.number}", issue.html_url)
 
         return await asyncio.to_thread(create)
@@ -56,7 +60,7 @@ class GithubTracker:
         project, number = issue.rsplit("#", 1)
 
         def post() -> None:
-            self.client.get_repo(project, lazy=True).get_issue(int(number)).create_comment(
+            self.client.get_repo(project).get_issue(int(number)).create_comment(
                 markdown(draft, with_title=True)
             )
 

@@ -78,5 +78,11 @@ def state_of(raw: dict[str, Any]) -> IssueState:
 
 
 def parse_time(value: str) -> datetime:
-    """Jira's time ("2026-12-01T10:00:00.000+0000")."""
-    return datetime.strptime(value.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
+    """Jira's time ("2026-12-01T10:00:00.000+0000"), as an aware datetime."""
+    value = value.strip().replace("Z", "+00:00")
+    if len(value) > 5 and value[-5] in "+-" and value[-4:].isdigit():
+        value = f"{value[:-2]}:{value[-2:]}"  # +0000 -> +00:00
+    found = datetime.fromisoformat(value)
+    if found.utcoffset() is None:
+        raise ValueError(f"{value!r} has no offset")
+    return found
