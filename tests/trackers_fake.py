@@ -112,8 +112,8 @@ class FakeJira(FakeTracker):
             return 200, {"baseUrl": self.base, "version": "1001.0.0", "versionNumbers": [1001, 0, 0],
                          "deploymentType": "Cloud", "buildNumber": 100000, "serverTitle": "Jira"}
         if path == "/rest/api/2/field":
-            return 200, [{"id": "status", "name": "Status"}, {"id": "resolutiondate", "name": "Resolved"},
-                         {"id": "updated", "name": "Updated"}]
+            return 200, [{"id": f, "key": f, "name": f.title(), "custom": False, "navigable": True,
+                          "searchable": True, "clauseNames": [f]} for f in ("status", "resolutiondate", "updated")]
         if method == "POST" and path == "/rest/api/2/issue":
             i = self.add(body["fields"]["summary"], body["fields"].get("description", ""))
             return 201, {"id": str(10000 + i.number), "key": self.key(i), "self": self.rest_issue(i)["self"]}
