@@ -35,6 +35,7 @@ class Cause:
     fix_issue: str | None = None  # the tracker's id: "acme/it-access#12", "OPS-7", "ENG-42"
     fix_changed_at: datetime | None = None  # the tracker's time of the last state applied (older: ignored)
     fix_regressed_at: datetime | None = None
+    fix_filed_at: datetime | None = None  # when Fixloop filed the fix issue in the owner's tracker
 
     def record_root_cause(self, at: datetime, text: str) -> None:
         """Record what the owner found; the first record stops time-to-root-cause."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from core.fix_digest import fix_news_text
+
 if TYPE_CHECKING:
     from core.causes import RankedCause
     from core.digests import Digest, Line
@@ -77,6 +79,7 @@ def render_text(digest: Digest) -> str:
         out += ["", "Seen in both the internal and the external queue:"]
         out += [f"  - {r.cause.title} [{r.cause.key}] ({r.tickets} tickets)" for r in digest.cross_surface]
     out += ["", "Wins:"] + ([f"  - {w}" for w in digest.wins] or ["  none this week"])
+    out += fix_news_text(digest.fixes)
     return "\n".join(out)
 
 
@@ -109,6 +112,7 @@ def render_dict(digest: Digest) -> dict[str, Any]:
         "top_causes": [_cause_dict(r, digest.evidence) for r in digest.top_causes],
         "cross_surface": [_cause_dict(r, digest.evidence) for r in digest.cross_surface],
         "wins": list(digest.wins),
+        "fixes": digest.fixes.to_dict(),
         "fades": [
             {"key": f.cause.key, "title": f.cause.title, "before_per_week": f.before, "now": f.now}
             for f in digest.fades

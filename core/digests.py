@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.fix_digest import FixNews, fix_news
 from core.causes import Cause, RankedCause, rank_causes
 from core.kpis import KpiReport, Period, compute_kpis
 from core.org import Org
@@ -45,6 +46,10 @@ ROWS: tuple[tuple[str, str | None, str, str, bool], ...] = (
     ("knowledge_reuse", "articles_solving_10_plus", "Articles solving 10+", "count", True),
     ("consistency", "fcr_std", "FCR spread across agents", "rate", False),
     ("consistency", "csat_std", "CSAT spread across agents", "score", False),
+    ("time_to_fix_hours", "median", "Time to fix, median", "hours", False),
+    ("time_to_fix_hours", "p90", "Time to fix, p90", "hours", False),
+    ("fix_hold_rate", None, "Fixes that held", "rate", True),
+    ("requesters_told_of_fix", None, "Requesters told of a fix", "count", True),
 )
 
 
@@ -97,6 +102,7 @@ class Digest:
     fades: list[Fade] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)  # ticket id -> platform, chat refs
+    fixes: FixNews = field(default_factory=FixNews)  # filed, shipped, held, regressed in the period
 
     def local_start(self) -> datetime:
         """The first instant of the period in the organisation's time zone."""
@@ -143,6 +149,7 @@ def build_digest(
     evidence: Mapping[str, dict[str, Any]] | None = None,
     timezone: str = "UTC",
     top: int = 5,
+    fixes: FixNews | None = None,
 ) -> Digest:
     """The digest from figures already computed (in memory or in SQL)."""
     return Digest(
@@ -157,6 +164,7 @@ def build_digest(
         fades=list(fades),
         trend=list(trend),
         evidence=dict(evidence or {}),
+        fixes=fixes or FixNews(),
     )
 
 
@@ -188,6 +196,7 @@ def compose_digest(
         evidence=refs,
         timezone=org.timezone,
         top=top,
+        fixes=fix_news(causes, period),
     )
 
 

@@ -55,7 +55,7 @@ async def file_fix_issue(
         cause, await tickets.list(cause_key=cause.key), now=now, weights=org.weights, link=link
     )
     issue = await tracker.file_issue(setup.project, draft, setup.issue_type)
-    cause.fix_tracker, cause.fix_issue = issue.tracker, issue.issue
+    cause.fix_tracker, cause.fix_issue, cause.fix_filed_at = issue.tracker, issue.issue, now
     cause.link_fix(issue.url)
     await causes.save(cause)
     await audit.record(

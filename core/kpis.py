@@ -10,6 +10,7 @@ from typing import Any
 
 from core.causes import Cause
 from core.errors import InvalidInput
+from core.kpi_fixes import FIX_KPI_KEYS, fix_figures
 from core.periods import Period, last_full_week, parse_period
 from core.stats import mean, median, p90, pstdev, ratio
 from core.tickets import Judgement, Resolution, Surface, Ticket
@@ -112,6 +113,7 @@ KPI_KEYS: tuple[str, ...] = (
     "escalation_accuracy", "escalations_unjudged_share", "deflection_by_root_cause_elimination",
     "bot_deflection", "first_response_minutes", "bot_first_reply_seconds", "resolution_hours",
     "first_contact_resolution", "reopen_rate", "backlog", "csat", "knowledge_reuse", "consistency",
+    *FIX_KPI_KEYS,
 )
 
 
@@ -137,6 +139,7 @@ def _figures(s: _Scope) -> dict[str, Any]:
         "csat": _csat(s, resolved),
         "knowledge_reuse": _knowledge_reuse(resolved),
         "consistency": _consistency(s, resolved),
+        **fix_figures(s.tickets, s.by_cause, s.causes, s.period),
     }
 
 
@@ -315,6 +318,10 @@ _ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Articles solving 10+", ("knowledge_reuse", "articles_solving_10_plus"), "count"),
     ("FCR spread across agents", ("consistency", "fcr_std"), "rate"),
     ("CSAT spread across agents", ("consistency", "csat_std"), "score"),
+    ("Time to fix, median", ("time_to_fix_hours", "median"), "hours"),
+    ("Time to fix, p90", ("time_to_fix_hours", "p90"), "hours"),
+    ("Fixes that held", ("fix_hold_rate",), "rate"),
+    ("Requesters told of a fix", ("requesters_told_of_fix",), "count"),
 )
 
 _FORMATS: dict[str, Callable[[Any], str]] = {

@@ -74,6 +74,9 @@ KEYS = [
     "csat",
     "knowledge_reuse",
     "consistency",
+    "time_to_fix_hours",
+    "fix_hold_rate",
+    "requesters_told_of_fix",
 ]
 
 
@@ -445,6 +448,9 @@ def test_a_period_with_no_tickets_reports_no_data_but_zero_counts() -> None:
             "csat": {"mean": None, "satisfied_share": None, "response_rate": None},
             "knowledge_reuse": {"by_article": {}, "articles_solving_10_plus": 0},
             "consistency": {"fcr_std": None, "csat_std": None},
+            "time_to_fix_hours": {"median": None, "p90": None},
+            "fix_hold_rate": None,
+            "requesters_told_of_fix": 0,
         }
 
 

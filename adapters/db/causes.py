@@ -31,6 +31,7 @@ def cause_values(cause: Cause) -> dict[str, Any]:
         "fix_issue": cause.fix_issue,
         "fix_changed_at": cause.fix_changed_at,
         "fix_regressed_at": cause.fix_regressed_at,
+        "fix_filed_at": cause.fix_filed_at,
     }
 
 

@@ -16,6 +16,7 @@ from adapters.db.kpi_sql_base import C, T, count_if, window_counts, within
 from adapters.db.tables import UTCDateTime
 from core.causes import RankedCause
 from core.digests import Digest, Fade, TrendPoint, build_digest, trend_weeks
+from core.fix_digest import fix_news
 from core.kpis import BASELINE_PERIODS, Period
 from core.org import ImpactWeights, Org
 
@@ -172,6 +173,8 @@ class SqlDigests(SqlRepository):
             points, fades = await trend(session, trend_weeks(period, org.timezone))
             shown = [i for r in ranked if r in ranked[:top] or r.cross_surface for i in r.evidence]
             refs = await evidence_refs(session, shown)
+            causes = [to_cause(r._mapping) for r in (await session.execute(select(C))).all()]
         return build_digest(
-            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone, top=top
+            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone, top=top,
+            fixes=fix_news(causes, period),
         )

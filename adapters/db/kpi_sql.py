@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.db._sql import SqlRepository
 from adapters.db.kpi_sql_base import SCOPES, T, count_if, scoped, spread, within
 from adapters.db.kpi_sql_causes import cause_figures
+from adapters.db.kpi_sql_fixes import fix_figures
 from adapters.db.kpi_sql_resolved import backlog_figures, resolved_figures
 from core.kpis import DEFAULT_SLA_HOURS, KPI_KEYS, KpiReport, Period
 from core.stats import median, ratio
@@ -37,6 +38,7 @@ class SqlKpis(SqlRepository):
                 await escalation_figures(session, period),
                 await resolved_figures(session, period),
                 await backlog_figures(session, period, sla),
+                await fix_figures(session, period),
             ]
         columns = {s: {k: v for part in parts for k, v in part[s].items()} for s in SCOPES}
         out = {s: {k: columns[s][k] for k in KPI_KEYS} for s in SCOPES}

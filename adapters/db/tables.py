@@ -130,6 +130,7 @@ class CauseRow(SQLModel, table=True):
     fix_issue: str | None = Field(default=None, index=True)  # webhooks find the cause by its issue
     fix_changed_at: datetime | None = _when()
     fix_regressed_at: datetime | None = _when()
+    fix_filed_at: datetime | None = _when()
 
 
 class ArticleRow(SQLModel, table=True):

@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('fix_issue', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('fix_changed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('fix_regressed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('fix_filed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_causes_fix_issue'), ['fix_issue'], unique=False)
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('fix_notified_at', sa.DateTime(timezone=True), nullable=True))
@@ -37,6 +38,7 @@ def downgrade() -> None:
         batch_op.drop_column('fix_notified_at')
     with op.batch_alter_table('causes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_causes_fix_issue'))
+        batch_op.drop_column('fix_filed_at')
         batch_op.drop_column('fix_regressed_at')
         batch_op.drop_column('fix_changed_at')
         batch_op.drop_column('fix_issue')
