@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     kb = imp.add_parser("kb", help="a folder of Markdown articles with front matter, or a CSV")
     kb.add_argument("path", type=Path)
     kb.add_argument("--if-empty", action="store_true")
-    causes = sub.add_parser("causes", help="root causes ranked by business impact; `causes file KEY` files its fix")
+    causes = sub.add_parser("causes", help="root causes ranked by business impact; `file KEY` files its fix")
     causes.add_argument("action", nargs="?", choices=("file",),
                         help="file: file the cause's fix issue in its owner's tracker and print its URL")
     causes.add_argument("cause_key", nargs="?", metavar="CAUSE_KEY")

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.tracker_config import tracker_setup
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
 from core.tickets import Priority, Surface
-from bot.tracker_config import tracker_setup
 from core.trackers import TrackerSetup
 
 TOP_KEYS = {

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
-    # Fixes in the owners' trackers ([teams.<key>.tracker] in fixloop.toml); each tracker is on with its token.
+    # Fixes in the owners' trackers ([teams.<key>.tracker] in fixloop.toml); each is on with its token.
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_webhook_secret: SecretStr | None = None

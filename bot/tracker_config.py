@@ -30,7 +30,8 @@ def tracker_setup(team: str, value: Any, where: str) -> TrackerSetup:
         raise ConfigError(f'{name}.kind must be "github", "jira" or "linear"') from None
     extra = set(value) - KEYS[kind]
     if extra:
-        raise ConfigError(f"{name}.{sorted(extra)[0]} is unknown for {kind} ({', '.join(sorted(KEYS[kind]))})")
+        known = ", ".join(sorted(KEYS[kind]))
+        raise ConfigError(f"{name}.{sorted(extra)[0]} is unknown for {kind} ({known})")
     field, pattern, example = {
         TrackerKind.GITHUB: ("repo", REPO, '"owner/name"'),
         TrackerKind.JIRA: ("project", PROJECT, '"OPS"'),
@@ -53,7 +54,8 @@ def build_trackers(settings: Settings, setups: dict[str, TrackerSetup]) -> Track
 
     clients: dict[str, Tracker] = {}
     if settings.github_token is not None:
-        clients[TrackerKind.GITHUB] = GithubTracker(settings.github_token.get_secret_value(), settings.github_api_url)
+        token = settings.github_token.get_secret_value()
+        clients[TrackerKind.GITHUB] = GithubTracker(token, settings.github_api_url)
     if settings.jira_api_token is not None and settings.jira_base_url and settings.jira_email:
         clients[TrackerKind.JIRA] = JiraTracker(
             settings.jira_base_url, settings.jira_email, settings.jira_api_token.get_secret_value()

@@ -80,5 +80,6 @@ async def _apply(runtime: Runtime, tracker: str, states: list[IssueState]) -> we
     try:
         changed = await runtime.desk.apply_issue_states(tracker, states)
     except (ValueError, KeyError) as exc:  # a payload of the right shape but with a bad time or id
-        raise web.HTTPBadRequest(text=f"Could not read the issue from the payload: {type(exc).__name__}") from None
+        why = type(exc).__name__
+        raise web.HTTPBadRequest(text=f"Could not read the issue from the payload: {why}") from None
     return web.json_response({"ok": True, "changed": [c.key for c in changed]})

@@ -6,8 +6,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core import coaching, fix_news, fix_poll, fix_tracking, fix_watch, fixes, follow_ups, intake, resolution
-from core import routing, threads
+from core import (
+    coaching,
+    fix_news,
+    fix_poll,
+    fix_tracking,
+    fix_watch,
+    fixes,
+    follow_ups,
+    intake,
+    resolution,
+    routing,
+    threads,
+)
 from core.audit import AuditEntry
 from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.fix_digest import FixNews, fix_news
 from core.causes import Cause, RankedCause, rank_causes
+from core.fix_digest import FixNews, fix_news
 from core.kpis import KpiReport, Period, compute_kpis
 from core.org import Org
 from core.periods import last_full_week

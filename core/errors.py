@@ -49,3 +49,7 @@ class InvalidInput(FixloopError):
 
 class DuplicateTicket(FixloopError):
     """A ticket with this id or chat thread exists already (two deliveries raced)."""
+
+
+class TrackerUnavailable(FixloopError):
+    """The owner's tracker refused or did not answer; the message names it and what it said."""

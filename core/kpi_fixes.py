@@ -12,11 +12,12 @@ from core.stats import median, p90, ratio
 from core.tickets import Ticket
 
 HOLD_PERIODS = 4  # fix_hold_rate looks at fixes shipped in the four periods before P
+ByCause = Mapping[str, Sequence[Ticket]]
 FIX_KPI_KEYS = ("time_to_fix_hours", "fix_hold_rate", "requesters_told_of_fix")
 
 
 def fix_figures(
-    tickets: Sequence[Ticket], by_cause: Mapping[str, Sequence[Ticket]], causes: Mapping[str, Cause], p: Period
+    tickets: Sequence[Ticket], by_cause: ByCause, causes: Mapping[str, Cause], p: Period
 ) -> dict[str, Any]:
     """The three fix KPIs for one scope (its tickets, grouped by cause)."""
     hours = _fix_hours(by_cause, causes, p)
@@ -27,7 +28,7 @@ def fix_figures(
     }
 
 
-def _fix_hours(by_cause: Mapping[str, Sequence[Ticket]], causes: Mapping[str, Cause], p: Period) -> list[float]:
+def _fix_hours(by_cause: ByCause, causes: Mapping[str, Cause], p: Period) -> list[float]:
     """fix_shipped_at - the cause's earliest ticket in scope, over causes whose fix shipped in P."""
     values = []
     for key, own in by_cause.items():
@@ -42,8 +43,8 @@ def baseline(own: Sequence[Ticket], shipped: datetime, length: timedelta) -> flo
     return sum(1 for t in own if shipped - HOLD_PERIODS * length <= t.created_at < shipped) / HOLD_PERIODS
 
 
-def _hold_rate(by_cause: Mapping[str, Sequence[Ticket]], causes: Mapping[str, Cause], p: Period) -> float | None:
-    """Of causes fixed in [start - 4L, start) with B > 0, the share whose A (tickets in P) is at most B / 2."""
+def _hold_rate(by_cause: ByCause, causes: Mapping[str, Cause], p: Period) -> float | None:
+    """Of causes fixed in [start - 4L, start) with B > 0, the share whose A (tickets in P) is <= B / 2."""
     held = counted = 0
     for key, own in by_cause.items():
         shipped = causes[key].fix_shipped_at if key in causes else None

@@ -33,7 +33,7 @@ from core.tickets import Surface, Ticket
 from tests.test_kpi_sql import assert_same, store
 
 P = Period(datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
-I, E = Surface.INTERNAL, Surface.EXTERNAL
+INT, EXT = Surface.INTERNAL, Surface.EXTERNAL
 
 
 def at(month: int, day: int, hour: int = 0) -> datetime:
@@ -47,14 +47,14 @@ def ticket(tid: str, surface: Surface, created: datetime, cause: str, told: date
 
 def ledger() -> list[Ticket]:
     out = [
-        ticket("a1", I, at(11, 1), "a", told=at(11, 10, 13)),
-        ticket("a2", E, at(11, 5, 12), "a", told=at(11, 10, 13)),
-        ticket("b1", I, at(11, 11), "b", told=at(11, 8)),
-        *(ticket(f"c{k}", I, at(10, 6) + timedelta(weeks=k - 1), "c") for k in range(1, 5)),
-        *(ticket(f"d{k}", E, at(9, 23) + timedelta(days=3 * (k - 1)), "d") for k in range(1, 9)),
-        ticket("d9", E, at(11, 10), "d"), ticket("d10", E, at(11, 11), "d"), ticket("d11", I, at(11, 12), "d"),
-        ticket("e1", I, at(9, 20), "e"),
-        ticket("f1", I, at(11, 6), "f"),
+        ticket("a1", INT, at(11, 1), "a", told=at(11, 10, 13)),
+        ticket("a2", EXT, at(11, 5, 12), "a", told=at(11, 10, 13)),
+        ticket("b1", INT, at(11, 11), "b", told=at(11, 8)),
+        *(ticket(f"c{k}", INT, at(10, 6) + timedelta(weeks=k - 1), "c") for k in range(1, 5)),
+        *(ticket(f"d{k}", EXT, at(9, 23) + timedelta(days=3 * (k - 1)), "d") for k in range(1, 9)),
+        ticket("d9", EXT, at(11, 10), "d"), ticket("d10", EXT, at(11, 11), "d"), ticket("d11", INT, at(11, 12), "d"),
+        ticket("e1", INT, at(9, 20), "e"),
+        ticket("f1", INT, at(11, 6), "f"),
     ]
     return out
 

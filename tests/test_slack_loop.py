@@ -66,6 +66,7 @@ async def test_escalate_opens_a_prefilled_modal_and_posts_the_evidence_to_the_ow
         "fixloop.root_cause",
         "fixloop.link_fix",
         "fixloop.fix_shipped",
+        "fixloop.file_fix",
     }
     told = await slack.fake.wait_for(
         "chat.postMessage", where=lambda p: p["channel"] == "D0EMP" and "IT Network" in p["text"]

@@ -175,6 +175,6 @@ class SqlDigests(SqlRepository):
             refs = await evidence_refs(session, shown)
             causes = [to_cause(r._mapping) for r in (await session.execute(select(C))).all()]
         return build_digest(
-            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone, top=top,
-            fixes=fix_news(causes, period),
+            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone,
+            top=top, fixes=fix_news(causes, period),
         )

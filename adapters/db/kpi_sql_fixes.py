@@ -46,7 +46,8 @@ async def _hold_rate(session: AsyncSession, p: Period) -> dict[str, float | None
     """Of causes fixed in [start - 4L, start) with B > 0 in scope, the share with A <= B / 2."""
     # B > 0 implies the cause has tickets in the scope, so no per-surface presence test is needed.
     shipped = (await session.execute(
-        select(C.c.key, C.c.fix_shipped_at).where(C.c.fix_shipped_at >= p.start - HOLD_PERIODS * p.length, C.c.fix_shipped_at < p.start)
+        select(C.c.key, C.c.fix_shipped_at)
+        .where(C.c.fix_shipped_at >= p.start - HOLD_PERIODS * p.length, C.c.fix_shipped_at < p.start)
     )).all()
     windows = []
     for c in shipped:

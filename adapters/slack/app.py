@@ -17,7 +17,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, intake, listeners, replies, submissions
+from adapters.slack import actions, commands, fix_actions, intake, listeners, replies, submissions
 from adapters.slack.client import make_client
 from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import Action, Command, Shortcut, View
@@ -114,6 +114,8 @@ def register_actions(app: AsyncApp) -> None:
     app.action(_either(*(f"{Action.CSAT}.{n}" for n in range(1, 6))))(guard(actions.on_csat))
     app.action(Action.CSAT_NOT_SOLVED)(guard(actions.on_not_solved))
     app.action(_either(Action.FOLLOW_UP_CHANGED, Action.FOLLOW_UP_NOT_YET))(guard(actions.on_follow_up))
+    app.action(Action.FILE_FIX)(guard(fix_actions.on_file_fix))
+    app.action(_either(Action.FIX_SOLVED, Action.FIX_STILL))(guard(fix_actions.on_fix_answer))
 
 
 def register_shortcuts(app: AsyncApp) -> None:

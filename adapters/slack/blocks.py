@@ -152,6 +152,7 @@ def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: s
             button("Record root cause", Action.ROOT_CAUSE, t),
             button("Link fix", Action.LINK_FIX, t),
             button("Fix shipped", Action.FIX_SHIPPED, t),
+            button("File fix issue", Action.FILE_FIX, t),
         ),
     ]
 

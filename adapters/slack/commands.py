@@ -8,7 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, forms, modals
+from adapters.slack import blocks, fix_blocks, forms, modals
 from adapters.slack.actions import open_escalation
 from adapters.slack.forms import Ref
 from core.desk import Desk
@@ -54,7 +54,8 @@ async def on_causes(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     await ack()
     desk.org.require(command["user_id"], PersonRole.LEADER)
     ranked = await desk.ranked_causes()
-    await respond(blocks=blocks.causes(ranked), text=f"{len(ranked)} root causes by business impact")
+    shown = blocks.causes(ranked) + fix_blocks.file_fix_actions(ranked[:10])
+    await respond(blocks=shown, text=f"{len(ranked)} root causes by business impact")
 
 
 async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, desk: Desk) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from adapters.chat_links import teams_message_url
 from adapters.slack.blocks import Blocks, cut, esc, section
+from adapters.slack.fix_blocks import fixes_section
 
 HEADER_MAX, FIELD_MAX, FIELDS_MAX = 150, 2000, 10
 CAUSES_SHOWN = 5
@@ -100,6 +101,7 @@ def digest(data: dict[str, Any], permalinks: Mapping[str, str] | None = None, ch
         ]
     wins = "\n".join(f"• {esc(w)}" for w in data["wins"]) or "None this week."
     out += [{"type": "divider"}, section(f":trophy: *Wins*\n{wins}")]
+    out += fixes_section(data.get("fixes"))
     if chart:
         out.append(note("The 12-week trend chart follows as an image."))
     return out[:50]

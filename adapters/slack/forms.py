@@ -28,6 +28,7 @@ class Ref:
     channel: str | None = None
     ts: str | None = None
     review: str | None = None
+    cause: str | None = None
 
     def encode(self) -> str:
         """Compact JSON, well under Slack's 2,000-character value limit."""

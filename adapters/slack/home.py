@@ -7,6 +7,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Blocks, causes, context, ticket_list
+from adapters.slack.fix_blocks import file_fix_actions
 from core.causes import RankedCause
 from core.desk import Desk
 from core.org import PersonRole
@@ -22,7 +23,7 @@ def home_view(
     if queue is not None:
         out += [{"type": "divider"}, *ticket_list(queue, "Waiting for a person")]
     if top is not None:
-        out += [{"type": "divider"}, *causes(top, limit=5)]
+        out += [{"type": "divider"}, *causes(top, limit=5), *file_fix_actions(top, limit=5)]
     out.append(context("DM me to ask for help; `/fixloop help` lists the commands."))
     return {"type": "home", "blocks": out}
 

@@ -24,6 +24,9 @@ class Action(StrEnum):
     OPEN_TICKET = "fixloop.open_ticket"
     FOLLOW_UP_CHANGED = "fixloop.follow_up_changed"
     FOLLOW_UP_NOT_YET = "fixloop.follow_up_not_yet"
+    FILE_FIX = "fixloop.file_fix"
+    FIX_SOLVED = "fixloop.fix_solved"
+    FIX_STILL = "fixloop.fix_still"
 
 
 class Shortcut(StrEnum):

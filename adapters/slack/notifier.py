@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, digest_blocks, posting, relay
+from adapters.slack import blocks, digest_blocks, fix_blocks, posting, relay
 from core.escalation import Evidence
 from core.org import Org
 from core.ports import Notice
@@ -129,6 +129,8 @@ class SlackNotifier:
             )
         if notice.kind == "csat" and ticket_id:
             return blocks.csat_survey(ticket_id, notice.text)
+        if notice.kind == "fix_shipped" and ticket_id:
+            return fix_blocks.fix_shipped(ticket_id, notice.text, data)
         if notice.kind == "review_follow_up" and data.get("review_id"):
             return blocks.follow_up(str(data["review_id"]), ticket_id, notice.text)
         if notice.kind == "digest" and isinstance(data.get("digest"), dict):

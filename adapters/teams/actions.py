@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, forms, translate
+from adapters.teams import cards, fix_actions, forms, translate
 from adapters.teams.cards import Card
 from adapters.teams.ids import SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
@@ -28,6 +28,7 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.ROOT_CAUSE: STAFF,
     Action.LINK_FIX: STAFF,
     Action.FIX_SHIPPED: STAFF,
+    Action.FILE_FIX: STAFF,
     Action.REVIEW_SUBMIT: MANAGER,
     Action.FOLLOW_UP_CHANGED: MANAGER,
     Action.FOLLOW_UP_NOT_YET: MANAGER,
@@ -172,6 +173,17 @@ async def on_fix_shipped(tc: TurnContext, s: Submit, desk: Desk, user: str) -> C
     )
 
 
+async def on_file_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card | None:
+    """File the cause's fix issue in its owner's tracker (or give the one already filed)."""
+    filed = await desk.file_fix_issue(s.ticket, user)
+    who = f"{_name(tc, user)} filed the fix issue" if filed.new else "The fix issue is"
+    note = f"{who}: {filed.url}"
+    if s.escalation:  # from the evidence card: the card shows it
+        return await escalation_card(desk, s.escalation, note)
+    await tc.send_activity(note)  # from the causes list: the list stays as it is
+    return None
+
+
 async def on_csat(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester rates the resolution 1-5; a low score reopens the ticket."""
     ticket = await desk.record_csat(s.ticket, s.score or 0, user)
@@ -234,4 +246,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.REVIEW_SUBMIT: on_review_submit,
     Action.FOLLOW_UP_CHANGED: on_follow_up,
     Action.FOLLOW_UP_NOT_YET: on_follow_up,
+    Action.FILE_FIX: on_file_fix,
+    Action.FIX_SOLVED: fix_actions.on_fix_answer,
+    Action.FIX_STILL: fix_actions.on_fix_answer,
 }

@@ -189,6 +189,8 @@ def escalation(esc: Escalation, cause: Cause | None = None, done: str | None = N
     actions += _owner_forms(esc.ticket_id, esc.id)
     if cause is None or cause.fix_status != FixStatus.SHIPPED:
         actions.append(submit("Fix shipped", Action.FIX_SHIPPED, **ids))
+    if cause is None or not cause.fix_url:
+        actions.append(submit("File fix issue", Action.FILE_FIX, **ids))
     return card(*body, *([note(done)] if done else []), actions=actions)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from adapters.chat_links import teams_message_url
 from adapters.teams.cards import Card, Element, card, cut, facts, text
+from adapters.teams.fix_cards import fixes_section
 
 CAUSES_SHOWN = 5
 NO_CHART = (
@@ -86,4 +87,5 @@ def digest(data: dict[str, Any], chart_url: str | None, has_chart: bool = True) 
     wins = data["wins"]
     body.append(text("**Wins**", spacing="Large"))
     body.append(text("\n".join(f"- {w}" for w in wins) if wins else "None this week."))
+    body += fixes_section(data.get("fixes"))
     return card(*body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
+from adapters.teams.fix_cards import file_fix_actions
 from adapters.teams.ids import Action, Input
 from core.causes import RankedCause
 from core.limits import MAX_FIELD
@@ -109,7 +110,7 @@ def causes(ranked: Sequence[RankedCause], limit: int = 10) -> Card:
         volume = f"{r.tickets} tickets ({r.open_tickets} open) · {'+'.join(r.surfaces)}"
         fix = f"owner {r.cause.owner or '-'} · fix {r.cause.fix_status} · evidence {', '.join(r.evidence)}"
         body.append(text(f"impact {r.impact:,.0f} · {volume} · {fix}", isSubtle=True))
-    return card(*body)
+    return card(*body, actions=file_fix_actions(ranked[:limit]) or None)
 
 
 def help_card() -> Card:

@@ -25,6 +25,9 @@ class Action(StrEnum):
     REVIEW_SUBMIT = "review_submit"
     FOLLOW_UP_CHANGED = "follow_up_changed"
     FOLLOW_UP_NOT_YET = "follow_up_not_yet"
+    FILE_FIX = "file_fix"
+    FIX_SOLVED = "fix_solved"
+    FIX_STILL = "fix_still"
 
 
 class Input(StrEnum):
@@ -70,4 +73,6 @@ SPENT_BY = {
     Action.REVIEW_SUBMIT: "review",
     Action.FOLLOW_UP_CHANGED: "follow_up",
     Action.FOLLOW_UP_NOT_YET: "follow_up",
+    Action.FIX_SOLVED: "fix_answer",
+    Action.FIX_STILL: "fix_answer",
 }

@@ -13,7 +13,7 @@ from botbuilder.schema import ConversationReference as Reference
 from adapters.db.outbox import OutboxItem
 from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent
-from adapters.teams import cards, digest_card, forms
+from adapters.teams import cards, digest_card, fix_cards, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.ids import PLATFORM
 from core.org import Org
@@ -189,6 +189,8 @@ class TeamsNotifier:
             return await escalation_card(self.desk, str(data["escalation_id"]))
         if notice.kind == "csat" and ticket_id:
             return cards.csat(ticket_id, notice.text)
+        if notice.kind == "fix_shipped" and ticket_id:
+            return fix_cards.fix_shipped(ticket_id, notice.text, data)
         if notice.kind == "review_follow_up" and data.get("review_id"):
             return cards.follow_up(str(data["review_id"]), ticket_id, notice.text)
         if notice.kind == "digest" and isinstance(data.get("digest"), dict):

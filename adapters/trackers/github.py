@@ -9,6 +9,7 @@ from typing import Any
 
 from github import Auth, Github
 
+from adapters.trackers.errors import answered
 from adapters.trackers.render import markdown
 from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind
 
@@ -33,11 +34,15 @@ class GithubTracker:
     async def file_issue(self, project: str, draft: IssueDraft, issue_type: str | None = None) -> IssueRef:
         """Create an issue in the repository `owner/name`."""
         def create() -> IssueRef:
-            repo = self.client.get_repo(project)
-            issue = repo.create_issue(title=draft.title, body=markdown(draft))
-            return IssueRef(self.kind, f"{project}#{issue.number}", issue.html_url)
+            with answered("GitHub"):
+                return self._create(project, draft)
 
         return await asyncio.to_thread(create)
+
+    def _create(self, project: str, draft: IssueDraft) -> IssueRef:
+        repo = self.client.get_repo(project)
+        issue = repo.create_issue(title=draft.title, body=markdown(draft))
+        return IssueRef(self.kind, f"{project}#{issue.number}", issue.html_url)
 
     async def states(self, project: str, issues: Sequence[str]) -> list[IssueState]:
         """Issue and pull request states, up to 100 per GraphQL request."""
@@ -50,8 +55,10 @@ class GithubTracker:
     def _batch(self, project: str, numbers: Sequence[int]) -> list[IssueState]:
         owner, name = project.split("/", 1)
         aliases = " ".join(f"i{n}: issueOrPullRequest(number: {n}) {{ {FIELDS} }}" for n in numbers)
-        query = f"query($owner: String!, $name: String!) {{ repository(owner: $owner, name: $name) {{ {aliases} }} }}"
-        _, data = self.client.requester.graphql_query(query, {"owner": owner, "name": name})
+        query = (f"query($owner: String!, $name: String!) "
+                 f"{{ repository(owner: $owner, name: $name) {{ {aliases} }} }}")
+        with answered("GitHub"):
+            _, data = self.client.requester.graphql_query(query, {"owner": owner, "name": name})
         repo = data["data"]["repository"] or {}
         return [state_of(f"{project}#{n}", repo[f"i{n}"]) for n in numbers if repo.get(f"i{n}")]
 
@@ -60,9 +67,9 @@ class GithubTracker:
         project, number = issue.rsplit("#", 1)
 
         def post() -> None:
-            self.client.get_repo(project).get_issue(int(number)).create_comment(
-                markdown(draft, with_title=True)
-            )
+            with answered("GitHub"):
+                issue = self.client.get_repo(project).get_issue(int(number))
+                issue.create_comment(markdown(draft, with_title=True))
 
         await asyncio.to_thread(post)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from jira import JIRA
 
+from adapters.trackers.errors import answered
 from adapters.trackers.render import jira_wiki
 from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind
 
@@ -44,7 +45,8 @@ class JiraTracker:
         }
 
         def create() -> IssueRef:
-            issue = self.client().create_issue(fields=fields)
+            with answered("Jira"):
+                issue = self.client().create_issue(fields=fields)
             return IssueRef(self.kind, issue.key, f"{self.base_url}/browse/{issue.key}")
 
         return await asyncio.to_thread(create)
@@ -58,14 +60,19 @@ class JiraTracker:
 
     def _batch(self, keys: Sequence[str]) -> list[IssueState]:
         jql = f"key in ({', '.join(keys)})"
-        data = self.client().search_issues(
-            jql, maxResults=len(keys), fields=["status", "resolutiondate", "updated"], json_result=True
-        )
+        with answered("Jira"):
+            data = self.client().search_issues(
+                jql, maxResults=len(keys), fields=["status", "resolutiondate", "updated"], json_result=True
+            )
         return [state_of(raw) for raw in data.get("issues", [])]
 
     async def comment(self, issue: str, draft: IssueDraft) -> None:
         """Comment on an issue by key."""
-        await asyncio.to_thread(self.client().add_comment, issue, jira_wiki(draft, with_title=True))
+        def post() -> None:
+            with answered("Jira"):
+                self.client().add_comment(issue, jira_wiki(draft, with_title=True))
+
+        await asyncio.to_thread(post)
 
 
 def state_of(raw: dict[str, Any]) -> IssueState:

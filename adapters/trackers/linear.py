@@ -8,9 +8,12 @@ from typing import Any
 
 import httpx
 
+from adapters.trackers.errors import answered
 from adapters.trackers.render import markdown
+from core.errors import TrackerUnavailable
 from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind
 
+URL = "https://api.linear.app/graphql"
 BATCH = 250  # Linear's largest page
 TEAM = "query($key: String!) { teams(filter: {key: {eq: $key}}) { nodes { id } } }"
 CREATE = (
@@ -26,34 +29,31 @@ ISSUE = "query($id: String!) { issue(id: $id) { id } }"
 COMMENT = "mutation($input: CommentCreateInput!) { commentCreate(input: $input) { success } }"
 
 
-class LinearError(Exception):
-    """Linear answered with GraphQL errors."""
-
-
 class LinearTracker:
     """Linear's GraphQL API at `api_url`, with a personal API key."""
 
     kind = TrackerKind.LINEAR
 
-    def __init__(self, api_key: str, api_url: str = "https://api.linear.app/graphql", timeout: float = 15) -> None:
+    def __init__(self, api_key: str, api_url: str = URL, timeout: float = 15) -> None:
         self.api_url, self._key, self._timeout = api_url, api_key, timeout
 
     async def _query(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            response = await client.post(
-                self.api_url, json={"query": query, "variables": variables}, headers={"Authorization": self._key}
-            )
-        response.raise_for_status()
+        with answered("Linear"):
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                payload = {"query": query, "variables": variables}
+                response = await client.post(self.api_url, json=payload, headers={"Authorization": self._key})
+            response.raise_for_status()
         body = response.json()
         if body.get("errors"):
-            raise LinearError(str(body["errors"][0].get("message", "GraphQL error"))[:200])
+            message = str(body["errors"][0].get("message", "error"))[:200]
+            raise TrackerUnavailable(f"Linear answered: {message}")
         return dict(body["data"])
 
     async def file_issue(self, project: str, draft: IssueDraft, issue_type: str | None = None) -> IssueRef:
         """Create an issue in the team with key `project`."""
         teams = (await self._query(TEAM, {"key": project}))["teams"]["nodes"]
         if not teams:
-            raise LinearError(f"Linear has no team with key {project}")
+            raise TrackerUnavailable(f"Linear has no team with key {project}")
         created = await self._query(CREATE, {"input": {
             "teamId": teams[0]["id"], "title": draft.title, "description": markdown(draft)}})
         issue = created["issueCreate"]["issue"]
@@ -72,7 +72,8 @@ class LinearTracker:
     async def comment(self, issue: str, draft: IssueDraft) -> None:
         """Comment on an issue by identifier ("ENG-42")."""
         found = (await self._query(ISSUE, {"id": issue}))["issue"]
-        await self._query(COMMENT, {"input": {"issueId": found["id"], "body": markdown(draft, with_title=True)}})
+        comment = {"issueId": found["id"], "body": markdown(draft, with_title=True)}
+        await self._query(COMMENT, {"input": comment})
 
 
 def state_of(node: dict[str, Any]) -> IssueState:

@@ -1,4 +1,4 @@
-"""Issue drafts as tracker text: Markdown (GitHub, Linear) and Jira wiki markup, every text escaped once here."""
+"""Issue drafts as tracker text, Markdown (GitHub, Linear) or Jira wiki markup, every text escaped here."""
 
 from __future__ import annotations
 

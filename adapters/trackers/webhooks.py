@@ -52,8 +52,10 @@ def github_states(event: str, payload: Any) -> list[IssueState]:
     repo = str(payload["repository"].get("full_name", ""))
     if event == "issues" and payload.get("action") in ("closed", "reopened"):
         issue = payload.get("issue") or {}
-        node = {"state": str(issue.get("state", "")).upper(), "stateReason": _upper(issue.get("state_reason")),
-                "closedAt": issue.get("closed_at"), "updatedAt": issue.get("updated_at")}
+        node = {"state": str(issue.get("state", "")).upper(),
+                "stateReason": _upper(issue.get("state_reason")),
+                "closedAt": issue.get("closed_at"),
+                "updatedAt": issue.get("updated_at")}
         return [github.state_of(f"{repo}#{issue.get('number')}", node)]
     pull = payload.get("pull_request") or {}
     if event != "pull_request" or payload.get("action") != "closed" or not pull.get("merged_at"):
@@ -83,6 +85,8 @@ def jira_states(payload: Any) -> list[IssueState]:
 
 def linear_states(payload: Any) -> list[IssueState]:
     """The issue's state from a Linear `Issue` event."""
-    if not isinstance(payload, dict) or payload.get("type") != "Issue" or not isinstance(payload.get("data"), dict):
+    if not isinstance(payload, dict) or payload.get("type") != "Issue":
+        return []
+    if not isinstance(payload.get("data"), dict):
         return []
     return [linear.state_of(payload["data"])]

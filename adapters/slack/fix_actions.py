@@ -1,0 +1,45 @@
+"""Buttons of fixes in the owner's tracker: File fix issue, That solved it, Still happening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from adapters.slack import blocks
+from adapters.slack.forms import Ref, actor
+from adapters.slack.ids import Action
+from core.desk import Desk
+
+Body = dict[str, Any]
+
+
+async def on_file_fix(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk) -> None:
+    """File the cause's fix issue in its owner's tracker (or give the one already filed)."""
+    await ack()
+    ref, user = Ref.decode(action.get("value")), actor(body)
+    filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
+    # The URL comes from the tracker: escaped, and shown as the link's target only.
+    link = f"<{blocks.esc(filed.url).replace('|', '%7C')}|{blocks.esc(filed.cause.key)}>"
+    note = f"<@{user}> filed the fix issue {link}." if filed.new else f"The fix issue is {link}."
+    if ref.cause:  # from /causes or App Home: tell the clicker only, the list stays as it is
+        await respond(text=note, replace_original=False, response_type="ephemeral")
+        return
+    old = (body.get("message") or {}).get("blocks") or []
+    await respond(replace_original=True, blocks=blocks.done(old, note, {Action.FILE_FIX}), text=note)
+
+
+async def on_fix_answer(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk) -> None:
+    """The requester answers the fix news: That solved it, or Still happening."""
+    await ack()
+    ref, user = Ref.decode(action.get("value")), actor(body)
+    await desk.ticket_for(ref.ticket, user)
+    if action["action_id"] == Action.FIX_SOLVED:
+        await desk.fix_solved(ref.ticket, user)
+        note = f"Thanks: {ref.ticket} is resolved as fixed."
+    else:
+        await desk.fix_still_happening(ref.ticket, user)
+        note = f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
+    old = (body.get("message") or {}).get("blocks") or []
+    await respond(replace_original=True, blocks=blocks.done(old, note), text=note)
