@@ -47,6 +47,7 @@ from core.schedule import JobPolicy, Run, Weekly, due_week, parse_every
 
 log = logging.getLogger("fixloop.scheduler")
 SWEEP = timedelta(minutes=5)
+FIX_TRACKING_EVERY = timedelta(minutes=15)  # tracker poll and fix watch: one claimed run per slot
 WEEKLY = ("digest", "coaching", "recluster")
 Compose = Callable[[Period], Awaitable[Notice]]
 
@@ -97,6 +98,7 @@ class Scheduler:
             "sla_nudge": self.sla_nudges,
             "review_follow_up": self.follow_ups,
             "recluster": self.recluster,
+            "fix_tracking": self.fix_tracking,
         }
         self.aps: AsyncIOScheduler | None = None
 
@@ -116,7 +118,7 @@ class Scheduler:
 
     async def sweep(self) -> dict[str, int]:
         """Run every job that may be due or owed: the catch-up at start and the periodic retry."""
-        return {job: await self.run(job) for job in (*WEEKLY, "review_follow_up")}
+        return {job: await self.run(job) for job in (*WEEKLY, "review_follow_up", "fix_tracking")}
 
     def _week(self, job: str) -> Period | None:
         s = self.schedules.get(job)
@@ -172,6 +174,22 @@ class Scheduler:
         """A week after each review, ask its manager whether the change happened."""
         desk = self.desk
         return await send_follow_ups(reviews=desk.reviews, claimer=self.claimer, notifier=desk.notifier)
+
+    async def fix_tracking(self) -> int:
+        """Read the linked issues' states (batched) and watch shipped fixes, once per slot across replicas."""
+        desk = self.desk
+        if not desk.trackers.clients and not any(c.fix_shipped_at for c in await desk.causes.list()):
+            return 0  # nothing to poll and no fix to watch
+        now = desk.clock.now()
+        slot = now - (now - now.replace(hour=0, minute=0, second=0, microsecond=0)) % FIX_TRACKING_EVERY
+        changed: list[object] = []
+
+        async def work() -> None:
+            changed.extend(await desk.poll_trackers())
+            changed.extend(await desk.watch_fixes())
+
+        await self.claimer.once(Run("fix_tracking", slot), work)
+        return len(changed)
 
     def start(self) -> AsyncIOScheduler:
         """Register the jobs on an AsyncIOScheduler and start it; the first sweep runs at once."""
