@@ -24,7 +24,7 @@ from tests.teams_fake import (
 )
 
 VPN = "VPN disconnects every few minutes since this morning"
-ESCALATION_BUTTONS = {"judge_needed", "judge_not_needed", "root_cause", "link_fix", "fix_shipped"}
+ESCALATION_BUTTONS = {"judge_needed", "judge_not_needed", "root_cause", "link_fix", "fix_shipped", "file_fix"}
 
 
 @pytest.fixture
