@@ -8,6 +8,7 @@ from pathlib import Path
 from adapters.imports import parse_tickets
 from adapters.imports.kb import parse_kb
 from adapters.imports.report import RowError
+from core.causes import Cause
 from core.desk import Desk
 
 
@@ -48,6 +49,8 @@ async def import_tickets(
         existing = await desk.causes.get(cause.key)
         if existing is not None and existing.named_by_person and not cause.title:
             cause.title = existing.title  # a name a person gave is kept over an empty one
+        if existing is not None and existing.fix_url and not cause.fix_url:
+            keep_fix(cause, existing)  # a fix linked or filed in Fixloop outlives an export that knows none
         await desk.causes.save(cause)
     existing = await desk.tickets.existing_ids([t.id for t in batch.tickets])
     await desk.tickets.save_many(batch.tickets)
@@ -73,3 +76,13 @@ async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> Import
         await desk.articles.save(article)
     await desk.refresh()
     return ImportResult("articles", batch.read, new, updated, batch.errors, batch.unknown_columns)
+
+
+FIX_FIELDS = ("fix_url", "fix_status", "fix_shipped_at", "fix_tracker", "fix_issue", "fix_changed_at",
+              "fix_regressed_at", "fix_filed_at")
+
+
+def keep_fix(cause: Cause, existing: Cause) -> None:
+    """Copy the stored cause's fix onto the imported one."""
+    for name in FIX_FIELDS:
+        setattr(cause, name, getattr(existing, name))

@@ -10,7 +10,7 @@ from core.fix_digest import fix_news
 from core.fix_watch import relapse
 from core.periods import Period
 from core.tickets import Surface, Ticket
-from core.trackers import IssueDraft, IssueRef, IssueState, Trackers, TrackerSetup, TrackerKind
+from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind, Trackers, TrackerSetup
 from tests.fakes import FakeClock, fake_desk
 
 SHIPPED = datetime(2026, 11, 2, tzinfo=UTC)

@@ -108,6 +108,8 @@ def test_filing_a_fix_and_a_signed_close_webhook_ship_it_and_a_wrong_secret_chan
     shipped = _cause(cli)
     assert shipped["fix_status"] == "shipped"
     assert shipped["fix_shipped_at"] == "2026-12-02T10:00:00+00:00"
+    cli.run("import", "tickets", "samples/tickets.csv", "--format", "csv")  # an export that knows no fix
+    assert _cause(cli)["fix_shipped_at"] == "2026-12-02T10:00:00+00:00"  # the tracker's fix is kept
     audit = json.loads(cli.run("audit", "--json").stdout)
     entries = audit if isinstance(audit, list) else audit.get("entries", [])
     assert [e["action"] for e in entries if e.get("cause_key") == CAUSE].count("fix_shipped") == 1

@@ -23,6 +23,7 @@ from adapters.imports.values import (
 )
 from core.causes import Cause, FixStatus
 from core.tickets import Judgement, Priority, Resolution, Status, Surface, Ticket
+from core.trackers import TrackerKind, parse_issue_url
 
 REQUIRED = ("id", "created_at", "surface")
 TICKET_TIMES = (
@@ -33,8 +34,11 @@ TICKET_TIMES = (
     "escalated_at",
     "escalation_judged_at",
     "csat_at",
+    "fix_notified_at",
 )
-CAUSE_FIELDS = ("cause_title", "cause_owner", "root_cause_at", "fix_url", "fix_shipped_at")
+CAUSE_FIELDS = (
+    "cause_title", "cause_owner", "root_cause_at", "fix_url", "fix_shipped_at", "fix_tracker", "fix_issue",
+)  # fmt: skip
 OTHER_FIELDS = (
     "subject", "text", "requester", "priority", "agents", "resolution", "article_id", "reopened_at",
     "escalated_to", "escalation_judgement", "cause", "csat", "affected_users",
@@ -112,7 +116,13 @@ def _cause_cells(row: Row) -> dict[str, str | datetime | None]:
         "root_cause_at": parse_aware(row.get("root_cause_at"), "root_cause_at"),
         "fix_url": row.get("fix_url") or None,
         "fix_shipped_at": parse_aware(row.get("fix_shipped_at"), "fix_shipped_at"),
+        "fix_tracker": _text(parse_enum(TrackerKind, row.get("fix_tracker"), "fix_tracker")),
+        "fix_issue": row.get("fix_issue") or None,
     }
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def derive_status(ticket: Ticket) -> Status:
@@ -163,3 +173,6 @@ def _fill(cause: Cause, fields: dict[str, Any]) -> None:
         cause.fix_status = FixStatus.SHIPPED
     elif cause.fix_url:
         cause.fix_status = FixStatus.LINKED
+    issue = parse_issue_url(cause.fix_url) if cause.fix_url else None  # the URL names it, when cells do not
+    cause.fix_tracker = fields.get("fix_tracker") or (issue.tracker if issue else None)
+    cause.fix_issue = fields.get("fix_issue") or (issue.issue if issue else None)
