@@ -86,7 +86,9 @@ async def test_an_expired_claim_of_a_dead_poster_is_retried(engine: AsyncEngine)
     sched = scheduler(desk, claims)
     assert await sched.run("digest") == 0 and notifier.sent == []  # still leased by the dead replica
     desk.clock.advance(minutes=10)
-    assert await sched.sweep() == {"digest": 1, "coaching": 0, "recluster": 0, "review_follow_up": 0}
+    assert await sched.sweep() == {
+        "digest": 1, "coaching": 0, "recluster": 0, "review_follow_up": 0, "fix_tracking": 0
+    }
     assert notifier.kinds() == ["digest"]
 
 

@@ -199,7 +199,7 @@ def test_done_removes_the_used_buttons_keeps_the_rest_and_adds_one_note():
     assert ids == ["fixloop.escalate"] and len(notes) == 1 and notes[0]["elements"][0]["text"] == "second"
 
 
-def test_the_escalation_post_carries_the_evidence_and_the_five_owner_buttons_escaped():
+def test_the_escalation_post_carries_the_evidence_and_the_owner_buttons_escaped():
     evidence = Evidence(
         summary="VPN <script> drops",
         transcript=[{"author": "U0EMP", "text": "help & fast"}],
@@ -210,7 +210,7 @@ def test_the_escalation_post_carries_the_evidence_and_the_five_owner_buttons_esc
     out = blocks.escalation("FX-AB12CD", "ESC-1", evidence, "cert")
     text = json.dumps(out)
     assert "&lt;script&gt;" in text and "help &amp; fast" in text and "<@U0EMP>" in text
-    assert len(out[-1]["elements"]) == 5
+    assert len(out[-1]["elements"]) == 6  # the five owner buttons and File fix issue
 
 
 def test_long_text_is_split_into_sections_within_slacks_limits():

@@ -89,7 +89,7 @@ def test_a_submit_carries_its_ids_and_inputs_and_a_damaged_one_is_refused():
 
 def test_the_evidence_card_drops_the_judge_buttons_once_judged():
     esc = Escalation("ESC-1", "FX-1", "ana", "it-network", "cert", FakeClock().now(), Evidence("summary"))
-    assert {"judge_needed", "judge_not_needed", "fix_shipped", "root_cause", "link_fix"} == set(
+    assert {"judge_needed", "judge_not_needed", "fix_shipped", "root_cause", "link_fix", "file_fix"} == set(
         submits(cards.escalation(esc))
     )
     esc.judge("needed", FakeClock().now(), "ana")  # type: ignore[arg-type]

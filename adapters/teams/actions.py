@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, translate
+from adapters.teams import cards, fix_actions, fix_cards, forms, translate
 from adapters.teams.cards import Card
 from adapters.teams.ids import SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
@@ -177,7 +177,7 @@ async def on_file_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card
     """File the cause's fix issue in its owner's tracker (or give the one already filed)."""
     filed = await desk.file_fix_issue(s.ticket, user)
     who = f"{_name(tc, user)} filed the fix issue" if filed.new else "The fix issue is"
-    note = f"{who}: {filed.url}"
+    note = f"{who}: {fix_cards.md(filed.url)}"  # the tracker's URL, shown as inert text
     if s.escalation:  # from the evidence card: the card shows it
         return await escalation_card(desk, s.escalation, note)
     await tc.send_activity(note)  # from the causes list: the list stays as it is

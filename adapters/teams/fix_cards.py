@@ -11,6 +11,7 @@ from adapters.teams.ids import Action
 from core.causes import FixStatus, RankedCause
 
 MARKDOWN = re.compile(r"([\\*_\[\]()#>`~-])")
+NEWS = ("fix_shipped_team", "fix_regressed", "fix_still_happening")  # notices whose text names a cause
 
 
 def md(value: str) -> str:
@@ -22,6 +23,11 @@ def file_fix_actions(ranked: Sequence[RankedCause], limit: int = 5) -> list[Elem
     """One File fix issue button per listed cause that has no fix yet."""
     return [submit(cut(f"File fix issue: {r.cause.key}", 60), Action.FILE_FIX, ticket=r.cause.key)
             for r in ranked[:limit] if r.cause.fix_status == FixStatus.NONE]
+
+
+def news(value: str) -> Card:
+    """A fix notice to a team's channel; the cause's title in it is inert."""
+    return card(text(md(value)))
 
 
 def fix_shipped(ticket_id: str, news: str, data: dict[str, Any]) -> Card:

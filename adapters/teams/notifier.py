@@ -191,6 +191,8 @@ class TeamsNotifier:
             return cards.csat(ticket_id, notice.text)
         if notice.kind == "fix_shipped" and ticket_id:
             return fix_cards.fix_shipped(ticket_id, notice.text, data)
+        if notice.kind in fix_cards.NEWS:
+            return fix_cards.news(notice.text)
         if notice.kind == "review_follow_up" and data.get("review_id"):
             return cards.follow_up(str(data["review_id"]), ticket_id, notice.text)
         if notice.kind == "digest" and isinstance(data.get("digest"), dict):
