@@ -41,7 +41,8 @@ async def on_ticket(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     if ticket_id:
         ticket = await desk.ticket_for(ticket_id, user)
         staff = bool(desk.org.roles_of(user) & set(STAFF))
-        await respond(blocks=blocks.ticket_detail(ticket, staff), text=f"{ticket.id}: {ticket.subject}")
+        summary = blocks.esc(f"{ticket.id}: {ticket.subject}")
+        await respond(blocks=blocks.ticket_detail(ticket, staff), text=summary)
     else:
         await respond(
             blocks=blocks.ticket_list(await desk.my_tickets(user), "Your open tickets"),

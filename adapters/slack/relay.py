@@ -13,7 +13,8 @@ import uuid
 from typing import Any
 
 from adapters.locks import KeyedLocks
-from adapters.slack.blocks import cut, esc, section
+from adapters.slack.blocks import cut, section
+from adapters.slack.escape import esc
 from adapters.slack.posting import Poster
 from adapters.slack.translate import message_ref
 from core.desk import Desk
@@ -81,7 +82,7 @@ async def from_agent_side(
         ticket = await desk.agent_reply(ticket.id, user, text, ref=ref)
     chat = ticket.chat
     if chat.get("channel"):
-        line = f"*{_name(desk.org, user)}*: {text}"
+        line = f"*{_name(desk.org, user)}*: {esc(text)}"
         await _post(poster, f"relay:{ref}", chat["channel"], chat.get("thread_ts"), line)
     return True
 
@@ -93,5 +94,5 @@ async def to_agent_side(
     if user != ticket.requester or not text.strip():
         return
     for channel, ts in posts_of(ticket):
-        line = f"*{_name(org, user)}* (requester, {ticket.id}): {text}"
+        line = f"*{_name(org, user)}* (requester, {ticket.id}): {esc(text)}"
         await _post(poster, f"relay:{ref or uuid.uuid4().hex}:{channel}:{ts}", channel, ts, line)

@@ -23,6 +23,7 @@ from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
 from adapters.teams import intake
 from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
+from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
 from core.desk import Desk
@@ -111,7 +112,7 @@ async def on_error(turn_context: TurnContext, error: Exception) -> None:
     """The one error handler: the person who acted is told in the conversation; nothing changes."""
     text = error_text(error)
     try:
-        await turn_context.send_activity(text)
+        await turn_context.send_activity(md(text))  # it may quote what the person typed
     except Exception:  # Teams itself is failing: the log keeps the message and the reference
         log.exception("could not tell the user: %s", text)
 

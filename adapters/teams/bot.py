@@ -10,6 +10,7 @@ from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
 from adapters.teams import actions, cards, commands, translate
+from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
 from core.desk import Desk
@@ -78,7 +79,7 @@ class FixloopBot(ActivityHandler):
             reply = await self.desk.log_request(cmd)
         if reply.is_new:
             await turn_context.send_activity(
-                MessageFactory.attachment(cards.attachment(cards.first_reply(reply)), text=reply.text)
+                MessageFactory.attachment(cards.attachment(cards.first_reply(reply)), text=md(reply.text))
             )
 
     async def root_of(self, turn_context: TurnContext, place: Place) -> str:

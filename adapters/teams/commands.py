@@ -7,6 +7,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from adapters.teams import cards, forms, translate
 from adapters.teams.actions import send_escalation_form
 from adapters.teams.cards import Card
+from adapters.teams.escape import md
 from adapters.teams.ids import Verb
 from adapters.teams.translate import Typed
 from core.desk import Desk
@@ -33,8 +34,8 @@ async def dispatch(turn_context: TurnContext, typed: Typed, desk: Desk) -> None:
 
 
 async def send(turn_context: TurnContext, card: Card, fallback: str) -> None:
-    """Reply with a card; the fallback text shows in notifications."""
-    await turn_context.send_activity(MessageFactory.attachment(cards.attachment(card), text=fallback))
+    """Reply with a card; the fallback text (escaped here) shows in notifications."""
+    await turn_context.send_activity(MessageFactory.attachment(cards.attachment(card), text=md(fallback)))
 
 
 async def on_ticket(turn_context: TurnContext, typed: Typed, desk: Desk, user: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from botbuilder.schema import Activity
 
@@ -76,13 +76,27 @@ def mentions(activity: Activity) -> list[tuple[str, str]]:
     """(id, name) of everyone @mentioned, the bot included."""
     found = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else entity
-        if not isinstance(data, dict) or data.get("type") != "mention":
+        data = entity_data(entity)
+        if data.get("type") != "mention":
             continue
         mentioned = mapping(data, "mentioned")
         if text(mentioned, "id"):
             found.append((text(mentioned, "id") or "", text(mentioned, "name", MAX_FIELD) or ""))
     return found
+
+
+def entity_data(entity: object) -> dict[str, Any]:
+    """An entity as the JSON Teams sent: a deserialized Entity keeps all but `type` in additional_properties.
+
+    `Activity().deserialize(...)` makes every entity a plain Entity whose serialize() gives `{"type": ...}`
+    only, so a mention's `mentioned` would be lost; a Mention built in code has them as attributes.
+    """
+    if isinstance(entity, dict):
+        return entity
+    serialize = getattr(entity, "serialize", None)
+    data = serialize() if callable(serialize) else {}
+    extra = getattr(entity, "additional_properties", None) or {}
+    return {**extra, **data} if isinstance(data, dict) and isinstance(extra, dict) else {}
 
 
 def mentions_bot(activity: Activity) -> bool:
