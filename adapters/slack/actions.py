@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, modals
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Action, Input
+from adapters.slack.ids import PLATFORM, Action, Input
 from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
 from core.desk import Desk
 from core.messages import AnswerFollowUp
@@ -90,7 +90,7 @@ async def on_escalate(ack: AsyncAck, body: Body, action: Body, client: AsyncWebC
     """Open the escalation form for the ticket on the clicked message."""
     await ack()
     user = actor(body)
-    desk.org.require(user, PersonRole.AGENT)
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)
     ref = Ref.decode(action.get("value"))
     await open_escalation(client, desk, body["trigger_id"], Ref(ref.ticket, channel=_channel(body)), None, "")
 
@@ -131,7 +131,7 @@ async def on_judge(
 async def on_owner_form(ack: AsyncAck, body: Body, action: Body, client: AsyncWebClient, desk: Desk) -> None:
     """Record root cause / Link fix: open the form for the escalation's ticket."""
     await ack()
-    desk.org.require(actor(body), *STAFF)
+    desk.org.require(actor(body), *STAFF, platform=PLATFORM)
     ref = Ref.decode(action.get("value"))
     meta = Ref(ref.ticket, channel=_channel(body), ts=(body.get("message") or {}).get("ts"))
     view = modals.root_cause(meta) if action["action_id"] == Action.ROOT_CAUSE else modals.link_fix(meta)

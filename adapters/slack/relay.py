@@ -15,6 +15,7 @@ from typing import Any
 from adapters.locks import KeyedLocks
 from adapters.slack.blocks import cut, section
 from adapters.slack.escape import esc
+from adapters.slack.ids import PLATFORM
 from adapters.slack.posting import Poster
 from adapters.slack.translate import message_ref
 from core.desk import Desk
@@ -57,7 +58,7 @@ async def ticket_of_post(desk: Desk, channel: str, ts: str) -> Ticket | None:
 
 
 def _name(org: Org, user: str) -> str:
-    person = org.person(user)
+    person = org.person(user, PLATFORM)
     return esc(person.name) if person else f"<@{user}>"
 
 
@@ -75,7 +76,7 @@ async def from_agent_side(
     ticket = await ticket_of_post(desk, channel, root)
     if ticket is None:
         return False
-    if PersonRole.AGENT not in desk.org.roles_of(user) or not text.strip():
+    if PersonRole.AGENT not in desk.org.roles_of(user, PLATFORM) or not text.strip():
         return True  # talk among colleagues (or an empty file share): stays in the agents' thread
     ref = message_ref(channel, str(event.get("ts")))
     async with locks.hold(ticket.thread_key or ""):

@@ -14,7 +14,7 @@ from adapters.slack.actions import open_escalation
 from adapters.slack.channels import SharedChannels, with_channel_surface
 from adapters.slack.escape import bare_link, esc
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Input, View
+from adapters.slack.ids import PLATFORM, Input, View
 from adapters.slack.listeners import log_once
 from adapters.slack.once import ALREADY_SUBMITTED, Claims, once, submitted
 from adapters.slack.posting import Poster
@@ -50,7 +50,7 @@ async def on_escalate_shortcut(
 ) -> None:
     """The "Escalate ticket" message shortcut, run on any message of a ticket's thread."""
     await ack()
-    desk.org.require(actor(body), PersonRole.AGENT)
+    desk.org.require(actor(body), PersonRole.AGENT, platform=PLATFORM)
     cmd = translate.shortcut_request(shortcut, desk.org)
     ticket = await desk.find_thread(cmd.thread_key or "")
     if ticket is None:

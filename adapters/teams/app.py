@@ -55,12 +55,13 @@ class TeamsApp:
     inbox: SqlInbox | None = None
     bot: FixloopBot | None = None
     app_id: str = ""
+    tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
     queued: bool = False  # store and acknowledge only; `fixloop worker` runs the turn from the inbox
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
         self.notifier.bind(desk)
 
     def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:
@@ -93,7 +94,8 @@ def build_teams(
         charts=SqlChartImages(sessions),
         public_url=settings.fixloop_public_url,
     )
-    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), inbox, app_id=app_id)
+    claims, tenant = SqlCardClaims(sessions), settings.microsoft_app_tenant_id.strip()
+    return TeamsApp(adapter, notifier, references, claims, inbox, app_id=app_id, tenant=tenant)
 
 
 def error_text(error: BaseException) -> str:

@@ -37,8 +37,10 @@ class FixloopBot(ActivityHandler):
         references: ReferenceStore,
         claims: actions.CardClaims,
         events: EventLog | None = None,
+        home_tenant: str = "",
     ) -> None:
         self.desk, self.references, self.claims, self.events = desk, references, claims, events
+        self.home_tenant = home_tenant  # a sender from any other tenant is external
         self.locks = KeyedLocks()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -73,7 +75,8 @@ class FixloopBot(ActivityHandler):
             return
         place = translate.place_of(activity)
         async with self.locks.hold(f"{place.base}|{place.root or translate.actor(activity)}"):
-            cmd = translate.log_request(activity, self.desk.org, await self.root_of(turn_context, place))
+            root = await self.root_of(turn_context, place)
+            cmd = translate.log_request(activity, self.desk.org, root, self.home_tenant)
             if route == "join" and await self.desk.find_thread(cmd.thread_key or "") is None:
                 return
             reply = await self.desk.log_request(cmd)
