@@ -93,8 +93,7 @@ def provide(
 
 
 def provide_safety(claims: Claims | None, channels: SharedChannels) -> Callable[..., Awaitable[None]]:
-    """Middleware putting the action claims (each button and form acts once) and the shared-channel cache in
-    the context."""
+    """Middleware putting the action claims and the shared-channel look-ups in the context."""
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context.update(claims=claims, channels=channels)

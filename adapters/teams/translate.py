@@ -148,9 +148,11 @@ OUTSIDERS = {"guest", "anonymous"}  # Teams' userRole of people who are not memb
 
 
 def surface_of(activity: Activity, home_tenant: str) -> Surface | None:
-    """EXTERNAL when the sender is from outside the organisation: a guest or anonymous user, or a tenant other
-    than Fixloop's own (MICROSOFT_APP_TENANT_ID) on the sender or the conversation. Core takes the more
-    external of this and the channel's configured surface."""
+    """EXTERNAL when the sender is from outside the organisation, else None (core decides from the channel).
+
+    Outside: a guest or anonymous user, or a tenant other than Fixloop's own (MICROSOFT_APP_TENANT_ID) on the
+    sender or the conversation. Core takes the more external of this and the channel's configured surface.
+    """
     sender = activity.from_property
     extra = (getattr(sender, "additional_properties", None) or {}) if sender is not None else {}
     if str(extra.get("userRole") or "").lower() in OUTSIDERS:
