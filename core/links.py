@@ -11,4 +11,6 @@ PLAIN_LINK = re.compile(r"https?://[^\s/$.?#|<>\"'`\\\[\]()][^\s|<>\"'`\\\[\]()]
 
 def is_plain_link(url: str | None) -> bool:
     """Whether a URL is a plain http(s) link that chat markup can carry as is."""
-    return bool(url) and PLAIN_LINK.fullmatch(url or "") is not None and url.isprintable()  # type: ignore[union-attr]
+    if not url:
+        return False
+    return PLAIN_LINK.fullmatch(url) is not None and url.isprintable()
