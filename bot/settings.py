@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    # When set, GET /metrics answers only requests with "Authorization: Bearer <this token>".
+    fixloop_metrics_token: SecretStr | None = None
     # Fixes in the owners' trackers ([teams.<key>.tracker] in fixloop.toml); each is on with its token.
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
@@ -65,6 +67,7 @@ class Settings(BaseSettings):
         "slack_app_token",
         "microsoft_app_password",
         "openai_api_key",
+        "fixloop_metrics_token",
         "github_token",
         "github_webhook_secret",
         "jira_api_token",

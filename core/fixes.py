@@ -10,11 +10,10 @@ from core.causes import Cause
 from core.errors import CauseNotFound, InvalidInput
 from core.intake import load_ticket
 from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
+from core.links import is_plain_link
 from core.org import Org, PersonRole
 from core.ports import AuditLog, CauseRepository, Clock, TicketRepository
 from core.trackers import parse_issue_url
-
-URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
 
 def slug(text: str) -> str:
@@ -110,8 +109,11 @@ async def link_fix(
     """Link the Jira, GitHub or Linear change that fixes a cause."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
     check_size(url.strip(), MAX_URL, "link")
-    if not URL.match(url.strip()):
-        raise InvalidInput(f"{url!r} is not a link. Paste the Jira, GitHub or Linear URL of the fix.")
+    if not is_plain_link(url.strip()):
+        raise InvalidInput(
+            "That is not a link Fixloop can show: paste the plain http(s) URL of the fix in Jira, GitHub "
+            "or Linear (no spaces, quotes, brackets, | < or >)."
+        )
     cause = await cause_for(ref, causes=causes, tickets=tickets)
     cause.link_fix(url.strip())
     issue = parse_issue_url(url)  # a Jira, GitHub or Linear issue: its state is read from then on

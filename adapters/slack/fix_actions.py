@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from adapters.slack import blocks
+from adapters.slack import blocks, escape
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import Action
 from core.desk import Desk
@@ -20,8 +20,7 @@ async def on_file_fix(ack: AsyncAck, body: Body, action: Body, respond: AsyncRes
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
     filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
-    # The URL comes from the tracker: escaped, and shown as the link's target only.
-    link = f"<{blocks.esc(filed.url).replace('|', '%7C')}|{blocks.esc(filed.cause.key)}>"
+    link = escape.link(filed.url, filed.cause.key)  # the tracker's URL: a link only when it is a plain one
     note = f"<@{user}> filed the fix issue {link}." if filed.new else f"The fix issue is {link}."
     if ref.cause:  # from /causes or App Home: tell the clicker only, the list stays as it is
         await respond(text=note, replace_original=False, response_type="ephemeral")

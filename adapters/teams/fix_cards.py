@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from adapters.teams.cards import Card, Element, card, cut, submit, text
+from adapters.teams.escape import md
 from adapters.teams.ids import Action
 from core.causes import FixStatus, RankedCause
 
-MARKDOWN = re.compile(r"([\\*_\[\]()#>`~-])")
 NEWS = ("fix_shipped_team", "fix_regressed", "fix_still_happening")  # notices whose text names a cause
-
-
-def md(value: str) -> str:
-    """Text a person or a tracker wrote, inert in Adaptive Card markdown (no emphasis, links or lists)."""
-    return MARKDOWN.sub(r"\\\1", value)
 
 
 def file_fix_actions(ranked: Sequence[RankedCause], limit: int = 5) -> list[Element]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
 
+from core.links import is_plain_link
 from core.trackers import IssueDraft, Item
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
@@ -25,10 +25,8 @@ def escape_jira(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) link Fixloop built, with characters that could end the link's markup encoded."""
-    if not url or urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return quote(url, safe=":/?#&=%.-_~+,;@!$'*")
+    """A link Fixloop built, when it is a plain http(s) URL that no markup character can end early."""
+    return url if is_plain_link(url) and "|" not in (url or "") else None
 
 
 def markdown(draft: IssueDraft, *, with_title: bool = False) -> str:
