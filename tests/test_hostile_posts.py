@@ -105,6 +105,8 @@ async def test_every_kind_of_slack_post_escapes_what_people_and_the_model_wrote(
             "root cause note": lambda p: in_thread(p) and "root cause" in p.get("text", ""),
             "shipped note": lambda p: "shipped the fix" in p.get("text", ""),
             "SLA nudge": lambda p: "SLA" in p.get("text", ""),
+            "fix news to the requester": lambda p: "fixloop.fix_solved" in json.dumps(p),
+            "fix news to the owner": lambda p: "requesters were told" in p.get("text", ""),
         }
         for kind, match in kinds.items():
             shown = [p for p in sent if match(p) and SLACK_ESCAPED in json.dumps(p)]
