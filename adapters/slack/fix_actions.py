@@ -10,16 +10,23 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from adapters.slack import blocks, escape
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import Action
+from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
 from core.desk import Desk
 
 Body = dict[str, Any]
 
 
-async def on_file_fix(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk) -> None:
+async def on_file_fix(
+    ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk, claims: Claims | None = None
+) -> None:
     """File the cause's fix issue in its owner's tracker (or give the one already filed)."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
+    # A double click must not file two issues: the click is claimed before the tracker is called.
+    async with once(claims, clicked(body, ref.cause or ref.ticket), Action.FILE_FIX) as first:
+        if not first:
+            return await _used(respond)
+        filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
     link = escape.link(filed.url, filed.cause.key)  # the tracker's URL: a link only when it is a plain one
     note = f"<@{user}> filed the fix issue {link}." if filed.new else f"The fix issue is {link}."
     if ref.cause:  # from /causes or App Home: tell the clicker only, the list stays as it is
@@ -29,16 +36,25 @@ async def on_file_fix(ack: AsyncAck, body: Body, action: Body, respond: AsyncRes
     await respond(replace_original=True, blocks=blocks.done(old, note, {Action.FILE_FIX}), text=note)
 
 
-async def on_fix_answer(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk) -> None:
-    """The requester answers the fix news: That solved it, or Still happening."""
+async def on_fix_answer(
+    ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk, claims: Claims | None = None
+) -> None:
+    """The requester answers the fix news, once: That solved it, or Still happening."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
     await desk.ticket_for(ref.ticket, user)
-    if action["action_id"] == Action.FIX_SOLVED:
-        await desk.fix_solved(ref.ticket, user)
-        note = f"Thanks: {ref.ticket} is resolved as fixed."
-    else:
-        await desk.fix_still_happening(ref.ticket, user)
-        note = f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
+    async with once(claims, clicked(body, ref.ticket), action["action_id"]) as first:
+        if not first:
+            return await _used(respond)
+        if action["action_id"] == Action.FIX_SOLVED:
+            await desk.fix_solved(ref.ticket, user)
+            note = f"Thanks: {ref.ticket} is resolved as fixed."
+        else:
+            await desk.fix_still_happening(ref.ticket, user)
+            note = f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
     old = (body.get("message") or {}).get("blocks") or []
     await respond(replace_original=True, blocks=blocks.done(old, note), text=note)
+
+
+async def _used(respond: AsyncRespond) -> None:
+    await respond(text=ALREADY_CLICKED, replace_original=False, response_type="ephemeral")

@@ -29,6 +29,8 @@ SPENT_BY: dict[str, str] = {
     **{f"{Action.CSAT}.{n}": "csat" for n in range(1, 6)},
     Action.FOLLOW_UP_CHANGED: "follow_up",
     Action.FOLLOW_UP_NOT_YET: "follow_up",
+    Action.FIX_SOLVED: "fix_answer",
+    Action.FIX_STILL: "fix_answer",
     View.ESCALATE: "escalate",
     View.ROOT_CAUSE: "root_cause",
     View.LINK_FIX: "link_fix",
