@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -37,10 +37,25 @@ from adapters.teams.notifier import teams_delivery
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
+from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
-from core.ports import Clock, LanguageModel, Notice, Notifier
+from core.org import Org
+from core.ports import (
+    ArticleRepository,
+    AuditLog,
+    CauseRepository,
+    Clock,
+    CsatRepository,
+    EscalationRepository,
+    LanguageModel,
+    Notice,
+    Notifier,
+    ReviewRepository,
+    TicketRepository,
+    UnitOfWork,
+)
 from core.team_routing import TeamRouter
 
 log = logging.getLogger("fixloop")
@@ -93,31 +108,74 @@ class Runtime:
         await self.engine.dispose()
 
 
+class Stores(Protocol):
+    """The repositories the Desk reads through outside a unit of work (SqlRepositories, or test fakes)."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+    @property
+    def articles(self) -> ArticleRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def reviews(self) -> ReviewRepository: ...
+    @property
+    def csat(self) -> CsatRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+@dataclass
+class Models:
+    """What the Desk learns with: article suggestions, cause matching, team routing, clustering."""
+
+    library: Library
+    matcher: CauseMatcher
+    router: TeamRouter | None = None
+    clusterer: Clusterer | None = None
+
+
+def production_models() -> Models:
+    """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise."""
+    return Models(
+        library=Library(LearnedRanker(best_features())),
+        matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
+        router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
+        clusterer=best_clusterer(),
+    )
+
+
 def build_desk(
-    repos: SqlRepositories,
-    config: AppConfig,
+    stores: Stores,
+    org: Org,
     *,
+    uow: Callable[[], UnitOfWork],
     notifier: Notifier,
     clock: Clock,
     llm: LanguageModel | None = None,
+    models: Models | None = None,
 ) -> Desk:
-    """Bind every use case to the SQL repositories and the offline retrieval back end."""
+    """Inject the stores, a unit of work per use case and the models into every use case."""
+    models = models or production_models()
     return Desk(
-        tickets=repos.tickets,
-        causes=repos.causes,
-        articles=repos.articles,
-        escalations=repos.escalations,
-        reviews=repos.reviews,
-        csat=repos.csat,
-        library=Library(LearnedRanker(best_features())),  # semantic when the extra is installed
-        matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
+        uow=uow,
+        tickets=stores.tickets,
+        causes=stores.causes,
+        articles=stores.articles,
+        escalations=stores.escalations,
+        reviews=stores.reviews,
+        csat=stores.csat,
+        audit=stores.audit,
+        library=models.library,
+        matcher=models.matcher,
         notifier=notifier,
         clock=clock,
-        org=config.org,
-        audit=repos.audit,
+        org=org,
         llm=llm,
-        router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
-        clusterer=best_clusterer(),
+        router=models.router,
+        clusterer=models.clusterer,
     )
 
 
@@ -142,14 +200,21 @@ async def build_runtime(
     slack = _slack_notifier(settings, config)
     teams = _teams(settings, config, engine, inbox, teams_endpoints)
     dispatcher = _dispatcher(repos, slack, teams, metrics)
-    combined = notifier or LogNotifier()
+    local = notifier or LogNotifier()
+    combined: Notifier = local
+    queued: OutboxNotifier | None = None
     if dispatcher is not None:  # chat platforms get notices through the outbox, once each
         queued = OutboxNotifier(
             repos.outbox, list(dispatcher.deliverers), dispatcher.wake, count=_count(metrics)
         )
-        combined = FanoutNotifier([combined, queued])
+        combined = FanoutNotifier([local, queued])
     desk = build_desk(
-        repos, config, notifier=combined, clock=clock or SystemClock(), llm=_language_model(settings)
+        repos,
+        config.org,
+        uow=lambda: repos.unit_of_work(outbox=queued, notifier=local),
+        notifier=combined,
+        clock=clock or SystemClock(),
+        llm=_language_model(settings),
     )
     if load_indexes:
         await desk.refresh()

@@ -99,6 +99,7 @@ class Ticket:
     csat_at: datetime | None = None
     affected_users: int = 0
     source: str = "chat"
+    version: int = 0  # the stored version it was read at; 0 until stored (optimistic concurrency)
 
     @property
     def is_open(self) -> bool:

@@ -36,15 +36,31 @@ async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
     return list((await session.execute(stmt.returning(OUTBOX.c.id))).scalars())
 
 
+async def _put(session: AsyncSession, values: dict[str, Any]) -> bool:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(OUTBOX).values(values).on_conflict_do_nothing(index_elements=["key"])
+    return bool(await _touched(session, stmt))
+
+
 class SqlOutbox(SqlRepository):
     """The outbox table: unique key, a due time, a lease per dispatcher, and a sent mark."""
 
     lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
 
     async def put(
-        self, key: str, destination: str, kind: str, payload: dict[str, Any], *, now: datetime | None = None
+        self,
+        key: str,
+        destination: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime | None = None,
+        session: AsyncSession | None = None,
     ) -> bool:
-        """Queue a post; False when a post with this key was queued before (it is not queued twice)."""
+        """Queue a post; False when a post with this key was queued before (it is not queued twice).
+
+        With `session` (a unit of work's), the row commits or rolls back with the change it reports.
+        """
         now = now or datetime.now(UTC)
         values = {
             "id": uuid.uuid4().hex,
@@ -57,10 +73,10 @@ class SqlOutbox(SqlRepository):
             "created_at": now,
             "due_at": now,
         }
-        async with self._sessions.begin() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            stmt = insert(OUTBOX).values(values).on_conflict_do_nothing(index_elements=["key"])
-            return bool(await _touched(session, stmt))
+        if session is not None:
+            return await _put(session, values)
+        async with self._sessions.begin() as own:
+            return await _put(own, values)
 
     async def claim(self, *, limit: int = 20, now: datetime | None = None) -> list[OutboxItem]:
         """Take the lease on due posts, oldest first; two dispatchers never take the same one.
