@@ -14,7 +14,18 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from core import coaching, fixes, follow_ups, intake, learning, reclustering, reports, resolution, routing, threads
+from core import (
+    coaching,
+    fixes,
+    follow_ups,
+    intake,
+    learning,
+    reclustering,
+    reports,
+    resolution,
+    routing,
+    threads,
+)
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.errors import Conflict

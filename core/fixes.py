@@ -75,7 +75,13 @@ async def record_root_cause(
 
 
 def _entry(
-    org: Org, by: str, action: AuditAction, cause: Cause, at: datetime, detail: str, ticket_id: str | None = None
+    org: Org,
+    by: str,
+    action: AuditAction,
+    cause: Cause,
+    at: datetime,
+    detail: str,
+    ticket_id: str | None = None,
 ) -> AuditEntry:
     person = org.person(by)
     who = person.key if person else by

@@ -44,7 +44,8 @@ async def log_request(
             except DuplicateTicket as exc:  # another process opened this thread's ticket: join it
                 raise Conflict(f"thread {cmd.thread_key} was opened meanwhile") from exc
             if reply.suggestions.abstained:
-                uow.notify(triage_notice(reply.ticket, "no article fits", key=f"triage:{reply.ticket.id}:opened"))
+                opened = f"triage:{reply.ticket.id}:opened"
+                uow.notify(triage_notice(reply.ticket, "no article fits", key=opened))
         await uow.commit()
     return reply
 
@@ -131,7 +132,8 @@ async def solved_by_article(
         if chosen is None:
             raise InvalidInput(f"Ticket {ticket.id} had no suggested article; say which one solved it.")
         ticket.resolve(clock.now(), Resolution.ARTICLE, article_id=chosen)
-        ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=f"Solved by {chosen}"))
+        said = f"Solved by {chosen}"
+        ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=said))
         await uow.tickets.save(ticket)
         await uow.articles.count_solved(chosen)
         await uow.commit()
@@ -193,7 +195,8 @@ async def assign(ticket_id: str, agent: str, *, uow: UnitOfWork, org: Org, clock
         ticket.assign(person.key if person else agent)
         if ticket.status in (Status.NEW, Status.SUGGESTED, Status.NEEDS_HUMAN):
             ticket.status = Status.IN_PROGRESS
-        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=f"Assigned to {agent}"))
+        said = f"Assigned to {agent}"
+        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=said))
         await uow.tickets.save(ticket)
         await uow.commit()
     return ticket

@@ -85,13 +85,17 @@ async def escalate(
         if ticket.status == "resolved":
             raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
         articles = library.articles
-        suggestion = await suggest_owner(ticket, org=org, tickets=uow.tickets, articles=articles, router=router)
+        suggestion = await suggest_owner(
+            ticket, org=org, tickets=uow.tickets, articles=articles, router=router
+        )
         team_key = cmd.team or suggestion.team
         team = org.team(team_key) if team_key else None
         if team is None:
             raise UnknownTeam(team_key or "(none given)", org.team_keys())
         now = clock.now()
-        evidence = await build_evidence(ticket, tickets=uow.tickets, causes=uow.causes, articles=articles, llm=llm)
+        evidence = await build_evidence(
+            ticket, tickets=uow.tickets, causes=uow.causes, articles=articles, llm=llm
+        )
         esc = Escalation(
             id=new_escalation_id(),
             ticket_id=ticket.id,

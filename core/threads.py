@@ -37,7 +37,9 @@ async def find_thread(thread_key: str, *, tickets: TicketRepository) -> Ticket |
     return await tickets.find_by_thread(thread_key)
 
 
-async def edit_message(thread_key: str, ref: str, text: str, *, uow: UnitOfWork, clock: Clock) -> Ticket | None:
+async def edit_message(
+    thread_key: str, ref: str, text: str, *, uow: UnitOfWork, clock: Clock
+) -> Ticket | None:
     """Apply an edit to a logged message; the first request message also updates the ticket's text."""
     async with uow:
         ticket = await uow.tickets.find_by_thread(thread_key)

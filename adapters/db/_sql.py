@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,6 +20,11 @@ Sessions = async_sessionmaker[AsyncSession]
 
 class DuplicateKey(DuplicateTicket):
     """A row with the same unique key (ticket id, thread key) already exists."""
+
+
+async def affected(session: AsyncSession, stmt: Any) -> int:
+    """Run an INSERT, UPDATE or DELETE; how many rows it touched."""
+    return cast(CursorResult[Any], await session.execute(stmt)).rowcount
 
 
 def check_version(rowcount: int, what: str) -> None:

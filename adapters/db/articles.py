@@ -49,7 +49,8 @@ class SqlArticleRepository(SqlRepository):
 
     async def count_solved(self, article_id: str) -> None:
         """Add one to an article's solved count in the database (no lost update between processes)."""
-        stmt = update(ARTICLES).where(ARTICLES.c.id == article_id).values(solved_count=ARTICLES.c.solved_count + 1)
+        plus_one = ARTICLES.c.solved_count + 1
+        stmt = update(ARTICLES).where(ARTICLES.c.id == article_id).values(solved_count=plus_one)
         async with self._writing() as session:
             await session.execute(stmt)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping, select, update
 
-from adapters.db._sql import SqlRepository, check_version, plain, upsert
+from adapters.db._sql import SqlRepository, affected, check_version, plain, upsert
 from adapters.db.tables import CauseRow, table_of
 from core.causes import Cause, FixStatus
 
@@ -47,7 +47,7 @@ class SqlCauseRepository(SqlRepository):
         return to_cause(row) if row else None
 
     async def save(self, cause: Cause) -> None:
-        """Insert or overwrite a cause built elsewhere (version 0); update one read here if unchanged since."""
+        """Insert or overwrite a cause built elsewhere (version 0); update one read here if unchanged."""
         async with self._writing() as session:
             if cause.version == 0:
                 await upsert(session, CAUSES, {**cause_values(cause), "version": 1}, ["key"])
@@ -57,7 +57,7 @@ class SqlCauseRepository(SqlRepository):
                     .where(CAUSES.c.key == cause.key, CAUSES.c.version == cause.version)
                     .values(**cause_values(cause), version=cause.version + 1)
                 )
-                check_version((await session.execute(stmt)).rowcount, f"cause {cause.key}")
+                check_version(await affected(session, stmt), f"cause {cause.key}")
         cause.version = cause.version + 1 if cause.version else 1
 
     async def list(self) -> list[Cause]:

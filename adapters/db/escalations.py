@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping, select, update
 
-from adapters.db._sql import SqlRepository, check_version, plain, upsert
+from adapters.db._sql import SqlRepository, affected, check_version, plain, upsert
 from adapters.db.tables import EscalationRow, table_of
 from core.escalation import Escalation, Evidence
 from core.tickets import Judgement
@@ -63,7 +63,7 @@ class SqlEscalationRepository(SqlRepository):
                     .where(ESCALATIONS.c.id == esc.id, ESCALATIONS.c.version == esc.version)
                     .values(**values, version=esc.version + 1)
                 )
-                check_version((await session.execute(stmt)).rowcount, f"escalation {esc.id}")
+                check_version(await affected(session, stmt), f"escalation {esc.id}")
         esc.version = esc.version + 1 if esc.version else 1
 
     async def list(self, *, ticket_id: str | None = None) -> list[Escalation]:

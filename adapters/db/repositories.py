@@ -69,6 +69,8 @@ class SqlRepositories:
             sessions=sessions,
         )
 
-    def unit_of_work(self, *, outbox: Outbox | None = None, notifier: Notifier | None = None) -> SqlUnitOfWork:
+    def unit_of_work(
+        self, *, outbox: Outbox | None = None, notifier: Notifier | None = None
+    ) -> SqlUnitOfWork:
         """A unit of work on this database (one per use-case call)."""
         return SqlUnitOfWork(self.sessions, outbox=outbox, notifier=notifier)

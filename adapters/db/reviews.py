@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db._sql import SqlRepository, upsert
+from adapters.db._sql import SqlRepository, affected, upsert
 from adapters.db.tables import ReviewAnswerRow, ReviewRow, table_of
 from core.coaching import FollowUpAnswer, Review
 from core.errors import Conflict
@@ -43,9 +43,10 @@ async def _answer_once(session: AsyncSession, answer: dict[str, Any]) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(ANSWERS).values(answer).on_conflict_do_nothing(index_elements=["review_id"])
-    if (await session.execute(stmt)).rowcount == 1:
+    if await affected(session, stmt) == 1:
         return
-    stored = (await session.execute(select(ANSWERS).where(ANSWERS.c.review_id == answer["review_id"]))).mappings().one()
+    query = select(ANSWERS).where(ANSWERS.c.review_id == answer["review_id"])
+    stored = (await session.execute(query)).mappings().one()
     if {k: stored[k] for k in answer} != answer:
         raise Conflict(f"review {answer['review_id']} was answered meanwhile")
 

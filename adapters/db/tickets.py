@@ -17,7 +17,16 @@ from sqlalchemy import RowMapping, Select, delete, func, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db._sql import DuplicateKey, SqlRepository, check_version, from_iso, plain, to_iso, upsert
+from adapters.db._sql import (
+    DuplicateKey,
+    SqlRepository,
+    affected,
+    check_version,
+    from_iso,
+    plain,
+    to_iso,
+    upsert,
+)
 from adapters.db.tables import MessageRow, TicketRow, table_of
 from core.tickets import Judgement, Message, Priority, Resolution, Role, Status, Surface, Ticket
 
@@ -126,7 +135,7 @@ class SqlTicketRepository(SqlRepository):
                     .where(TICKETS.c.id == ticket.id, TICKETS.c.version == ticket.version)
                     .values({**ticket_values(ticket), "version": ticket.version + 1})
                 )
-                check_version((await session.execute(stmt)).rowcount, f"ticket {ticket.id}")
+                check_version(await affected(session, stmt), f"ticket {ticket.id}")
                 await _append_messages(session, ticket)  # the row is locked now: seq numbers are ours
         ticket.version = ticket.version + 1 if ticket.version else 1
 
@@ -141,7 +150,7 @@ class SqlTicketRepository(SqlRepository):
                     .where(TICKETS.c.id == ticket_id, still)
                     .values(cause_key=after, version=TICKETS.c.version + 1)
                 )
-                moved += (await session.execute(stmt)).rowcount
+                moved += await affected(session, stmt)
         return moved
 
     @asynccontextmanager

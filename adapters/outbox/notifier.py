@@ -40,7 +40,8 @@ class OutboxNotifier:
         key = notice.key or uuid.uuid4().hex
         payload = {**encode(notice), "lane": notice.ticket_id or notice.to}
         for destination in self.destinations:
-            await self.outbox.put(f"notice:{key}|{destination}", destination, "notice", payload, session=session)
+            key_here = f"notice:{key}|{destination}"
+            await self.outbox.put(key_here, destination, "notice", payload, session=session)
 
     def queued(self, notice: Notice) -> None:
         """After the rows committed: count the notice and wake the dispatcher."""

@@ -27,7 +27,8 @@ def upgrade() -> None:
     """Apply this revision."""
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False))
+            column = sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False)
+            batch_op.add_column(column)
 
 
 def downgrade() -> None:
