@@ -64,10 +64,8 @@ async def retry_conflicts(attempt: Callable[[], Awaitable[T]], tries: int = CONF
 def inject_dependencies(
     handler: Callable[..., Awaitable[T]], dependencies: Mapping[str, Any]
 ) -> Callable[..., Awaitable[T]]:
-    """The handler with the dependencies it names bound; `uow` (a factory) gives a new unit per attempt.
-
-    Dependencies are looked up at each call, so one replaced later (a test's clock) is the one used.
-    """
+    """The handler with the dependencies it names bound; `uow` (a factory) gives a new unit per attempt."""
+    # Dependencies are looked up at each call, so one replaced later (a test's clock) is the one used.
     params = inspect.signature(handler).parameters
     names = [name for name in dependencies if name in params and name != "uow"]
 

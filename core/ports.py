@@ -29,10 +29,8 @@ class TicketRepository(Protocol):
     async def find_by_thread(self, thread_key: str) -> Ticket | None: ...
     async def add(self, ticket: Ticket) -> None: ...
     async def save(self, ticket: Ticket) -> None:
-        """Store a ticket read from here: update it if its version is still the stored one, else raise
-        Conflict; messages are appended (and edited in place), never rewritten. A ticket built elsewhere
-        (version 0, an import) is inserted or overwritten whole."""
-        ...
+        """Update a ticket read here if its version is still current (else Conflict), appending messages."""
+        ...  # a ticket built elsewhere (version 0: an import) is inserted or overwritten whole
 
     async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
         """Move tickets (id, from cause, to cause) whose cause is still `from`; how many moved."""
@@ -148,12 +146,10 @@ class AuditLog(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: a use case reads and writes through it and commits once, or nothing happens.
+    """One transaction: a use case reads and writes through it and commits once, or nothing happens."""
 
-    Notices queued with `notify` are stored (the outbox) in the same transaction as the change they
-    report, and handed to the notifiers only after it committed. One instance serves one use case
-    call; it may be entered again, one after another, to retry from a fresh read.
-    """
+    # Notices queued with `notify` are stored (the outbox) in the same transaction as the change they
+    # report, and handed to the notifiers only after it committed.
 
     @property
     def tickets(self) -> TicketRepository: ...

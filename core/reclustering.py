@@ -29,11 +29,8 @@ async def propose(
     causes: CauseRepository,
     clusterer: Clusterer | None,
 ) -> Reclustering:
-    """Re-cluster every ticket and propose causes; causes a person named keep their identity.
-
-    `run` may hand the clustering (minutes at 100k tickets) to a worker thread, so a server's event
-    loop keeps answering meanwhile.
-    """
+    """Re-cluster every ticket and propose causes; causes a person named keep their identity."""
+    # `run` may hand the clustering (minutes at 100k tickets) to a worker thread: the loop keeps answering.
     if clusterer is None:
         raise RuntimeError("no clustering back end is wired")
     every, known = await tickets.list_all(), await causes.list()
@@ -45,11 +42,9 @@ async def propose(
 async def apply_reclustering(
     result: Reclustering, *, uow: UnitOfWork, matcher: CauseMatcher, org: Org, clock: Clock
 ) -> Applied:
-    """Save every proposed cause and each ticket's new cause, then reload the cause index.
-
-    The proposal was computed from an earlier read: what a person did since (recorded a root cause,
-    linked a fix, re-pointed a ticket) wins, so named causes and their tickets are left as they are now.
-    """
+    """Save every proposed cause and each ticket's new cause, then reload the cause index."""
+    # The proposal came from an earlier read: what a person did since (a root cause, a fix, a ticket
+    # re-pointed) wins, so named causes and their tickets are left as they are now.
     now, new = clock.now(), 0
     async with uow:
         for proposal in result.causes:

@@ -7,6 +7,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from core.audit import AuditEntry
 from core.causes import Cause
@@ -16,6 +17,8 @@ from core.escalation import Escalation
 from core.kb import Article
 from core.ports import Notice
 from core.tickets import CsatResponse, Ticket
+
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -50,8 +53,7 @@ class FakeTicketRepository:
         self.rows[ticket.id] = copy.deepcopy(ticket)
 
     async def save(self, ticket: Ticket) -> None:
-        ticket.version = _checked(self.rows.get(ticket.id), ticket.version, ticket.id)
-        self.rows[ticket.id] = copy.deepcopy(ticket)
+        self.rows[ticket.id] = _stored(ticket, self.rows.get(ticket.id), ticket.id)
 
     async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
         moved = 0
@@ -101,11 +103,15 @@ class FakeTicketRepository:
         return len(self.rows)
 
 
-def _checked(stored: object, version: int, key: str) -> int:
-    """The version after a save: as the SQL repositories, a ticket read earlier must still be current."""
-    if version and getattr(stored, "version", None) != version:
+def _stored(item: T, stored: object, key: str) -> T:
+    """The copy a save stores; as in SQL, an item read earlier must still be current (else Conflict)."""
+    if item.version and getattr(stored, "version", None) != item.version:  # type: ignore[attr-defined]
         raise Conflict(f"{key} changed since it was read")
-    return version + 1 if version else getattr(stored, "version", 0) + 1
+    kept = copy.deepcopy(item)
+    kept.version = getattr(stored, "version", 0) + 1  # type: ignore[attr-defined]
+    if item.version:  # type: ignore[attr-defined]
+        item.version = kept.version  # type: ignore[attr-defined]
+    return kept
 
 
 class _KeyedRepository:
@@ -119,9 +125,7 @@ class _KeyedRepository:
 
     async def save(self, item) -> None:  # type: ignore[no-untyped-def]
         key = getattr(item, self.key)
-        if hasattr(item, "version"):
-            item.version = _checked(self.rows.get(key), item.version, key)
-        self.rows[key] = copy.deepcopy(item)
+        self.rows[key] = _stored(item, self.rows.get(key), key) if hasattr(item, "version") else copy.deepcopy(item)
 
 
 class FakeCauseRepository(_KeyedRepository):

@@ -12,17 +12,14 @@ import pytest
 
 from adapters.db.outbox import SqlOutbox
 from adapters.db.repositories import SqlRepositories
-from adapters.outbox.notifier import OutboxNotifier
-from adapters.search.tfidf import TfidfRetriever
-from bot.wiring import Models, build_desk
 from core.cause_engine import ProposedCause, Reclustering
-from core.cause_matching import CauseMatcher
 from core.causes import Cause
+from core.desk import CONFLICT_TRIES
 from core.errors import Conflict
-from core.kb import Library
 from core.messages import Escalate, LogRequest
 from core.tickets import Judgement, Message, Role
-from tests.fakes import FakeClock, FakeNotifier, fake_desk, sample_articles, sample_org
+from tests.fakes import fake_desk, sample_articles
+from tests.uow_support import sql_desk
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAD = "slack:D1:1700000000.000100"
@@ -36,20 +33,6 @@ class Crash(Exception):
 class CrashingOutbox(SqlOutbox):
     async def put(self, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
         raise Crash("died after the change was written, before its outbox rows")
-
-
-def sql_desk(repos: SqlRepositories, outbox: SqlOutbox | None = None):  # type: ignore[no-untyped-def]
-    """A Desk over the SQL repositories, built by the composition root, posting to 'slack' via the outbox."""
-    notifier = FakeNotifier()
-    queued = OutboxNotifier(outbox or repos.outbox, ["slack"], wake=lambda: None)
-    return build_desk(
-        repos,
-        sample_org(),
-        uow=lambda: repos.unit_of_work(outbox=queued, notifier=notifier),
-        notifier=notifier,
-        clock=FakeClock(),
-        models=Models(Library(TfidfRetriever()), CauseMatcher(TfidfRetriever())),
-    )
 
 
 async def opened(repos: SqlRepositories):  # type: ignore[no-untyped-def]
@@ -87,7 +70,7 @@ from adapters.db.engine import make_engine
 from adapters.db.outbox import SqlOutbox
 from adapters.db.repositories import SqlRepositories
 from core.messages import Escalate
-from tests.test_unit_of_work import sql_desk
+from tests.uow_support import sql_desk
 
 class DieHere(SqlOutbox):
     async def put(self, *args, **kwargs):
@@ -188,3 +171,47 @@ async def test_with_the_fakes_a_use_case_that_fails_midway_changes_nothing() -> 
     assert await desk.escalations.list() == []
     assert (await desk.tickets.get(ticket.id)).escalated_at is None  # type: ignore[union-attr]
     assert "escalation" not in desk.notifier.kinds()
+
+
+async def test_a_use_case_that_keeps_conflicting_is_retried_a_bounded_number_of_times_then_gives_up() -> None:
+    desk = await fake_desk()
+    ticket = (await desk.log_request(VPN)).ticket
+    tries = []
+
+    async def always_changed_meanwhile(t) -> None:  # type: ignore[no-untyped-def]
+        tries.append(t.version)
+        raise Conflict(f"ticket {t.id} changed since it was read")
+
+    desk.tickets.save = always_changed_meanwhile
+    with pytest.raises(Conflict):
+        await desk.agent_reply(ticket.id, "ana", "Restart the client, please")
+    assert len(tries) == CONFLICT_TRIES
+    assert [m.text for m in (await desk.tickets.get(ticket.id)).messages][-1] != "Restart the client, please"  # type: ignore[union-attr]
+
+
+async def test_two_transactions_that_deadlock_on_postgresql_end_as_one_commit_and_one_retryable_conflict(
+    repos, db_url
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time: its transactions cannot cross")
+    _, ticket = await opened(repos)
+    await repos.causes.save(Cause(key="vpn-drops", title="VPN drops"))
+    first_holds, second_holds = asyncio.Event(), asyncio.Event()
+
+    async def crossing(mine: asyncio.Event, theirs: asyncio.Event, ticket_first: bool) -> str:
+        async with repos.unit_of_work() as uow:
+            t, c = await uow.tickets.get(ticket.id), await uow.causes.get("vpn-drops")
+            assert t is not None and c is not None
+            steps = [uow.tickets.save(t), uow.causes.save(c)]
+            await (steps[0] if ticket_first else steps[1])
+            mine.set()
+            await theirs.wait()
+            await (steps[1] if ticket_first else steps[0])  # each now waits for the other's row: a deadlock
+            await uow.commit()
+        return "committed"
+
+    outcomes = await asyncio.gather(
+        crossing(first_holds, second_holds, True), crossing(second_holds, first_holds, False),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ if isinstance(o, Exception) else o for o in outcomes) == ["Conflict", "committed"]

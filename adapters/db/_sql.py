@@ -34,8 +34,7 @@ def check_version(rowcount: int, what: str) -> None:
 
 
 class SqlRepository:
-    """Base of the repositories: each call runs in its own short transaction, or in the session of the
-    unit of work the repository was made for (which commits once, at the end of the use case)."""
+    """Base of the repositories: each call in its own short transaction, or in a unit of work's session."""
 
     def __init__(self, sessions: Sessions | AsyncEngine, *, session: AsyncSession | None = None) -> None:
         self._sessions = sessions if isinstance(sessions, async_sessionmaker) else make_sessionmaker(sessions)

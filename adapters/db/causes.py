@@ -58,7 +58,8 @@ class SqlCauseRepository(SqlRepository):
                     .values(**cause_values(cause), version=cause.version + 1)
                 )
                 check_version(await affected(session, stmt), f"cause {cause.key}")
-        cause.version = cause.version + 1 if cause.version else 1
+        if cause.version:  # one built elsewhere stays unversioned: saving it again overwrites again
+            cause.version += 1
 
     async def list(self) -> list[Cause]:
         """Every cause, by key."""

@@ -64,7 +64,8 @@ class SqlEscalationRepository(SqlRepository):
                     .values(**values, version=esc.version + 1)
                 )
                 check_version(await affected(session, stmt), f"escalation {esc.id}")
-        esc.version = esc.version + 1 if esc.version else 1
+        if esc.version:  # one built elsewhere stays unversioned: saving it again overwrites again
+            esc.version += 1
 
     async def list(self, *, ticket_id: str | None = None) -> list[Escalation]:
         """Escalations, of one ticket if given, oldest first."""

@@ -121,10 +121,8 @@ class SqlTicketRepository(SqlRepository):
         ticket.version = 1
 
     async def save(self, ticket: Ticket) -> None:
-        """Update a ticket read here if nobody changed it since (else Conflict), appending its new messages.
-
-        A ticket built elsewhere (version 0: imports, fixtures) is inserted or overwritten whole.
-        """
+        """Update a ticket read here if nobody changed it since (else Conflict), appending new messages."""
+        # A ticket built elsewhere (version 0: imports, fixtures) is inserted or overwritten whole.
         async with self._duplicates(ticket), self._writing() as session:
             if ticket.version == 0:
                 await upsert(session, TICKETS, {**ticket_values(ticket), "version": 1}, ["id"])
@@ -137,7 +135,8 @@ class SqlTicketRepository(SqlRepository):
                 )
                 check_version(await affected(session, stmt), f"ticket {ticket.id}")
                 await _append_messages(session, ticket)  # the row is locked now: seq numbers are ours
-        ticket.version = ticket.version + 1 if ticket.version else 1
+        if ticket.version:  # one built elsewhere stays unversioned: saving it again overwrites again
+            ticket.version += 1
 
     async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
         """Move tickets (id, from cause, to cause) whose cause is still `from`; how many moved."""

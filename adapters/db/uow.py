@@ -6,6 +6,7 @@ import logging
 from types import TracebackType
 from typing import Protocol
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import Sessions
@@ -16,9 +17,19 @@ from adapters.db.csat import SqlCsatRepository
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
+from core.errors import Conflict
 from core.ports import Notice, Notifier
 
 log = logging.getLogger("fixloop.db")
+
+
+RACES = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected (two writers crossed)
+
+
+def _lost_a_race(exc: DBAPIError) -> bool:
+    """Whether the database refused the transaction because another one touched the same rows."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in RACES or "database is locked" in str(exc.orig)
 
 
 class Outbox(Protocol):
@@ -29,11 +40,10 @@ class Outbox(Protocol):
 
 
 class SqlUnitOfWork:
-    """A use case's transaction. Entered once per attempt; nothing is written until `commit`.
+    """A use case's transaction: its changes and its notices' outbox rows commit together, at `commit`."""
 
-    Notices queued with `notify` become outbox rows in the same transaction; after the commit they are
-    also handed to `notifier` (the log, the terminal chat), whose failures cannot undo the change.
-    """
+    # After the commit, notices also go to `notifier` (the log, the terminal chat): its failures cannot
+    # undo the change.
 
     def __init__(self, sessions: Sessions, *, outbox: Outbox | None = None, notifier: Notifier | None = None):
         self._sessions, self._outbox, self._notifier = sessions, outbox, notifier
@@ -62,6 +72,8 @@ class SqlUnitOfWork:
                 await session.rollback()
             finally:
                 await session.close()
+        if isinstance(exc, DBAPIError) and _lost_a_race(exc):
+            raise Conflict(f"the transaction lost a race: {type(exc.orig).__name__}") from exc
 
     async def commit(self) -> None:
         """Write the queued notices' outbox rows, commit everything at once, then hand the notices on."""
