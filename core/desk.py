@@ -99,6 +99,8 @@ class _Dependencies(Mapping[str, Any]):
 
 @dataclass
 class Desk:
+    """The dependencies, and each use case bound to those it names (built by bot/wiring.build_desk)."""
+
     uow: Callable[[], UnitOfWork]  # one transaction per use-case call
     tickets: TicketRepository  # reads outside a transaction: queries, and the chat adapters' look-ups
     causes: CauseRepository
