@@ -16,6 +16,7 @@ from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
+from bot import startup
 from bot.config import ConfigError
 from bot.imports import import_kb, import_tickets
 from bot.scheduler import start_scheduler
@@ -38,13 +39,13 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    """Run the HTTP server until interrupted."""
-    asyncio.run(_serve(settings, host, port))
+def serve(settings: Settings, host: str, port: int, *, guide: bool = False) -> int:
+    """Run the HTTP server until interrupted; with guide, say where to go next once it listens."""
+    asyncio.run(_serve(settings, host, port, guide))
     return 0
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+async def _serve(settings: Settings, host: str, port: int, guide: bool) -> None:
     _say_teams(settings)
     runtime = await build_runtime(settings)
     app = create_app(runtime)
@@ -60,6 +61,10 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
     scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules, observe)
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
+    if guide:
+        slack = "off" if runtime.slack_app is None else "http" if socket_mode is None else "socket"
+        url, command = f"http://{host}:{port}", startup.program()
+        print(startup.next_steps(url, slack=slack, teams=teams_mode(settings), command=command), flush=True)
     try:
         await asyncio.Event().wait()
     finally:
