@@ -62,9 +62,7 @@ async def _serve(settings: Settings, host: str, port: int, guide: bool) -> None:
     scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules, observe)
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
     if guide:
-        slack = "off" if runtime.slack_app is None else "http" if socket_mode is None else "socket"
-        url, command = f"http://{host}:{port}", startup.program()
-        print(startup.next_steps(url, slack=slack, teams=teams_mode(settings), command=command), flush=True)
+        _show_next_steps(runtime, socket_mode is not None, f"http://{host}:{port}")
     try:
         await asyncio.Event().wait()
     finally:
@@ -72,6 +70,13 @@ async def _serve(settings: Settings, host: str, port: int, guide: bool) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
+
+
+def _show_next_steps(runtime: Runtime, socket_mode: bool, url: str) -> None:
+    """Print, for the person who started serve, where to go next and what is connected."""
+    slack = "off" if runtime.slack_app is None else "socket" if socket_mode else "http"
+    teams = teams_mode(runtime.settings)
+    print(startup.next_steps(url, slack=slack, teams=teams, command=startup.program()), flush=True)
 
 
 def worker(settings: Settings) -> int:

@@ -59,9 +59,9 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
 
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as text."""
-        line = super().format(record)
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        """The line before any traceback, with the request id at its end."""
+        line = super().formatMessage(record)
         request_id = getattr(record, "request_id", None)
         return f"{line} [request {request_id}]" if request_id else line
 

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,9 +29,10 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
+from tests.cli_support import free_port, healthy
 from tests.fake_secrets import SLACK_BOT_TOKEN, fake
 from tests.llm_fake import serve_openai
-from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, signature
+from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, send
 from tests.teams_fake import DM, FakeConnector, message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,12 +96,6 @@ def start(kind: str, args: list[str], env: dict[str, str], folder: Path) -> subp
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def slack_event(i: int, text: str) -> str:
     return json.dumps({
         "token": "legacy", "team_id": TEAM, "api_app_id": "A0FIX", "type": "event_callback",
@@ -112,35 +106,14 @@ def slack_event(i: int, text: str) -> str:
     })
 
 
-async def post_slack(session: aiohttp.ClientSession, base: str, body: str, **headers: str) -> int:
-    ts = int(time.time())
-    signed = {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": signature(body, ts),
-              "Content-Type": "application/json", **headers}
-    async with session.post(f"{base}/slack/events", data=body.encode(), headers=signed) as response:
-        return response.status
-
-
-async def healthy(session: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(300):
-        try:
-            async with session.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("fixloop serve did not become healthy")
-
-
-async def traffic(base: str, slack: FakeSlack, connector: FakeConnector) -> None:
+async def traffic(base: str, slack: FakeSlack, connector: FakeConnector, serve: subprocess.Popen[bytes]) -> None:
     """A working day's kinds of requests, each waited on where it leaves a trace."""
+    await healthy(base, serve)
     async with aiohttp.ClientSession() as session:
-        await healthy(session, base)
         slack.fail("chat.postMessage", 429, times=1, Retry_After="1")
         for i, text in enumerate(WORDS):
-            await post_slack(session, base, slack_event(i, text))
-        await post_slack(session, base, slack_event(0, WORDS[0]), **{"X-Slack-Retry-Num": "1",
-                                                                     "X-Slack-Retry-Reason": "http_timeout"})
+            await send(session, base, slack_event(i, text), 0)
+        await send(session, base, slack_event(0, WORDS[0]), 1)  # Slack's redelivery of the first
         await session.post(f"{base}/slack/events", data=b"{}", headers={"X-Slack-Signature": "v0=forged"})
         await slack.wait_for("chat.postMessage", len(WORDS), within=60)
         slack.fail("chat.postMessage", 500, times=2)
@@ -174,7 +147,7 @@ async def capture() -> list[str]:
             processes = [start("serve", ["serve", "--port", str(port)], env, folder),
                          start("worker", ["worker"], env, folder)]
             try:
-                await traffic(f"http://127.0.0.1:{port}", slack, connector)
+                await traffic(f"http://127.0.0.1:{port}", slack, connector, processes[0])
             finally:
                 for process in processes:
                     process.send_signal(signal.SIGINT)

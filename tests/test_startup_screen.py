@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import socket
+import logging
 import subprocess
 import sys
 import urllib.request
@@ -12,14 +12,9 @@ from collections.abc import Iterator
 import pexpect
 import pytest
 
+from bot import logs
 from bot.startup import next_steps
-from tests.cli_support import ROOT, Cli, cli_for
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.cli_support import ROOT, Cli, cli_for, free_port
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +79,23 @@ def test_make_run_asks_for_readable_logs_and_loads_samples_dated_to_end_last_wee
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "FIXLOOP_LOG_FORMAT=$${FIXLOOP_LOG_FORMAT:-text} $(BIN)/fixloop serve" in makefile
     assert "generate_tickets.py --recent" in makefile and "import tickets var/sample-tickets.csv" in makefile
+
+
+def test_a_readable_line_ends_with_its_request_id_before_the_traceback_and_library_info_is_left_out(capsys):
+    logs.configure("serve", fmt="text")
+    try:
+        logs.new_request_id("abc123")
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("fixloop.http").exception("failed at 19:09:41.465221 on 127.0.0.1:3978")
+        logging.getLogger("apscheduler.scheduler").info("Adding job tentatively")
+        logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed")
+    finally:
+        logs.REQUEST_ID.set(None)
+        logs.configure("chat", fmt="text")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith(" ERROR   fixloop.http: failed at 19:09:41.465221 on 127.0.0.1:3978 [request abc123]")
+    assert lines[1] == "Traceback (most recent call last):" and "RuntimeError: boom" in lines
+    assert lines[-1].endswith(" WARNING apscheduler.scheduler: Run time of job was missed [request abc123]")
+    assert not any("Adding job" in line for line in lines)
