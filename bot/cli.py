@@ -72,10 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print a clear message and exit non-zero."""
     args = _parser().parse_args(argv)
-    logs.configure(args.command)
+    readable = logs.configure(args.command) == "text"
     try:
         settings = Settings()
-        return _dispatch(args, settings)
+        return _dispatch(args, settings, readable)
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"fixloop: setting {'.'.join(map(str, first['loc'])).upper()} {first['msg']}", file=sys.stderr)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> int:
     from bot import commands
 
     if args.command == "backtest":
@@ -94,7 +94,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return commands.migrate(settings)
     if args.command == "serve":
-        return commands.serve(settings, args.host, args.port)
+        return commands.serve(settings, args.host, args.port, guide=readable)  # a person reads: guide them
     if args.command == "worker":
         return commands.worker(settings)
     if args.command == "chat":

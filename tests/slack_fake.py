@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -211,6 +212,23 @@ def signature(body: str, timestamp: int, secret: str = SECRET) -> str:
     """X-Slack-Signature: v0= HMAC-SHA256 of "v0:{timestamp}:{body}" with the signing secret."""
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
     return f"v0={digest}"
+
+
+async def send(session: aiohttp.ClientSession, base: str, body: str, retry: int) -> bool:
+    """POST a signed event to a running `fixloop serve` (a retry when `retry`); True when acknowledged 2xx."""
+    ts = int(time.time())
+    headers = {
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": signature(body, ts),
+        "Content-Type": "application/json",
+    }
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"}
+    try:
+        async with session.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+            return 200 <= response.status < 300
+    except (TimeoutError, aiohttp.ClientError):
+        return False
 
 
 class Harness:
