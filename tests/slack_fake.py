@@ -93,7 +93,7 @@ class FakeSlack:
         self,
         method: str,
         count: int = 1,
-        within: float = 8,
+        within: float = 30,
         where: Callable[[dict[str, Any]], bool] = lambda _: True,
     ) -> list[dict[str, Any]]:
         """Wait until `count` calls of a method match; the listener work runs after the ack."""
@@ -341,7 +341,7 @@ class Harness:
             {"type": "view_submission", "user": {"id": user}, "view": {**view, "id": view_id, "state": state}}
         )
 
-    async def eventually(self, check: Callable[[], Any], within: float = 8) -> Any:
+    async def eventually(self, check: Callable[[], Any], within: float = 30) -> Any:
         """Poll an async check until it returns something truthy."""
         deadline = time.monotonic() + within
         while True:

@@ -191,7 +191,7 @@ class FakeConnector:
         return [c for c in self.calls if c.kind in ("send", "reply") and where(c)]
 
     async def wait_for(
-        self, kind: str, count: int = 1, where: Callable[[Call], bool] = lambda _: True, within: float = 8
+        self, kind: str, count: int = 1, where: Callable[[Call], bool] = lambda _: True, within: float = 30
     ) -> list[Call]:
         """Wait until `count` calls of a kind ("posted" for send or reply) match."""
         deadline = time.monotonic() + within
