@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 log = logging.getLogger("fixloop")
-SWITCH_INTERVAL = 0.001  # seconds a thread may hold the interpreter while another waits (default 0.005)
+SWITCH_INTERVAL = float(os.environ.get("FIXLOOP_SWITCH_INTERVAL", "0.0001"))
 
 
 class Worker(Protocol):

@@ -297,7 +297,9 @@ class Harness:
     async def settled(self, within: float = 10.0) -> None:
         """Wait until every stored activity was handled (a worker thread handles them after the ack)."""
         deadline = time.monotonic() + within
-        while (await self.runtime.repos.inbox.counts()).get("new", 0) and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            if not (await self.runtime.repos.inbox.counts()).get("new", 0):
+                return
             await asyncio.sleep(0.01)
 
     async def click(

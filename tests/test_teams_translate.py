@@ -7,9 +7,9 @@ import json
 import pytest
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
+from adapters.db.conversations import SqlCardClaims, SqlConversationReferences
 from adapters.teams import cards, forms, translate
 from adapters.teams.ids import Verb
-from adapters.db.conversations import SqlCardClaims, SqlConversationReferences
 from adapters.teams.references import ConversationReferenceStore
 from core.errors import InvalidInput
 from core.escalation import Escalation, Evidence
