@@ -34,11 +34,7 @@ def http_handler(
     async def handle(request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         headers = request.headers
-        timestamp, signature = (
-            headers.get("X-Slack-Request-Timestamp", ""),
-            headers.get("X-Slack-Signature", ""),
-        )
-        if not verifier.is_valid(body=raw, timestamp=timestamp, signature=signature):
+        if not _signed(verifier, raw, headers):
             log.warning("refused a Slack request whose signature or timestamp is invalid")
             return web.json_response({"error": "invalid signature"}, status=401)
         try:
@@ -55,6 +51,12 @@ def http_handler(
         return await to_aiohttp_response(answer)
 
     return handle
+
+
+def _signed(verifier: SignatureVerifier, raw: bytes, headers: Any) -> bool:
+    """Whether Slack signed this body, recently (a missing or non-numeric timestamp is not signed)."""
+    timestamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")
+    return timestamp.isdigit() and bool(signature) and verifier.is_valid(raw, timestamp, signature)
 
 
 async def _receive(intake: Intake, key: str, raw: bytes, body: dict[str, Any]) -> web.StreamResponse:

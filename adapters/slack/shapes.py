@@ -24,6 +24,8 @@ def parse(raw: bytes, content_type: str) -> dict[str, Any]:
     if content_type.startswith("application/json"):
         return check(json_object(text, "the body"))
     form = dict(parse_qsl(text, keep_blank_values=True))
+    if form.get("ssl_check"):
+        return form  # Slack checking the certificate of a slash command's URL: Bolt answers it
     if "payload" in form:
         return check(json_object(form["payload"], "the payload field"))
     if not isinstance(form.get("command"), str) or not form["command"]:
