@@ -9,7 +9,7 @@ waits (and checks the signature again, as it is designed to).
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -70,9 +70,9 @@ async def _receive(intake: Intake, key: str, raw: bytes, body: dict[str, Any]) -
     )
 
 
-def _lists(headers: Any) -> dict[str, list[str]]:
+def _lists(headers: Any) -> dict[str, str | Sequence[str]]:
     """aiohttp's headers as Bolt reads them: lower-case names, each with its list of values."""
     found: dict[str, list[str]] = {}
     for name, value in headers.items():
         found.setdefault(name.lower(), []).append(value)
-    return found
+    return dict(found)

@@ -31,11 +31,13 @@ def key_of(body: dict[str, Any]) -> str | None:
 
 def from_the_bot(body: dict[str, Any]) -> bool:
     """Whether an event is one of Fixloop's own posts coming back (nothing to store)."""
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    event = body.get("event")
+    if not isinstance(event, dict):
+        return False
     bots = {
         a.get("user_id") for a in body.get("authorizations") or [] if isinstance(a, dict) and a.get("is_bot")
     }
-    return bool(event and event.get("user")) and event.get("user") in bots
+    return bool(event.get("user")) and event.get("user") in bots
 
 
 def socket_mode_intake(intake: Intake | None) -> Callable[..., Awaitable[BoltResponse | None]]:

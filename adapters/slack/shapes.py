@@ -63,7 +63,7 @@ def _actions(actions: list[Any]) -> None:
         raise BadShape("its 'actions' is not a list of actions with an action_id")
 
 
-_NAMES = {str: "text", dict: "an object", list: "a list"}
+_NAMES: dict[type, str] = {str: "text", dict: "an object", list: "a list"}
 _NEEDS: dict[str, tuple[tuple[str, type], ...]] = {
     "url_verification": (("challenge", str),),
     "event_callback": (("event_id", str), ("event", dict)),
