@@ -68,9 +68,14 @@ class Runtime:
     worker: WorkerThread | None = None  # inline intake: the handling side, on its own thread and loop
 
     def start_serving(self) -> None:
-        """What `serve` runs beside its HTTP endpoints: inline, a worker thread; queued, nothing."""
+        """What `serve` runs beside its HTTP endpoints: inline, a worker thread; queued, nothing.
+
+        Inline, this desk still answers buttons and forms, so it learns what other desks resolved.
+        """
         if self.worker is not None and self.settings.fixloop_intake == "inline":
             self.worker.start()
+            if self.relearner is not None:
+                self.relearner.start()
 
     def start_background(self, work: bool = True) -> None:
         """Start delivering the outbox and handling the inbox (`serve` inline, or `fixloop worker`)."""
