@@ -10,6 +10,7 @@ exactly as a `fixloop worker` process would, and takes events from the same inbo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 log = logging.getLogger("fixloop")
+RESTART_SECONDS = 5.0  # a worker that could not start (the database was down) tries again after this
 SWITCH_INTERVAL = float(os.environ.get("FIXLOOP_SWITCH_INTERVAL", "0.0001"))
 
 
@@ -34,8 +36,10 @@ class Worker(Protocol):
 class WorkerThread:
     """Start, wake and stop a worker runtime on its own thread."""
 
-    def __init__(self, build: Callable[[], Awaitable[Worker]]) -> None:
-        self._build = build
+    def __init__(
+        self, build: Callable[[], Awaitable[Worker]], restart_after: float = RESTART_SECONDS
+    ) -> None:
+        self._build, self.restart_after = build, restart_after
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -62,8 +66,9 @@ class WorkerThread:
     def _call(self, pick: Callable[[Worker], Any]) -> None:
         loop, runtime = self._loop, self.runtime
         worker = pick(runtime) if runtime is not None else None
-        if loop is not None and worker is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(worker.wake)
+        if loop is not None and worker is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the worker is stopping
+                loop.call_soon_threadsafe(worker.wake)
 
     async def stop(self, within: float = 30.0) -> None:
         """Stop the worker after its current pass and wait for its thread to end."""
@@ -76,12 +81,15 @@ class WorkerThread:
         self._thread = None
 
     def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except Exception:  # the acknowledging side goes on; stored events wait for a worker
-            log.exception("the inline worker stopped")
-        finally:
-            self.ready.set()
+        while not self._stopping.is_set():
+            try:
+                asyncio.run(self._main())
+            except Exception:  # the acknowledging side goes on; stored events wait in the inbox
+                log.exception("the inline worker stopped; starting it again in %.0f s", self.restart_after)
+                self._stopping.wait(self.restart_after)
+            else:
+                break
+        self.ready.set()
 
     async def _main(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
