@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
+from adapters.db.action_claims import SqlActionClaims
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
@@ -27,6 +28,7 @@ from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
+from adapters.slack.ids import ACTION_CLAIMS
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
 from adapters.sweeper import InboxSweeper, Replay
@@ -211,6 +213,7 @@ async def build_runtime(
             "poster": OutboxPoster(repos.outbox, wake_outbox),
             "client": slack.client,
             "workers": settings.fixloop_workers,
+            "claims": SqlActionClaims(engine, ACTION_CLAIMS),
         }
         runtime.slack_intake = intakes.of("slack")
         runtime.slack_app = build_app(desk, settings, intake=runtime.slack_intake, **common)

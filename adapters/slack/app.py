@@ -17,9 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.intake import Intake
 from adapters.locks import KeyedLocks
 from adapters.slack import actions, commands, listeners, replies, submissions
+from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.ids import Action, Command, Shortcut, View
 from adapters.slack.intake import socket_mode_intake
+from adapters.slack.once import Claims
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
 from core.errors import FixloopError
@@ -48,6 +50,7 @@ def build_app(
     client: AsyncWebClient | None = None,
     workers: int = 8,
     stored_events: bool = False,
+    claims: Claims | None = None,
 ) -> AsyncApp:
     """The Bolt app: listeners and errors registered; one of two roles.
 
@@ -68,6 +71,7 @@ def build_app(
     if not stored_events:
         app.use(socket_mode_intake(intake))
     app.use(provide(desk, poster or DirectPoster(client), workers))
+    app.use(provide_safety(claims, SharedChannels(client)))
     for register in (
         register_events,
         register_actions,
@@ -87,6 +91,16 @@ def provide(desk: Desk, poster: Poster, workers: int) -> Callable[..., Awaitable
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context.update(desk=desk, locks=locks, poster=poster, gate=gate)
+        await next()
+
+    return middleware
+
+
+def provide_safety(claims: Claims | None, channels: SharedChannels) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the action claims and the shared-channel look-ups in the context."""
+
+    async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
+        context.update(claims=claims, channels=channels)
         await next()
 
     return middleware

@@ -25,6 +25,7 @@ from adapters.intake import Handler, Intake
 from adapters.teams import intake, shapes
 from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
+from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import ConversationReferenceStore, SqlCardClaims
 from core.desk import Desk
@@ -56,11 +57,12 @@ class TeamsApp:
     intake: Intake | None = None  # where message activities are stored before they are acknowledged
     bot: FixloopBot | None = None
     app_id: str = ""
+    tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
         self.notifier.bind(desk)
 
     def handler(self) -> Handler:
@@ -92,7 +94,8 @@ def build_teams(
         charts=SqlChartImages(sessions),
         public_url=settings.fixloop_public_url,
     )
-    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), intake, app_id=app_id)
+    claims, tenant = SqlCardClaims(sessions), settings.microsoft_app_tenant_id.strip()
+    return TeamsApp(adapter, notifier, references, claims, intake, app_id=app_id, tenant=tenant)
 
 
 def error_text(error: BaseException) -> str:
@@ -111,7 +114,7 @@ async def on_error(turn_context: TurnContext, error: Exception) -> None:
     """The one error handler: the person who acted is told in the conversation; nothing changes."""
     text = error_text(error)
     try:
-        await turn_context.send_activity(text)
+        await turn_context.send_activity(md(text))  # it may quote what the person typed
     except Exception:  # Teams itself is failing: the log keeps the message and the reference
         log.exception("could not tell the user: %s", text)
 
