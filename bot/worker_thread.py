@@ -2,9 +2,12 @@
 
 Handling an event costs tens of milliseconds of CPU (retrieval, routing, clustering); run in the loop
 that acknowledges requests, it delayed every acknowledgement behind it (p99 about 1 s at 88 events/s).
-On its own loop it holds the interpreter for at most a switch interval at a time, and the acks stay fast.
-The thread builds its own runtime (database engines, clients and locks belong to one event loop each),
-exactly as a `fixloop worker` process would, and takes events from the same inbox.
+On a thread of its own it no longer blocks the acknowledging loop for a whole handler: the two share
+the interpreter lock, which the serving thread gets back within a switch interval (0.1 ms here, set
+process-wide when the thread starts; a single long C call can still hold it longer). The thread builds
+its own runtime (database engines, clients and locks belong to one event loop each), exactly as a
+`fixloop worker` process would, and takes events from the same inbox. For load beyond one core, run
+`FIXLOOP_INTAKE=queued` with `fixloop worker` processes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -20,7 +22,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger("fixloop")
 RESTART_SECONDS = 5.0  # a worker that could not start (the database was down) tries again after this
-SWITCH_INTERVAL = float(os.environ.get("FIXLOOP_SWITCH_INTERVAL", "0.0001"))
+SWITCH_INTERVAL = 0.0001  # seconds a thread may hold the interpreter while another waits (default 0.005)
 
 
 class Worker(Protocol):
