@@ -243,6 +243,15 @@ class Harness:
     def desk(self):  # type: ignore[no-untyped-def]
         return self.runtime.desk
 
+    async def handling(self) -> Runtime:
+        """The runtime that handles stored events: the worker thread's (inline intake), once it runs."""
+        worker = self.runtime.worker
+        if worker is None or self.runtime.settings.fixloop_intake != "inline":
+            return self.runtime
+        await asyncio.to_thread(worker.ready.wait, 30)
+        assert worker.runtime is not None, "the worker thread did not start"
+        return worker.runtime  # type: ignore[return-value]
+
     async def post(
         self,
         body: str,

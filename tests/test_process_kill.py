@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from adapters.db.tables import TicketRow, table_of
 from tests.cli_support import free_port, healthy
 from tests.fake_secrets import SLACK_BOT_TOKEN
+from tests.settling import quiet
 from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, send
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +122,7 @@ async def test_a_process_killed_mid_burst_loses_and_doubles_nothing(engine, db_u
             if await count_tickets(engine) == n and len(set(threads)) == n:
                 break
             await asyncio.sleep(0.3)
-        await asyncio.sleep(2.5)  # longer than a lease: a reply taken over from the dead process shows now
+        await quiet(engine)  # every event handled and every post settled, the dead process's leases included
         threads = [p.get("thread_ts") for p in fake.delivered() if p.get("channel") == "D0EMP"]
         assert await count_tickets(engine) == n, log.read_text()[-3000:]
         print("replayed after the kill:", log.read_text().count("replaying slack event"))

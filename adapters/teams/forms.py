@@ -58,8 +58,14 @@ def review_form(ticket_id: str, hint: str = "") -> Card:
     """The four-part review form for managers."""
     ticket_box = {"type": "Input.Text", "id": Input.TICKET, "label": "Ticket (FX-AB12CD)", "isRequired": True}
     parts = [
-        {"type": "Input.Text", "id": key, "label": label, "isMultiline": True, "isRequired": True,
-         "maxLength": MAX_FIELD}
+        {
+            "type": "Input.Text",
+            "id": key,
+            "label": label,
+            "isMultiline": True,
+            "isRequired": True,
+            "maxLength": MAX_FIELD,
+        }
         for key, label in REVIEW_PARTS
     ]
     toggle = {"type": "Input.Toggle", "id": Input.SEND_TO_AGENT, "title": "Send the review to the agent"}
