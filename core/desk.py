@@ -12,7 +12,9 @@ from core.cause_engine import Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
 from core.causes import Cause, RankedCause, rank_causes
 from core.coaching import CoachingPrompt, Review
+from core.console import ConsoleLink, console_link
 from core.digests import Digest, compose_digest
+from core.errors import InvalidInput
 from core.escalation import Escalation, RoutingSuggestion
 from core.kb import Library, declined_history, lesson, solved_history
 from core.kpis import KpiReport, Period, compute_kpis
@@ -29,6 +31,7 @@ from core.ports import (
     LanguageModel,
     Notifier,
     ReviewRepository,
+    SignInLinks,
     TicketRepository,
 )
 from core.reclustering import Applied, apply_reclustering
@@ -56,6 +59,7 @@ class Desk:
     router: TeamRouter | None = None
     clusterer: Clusterer | None = None
     learning: LearningSync = field(default_factory=LearningSync)
+    sign_in: SignInLinks | None = None  # one-time console links; None where no console is served
 
     async def refresh(self) -> None:
         """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
@@ -339,3 +343,9 @@ class Desk:
         )
         self.matcher.load(await self.causes.list(), await self.tickets.list_all())
         return applied
+
+    async def console_link(self, user: str) -> ConsoleLink:
+        """A one-time sign-in link to the console for a leader, manager or agent."""
+        if self.sign_in is None:
+            raise InvalidInput("The console is not set up on this Fixloop.")
+        return await console_link(user, links=self.sign_in, org=self.org, clock=self.clock)

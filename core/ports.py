@@ -125,3 +125,9 @@ class AuditLog(Protocol):
     ) -> builtins.list[AuditEntry]:
         """Entries at or after `since`, oldest first."""
         ...
+
+
+class SignInLinks(Protocol):
+    async def issue(self, person: str, now: datetime, expires_at: datetime) -> str:
+        """Store a new one-time console sign-in link for the person; return its URL."""
+        ...

@@ -1,0 +1,118 @@
+"""The leaders' console: who may see what, and the one-time sign-in link the bot and the CLI hand out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from core.audit import AuditAction, AuditEntry
+from core.errors import NotAllowed
+from core.org import Org, PersonRole
+from core.ports import AuditLog, Clock, SignInLinks
+
+LINK_LIFETIME = timedelta(minutes=10)  # DESIGN.md: a sign-in link is valid once, for 10 minutes
+SESSION_LIFETIME = timedelta(hours=12)  # a working day; then sign in again
+
+
+class Access(StrEnum):
+    """What a person sees in the console, from their roles in fixloop.toml (the widest wins)."""
+
+    LEADER = "leader"  # everything
+    MANAGER = "manager"  # their agents' tickets and coaching
+    AGENT = "agent"  # their own tickets and coaching
+
+
+class Page(StrEnum):
+    OVERVIEW = "overview"
+    CAUSES = "causes"
+    TEAMS = "teams"
+    COACHING = "coaching"
+    TICKETS = "tickets"
+
+
+PAGES: dict[Access, tuple[Page, ...]] = {
+    Access.LEADER: (Page.OVERVIEW, Page.CAUSES, Page.TEAMS, Page.COACHING, Page.TICKETS),
+    Access.MANAGER: (Page.COACHING, Page.TICKETS),
+    Access.AGENT: (Page.COACHING, Page.TICKETS),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A signed-in person and the agents whose tickets and coaching they may see (None: everyone's)."""
+
+    key: str
+    name: str
+    access: Access
+    agents: frozenset[str] | None
+
+    def may_open(self, page: Page) -> bool:
+        """Whether the page is open to this viewer."""
+        return page in PAGES[self.access]
+
+    def sees_agent(self, agent: str | None) -> bool:
+        """Whether tickets and coaching of this agent are open to this viewer."""
+        return self.agents is None or (agent is not None and agent in self.agents)
+
+    @property
+    def home(self) -> Page:
+        """The first page the viewer lands on."""
+        return PAGES[self.access][0]
+
+
+def viewer_for(org: Org, key_or_id: str) -> Viewer | None:
+    """The console viewer for a person key or platform user id; None for anyone without console access."""
+    person = org.person(key_or_id)
+    if person is None:
+        return None
+    if PersonRole.LEADER in person.roles:
+        return Viewer(person.key, person.name, Access.LEADER, None)
+    if PersonRole.MANAGER in person.roles:
+        agents = frozenset({p.key for p in org.reports_of(person.key)})
+        return Viewer(person.key, person.name, Access.MANAGER, agents)
+    if PersonRole.AGENT in person.roles:
+        return Viewer(person.key, person.name, Access.AGENT, frozenset({person.key}))
+    return None
+
+
+NO_ACCESS = (
+    "The console is for the leaders, managers and agents listed in fixloop.toml. "
+    "Ask your Fixloop admin if you need access."
+)
+
+
+@dataclass(frozen=True)
+class ConsoleLink:
+    """A one-time sign-in link for one person."""
+
+    url: str
+    person: str
+    expires_at: datetime
+
+    def to_text(self) -> str:
+        """The message that carries the link."""
+        return (
+            f"Your Fixloop console sign-in link (valid once, for {int(LINK_LIFETIME.total_seconds() // 60)} "
+            f"minutes): {self.url}"
+        )
+
+
+async def console_link(user: str, *, links: SignInLinks, org: Org, clock: Clock) -> ConsoleLink:
+    """Issue a one-time sign-in link for a person with console access; anyone else is refused."""
+    viewer = viewer_for(org, user)
+    if viewer is None:
+        raise NotAllowed(NO_ACCESS)
+    now = clock.now()
+    expires = now + LINK_LIFETIME
+    return ConsoleLink(await links.issue(viewer.key, now, expires), viewer.key, expires)
+
+
+def sign_in_entry(person: str, via: str, at: datetime) -> AuditEntry:
+    """The audit entry of a console sign-in."""
+    return AuditEntry(at=at, who=person, action=AuditAction.SIGNED_IN, detail=f"console sign-in via {via}")
+
+
+async def record_sign_in(person: str, via: str, *, audit: AuditLog, clock: Clock) -> None:
+    """Write a console sign-in to the audit log."""
+    await audit.record(sign_in_entry(person, via, clock.now()))
