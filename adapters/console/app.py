@@ -56,6 +56,20 @@ class Console:
 
 
 CONSOLE = web.AppKey("console", Console)
+SESSION = web.RequestKey("session", ConsoleSession)  # absent: no session
+VIEWER = web.RequestKey("viewer", Viewer)  # set on every page but sign-in
+
+
+def session_of(request: web.Request) -> ConsoleSession | None:
+    """The request's console session, if it has one."""
+    return request.get(SESSION)
+
+
+def viewer_of(request: web.Request) -> Viewer:
+    """The signed-in viewer (the middleware set it, or the page would not run)."""
+    return request[VIEWER]
+
+
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
 
@@ -70,8 +84,7 @@ def templates() -> jinja2.Environment:
 
 def render(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
     """A page from its template, with the viewer, the CSRF token and the navigation."""
-    session: ConsoleSession | None = request.get("session")
-    viewer: Viewer | None = request.get("viewer")
+    session, viewer = session_of(request), request.get(VIEWER)
     html = (
         request.app[TEMPLATES]
         .get_template(name)
@@ -106,7 +119,7 @@ def needs(page: Page) -> Callable[[Handler], Handler]:
 
     def wrap(handler: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
-            viewer: Viewer = request["viewer"]
+            viewer = viewer_of(request)
             if not viewer.may_open(page):
                 return message(
                     request,
@@ -132,7 +145,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     console = request.app[CONSOLE]
     token = request.cookies.get(COOKIE)
     session = await console.sessions.get(token, console.clock.now()) if token else None
-    request["session"] = session
+    if session is not None:
+        request[SESSION] = session
     if request.method == "POST" and not await _csrf_ok(request, session):
         return message(
             request, "Form expired", "This form is no longer valid: reload the page and try again.", 403
@@ -144,7 +158,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         viewer = viewer_for(console.org, session.person)
         if viewer is None:
             return message(request, "No access", "Your fixloop.toml roles give you no console pages.", 403)
-        request["viewer"] = viewer
+        request[VIEWER] = viewer
     try:
         response = await handler(request)
     except FixloopError as exc:
@@ -171,7 +185,7 @@ def secure_headers(response: web.StreamResponse) -> web.StreamResponse:
 
 
 def set_session_cookie(response: web.StreamResponse, console: Console, session: ConsoleSession) -> None:
-    """The session cookie: HttpOnly, SameSite=Lax (the sign-in callback is a top-level GET), Secure (https)."""
+    """The session cookie: HttpOnly, SameSite=Lax (a sign-in callback is a top-level GET), Secure on https."""
     lifetime = int(SESSION_LIFETIME.total_seconds()) if session.person else 900
     response.set_cookie(
         COOKIE,

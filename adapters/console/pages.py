@@ -7,7 +7,7 @@ from statistics import mean
 
 from aiohttp import web
 
-from adapters.console.app import CONSOLE, Console, message, needs, redirect, with_tables
+from adapters.console.app import CONSOLE, Console, message, needs, redirect, viewer_of, with_tables
 from adapters.console.charts import bar_chart, line_chart
 from adapters.console.tables import Cell, Table
 from adapters.console.views import Chosen, chosen_period, figure, ticket_table, web_link, when
@@ -248,7 +248,7 @@ async def teams(request: web.Request) -> web.StreamResponse:
 
 async def home(request: web.Request) -> web.StreamResponse:
     """/app/: the overview for leaders; everyone else goes to their own first page."""
-    viewer = request["viewer"]
+    viewer = viewer_of(request)
     if viewer.may_open(Page.OVERVIEW):
         return await overview(request)
     return redirect(f"/app/{viewer.home.value}")

@@ -6,7 +6,7 @@ from collections import Counter
 
 from aiohttp import web
 
-from adapters.console.app import CONSOLE, needs, with_tables
+from adapters.console.app import CONSOLE, needs, viewer_of, with_tables
 from adapters.console.tables import Cell, Table
 from adapters.console.views import chosen_period, ticket_table
 from core.coaching import Pick, pick_for_review
@@ -30,7 +30,7 @@ def _pick(pick: Pick | None) -> Cell:
 @needs(Page.COACHING)
 async def coaching(request: web.Request) -> web.StreamResponse:
     """Reviews written and followed up per agent, and each agent's strong and weak picks of the period."""
-    console, viewer = request.app[CONSOLE], request["viewer"]
+    console, viewer = request.app[CONSOLE], viewer_of(request)
     chosen = chosen_period(request, console.clock.now(), console.org.timezone)
     agents = visible_agents(console.org, viewer)
     reviews = [r for r in await console.reviews.list() if r.agent in agents]
@@ -83,7 +83,7 @@ async def coaching(request: web.Request) -> web.StreamResponse:
 @needs(Page.TICKETS)
 async def tickets(request: web.Request) -> web.StreamResponse:
     """Tickets created in the period: everyone's for leaders, their agents' for managers, one's own."""
-    console, viewer = request.app[CONSOLE], request["viewer"]
+    console, viewer = request.app[CONSOLE], viewer_of(request)
     chosen = chosen_period(request, console.clock.now(), console.org.timezone)
     rows = await console.data.tickets(agents=viewer.agents, period=chosen.period)
     whose = {"leader": "All tickets", "manager": "Your agents' tickets", "agent": "Your tickets"}

@@ -6,7 +6,17 @@ import logging
 
 from aiohttp import web
 
-from adapters.console.app import CONSOLE, COOKIE, Console, message, redirect, render, set_session_cookie
+from adapters.console.app import (
+    CONSOLE,
+    COOKIE,
+    SESSION,
+    Console,
+    message,
+    redirect,
+    render,
+    session_of,
+    set_session_cookie,
+)
 from adapters.console.oidc import SignInFailed
 from adapters.db.console_auth import LinkState
 from core.console import NO_ACCESS, record_sign_in, viewer_for
@@ -49,7 +59,7 @@ async def link_page(request: web.Request) -> web.StreamResponse:
     state = await console.links.state(request.match_info["token"], console.clock.now())
     if state != LinkState.VALID:
         return message(request, *REFUSED[state], 410 if state != LinkState.UNKNOWN else 404)
-    session = request.get("session") or await console.sessions.start(console.clock.now())
+    session = session_of(request) or await console.sessions.start(console.clock.now())
     response = render(request, "link.html", csrf_token=session.csrf)
     set_session_cookie(response, console, session)
     return response
@@ -69,7 +79,7 @@ async def _signed_in(request: web.Request, console: Console, person: str, via: s
     viewer = viewer_for(console.org, person)
     if viewer is None:
         return message(request, "No access", NO_ACCESS, 403)
-    old = request.get("session")
+    old = session_of(request)
     if old is not None:
         await console.sessions.end(old.token)
     session = await console.sessions.start(console.clock.now(), person=viewer.key, via=via)
@@ -107,7 +117,7 @@ async def finish_oidc(request: web.Request) -> web.StreamResponse:
     """The provider sent the browser back: check state, exchange the code, validate the ID token."""
     console = request.app[CONSOLE]
     name = request.match_info["provider"]
-    client, session = console.providers.get(name), request.get("session")
+    client, session = console.providers.get(name), session_of(request)
     if client is None or session is None or session.pending.get("provider") != name:
         return message(
             request,
@@ -133,14 +143,14 @@ async def finish_oidc(request: web.Request) -> web.StreamResponse:
             NO_ACCESS + f" ({client.provider.label} did not name anyone fixloop.toml lists.)",
             403,
         )
-    request["session"] = None
+    request.pop(SESSION, None)  # ended above
     return await _signed_in(request, console, person.key, name)
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
     """End the session (a POST with the CSRF token)."""
     console = request.app[CONSOLE]
-    session = request.get("session")
+    session = session_of(request)
     if session is not None:
         await console.sessions.end(session.token)
     response = redirect("/app/signin")
