@@ -180,7 +180,7 @@ async def test_the_causes_page_ranks_like_fixloop_causes_json_and_a_cause_lists_
         tickets = await h.runtime.repos.tickets.list_all()
         own = {t.id for t in tickets if t.cause_key == "faded"}
         assert status == 200 and set(re.findall(r'data-key="ticket\.([\w-]+)"', page)) == own
-        assert "fix shipped" in page and "held" in page
+        assert "fix shipped" in page and "held: 0.0 tickets a week since, 3.0 a week" in page
         assert "https://slack.com/archives/C0HELP/p1800000000" in page
         assert "https://teams.microsoft.com/l/message/" in page
         status, page = await h.get("/app/causes/cause-3")

@@ -141,15 +141,15 @@ async def causes(request: web.Request) -> web.StreamResponse:
 
 
 def fix_held(counts: list[int], shipped: int | None) -> str:
-    """Whether a fix held: weeks after it average at most half the (up to 4) weeks before it."""
+    """Whether a fix held: the weeks after the one it shipped in average at most half of the 4 up to it."""
     if shipped is None:
         return ""
-    before, after = counts[max(0, shipped - 4) : shipped], counts[shipped + 1 :]
-    if not before or not after:
+    before, after = counts[max(0, shipped - 3) : shipped + 1], counts[shipped + 1 :]
+    if not after:
         return "too early to tell"
     b, a = mean(before), mean(after)
     verdict = "held" if a <= b / 2 else "did not hold"
-    return f"{verdict}: {a:.1f} tickets a week since, {b:.1f} before"
+    return f"{verdict}: {a:.1f} tickets a week since, {b:.1f} a week in the 4 weeks up to it"
 
 
 @needs(Page.CAUSES)
