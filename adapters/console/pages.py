@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import time
-from statistics import mean
 
 from aiohttp import web
 
-from adapters.console.app import CONSOLE, Console, message, needs, redirect, viewer_of, with_tables
-from adapters.console.charts import bar_chart, line_chart
+from adapters.console import cause_page
+from adapters.console.app import CONSOLE, Console, needs, redirect, viewer_of, with_tables
+from adapters.console.charts import line_chart
 from adapters.console.tables import Cell, Table
-from adapters.console.views import Chosen, chosen_period, figure, ticket_table, web_link, when
+from adapters.console.views import chosen_period, figure, web_link
 from adapters.db.kpi_sql import SqlKpis
 from core.console import Page
 from core.digest_text import change, fmt
 from core.digests import SURFACES, Line, lines_of, pick, trend_weeks
 from core.kpis import KpiReport
-from core.periods import Period, last_full_week
+from core.periods import Period
 
 # DESIGN.md's five system KPIs (deflection by root-cause elimination beside bot deflection) come first.
 SYSTEM = (
@@ -28,6 +28,7 @@ SYSTEM = (
     "bot_deflection",
 )
 TREND_SECONDS = 300.0  # a past week's figures are kept this long for the trend charts
+TREND_WEEKS_KEPT = 104
 
 
 def _ordered(lines: list[Line]) -> list[Line]:
@@ -46,6 +47,8 @@ async def _week_reports(console: Console, weeks: list[Period]) -> list[KpiReport
     for week in weeks:
         cached = console.trend_cache.get((week.start, week.end))
         if cached is None or now - cached[0] > TREND_SECONDS:
+            if len(console.trend_cache) > TREND_WEEKS_KEPT:  # many periods asked for: start afresh
+                console.trend_cache.clear()
             cached = (now, await console.kpis.report(week, sla_hours=console.org.sla_for))
             console.trend_cache[(week.start, week.end)] = cached
         out.append(cached[1])
@@ -140,74 +143,6 @@ async def causes(request: web.Request) -> web.StreamResponse:
     return with_tables(request, "causes.html", [table])
 
 
-def fix_held(counts: list[int], shipped: int | None) -> str:
-    """Whether a fix held: the weeks after the one it shipped in average at most half of the 4 up to it."""
-    if shipped is None:
-        return ""
-    before, after = counts[max(0, shipped - 3) : shipped + 1], counts[shipped + 1 :]
-    if not after:
-        return "too early to tell"
-    b, a = mean(before), mean(after)
-    verdict = "held" if a <= b / 2 else "did not hold"
-    return f"{verdict}: {a:.1f} tickets a week since, {b:.1f} a week in the 4 weeks up to it"
-
-
-@needs(Page.CAUSES)
-async def cause(request: web.Request) -> web.StreamResponse:
-    """One cause: its weekly trend with the fix marked, its tickets, its escalations and judgements."""
-    console = request.app[CONSOLE]
-    found = await console.data.cause(request.match_info["key"])
-    if found is None:
-        return message(request, "No such cause", "There is no cause with that key.", 404)
-    chosen = Chosen(last_full_week(console.clock.now(), console.org.timezone), console.org.timezone)
-    weeks = trend_weeks(chosen.period, console.org.timezone)
-    counts = await console.data.weekly_counts(found.key, weeks)
-    shipped = next((i for i, w in enumerate(weeks) if w.contains(found.fix_shipped_at)), None)
-    labels = [f"{chosen.local(w.start):%d %b}" for w in weeks]
-    held = fix_held(counts, shipped)
-    chart = bar_chart(counts, labels, f"Tickets of {found.title} per week", shipped, "fix shipped")
-    trend = Table("weeks", "Tickets per week", ["Week", "Tickets", "Fix"])
-    for i, (label, n) in enumerate(zip(labels, counts, strict=True)):
-        trend.add(
-            label, Cell(str(n), n, numeric=True, key=f"week.{i}"), "fix shipped" if i == shipped else ""
-        )
-    tickets = ticket_table(
-        "tickets",
-        "Tickets",
-        await console.data.tickets(cause=found.key),
-        chosen,
-        note="Newest first, at most 500.",
-    )
-    escalations = Table(
-        "escalations",
-        "Escalations and judgements",
-        ["Escalation", "Ticket", "From", "To team", "Escalated", "Judgement", "Judged by", "Judged"],
-    )
-    for e in await console.data.escalations(found.key):
-        escalations.add(
-            e.id,
-            e.ticket_id,
-            e.from_agent,
-            e.to_team,
-            when(chosen, e.created_at),
-            (e.judgement or "not judged").replace("_", " "),
-            e.judged_by or "",
-            when(chosen, e.judged_at),
-        )
-    return with_tables(
-        request,
-        "cause.html",
-        [trend, tickets, escalations],
-        cause=found,
-        chart=chart,
-        held=held,
-        fix_url=web_link(found.fix_url),
-        chosen=chosen,
-        root_cause_at=when(chosen, found.root_cause_at),
-        shipped_at=when(chosen, found.fix_shipped_at),
-    )
-
-
 @needs(Page.TEAMS)
 async def teams(request: web.Request) -> web.StreamResponse:
     """Per owning team: escalation accuracy, the unjudged share, time to root cause."""
@@ -259,5 +194,5 @@ def register(app: web.Application) -> None:
     app.router.add_get("/", home)
     app.router.add_get("/overview", overview)
     app.router.add_get("/causes", causes)
-    app.router.add_get("/causes/{key}", cause)
+    app.router.add_get("/causes/{key}", cause_page.cause)
     app.router.add_get("/teams", teams)
