@@ -53,7 +53,6 @@ def console_app(runtime: Runtime) -> web.Application:
     console = Console(
         org=runtime.config.org,
         clock=runtime.desk.clock,
-        audit=runtime.repos.audit,
         links=SqlSignInLinks(engine, settings.console_url),
         sessions=SqlConsoleSessions(engine),
         data=SqlConsole(engine),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -9,7 +10,7 @@ from enum import StrEnum
 from core.audit import AuditAction, AuditEntry
 from core.errors import NotAllowed
 from core.org import Org, PersonRole
-from core.ports import AuditLog, Clock, SignInLinks
+from core.ports import Clock, SignInLinks
 
 LINK_LIFETIME = timedelta(minutes=10)  # DESIGN.md: a sign-in link is valid once, for 10 minutes
 SESSION_LIFETIME = timedelta(hours=12)  # a working day; then sign in again
@@ -108,11 +109,24 @@ async def console_link(user: str, *, links: SignInLinks, org: Org, clock: Clock)
     return ConsoleLink(await links.issue(viewer.key, now, expires), viewer.key, expires)
 
 
+VIA = "console sign-in via "
+
+
 def sign_in_entry(person: str, via: str, at: datetime) -> AuditEntry:
-    """The audit entry of a console sign-in."""
-    return AuditEntry(at=at, who=person, action=AuditAction.SIGNED_IN, detail=f"console sign-in via {via}")
+    """The audit entry of a console sign-in (`via`: link, slack or entra)."""
+    return AuditEntry(at=at, who=person, action=AuditAction.SIGNED_IN, detail=VIA + via)
 
 
-async def record_sign_in(person: str, via: str, *, audit: AuditLog, clock: Clock) -> None:
-    """Write a console sign-in to the audit log."""
-    await audit.record(sign_in_entry(person, via, clock.now()))
+def via_of(entry: AuditEntry) -> str:
+    """How a sign-in entry's person signed in."""
+    return entry.detail.removeprefix(VIA)
+
+
+def sign_in_entry_for(org: Org, via: str, at: datetime) -> Callable[[str], AuditEntry | None]:
+    """The audit entry of a person's sign-in when they have console access (None when they have not)."""
+
+    def entry(person: str) -> AuditEntry | None:
+        viewer = viewer_for(org, person)
+        return sign_in_entry(viewer.key, via, at) if viewer is not None else None
+
+    return entry

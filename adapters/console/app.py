@@ -23,7 +23,7 @@ from adapters.db.reviews import SqlReviewRepository
 from core.console import PAGES, SESSION_LIFETIME, Page, Viewer, viewer_for
 from core.errors import FixloopError
 from core.org import Org
-from core.ports import AuditLog, Clock
+from core.ports import Clock
 
 log = logging.getLogger("fixloop.console")
 HERE = Path(__file__).parent
@@ -42,7 +42,6 @@ class Console:
 
     org: Org
     clock: Clock
-    audit: AuditLog
     links: SqlSignInLinks
     sessions: SqlConsoleSessions
     data: SqlConsole

@@ -19,7 +19,7 @@ from adapters.console.app import (
 )
 from adapters.console.oidc import SignInFailed
 from adapters.db.console_auth import LinkState
-from core.console import NO_ACCESS, record_sign_in, viewer_for
+from core.console import NO_ACCESS, sign_in_entry_for, viewer_for
 
 log = logging.getLogger("fixloop.console")
 REFUSED = {
@@ -67,26 +67,28 @@ async def link_page(request: web.Request) -> web.StreamResponse:
 
 async def use_link(request: web.Request) -> web.StreamResponse:
     """Use a one-time link (the CSRF check ran in the middleware): a new signed-in session."""
-    console = request.app[CONSOLE]
-    state, person = await console.links.redeem(request.match_info["token"], console.clock.now())
-    if person is None:
+    return await _signed_in(request, request.app[CONSOLE], "link", link=request.match_info["token"])
+
+
+async def _signed_in(
+    request: web.Request, console: Console, via: str, *, person: str | None = None, link: str | None = None
+) -> web.StreamResponse:
+    """Use the link, replace the pre-sign-in session and audit it, in one transaction; go home."""
+    now, old = console.clock.now(), session_of(request)
+    state, session = await console.sessions.sign_in(
+        now,
+        sign_in_entry_for(console.org, via, now),
+        person=person,
+        link=link,
+        replaces=old.token if old is not None else None,
+    )
+    if state != LinkState.VALID:
         return message(request, *REFUSED[state], 410 if state != LinkState.UNKNOWN else 404)
-    return await _signed_in(request, console, person, "link")
-
-
-async def _signed_in(request: web.Request, console: Console, person: str, via: str) -> web.StreamResponse:
-    """End the pre-sign-in session, start a fresh one (no fixation), audit it, go to the viewer's home."""
-    viewer = viewer_for(console.org, person)
-    if viewer is None:
+    viewer = viewer_for(console.org, session.person) if session is not None and session.person else None
+    if session is None or viewer is None:
         return message(request, "No access", NO_ACCESS, 403)
-    old = session_of(request)
-    if old is not None:
-        await console.sessions.end(old.token)
-    session = await console.sessions.start(console.clock.now(), person=viewer.key, via=via)
-    await record_sign_in(viewer.key, via, audit=console.audit, clock=console.clock)
     log.info("console sign-in", extra={"person": viewer.key, "via": via})
-    home = "/app/" if viewer.home.value == "overview" else f"/app/{viewer.home.value}"
-    response = redirect(home)
+    response = redirect("/app/" if viewer.home.value == "overview" else f"/app/{viewer.home.value}")
     set_session_cookie(response, console, session)
     return response
 
@@ -144,7 +146,7 @@ async def finish_oidc(request: web.Request) -> web.StreamResponse:
             403,
         )
     request.pop(SESSION, None)  # ended above
-    return await _signed_in(request, console, person.key, name)
+    return await _signed_in(request, console, name, person=person.key)
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:

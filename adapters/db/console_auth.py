@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import Sessions, SqlRepository
+from adapters.db.audit import AUDIT
+from adapters.db.audit import FIELDS as AUDIT_FIELDS
 from adapters.db.tables import ConsoleLinkRow, ConsoleSessionRow, table_of
-from core.console import SESSION_LIFETIME
+from core.audit import AuditEntry
+from core.console import SESSION_LIFETIME, via_of
 
 LINKS = table_of(ConsoleLinkRow)
 SESSIONS = table_of(ConsoleSessionRow)
@@ -61,19 +66,21 @@ class SqlSignInLinks(SqlRepository):
     async def redeem(self, token: str, now: datetime) -> tuple[LinkState, str | None]:
         """Use a link once: (VALID, person) the first time within its lifetime, else why not and None."""
         async with self._sessions.begin() as session:
-            # One conditional UPDATE: of two clicks racing, exactly one changes the row.
-            done = await session.execute(
-                update(LINKS)
-                .where(
-                    LINKS.c.token_hash == digest(token), LINKS.c.used_at.is_(None), LINKS.c.expires_at > now
-                )
-                .values(used_at=now)
-            )
-            row = (await session.execute(select(LINKS).where(LINKS.c.token_hash == digest(token)))).first()
-        if done.rowcount == 1 and row is not None:
-            return LinkState.VALID, str(row.person)
-        state = _state(row, now)
-        return (LinkState.USED if state == LinkState.VALID else state), None
+            return await redeem(session, token, now)
+
+
+async def redeem(session: AsyncSession, token: str, now: datetime) -> tuple[LinkState, str | None]:
+    """Use a link within a transaction: one conditional UPDATE, so of two clicks racing one wins."""
+    done = await session.execute(
+        update(LINKS)
+        .where(LINKS.c.token_hash == digest(token), LINKS.c.used_at.is_(None), LINKS.c.expires_at > now)
+        .values(used_at=now)
+    )
+    row = (await session.execute(select(LINKS).where(LINKS.c.token_hash == digest(token)))).first()
+    if done.rowcount == 1 and row is not None:
+        return LinkState.VALID, str(row.person)
+    state = _state(row, now)
+    return (LinkState.USED if state == LinkState.VALID else state), None
 
 
 def _state(row: Any, now: datetime) -> LinkState:
@@ -123,6 +130,43 @@ class SqlConsoleSessions(SqlRepository):
             )
             await session.execute(delete(SESSIONS).where(SESSIONS.c.expires_at < now))
         return ConsoleSession(token, csrf, person, via, pending or {})
+
+    async def sign_in(
+        self,
+        now: datetime,
+        entry_for: Callable[[str], AuditEntry | None],
+        *,
+        person: str | None = None,
+        link: str | None = None,
+        replaces: str | None = None,
+    ) -> tuple[LinkState, ConsoleSession | None]:
+        """Sign someone in, in one transaction: use the link (if any), end the session it replaces, start
+        a fresh one (no fixation) and write the audit entry. `entry_for` gives the entry of a person with
+        console access, None for anyone else (then no session: (VALID, None))."""
+        async with self._sessions.begin() as session:
+            state = LinkState.VALID
+            if link is not None:
+                state, person = await redeem(session, link, now)
+            entry = entry_for(person) if person is not None else None
+            if entry is None:
+                return state, None
+            if replaces is not None:
+                await session.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == digest(replaces)))
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+            await session.execute(
+                insert(SESSIONS).values(
+                    token_hash=digest(token),
+                    person=entry.who,
+                    via=via_of(entry),
+                    csrf=csrf,
+                    pending={},
+                    created_at=now,
+                    expires_at=now + SESSION_LIFETIME,
+                )
+            )
+            values = {name: getattr(entry, name) for name in AUDIT_FIELDS}
+            await session.execute(insert(AUDIT).values({**values, "action": entry.action.value}))
+        return state, ConsoleSession(token, csrf, entry.who, via_of(entry))
 
     async def get(self, token: str, now: datetime) -> ConsoleSession | None:
         """The live session of a cookie token, or None."""
