@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     entra_client_secret: SecretStr | None = None
     entra_tenant_id: str = ""
     entra_oidc_url: str | None = None  # default https://login.microsoftonline.com/<tenant>/v2.0
+    # When set, GET /metrics answers only requests with "Authorization: Bearer <this token>".
+    fixloop_metrics_token: SecretStr | None = None
 
     @field_validator(
         "slack_bot_token",
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
         "openai_api_key",
         "slack_client_secret",
         "entra_client_secret",
+        "fixloop_metrics_token",
         mode="before",
     )
     @classmethod

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from core.audit import AuditAction, AuditEntry
 from core.errors import NotAllowed
-from core.org import Org, PersonRole
+from core.org import CONSOLE, Org, PersonRole
 from core.ports import Clock, SignInLinks
 
 LINK_LIFETIME = timedelta(minutes=10)  # DESIGN.md: a sign-in link is valid once, for 10 minutes
@@ -62,9 +62,10 @@ class Viewer:
         return PAGES[self.access][0]
 
 
-def viewer_for(org: Org, key_or_id: str) -> Viewer | None:
-    """The console viewer for a person key or platform user id; None for anyone without console access."""
-    person = org.person(key_or_id)
+def viewer_for(org: Org, key_or_id: str, platform: str | None = CONSOLE) -> Viewer | None:
+    """The console viewer of a person key (or of a user id vouched for by `platform`; None: any id);
+    None for anyone without console access."""
+    person = org.person(key_or_id, platform)
     if person is None:
         return None
     if PersonRole.LEADER in person.roles:
@@ -99,9 +100,14 @@ class ConsoleLink:
         )
 
 
-async def console_link(user: str, *, links: SignInLinks, org: Org, clock: Clock) -> ConsoleLink:
-    """Issue a one-time sign-in link for a person with console access; anyone else is refused."""
-    viewer = viewer_for(org, user)
+async def console_link(
+    user: str, *, links: SignInLinks, org: Org, clock: Clock, platform: str | None = None
+) -> ConsoleLink:
+    """Issue a one-time sign-in link for a person with console access; anyone else is refused.
+
+    `platform` names who vouches for the id (a chat platform for its own user ids); None (the server's
+    command line) takes a key or any id."""
+    viewer = viewer_for(org, user, platform)
     if viewer is None:
         raise NotAllowed(NO_ACCESS)
     now = clock.now()

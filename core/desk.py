@@ -344,8 +344,8 @@ class Desk:
         self.matcher.load(await self.causes.list(), await self.tickets.list_all())
         return applied
 
-    async def console_link(self, user: str) -> ConsoleLink:
+    async def console_link(self, user: str, platform: str | None = None) -> ConsoleLink:
         """A one-time sign-in link to the console for a leader, manager or agent."""
         if self.sign_in is None:
             raise InvalidInput("The console is not set up on this Fixloop.")
-        return await console_link(user, links=self.sign_in, org=self.org, clock=self.clock)
+        return await console_link(user, links=self.sign_in, org=self.org, clock=self.clock, platform=platform)

@@ -30,11 +30,17 @@ class RecordingLinks:
 
 
 def test_the_widest_role_decides_what_a_person_sees():
-    lea, mia, ana = viewer_for(ORG, "U0LEA"), viewer_for(ORG, "mia"), viewer_for(ORG, "ana")
+    lea, mia, ana = viewer_for(ORG, "U0LEA", "slack"), viewer_for(ORG, "mia"), viewer_for(ORG, "ana")
     assert lea is not None and lea.access == Access.LEADER and lea.agents is None and lea.home == Page.OVERVIEW
     assert mia is not None and mia.access == Access.MANAGER and mia.agents == {"ana"}
     assert ana is not None and ana.access == Access.AGENT and ana.agents == {"ana"}
     assert viewer_for(ORG, "eve") is None and viewer_for(ORG, "nobody") is None
+
+
+def test_a_platform_vouches_only_for_its_own_user_ids():
+    assert viewer_for(ORG, "U0LEA", "teams") is None  # a Teams sender whose id is lea's Slack id is not lea
+    assert viewer_for(ORG, "U0LEA") is None  # a session names people by key only
+    assert viewer_for(ORG, "lea", "slack") is None
 
 
 def test_managers_and_agents_open_coaching_and_tickets_only_and_see_only_their_agents():
@@ -53,4 +59,6 @@ async def test_a_link_lasts_ten_minutes_and_only_people_with_a_console_role_get_
     assert links.issued == [("lea", clock.now(), link.expires_at)] and link.url in link.to_text()
     with pytest.raises(NotAllowed):
         await console_link("eve", links=links, org=ORG, clock=clock)
+    with pytest.raises(NotAllowed):
+        await console_link("lea", links=links, org=ORG, clock=clock, platform="teams")
     assert len(links.issued) == 1

@@ -112,6 +112,7 @@ async def test_a_callback_is_used_once(db_url, tmp_path):
 @pytest.mark.parametrize("claims", [
     {"sub": "U0NOBODY", "https://slack.com/user_id": "U0NOBODY"},
     {"sub": "U0EVE", "https://slack.com/user_id": "U0EVE"},
+    {"sub": "lea", "https://slack.com/user_id": "0b5e3a52-entra-oid-lea"},  # lea's key and Entra id: not Slack's
 ])
 async def test_a_valid_sign_in_of_someone_without_a_console_role_is_refused(db_url, tmp_path, claims):
     async with signed_in_by(db_url, tmp_path, **claims) as (h, _):

@@ -38,6 +38,7 @@ class Provider:
     client_id: str
     client_secret: str
     claims: tuple[str, ...]  # claims holding an id fixloop.toml may know, most specific first
+    platform: str  # whose ids those are in fixloop.toml: people.<key>.slack or people.<key>.teams
     scope: str = "openid profile email"
 
 
@@ -50,6 +51,7 @@ def slack_provider(client_id: str, client_secret: str, issuer: str = "https://sl
         client_id,
         client_secret,
         ("https://slack.com/user_id", "sub"),
+        "slack",
     )
 
 
@@ -57,7 +59,7 @@ def entra_provider(client_id: str, client_secret: str, tenant: str, issuer: str 
     """Microsoft Entra ID (single tenant): its `oid` claim is the object id fixloop.toml lists (teams)."""
     url = issuer or f"https://login.microsoftonline.com/{tenant}/v2.0"
     return Provider(
-        "entra", "Sign in with Microsoft", url.rstrip("/"), client_id, client_secret, ("oid", "sub")
+        "entra", "Sign in with Microsoft", url.rstrip("/"), client_id, client_secret, ("oid",), "teams"
     )
 
 

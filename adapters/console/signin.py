@@ -137,7 +137,8 @@ async def finish_oidc(request: web.Request) -> web.StreamResponse:
         )
     except SignInFailed as exc:
         return message(request, "Sign-in failed", str(exc), 400)
-    person = next((p for i in client.identities(claims) if (p := console.org.person(i))), None)
+    platform = client.provider.platform
+    person = next((p for i in client.identities(claims) if (p := console.org.person(i, platform))), None)
     if person is None:
         return message(
             request,

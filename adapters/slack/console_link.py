@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.ids import PLATFORM
 from core.desk import Desk
 
 
@@ -14,7 +15,7 @@ async def on_console(
     command: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, desk: Desk
 ) -> None:
     """DM the link (never in a channel: it signs in whoever opens it); say so where the command was typed."""
-    link = await desk.console_link(command["user_id"])
+    link = await desk.console_link(command["user_id"], platform=PLATFORM)
     # Posting to a user id writes in the app's DM with them; no unfurl fetches the link before they do.
     await client.chat_postMessage(
         channel=command["user_id"], text=link.to_text(), unfurl_links=False, unfurl_media=False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from botbuilder.core import MessageFactory, TurnContext
 
+from adapters.teams.ids import PLATFORM
 from core.desk import Desk
 from core.errors import InvalidInput
 
@@ -18,5 +19,5 @@ async def on_console(turn_context: TurnContext, desk: Desk, user: str) -> None:
     conversation = turn_context.activity.conversation
     if conversation is None or conversation.conversation_type != "personal":
         raise InvalidInput(ELSEWHERE)
-    link = await desk.console_link(user)
+    link = await desk.console_link(user, platform=PLATFORM)
     await turn_context.send_activity(MessageFactory.text(link.to_text()))
