@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -14,6 +14,7 @@ from aiohttp import web
 from adapters.chat_links import thread_url
 from adapters.console.tables import Cell, Table
 from core.digest_text import fmt
+from core.links import is_plain_link
 from core.periods import Period, parse_period
 
 SURFACE_NAMES = {"internal": "Internal", "external": "External", "total": "Total"}
@@ -65,10 +66,8 @@ def figure(unit: str, value: Any, key: str) -> Cell:
 
 
 def web_link(url: str | None) -> str | None:
-    """A tracker link only when it is an http(s) URL (a stored javascript: URL is never a link)."""
-    if not url:
-        return None
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    """A tracker link only when it is a plain http(s) URL (core/links.py: a javascript: URL is never one)."""
+    return url if url and is_plain_link(url) else None
 
 
 def when(chosen: Chosen, at: datetime | None) -> str:
