@@ -36,6 +36,11 @@ run: samples
 	@FIXLOOP_LOG_FORMAT=$${FIXLOOP_LOG_FORMAT:-text} $(BIN)/fixloop serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  echo "make test: browser tests run in headless Chromium (/usr/bin/chromium)"; \
+	else \
+	  echo "make test: SKIPPING the browser tests: Chromium is not installed (apt-get install -y chromium chromium-driver)"; \
+	fi
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="who escalated, judged, recorded causes, fixed, reviewed, and when")
     audit.add_argument("--since", help="entries at or after DATE (ISO 8601; a bare date is local midnight)")
     audit.add_argument("--json", action="store_true")
+    console = sub.add_parser("console", help="the leaders' console")
+    console_sub = console.add_subparsers(dest="what", required=True)
+    link = console_sub.add_parser("link", help="print a one-time sign-in link (valid once, for 10 minutes)")
+    link.add_argument("--as", dest="person", required=True, help="a person key or user id from fixloop.toml")
     backtest.add_parser(sub)
     return p
 
@@ -87,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> int:
-    from bot import commands
+    from bot import commands, console
 
     if args.command == "backtest":
         return backtest.run(args)
@@ -107,6 +111,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> i
         "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
+        "console": console.link,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
 
@@ -117,7 +122,7 @@ async def _with_runtime(
     args: argparse.Namespace,
 ) -> int:
     # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest", "audit")
+    reports = args.command in ("causes", "kpis", "digest", "audit", "console")
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

@@ -99,6 +99,14 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png", headers=headers)
 
 
+def add_console(app: web.Application, runtime: Runtime) -> None:
+    """The leaders' console under /app/ (/app answers with a redirect to it)."""
+    from bot.console import console_app
+
+    app.add_subapp("/app/", console_app(runtime))
+    app.router.add_get("/app", lambda _: web.Response(status=308, headers={"Location": "/app/"}))
+
+
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with the health, metrics and chart endpoints."""
     app = web.Application(middlewares=[measure], client_max_size=1024 * 1024)
@@ -107,6 +115,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/charts/{token}.png", chart)
+    add_console(app, runtime)
     secret = runtime.settings.slack_signing_secret
     if runtime.slack_app is not None and secret is not None:
         # The signature is checked before the body is read (and again by slack-bolt for what it answers).

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.db.action_claims import SqlActionClaims
+from adapters.db.console_auth import SqlSignInLinks
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
@@ -248,6 +249,7 @@ async def build_runtime(
         clock=clock or SystemClock(),
         llm=_language_model(settings),
     )
+    desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     if load_indexes:
         await desk.refresh()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
