@@ -17,8 +17,11 @@ class AuditAction(StrEnum):
     FIX_FILED = "fix_filed"
     FIX_REOPENED = "fix_reopened"
     FIX_REGRESSED = "fix_regressed"
+    FIX_CONFIRMED = "fix_confirmed"  # the requester: that solved it
+    FIX_STILL_HAPPENING = "fix_still_happening"  # the requester: still happening
     REVIEWED = "reviewed"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    SIGNED_IN = "console_signed_in"
 
 
 @dataclass(frozen=True)

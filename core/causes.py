@@ -36,6 +36,7 @@ class Cause:
     fix_changed_at: datetime | None = None  # the tracker's time of the last state applied (older: ignored)
     fix_regressed_at: datetime | None = None
     fix_filed_at: datetime | None = None  # when Fixloop filed the fix issue in the owner's tracker
+    version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
 
     def record_root_cause(self, at: datetime, text: str) -> None:
         """Record what the owner found; the first record stops time-to-root-cause."""

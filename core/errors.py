@@ -53,3 +53,7 @@ class DuplicateTicket(FixloopError):
 
 class TrackerUnavailable(FixloopError):
     """The owner's tracker refused or did not answer; the message names it and what it said."""
+
+
+class Conflict(Exception):  # not a FixloopError: nothing the person did is wrong; a retry is the answer
+    """Another process changed what a use case read before it could commit; retry from a fresh read."""

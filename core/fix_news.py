@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from core.audit import AuditAction, AuditEntry
 from core.causes import Cause
 from core.errors import InvalidInput
 from core.intake import load_ticket
-from core.ports import Clock, Notice, Notifier, TicketRepository
+from core.ports import Clock, Notice, TicketRepository, UnitOfWork
 from core.tickets import Message, Resolution, Role, Status, Surface, Ticket
 
 SOLVED = "That solved it"
 STILL = "Still happening"
 
 
-async def announce_fix(cause: Cause, *, tickets: TicketRepository, notifier: Notifier, clock: Clock) -> int:
-    """Tell every requester with an open ticket of the cause, then the owner and triage, once each."""
+async def announce_fix(cause: Cause, uow: UnitOfWork, now: datetime) -> int:
+    """Queue, in the shipping's unit of work, news for each open ticket's requester, the owner and triage."""
     shipped = cause.fix_shipped_at
     if shipped is None:
         return 0
-    now, told = clock.now(), 0
-    for ticket in await tickets.list(cause_key=cause.key, open_only=True):
+    told = 0
+    for ticket in await uow.tickets.list(cause_key=cause.key, open_only=True):
         if ticket.fix_notified_at is not None and ticket.fix_notified_at >= shipped:
             continue  # told of this shipping already
-        await notifier.send(_requester_notice(cause, ticket, shipped.isoformat()))
+        uow.notify(_requester_notice(cause, ticket, shipped.isoformat()))
         ticket.fix_notified_at = now
-        await tickets.save(ticket)
+        await uow.tickets.save(ticket)
         told += 1
     text = f"The fix of {cause.title} shipped ({cause.fix_url or 'no link'}). {told} requesters were told."
     data = {"cause_key": cause.key, "title": cause.title, "fix_url": cause.fix_url, "told": told}
     for to in ([f"team:{cause.owner}"] if cause.owner else []) + ["triage"]:
-        await notifier.send(Notice(kind="fix_shipped_team", to=to, text=text, data=data,
-                                   key=f"fix-shipped:{cause.key}:{to}:{shipped.isoformat()}"))
+        uow.notify(Notice(kind="fix_shipped_team", to=to, text=text, data=data,
+                          key=f"fix-shipped:{cause.key}:{to}:{shipped.isoformat()}"))
     return told
 
 
@@ -45,38 +48,47 @@ def _requester_notice(cause: Cause, ticket: Ticket, shipped: str) -> Notice:
     )
 
 
-async def fix_solved(ticket_id: str, by: str, *, tickets: TicketRepository, clock: Clock) -> Ticket:
+async def fix_solved(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
     """The requester says the fix solved it: the ticket is resolved as fixed (clicked again: no change)."""
-    ticket = await _own_ticket(ticket_id, by, tickets)
-    if ticket.status != Status.RESOLVED:
+    async with uow:
+        ticket = await _own_ticket(ticket_id, by, uow.tickets)
+        if ticket.status == Status.RESOLVED:
+            return ticket
         now = clock.now()
         ticket.resolve(now, Resolution.FIX)
         ticket.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=f"{SOLVED} (the fix shipped)"))
-        await tickets.save(ticket)
+        await uow.tickets.save(ticket)
+        await uow.audit.record(_answer(now, by, AuditAction.FIX_CONFIRMED, ticket, SOLVED))
+        await uow.commit()
     return ticket
 
 
-async def fix_still_happening(
-    ticket_id: str, by: str, *, tickets: TicketRepository, clock: Clock, notifier: Notifier
-) -> Ticket:
+async def fix_still_happening(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
     """The requester says it still happens: the question goes back to the owning team, once."""
-    ticket = await _own_ticket(ticket_id, by, tickets)
-    now = clock.now()
-    if ticket.status == Status.RESOLVED:
-        ticket.reopen(now, STILL)
-    elif any(m.role == Role.SYSTEM and STILL in m.text for m in ticket.messages):
-        return ticket  # said already
-    else:
-        ticket.status = Status.NEEDS_HUMAN
-        ticket.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=STILL))
-    await tickets.save(ticket)
-    to = f"team:{ticket.escalated_to}" if ticket.escalated_to else "triage"
-    await notifier.send(Notice(
-        kind="fix_still_happening", to=to, ticket_id=ticket.id,
-        text=f"{ticket.id}: the requester says the problem still happens after the fix shipped.",
-        key=f"fix-still:{ticket.id}:{now.isoformat()}",
-    ))
+    async with uow:
+        ticket = await _own_ticket(ticket_id, by, uow.tickets)
+        now = clock.now()
+        if ticket.status == Status.RESOLVED:
+            ticket.reopen(now, STILL)
+        elif any(m.role == Role.SYSTEM and STILL in m.text for m in ticket.messages):
+            return ticket  # said already
+        else:
+            ticket.status = Status.NEEDS_HUMAN
+            ticket.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=STILL))
+        await uow.tickets.save(ticket)
+        to = f"team:{ticket.escalated_to}" if ticket.escalated_to else "triage"
+        uow.notify(Notice(
+            kind="fix_still_happening", to=to, ticket_id=ticket.id,
+            text=f"{ticket.id}: the requester says the problem still happens after the fix shipped.",
+            key=f"fix-still:{ticket.id}:{now.isoformat()}",
+        ))
+        await uow.audit.record(_answer(now, by, AuditAction.FIX_STILL_HAPPENING, ticket, STILL))
+        await uow.commit()
     return ticket
+
+
+def _answer(now: datetime, by: str, action: AuditAction, ticket: Ticket, said: str) -> AuditEntry:
+    return AuditEntry(now, by, action, ticket_id=ticket.id, detail=said)
 
 
 async def _own_ticket(ticket_id: str, by: str, tickets: TicketRepository) -> Ticket:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry, short
 from core.causes import Cause, FixStatus
@@ -12,8 +13,9 @@ from core.fix_issue import ThreadLink, fix_issue_draft
 from core.fix_news import announce_fix
 from core.fixes import cause_for
 from core.org import Org, PersonRole
-from core.ports import AuditLog, CauseRepository, Clock, Notifier, TicketRepository
-from core.trackers import IssueState, Trackers
+from core.ports import Clock, UnitOfWork
+from core.retries import retry_conflicts
+from core.trackers import IssueRef, IssueState, Trackers
 
 COMMAND_LINE = "command line"
 
@@ -29,20 +31,20 @@ async def file_fix_issue(
     ref: str,
     by: str | None,
     *,
-    causes: CauseRepository,
-    tickets: TicketRepository,
+    uow: UnitOfWork,
     trackers: Trackers,
     org: Org,
     clock: Clock,
-    audit: AuditLog,
-    link: ThreadLink,
+    thread_link: ThreadLink,
 ) -> Filed:
     """File the cause's fix issue in its owner's tracker with the evidence; filing twice gives the first."""
     if by is not None:  # None: the operator at the command line
         org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
-    cause = await cause_for(ref, causes=causes, tickets=tickets)
-    if cause.fix_url:
-        return Filed(cause, cause.fix_url, new=False)
+    async with uow:  # a read only: no transaction stays open while the tracker is called
+        cause = await cause_for(ref, causes=uow.causes, tickets=uow.tickets)
+        if cause.fix_url:
+            return Filed(cause, cause.fix_url, new=False)
+        own = await uow.tickets.list(cause_key=cause.key)
     found = trackers.for_team(cause.owner)
     if found is None:
         raise InvalidInput(
@@ -50,17 +52,25 @@ async def file_fix_issue(
             f"[teams.{cause.owner or 'KEY'}.tracker] to fixloop.toml and its credentials to the environment."
         )
     tracker, setup = found
-    now = clock.now()
-    draft = fix_issue_draft(
-        cause, await tickets.list(cause_key=cause.key), now=now, weights=org.weights, link=link
-    )
+    draft = fix_issue_draft(cause, own, now=clock.now(), weights=org.weights, link=thread_link)
     issue = await tracker.file_issue(setup.project, draft, setup.issue_type)
-    cause.fix_tracker, cause.fix_issue, cause.fix_filed_at = issue.tracker, issue.issue, now
-    cause.link_fix(issue.url)
-    await causes.save(cause)
-    await audit.record(
-        AuditEntry(now, _who(org, by), AuditAction.FIX_FILED, cause_key=cause.key, detail=short(issue.url))
-    )
+    # Only the recording is run again on a Conflict: running all again would file a second issue.
+    return await retry_conflicts(lambda: _record_filed(cause.key, issue, _who(org, by), uow=uow, clock=clock))
+
+
+async def _record_filed(key: str, issue: IssueRef, who: str, *, uow: UnitOfWork, clock: Clock) -> Filed:
+    """Link the filed issue to the cause with its audit entry, in one transaction."""
+    async with uow:
+        cause = await cause_for(key, causes=uow.causes, tickets=uow.tickets)
+        if cause.fix_url:  # linked meanwhile by someone else: theirs stands
+            return Filed(cause, cause.fix_url, new=False)
+        now = clock.now()
+        cause.fix_tracker, cause.fix_issue, cause.fix_filed_at = issue.tracker, issue.issue, now
+        cause.link_fix(issue.url)
+        await uow.causes.save(cause)
+        entry = AuditEntry(now, who, AuditAction.FIX_FILED, cause_key=cause.key, detail=short(issue.url))
+        await uow.audit.record(entry)
+        await uow.commit()
     return Filed(cause, issue.url, new=True)
 
 
@@ -70,33 +80,33 @@ def _who(org: Org, by: str | None) -> str:
 
 
 async def apply_issue_states(
-    tracker: str,
-    states: Sequence[IssueState],
-    *,
-    causes: CauseRepository,
-    tickets: TicketRepository,
-    clock: Clock,
-    audit: AuditLog,
-    notifier: Notifier,
+    tracker: str, states: Sequence[IssueState], *, uow: UnitOfWork, clock: Clock
 ) -> list[Cause]:
-    """Apply what a tracker says of its issues (webhook or poll); returns the causes that changed."""
+    """Apply what a tracker says of its issues (webhook or poll batch) in one transaction; the changed."""
     changed = []
-    for state in states:
-        cause = await causes.find_by_issue(tracker, state.issue)
-        if cause is None or (cause.fix_changed_at is not None and state.at <= cause.fix_changed_at):
-            continue  # not ours, or a redelivery or older news: no second effect
-        action = _transition(cause, state)
-        cause.fix_changed_at = state.at
-        await causes.save(cause)
-        if action is None:
-            continue
-        detail = f"{tracker} {state.issue} {'done' if state.done else 'reopened'} at {state.at.isoformat()}"
-        entry = AuditEntry(clock.now(), tracker, action, cause_key=cause.key, detail=short(detail))
-        await audit.record(entry)
-        if action == AuditAction.FIX_SHIPPED:
-            await announce_fix(cause, tickets=tickets, notifier=notifier, clock=clock)
-        changed.append(cause)
+    async with uow:
+        for state in states:
+            cause = await uow.causes.find_by_issue(tracker, state.issue)
+            if cause is None or (cause.fix_changed_at is not None and state.at <= cause.fix_changed_at):
+                continue  # not ours, or a redelivery or older news: no second effect
+            action = _transition(cause, state)
+            cause.fix_changed_at = state.at
+            await uow.causes.save(cause)
+            if action is None:
+                continue
+            now = clock.now()
+            await uow.audit.record(_applied(tracker, state, action, cause, now))
+            if action == AuditAction.FIX_SHIPPED:
+                await announce_fix(cause, uow, now)
+            changed.append(cause)
+        await uow.commit()
     return changed
+
+
+def _applied(tracker: str, state: IssueState, action: AuditAction, cause: Cause, now: datetime) -> AuditEntry:
+    done = "done" if state.done else "reopened"
+    detail = short(f"{tracker} {state.issue} {done} at {state.at.isoformat()}")
+    return AuditEntry(now, tracker, action, cause_key=cause.key, detail=detail)
 
 
 def _transition(cause: Cause, state: IssueState) -> AuditAction | None:

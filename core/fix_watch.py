@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from core.audit import AuditAction, AuditEntry
 from core.causes import Cause, FixStatus
-from core.ports import AuditLog, CauseRepository, Clock, Notice, Notifier, TicketRepository
+from core.ports import CauseRepository, Clock, Notice, UnitOfWork
 from core.tickets import Ticket
 from core.trackers import IssueDraft, Item, Trackers
 
@@ -50,41 +50,48 @@ def relapse(cause: Cause, own: Sequence[Ticket], now: datetime) -> Relapse | Non
 
 
 async def watch_fixes(
-    *,
-    causes: CauseRepository,
-    tickets: TicketRepository,
-    trackers: Trackers,
-    notifier: Notifier,
-    clock: Clock,
-    audit: AuditLog,
+    *, causes: CauseRepository, uow: UnitOfWork, trackers: Trackers, clock: Clock
 ) -> list[Cause]:
     """Mark regressed every shipped fix that did not hold; tell its owner and comment on its issue."""
     now, regressed = clock.now(), []
-    for cause in await causes.list():
-        if cause.fix_status != FixStatus.SHIPPED:
+    for listed in await causes.list():
+        if listed.fix_status != FixStatus.SHIPPED:
             continue
-        found = relapse(cause, await tickets.list(cause_key=cause.key), now)
-        if found is None:
-            continue
-        cause.regress(now)
-        await causes.save(cause)
-        await audit.record(AuditEntry(now, "fixloop", AuditAction.FIX_REGRESSED, cause_key=cause.key,
-                                      detail=f"{len(found.tickets)} tickets from {found.requesters} people"))
-        await _tell(cause, found, notifier, trackers)
+        async with uow:  # one transaction per cause: the mark, its notices and its audit entry
+            cause = await uow.causes.get(listed.key)
+            found = relapse(cause, await uow.tickets.list(cause_key=cause.key), now) if cause else None
+            if cause is None or found is None:
+                continue
+            cause.regress(now)
+            await uow.causes.save(cause)
+            detail = f"{len(found.tickets)} tickets from {found.requesters} people"
+            entry = AuditEntry(now, "fixloop", AuditAction.FIX_REGRESSED, cause_key=cause.key, detail=detail)
+            await uow.audit.record(entry)
+            text = _evidence(cause, found)
+            for notice in _notices(cause, found, text):
+                uow.notify(notice)
+            await uow.commit()
+        await _comment(cause, found, text, trackers)  # after the commit: the tracker is not ours to roll back
         regressed.append(cause)
     return regressed
 
 
-async def _tell(cause: Cause, found: Relapse, notifier: Notifier, trackers: Trackers) -> None:
-    text = (f"The fix did not hold: {cause.title} brought {len(found.tickets)} new tickets from "
+def _evidence(cause: Cause, found: Relapse) -> str:
+    return (f"The fix did not hold: {cause.title} brought {len(found.tickets)} new tickets from "
             f"{found.requesters} people in the last 7 days, against {found.baseline:.1f} a week before "
             "the fix.")
+
+
+def _notices(cause: Cause, found: Relapse, text: str) -> list[Notice]:
     shipped = cause.fix_shipped_at.isoformat() if cause.fix_shipped_at else ""
     data = {"cause_key": cause.key, "title": cause.title, "fix_url": cause.fix_url,
             "evidence": [t.id for t in found.tickets[:5]]}
-    for to in ([f"team:{cause.owner}"] if cause.owner else []) + ["triage"]:
-        await notifier.send(Notice(kind="fix_regressed", to=to, text=text, data=data,
-                                   key=f"fix-regressed:{cause.key}:{to}:{shipped}"))
+    return [Notice(kind="fix_regressed", to=to, text=text, data=data,
+                   key=f"fix-regressed:{cause.key}:{to}:{shipped}")
+            for to in ([f"team:{cause.owner}"] if cause.owner else []) + ["triage"]]
+
+
+async def _comment(cause: Cause, found: Relapse, text: str, trackers: Trackers) -> None:
     found_tracker = trackers.clients.get(cause.fix_tracker or "")
     if found_tracker is None or not cause.fix_issue:
         return

@@ -100,6 +100,7 @@ class Ticket:
     affected_users: int = 0
     source: str = "chat"
     fix_notified_at: datetime | None = None  # when the requester was told the cause's fix shipped
+    version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
 
     @property
     def is_open(self) -> bool:
