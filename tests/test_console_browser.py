@@ -137,7 +137,7 @@ def test_a_leader_signs_in_with_a_link_and_sees_the_clis_figures_on_every_page(s
     browser.get(f"{base}/app/overview?from={PERIOD[0]}&to={PERIOD[1]}")
     now = json.loads(cli.run("kpis", "--from", PERIOD[0], "--to", PERIOD[1], "--json").stdout)
     figures = shown(browser)
-    assert len(figures) == 3 * 2 * 26 and figures["total.bot_deflection"] == now["total"]["bot_deflection"]
+    assert len(figures) == 3 * 2 * 30 and figures["total.bot_deflection"] == now["total"]["bot_deflection"]
     for key, value in figures.items():
         if not key.startswith("before."):
             assert value == at(now, key), key
