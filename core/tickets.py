@@ -99,6 +99,7 @@ class Ticket:
     csat_at: datetime | None = None
     affected_users: int = 0
     source: str = "chat"
+    reassignments: int = 0  # times a help desk moved it to another group (imported history)
 
     @property
     def is_open(self) -> bool:

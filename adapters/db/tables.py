@@ -93,6 +93,7 @@ class TicketRow(SQLModel, table=True):
     csat_at: datetime | None = _when()
     affected_users: int = 0
     source: str = "chat"
+    reassignments: int = 0
 
 
 class MessageRow(SQLModel, table=True):
