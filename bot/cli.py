@@ -116,8 +116,9 @@ async def _with_runtime(
     handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
     args: argparse.Namespace,
 ) -> int:
-    # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest", "audit")
+    # Reports and imports read or write the ledger only: fitting the suggestion and routing models would cost
+    # seconds for nothing (serving processes relearn from the database).
+    reports = args.command in ("causes", "kpis", "digest", "audit", "import")
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

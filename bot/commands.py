@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.charts import render_trend_png
+from adapters.db.bulk_import import SqlTicketImport
 from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
@@ -130,7 +131,8 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
         if args.what == "tickets":
             tz = args.tz or runtime.config.org.timezone
             result = await import_tickets(
-                runtime.desk, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty
+                runtime.desk, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty,
+                writer=SqlTicketImport(runtime.engine),
             )
         else:
             result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adapters.imports import parse_tickets
+from adapters.imports import open_tickets
 from adapters.imports.kb import parse_kb
 from adapters.imports.report import RowError
+from core.causes import Cause
 from core.desk import Desk
+from core.ports import CauseRepository, TicketImport, TicketRepository
+from core.tickets import Ticket
 
 
 @dataclass
@@ -19,6 +24,7 @@ class ImportResult:
     updated: int
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once about the whole file
     skipped: bool = False
 
     def to_text(self) -> str:
@@ -29,6 +35,7 @@ class ImportResult:
             f"{self.what}: {self.rows_read} rows read, {self.imported} new, {self.updated} updated, "
             f"{len(self.errors)} rejected."
         ]
+        lines += self.notes
         if self.unknown_columns:
             lines.append("Ignored unknown columns: " + ", ".join(self.unknown_columns))
         lines += [f"  {e}" for e in self.errors[:50]]
@@ -37,24 +44,71 @@ class ImportResult:
         return "\n".join(lines)
 
 
+BATCH = 2000  # tickets handed to the writer at once: memory stays flat however long the file
+
+
 async def import_tickets(
-    desk: Desk, path: Path, fmt: str, *, tz: str = "UTC", surface: str | None = None, if_empty: bool = False
+    desk: Desk,
+    path: Path,
+    fmt: str,
+    *,
+    tz: str = "UTC",
+    surface: str | None = None,
+    if_empty: bool = False,
+    writer: TicketImport | None = None,
 ) -> ImportResult:
-    """Parse an export and upsert its tickets and causes; bad rows are reported, good rows kept."""
+    """Stream an export into the database in one pass; bad rows are reported, good rows kept.
+
+    The file is written whole or not at all: one refused halfway (not UTF-8, over the row limit) leaves
+    nothing behind. Processes that serve relearn from the database, so nothing is refitted here.
+    """
     if if_empty and await desk.tickets.count() > 0:
         return ImportResult("tickets", 0, 0, 0, skipped=True)
-    batch = parse_tickets(path, fmt, tz=tz, surface=surface)
-    for cause in batch.causes.values():
-        existing = await desk.causes.get(cause.key)
-        if existing is not None and existing.named_by_person and not cause.title:
-            cause.title = existing.title  # a name a person gave is kept over an empty one
-        await desk.causes.save(cause)
-    existing = await desk.tickets.existing_ids([t.id for t in batch.tickets])
-    await desk.tickets.save_many(batch.tickets)
-    await desk.refresh()
-    updated = sum(1 for t in batch.tickets if t.id in existing)
-    new = len(batch.tickets) - updated
-    return ImportResult("tickets", batch.rows_read, new, updated, batch.errors, batch.unknown_columns)
+    stream = open_tickets(path, fmt, tz=tz, surface=surface)
+    errors: list[RowError] = []
+    async with (writer or RepositoryImport(desk.tickets, desk.causes)).load() as load:
+        batch: list[Ticket] = []
+        for item in stream:
+            if isinstance(item, RowError):
+                errors.append(item)
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH:
+                await load.add(batch)
+                batch = []
+        await load.add(batch)
+        new, updated = await load.finish(list(stream.causes.values()))
+    errors.sort(key=lambda e: e.line)
+    columns = stream.unknown_columns
+    return ImportResult("tickets", stream.rows_read, new, updated, errors, columns, stream.notes)
+
+
+class RepositoryImport:
+    """An import through the repository ports (in-memory fakes): kept in memory until it finishes."""
+
+    def __init__(self, tickets: TicketRepository, causes: CauseRepository) -> None:
+        self._tickets, self._causes = tickets, causes
+
+    @asynccontextmanager
+    async def load(self) -> AsyncIterator[RepositoryImport._Load]:
+        """Collect the import; write it when the block ends normally."""
+        yield RepositoryImport._Load(self._tickets, self._causes)
+
+    class _Load:
+        def __init__(self, tickets: TicketRepository, causes: CauseRepository) -> None:
+            self._tickets, self._causes, self._pending = tickets, causes, dict[str, Ticket]()
+
+        async def add(self, tickets: Sequence[Ticket]) -> None:
+            for ticket in tickets:
+                self._pending.pop(ticket.id, None)
+                self._pending[ticket.id] = ticket
+
+        async def finish(self, causes: Sequence[Cause]) -> tuple[int, int]:
+            for cause in causes:
+                await self._causes.save(cause)
+            existing = await self._tickets.existing_ids(list(self._pending))
+            await self._tickets.save_many(list(self._pending.values()))
+            return len(self._pending) - len(existing), len(existing)
 
 
 async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> ImportResult:

@@ -126,8 +126,8 @@ class TableStream:
             self.rows_read += 1
             if self.rows_read > limits.MAX_IMPORT_ROWS:
                 raise ImportFormatError(
-                    f"{self.path.name} has more than {limits.MAX_IMPORT_ROWS:,} rows, the limit for one file. "
-                    "Split it into smaller files"
+                    f"{self.path.name} has more than {limits.MAX_IMPORT_ROWS:,} rows, the limit for one "
+                    "file. Split it into smaller files"
                 )
             yield item
 
@@ -149,8 +149,9 @@ class TableStream:
 def _csv_error(path: Path, line: int, exc: csv.Error) -> ImportFormatError:
     if "field larger than field limit" in str(exc):  # the csv module's own cap, 131,072 characters
         limit = f"{csv.field_size_limit():,}"
-        return ImportFormatError(f"{path.name} line {line} has a cell longer than {limit} characters, "
-                                 "the limit for one cell")
+        return ImportFormatError(
+            f"{path.name} line {line} has a cell longer than {limit} characters, the limit for one cell"
+        )
     return ImportFormatError(f"{path.name} line {line + 1} is not valid CSV: {exc}")
 
 
@@ -159,7 +160,10 @@ def read_table(path: Path, *, allow_repeats: bool = False) -> Table:
     stream = TableStream(path, allow_repeats=allow_repeats)
     table = Table(columns=stream.columns)
     for item in stream:
-        (table.errors if isinstance(item, RowError) else table.rows).append(item)
+        if isinstance(item, RowError):
+            table.errors.append(item)
+        else:
+            table.rows.append(item)
     return table
 
 

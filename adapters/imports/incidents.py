@@ -79,8 +79,9 @@ def fold_incidents(
 def _fold(incident: _Incident) -> Ticket:
     """The incident's latest row, with what only the whole history tells."""
     ticket, events = incident.latest, sorted(incident.events, key=lambda e: e.order)
-    ticket.reopened_at = [e.at for prev, e in zip(events, events[1:], strict=False)
-                          if prev.done and not e.done and e.at]
+    ticket.reopened_at = [
+        e.at for prev, e in zip(events, events[1:], strict=False) if prev.done and not e.done and e.at
+    ]
     ticket.agents = _handoffs(e.assignee for e in events)
     groups = _handoffs(e.group for e in events)
     ticket.reassignments = max([len(groups) - 1, 0, *(e.reassignments for e in events)])

@@ -45,16 +45,21 @@ class TicketStream:
     @property
     def notes(self) -> list[str]:
         """What the report says once about the whole file: columns it lacks, rows folded."""
-        said = [f"The file has no {a.column} column: {self.tickets_seen} tickets have {a.effect}."
-                for a in self.absent]
+        said = [
+            f"The file has no {a.column} column: {self.tickets_seen} tickets have {a.effect}."
+            for a in self.absent
+        ]
         return said + ([self.folded] if self.folded else [])
 
 
 def absent_columns(table: TableStream, optional: Iterable[tuple[tuple[str, ...], str]]) -> list[Absent]:
     """The optional column groups of which the header has none."""
 
-    return [Absent(names[0], effect) for names, effect in optional
-            if not any(norm(n) in table.keys for n in names)]
+    return [
+        Absent(names[0], effect)
+        for names, effect in optional
+        if not any(norm(n) in table.keys for n in names)
+    ]
 
 
 def collect(stream: TicketStream) -> ImportBatch:

@@ -1,0 +1,169 @@
+"""SqlTicketImport: a whole ticket export written in one transaction, fast.
+
+Rows are staged in temporary tables as the file streams by (COPY on PostgreSQL, one executemany per
+batch on SQLite), then merged with one INSERT ... SELECT ... ON CONFLICT per table. So the tickets
+table is touched once, at the end, and a file refused halfway leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.db.causes import CAUSES, cause_values
+from adapters.db.tickets import MESSAGES, TICKETS, message_values, ticket_values
+from core.causes import Cause
+from core.tickets import Surface, Ticket
+
+COLUMNS = list(ticket_values(Ticket(id="", surface=Surface.INTERNAL, created_at=datetime.now(UTC))))
+JSON_COLUMNS = {c for c in COLUMNS if isinstance(TICKETS.c[c].type, sa.JSON)}
+MESSAGE_COLUMNS = [c.name for c in MESSAGES.columns]
+# Fields a person may have added to a cause in Fixloop that a ledger row never carries.
+CAUSE_KEPT = {"key", "key_phrases", "root_cause"}
+
+
+def _staging(name: str, source: sa.Table, columns: Sequence[str], *extra: sa.Column[Any]) -> sa.Table:
+    """A temporary table with the source's column types (so values convert as they would there)."""
+    copies = [sa.Column(c, source.c[c].type) for c in columns]
+    return sa.Table(name, sa.MetaData(), *extra, *copies, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+
+
+STAGED_TICKETS = _staging("import_tickets", TICKETS, COLUMNS, sa.Column("ord", sa.Integer))
+STAGED_MESSAGES = _staging(
+    "import_messages",
+    MESSAGES,
+    [c for c in MESSAGE_COLUMNS if c != "seq"],
+    sa.Column("ord", sa.Integer),
+    sa.Column("idx", sa.Integer),
+)
+WINNERS = sa.Table(
+    "import_winners",
+    sa.MetaData(),
+    sa.Column("ord", sa.Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+_STAGING = (STAGED_TICKETS, STAGED_MESSAGES, WINNERS)
+
+APPEND_MESSAGES = sa.text(f"""
+INSERT INTO messages ({", ".join(MESSAGE_COLUMNS)})
+SELECT {", ".join("seq_base.next_seq + m.idx_new" if c == "seq" else f"m.{c}" for c in MESSAGE_COLUMNS)}
+FROM (
+    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.ticket_id ORDER BY s.idx) - 1 AS idx_new
+    FROM import_messages s JOIN import_winners w ON w.ord = s.ord
+    WHERE NOT EXISTS (SELECT 1 FROM messages o
+                      WHERE o.ticket_id = s.ticket_id AND o.role = s.role AND o.text = s.text)
+) m
+JOIN (
+    SELECT s.ticket_id, COALESCE(MAX(o.seq) + 1, 0) AS next_seq
+    FROM (SELECT DISTINCT ticket_id FROM import_messages) s LEFT JOIN messages o ON o.ticket_id = s.ticket_id
+    GROUP BY s.ticket_id
+) seq_base ON seq_base.ticket_id = m.ticket_id
+""")  # append-only: a message already stored (same role and text) is never written again or removed
+
+
+class SqlTicketImport:
+    """Opens one import; `load()` yields the writer and commits when the block ends without error."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def load(self) -> AsyncIterator[_Load]:
+        """One transaction for the whole file; an exception rolls every row of it back."""
+        async with self._engine.begin() as conn:
+            load = _Load(conn)
+            await load.open()
+            yield load
+
+
+class _Load:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
+        self._ord = 0  # file order: the later row of a repeated id wins
+
+    async def open(self) -> None:
+        """Create the staging tables (left over ones from a failed import on this connection go first)."""
+        for table in _STAGING:
+            await self._conn.execute(sa.text(f"DROP TABLE IF EXISTS {table.name}"))
+            await self._conn.run_sync(table.create)
+
+    async def add(self, tickets: Sequence[Ticket]) -> None:
+        """Stage a batch of tickets and their messages, in file order."""
+        rows, messages = [], []
+        for ticket in tickets:
+            self._ord += 1
+            rows.append({"ord": self._ord, **ticket_values(ticket)})
+            for idx, message in enumerate(ticket.messages):
+                values = message_values(ticket.id, idx, message)
+                values.pop("seq")
+                messages.append({"ord": self._ord, "idx": idx, **values})
+        await self._stage(STAGED_TICKETS, rows)
+        await self._stage(STAGED_MESSAGES, messages)
+
+    async def finish(self, causes: Sequence[Cause]) -> tuple[int, int]:
+        """Merge what was staged into the real tables; return (new tickets, updated tickets)."""
+        conn = self._conn
+        latest = sa.select(sa.func.max(STAGED_TICKETS.c.ord)).group_by(STAGED_TICKETS.c.id)
+        await conn.execute(sa.insert(WINNERS).from_select(["ord"], latest))
+        if self._postgres:  # temporary tables are never analysed automatically
+            await conn.execute(sa.text("ANALYZE import_tickets, import_messages, import_winners"))
+        staged = STAGED_TICKETS.join(WINNERS, WINNERS.c.ord == STAGED_TICKETS.c.ord)
+        total = (await conn.execute(sa.select(sa.func.count()).select_from(WINNERS))).scalar_one()
+        stored = sa.exists().where(TICKETS.c.id == STAGED_TICKETS.c.id)
+        counted = sa.select(sa.func.count()).select_from(staged).where(stored)
+        updated = (await conn.execute(counted)).scalar_one()
+        await conn.execute(self._upsert_tickets(staged))
+        await conn.execute(APPEND_MESSAGES)
+        for cause in causes:
+            await conn.execute(self._upsert_cause(cause))
+        if not self._postgres:  # SQLite keeps temporary tables for the connection's life
+            for table in _STAGING:
+                await conn.execute(sa.text(f"DROP TABLE {table.name}"))
+        return total - updated, updated
+
+    def _upsert_tickets(self, staged: sa.Join) -> Any:
+        """INSERT ... SELECT the latest staged row of each id ... ON CONFLICT (id) DO UPDATE."""
+        insert = postgresql.insert if self._postgres else sqlite.insert
+        source = sa.select(*(STAGED_TICKETS.c[c] for c in COLUMNS)).select_from(staged).where(sa.true())
+        stmt = insert(TICKETS).from_select(COLUMNS, source)
+        changes: dict[str, Any] = {c: stmt.excluded[c] for c in COLUMNS if c != "id"}
+        if "version" in TICKETS.c:  # optimistic concurrency: an import's update is a new version too
+            changes["version"] = TICKETS.c.version + 1
+        return stmt.on_conflict_do_update(index_elements=["id"], set_=changes)
+
+    def _upsert_cause(self, cause: Cause) -> Any:
+        """Insert a cause, or update what a ledger says about it (not what a person added in Fixloop)."""
+        insert = postgresql.insert if self._postgres else sqlite.insert
+        values = cause_values(cause)
+        stmt = insert(CAUSES).values(values)
+        changes = {c: stmt.excluded[c] for c in values if c not in CAUSE_KEPT}
+        return stmt.on_conflict_do_update(index_elements=["key"], set_=changes)
+
+    async def _stage(self, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if not self._postgres:
+            await self._conn.execute(sa.insert(table), rows)
+            return
+        await _copy(self._conn, table, rows)
+
+
+async def _copy(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """COPY rows into a PostgreSQL table through the connection's own psycopg driver."""
+    names = [c.name for c in table.columns]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+    raw = (await conn.get_raw_connection()).driver_connection
+    assert raw is not None
+    sql = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    async with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            await copy.write_row([json.dumps(row[n]) if n in json_columns else row[n] for n in names])
