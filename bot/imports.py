@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from adapters.imports.kb import parse_kb
 from adapters.imports.report import RowError
 from core.causes import Cause
 from core.desk import Desk
-from core.ports import CauseRepository, TicketImport, TicketRepository
+from core.ports import CauseRepository, TicketImport, TicketLoad, TicketRepository
 from core.tickets import Ticket
 
 
@@ -44,7 +45,7 @@ class ImportResult:
         return "\n".join(lines)
 
 
-BATCH = 2000  # tickets handed to the writer at once: memory stays flat however long the file
+BATCH = 5000  # tickets handed to the writer at once: memory stays flat however long the file
 
 
 async def import_tickets(
@@ -67,20 +68,54 @@ async def import_tickets(
     stream = open_tickets(path, fmt, tz=tz, surface=surface)
     errors: list[RowError] = []
     async with (writer or RepositoryImport(desk.tickets, desk.causes)).load() as load:
-        batch: list[Ticket] = []
-        for item in stream:
-            if isinstance(item, RowError):
-                errors.append(item)
-                continue
-            batch.append(item)
-            if len(batch) >= BATCH:
-                await load.add(batch)
-                batch = []
-        await load.add(batch)
+        pipe = _Pipeline(load)
+        try:
+            for item in stream:
+                if isinstance(item, RowError):
+                    errors.append(item)
+                else:
+                    await pipe.put(item)
+            await pipe.flush()
+            await pipe.drain(raise_error=True)
+        finally:
+            await pipe.drain()  # never leave a write running on a transaction that is ending
         new, updated = await load.finish(list(stream.causes.values()))
     errors.sort(key=lambda e: e.line)
     columns = stream.unknown_columns
     return ImportResult("tickets", stream.rows_read, new, updated, errors, columns, stream.notes)
+
+
+class _Pipeline:
+    """Batches handed to the writer while the next batch is parsed: the database stores one batch as
+    Python reads the next, so the two cores both work."""
+
+    def __init__(self, load: TicketLoad) -> None:
+        self._load, self._batch = load, list[Ticket]()
+        self._writing: asyncio.Future[None] | None = None
+
+    async def put(self, ticket: Ticket) -> None:
+        """Add a ticket; a full batch goes to the writer."""
+        self._batch.append(ticket)
+        if len(self._batch) >= BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Wait for the previous batch, start writing this one and let it reach the database."""
+        await self.drain(raise_error=True)
+        batch, self._batch = self._batch, []
+        self._writing = asyncio.ensure_future(self._load.add(batch))
+        await asyncio.sleep(0)
+
+    async def drain(self, *, raise_error: bool = False) -> None:
+        """Wait for the batch being written; its error is raised only when asked (else the caller's wins)."""
+        writing, self._writing = self._writing, None
+        if writing is None:
+            return
+        try:
+            await writing
+        except Exception:
+            if raise_error:
+                raise
 
 
 class RepositoryImport:

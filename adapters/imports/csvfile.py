@@ -19,17 +19,43 @@ def norm(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
-@dataclass
 class Row:
-    line: int  # where the row starts; a quoted newline makes a row span several lines
-    cells: dict[str, list[str]]  # normalised column name -> its values (several when a column repeats)
+    """One data row: where it starts (a quoted newline makes a row span several lines) and its cells."""
+
+    __slots__ = ("line", "_keys", "_values", "_first", "_cells")
+
+    def __init__(self, line: int, keys: list[str], values: list[str]) -> None:
+        self.line = line
+        self._keys, self._values = keys, values  # normalised column names ("" for unnamed), raw cells
+        self._first: dict[str, str] | None = None
+        self._cells: dict[str, list[str]] | None = None
+
+    @property
+    def cells(self) -> dict[str, list[str]]:
+        """Normalised column name -> its values (several when a column repeats)."""
+        if self._cells is None:
+            self._cells = {}
+            for key, value in zip(self._keys, self._values, strict=False):  # short rows: missing is empty
+                if key:
+                    self._cells.setdefault(key, []).append(value)
+        return self._cells
 
     def get(self, column: str) -> str:
         """The first non-empty value of a column, stripped; "" when there is none."""
-        for value in self.cells.get(norm(column), ()):
-            if stripped := value.strip():
-                return stripped
-        return ""
+        if self._first is None:
+            # Every used cell is read, most once: one pass at C speed, the later of a repeat kept only
+            # when the earlier one is empty.
+            first: dict[str, str] = {}
+            for key, value in zip(self._keys, map(str.strip, self._values), strict=False):
+                if value and not first.get(key):
+                    first[key] = value
+            self._first = first
+        found = self._first.get(column)
+        return found if found is not None else self._first.get(norm(column), "")
+
+    def longest(self) -> int:
+        """The length of the row's longest cell, used or not."""
+        return max(map(len, self._values), default=0)
 
     def all(self, column: str) -> list[str]:
         """Every non-empty value of a column that the file repeats (Jira repeats Labels)."""
@@ -184,11 +210,7 @@ def _row(keys: list[str], cells: list[str], start: int) -> Row | RowError | None
     width = len(keys)
     if any(c.strip() for c in cells[width:]):
         return RowError(start, f"the row has {len(cells)} cells but the header has {width} columns")
-    by_column: dict[str, list[str]] = {}
-    for key, value in zip(keys, cells, strict=False):  # short rows: missing cells are empty
-        if key:
-            by_column.setdefault(key, []).append(value)
-    return Row(line=start, cells=by_column)
+    return Row(start, keys, cells)
 
 
 def require_columns(table: Table | TableStream, required: Iterable[str], expected: str) -> None:
