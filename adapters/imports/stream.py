@@ -45,10 +45,9 @@ class TicketStream:
     @property
     def notes(self) -> list[str]:
         """What the report says once about the whole file: columns it lacks, rows folded."""
-        said = [
-            f"The file has no {a.column} column: {self.tickets_seen} tickets have {a.effect}."
-            for a in self.absent
-        ]
+        n = self.tickets_seen
+        tickets = f"{n} ticket has" if n == 1 else f"{n} tickets have"
+        said = [f"The file has no {a.column} column: {tickets} {a.effect}." for a in self.absent]
         return said + ([self.folded] if self.folded else [])
 
 
