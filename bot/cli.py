@@ -8,14 +8,17 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot import backtest, logs
 from bot.config import ConfigError
 from bot.settings import Settings
-from bot.wiring import Runtime, build_runtime
 from core.errors import FixloopError
+
+if TYPE_CHECKING:
+    from bot.wiring import Runtime
 
 FORMATS = ("zendesk", "jira", "servicenow", "csv")
 
@@ -87,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "import" and args.what == "tickets":
+        from bot.imports import run_ticket_import  # no models to load: starts in a fraction of a second
+
+        return asyncio.run(run_ticket_import(settings, args))
     from bot import commands
 
     if args.command == "backtest":
@@ -119,6 +126,8 @@ async def _with_runtime(
     # Reports and imports read or write the ledger only: fitting the suggestion and routing models would cost
     # seconds for nothing (serving processes relearn from the database).
     reports = args.command in ("causes", "kpis", "digest", "audit", "import")
+    from bot.wiring import build_runtime  # the models' libraries load only for commands that use them
+
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

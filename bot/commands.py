@@ -12,13 +12,12 @@ from typing import Any
 from aiohttp import web
 
 from adapters.charts import render_trend_png
-from adapters.db.bulk_import import SqlTicketImport
 from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
 from bot.config import ConfigError
-from bot.imports import import_kb, import_tickets
+from bot.imports import import_kb
 from bot.scheduler import start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
@@ -126,16 +125,10 @@ async def _slack_socket_mode(runtime: Runtime) -> Any:
 
 
 async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
-    """`fixloop import tickets|kb`: 0 when clean, 1 when some rows were rejected, 2 when the file was."""
+    """`fixloop import kb` (tickets: bot.imports.run_ticket_import): 0 when clean, 1 when some rows were
+    rejected, 2 when the file was."""
     try:
-        if args.what == "tickets":
-            tz = args.tz or runtime.config.org.timezone
-            result = await import_tickets(
-                runtime.desk, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty,
-                writer=SqlTicketImport(runtime.engine),
-            )
-        else:
-            result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
+        result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
     except ImportFormatError as exc:
         print(f"fixloop: {exc}. Nothing was imported.", file=sys.stderr)
         return 2

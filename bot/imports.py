@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from adapters.db.bulk_import import SqlTicketImport
+from adapters.db.engine import make_engine
+from adapters.db.repositories import SqlRepositories
 from adapters.imports import open_tickets
 from adapters.imports.kb import parse_kb
-from adapters.imports.report import RowError
+from adapters.imports.report import ImportFormatError, RowError
+from bot.config import load_config
+from bot.settings import Settings
 from core.causes import Cause
 from core.desk import Desk
 from core.ports import CauseRepository, TicketImport, TicketLoad, TicketRepository
@@ -48,8 +56,36 @@ class ImportResult:
 BATCH = 5000  # tickets handed to the writer at once: memory stays flat however long the file
 
 
+class TicketStores(Protocol):
+    """Where tickets and causes live: a Desk, or the SQL repositories alone (the command line)."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+
+
+async def run_ticket_import(settings: Settings, args: argparse.Namespace) -> int:
+    """`fixloop import tickets`: the database and fixloop.toml only, none of the models a desk loads."""
+    engine = make_engine(settings.database_url)
+    try:
+        tz = args.tz or load_config(settings.fixloop_config).org.timezone
+        repos = SqlRepositories.build(engine)
+        result = await import_tickets(
+            repos, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty,
+            writer=SqlTicketImport(engine),
+        )  # fmt: skip
+    except ImportFormatError as exc:
+        print(f"fixloop: {exc}. Nothing was imported.", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(result.to_text())
+    return 1 if result.errors else 0
+
+
 async def import_tickets(
-    desk: Desk,
+    desk: TicketStores,
     path: Path,
     fmt: str,
     *,
