@@ -137,8 +137,11 @@ class _Load:
         await conn.execute(seen.on_conflict_do_nothing(index_elements=["id"]))
         await conn.execute(self._upsert_tickets(staged))
         await conn.execute(APPEND_MESSAGES)
-        for table in _BATCH_TABLES:
-            await conn.execute(sa.delete(table))
+        if self._postgres:  # DELETE would leave dead rows that every later batch scans again
+            await conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in _BATCH_TABLES)}"))
+        else:
+            for table in _BATCH_TABLES:
+                await conn.execute(sa.delete(table))
 
     async def finish(self, causes: Sequence[Cause]) -> tuple[int, int]:
         """Write the causes; return (new tickets, updated tickets)."""
@@ -163,7 +166,10 @@ class _Load:
         changes: dict[str, Any] = {c: stmt.excluded[c] for c in COLUMNS if c != "id"}
         if "version" in TICKETS.c:  # optimistic concurrency: an import's update is a new version too
             changes["version"] = TICKETS.c.version + 1
-        return stmt.on_conflict_do_update(index_elements=["id"], set_=changes)
+        # A row the file leaves as it is stays untouched: no new row version, no index writes, no version.
+        changed = sa.or_(*(_comparable(TICKETS.c[c]).is_distinct_from(_comparable(stmt.excluded[c]))
+                           for c in COLUMNS if c != "id"))  # fmt: skip
+        return stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=changed)
 
     def _upsert_causes(self) -> Any:
         """Insert causes, or update what a ledger says about them (not what a person added in Fixloop)."""
@@ -178,6 +184,11 @@ class _Load:
             await _copy(self._conn, table, rows)
         else:
             await _executemany(self._conn, table, rows)
+
+
+def _comparable(column: Any) -> Any:
+    """A column as SQL can compare it: PostgreSQL's json type has no equality, its text does."""
+    return sa.cast(column, sa.Text) if isinstance(column.type, sa.JSON) else column
 
 
 async def _executemany(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
