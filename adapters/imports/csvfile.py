@@ -43,13 +43,7 @@ class Row:
     def get(self, column: str) -> str:
         """The first non-empty value of a column, stripped; "" when there is none."""
         if self._first is None:
-            # Every used cell is read, most once: one pass at C speed, the later of a repeat kept only
-            # when the earlier one is empty.
-            first: dict[str, str] = {}
-            for key, value in zip(self._keys, map(str.strip, self._values), strict=False):
-                if value and not first.get(key):
-                    first[key] = value
-            self._first = first
+            self._first = _first_values(self._keys, self._values)
         found = self._first.get(column)
         return found if found is not None else self._first.get(norm(column), "")
 
@@ -60,6 +54,17 @@ class Row:
     def all(self, column: str) -> list[str]:
         """Every non-empty value of a column that the file repeats (Jira repeats Labels)."""
         return [v.strip() for v in self.cells.get(norm(column), []) if v.strip()]
+
+
+def _first_values(keys: list[str], values: list[str]) -> dict[str, str]:
+    """Each column's first non-empty value, stripped: at C speed when no column repeats."""
+    first = dict(zip(keys, map(str.strip, values), strict=False))
+    if len(first) < len(keys):  # a repeated column (or several unnamed ones): the first non-empty wins
+        first = {}
+        for key, value in zip(keys, map(str.strip, values), strict=False):
+            if value and not first.get(key):
+                first[key] = value
+    return first
 
 
 @dataclass
