@@ -226,7 +226,7 @@ def main() -> None:
     sections = [s.strip() for s in args.sections.split(",")]
     backends = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.database_url else [])
     args.cache.mkdir(parents=True, exist_ok=True)
-    print(f"$ {shlex.join([Path(sys.executable).name and '.venv/bin/python', *sys.argv])}")
+    print(f"reproduce: .venv/bin/python {shlex.join(sys.argv)}")
     for size in sizes:
         ledger = make_ledger(size, args.cache)
         for backend in backends:
