@@ -60,20 +60,21 @@ SEEN = sa.Table(  # every id of this import once, and whether it was stored befo
 _STAGING = (STAGED_TICKETS, STAGED_MESSAGES, WINNERS, SEEN)
 _BATCH_TABLES = (STAGED_TICKETS, STAGED_MESSAGES, WINNERS)
 
+# Every look-up into the big tables is a correlated scalar subquery: PostgreSQL runs it per staged row
+# through the primary key, whatever it believes about a table whose rows this transaction has not yet
+# committed (a join could be planned as a scan of all messages for every batch).
 APPEND_MESSAGES = sa.text(f"""
 INSERT INTO messages ({", ".join(MESSAGE_COLUMNS)})
-SELECT {", ".join("seq_base.next_seq + m.idx_new" if c == "seq" else f"m.{c}" for c in MESSAGE_COLUMNS)}
+SELECT {", ".join("m.next_seq + m.idx_new" if c == "seq" else f"m.{c}" for c in MESSAGE_COLUMNS)}
 FROM (
-    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.ticket_id ORDER BY s.idx) - 1 AS idx_new
+    SELECT s.*,
+           ROW_NUMBER() OVER (PARTITION BY s.ticket_id ORDER BY s.idx) - 1 AS idx_new,
+           COALESCE((SELECT o.seq + 1 FROM messages o WHERE o.ticket_id = s.ticket_id
+                     ORDER BY o.seq DESC LIMIT 1), 0) AS next_seq
     FROM import_messages s JOIN import_winners w ON w.ord = s.ord
-    WHERE NOT EXISTS (SELECT 1 FROM messages o
-                      WHERE o.ticket_id = s.ticket_id AND o.role = s.role AND o.text = s.text)
+    WHERE (SELECT 1 FROM messages o
+           WHERE o.ticket_id = s.ticket_id AND o.role = s.role AND o.text = s.text LIMIT 1) IS NULL
 ) m
-JOIN (
-    SELECT s.ticket_id, COALESCE(MAX(o.seq) + 1, 0) AS next_seq
-    FROM (SELECT DISTINCT ticket_id FROM import_messages) s LEFT JOIN messages o ON o.ticket_id = s.ticket_id
-    GROUP BY s.ticket_id
-) seq_base ON seq_base.ticket_id = m.ticket_id
 """)  # append-only: a message already stored (same role and text) is never written again or removed
 
 
@@ -128,7 +129,8 @@ class _Load:
         if self._postgres:  # temporary tables are never analysed automatically; plans need the sizes
             await conn.execute(sa.text("ANALYZE import_tickets, import_messages, import_winners"))
         staged = STAGED_TICKETS.join(WINNERS, WINNERS.c.ord == STAGED_TICKETS.c.ord)
-        stored = sa.exists().where(TICKETS.c.id == STAGED_TICKETS.c.id)
+        probe = sa.select(sa.literal(1)).where(TICKETS.c.id == STAGED_TICKETS.c.id).limit(1)
+        stored = probe.scalar_subquery().is_not(None)  # per row by primary key, as above
         seen = self._insert(SEEN).from_select(
             ["id", "existed"], sa.select(STAGED_TICKETS.c.id, stored).select_from(staged).where(sa.true())
         )
