@@ -12,21 +12,24 @@ from typing import Any
 from aiohttp import web
 
 from adapters.charts import render_trend_png
+from adapters.db.claims import SqlJobClaims
 from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
 from bot.config import ConfigError
 from bot.imports import import_kb
-from bot.scheduler import start_scheduler
+from bot.scheduler import replica_id, start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
 from core.coaching import format_review_summary
 from core.follow_ups import format_follow_ups
-from core.jobs import digest_notice
+from core.jobs import Claimer, digest_notice, send_digest
 from core.kpis import format_kpis_text, parse_period
-from core.periods import parse_instant
+from core.periods import Period, parse_instant
+from core.ports import Notice
+from core.schedule import JobPolicy
 
 log = logging.getLogger("fixloop")
 
@@ -199,7 +202,8 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    await runtime.desk.notifier.send(digest_notice(document, chart))
+    if not await _post_digest_once(runtime, period, digest_notice(document, chart)):
+        return 0
     await runtime.drain(within=60)
     pending = (await runtime.repos.outbox.depth()).get("pending", 0)
     if pending:
@@ -211,6 +215,22 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
         return 1
     print("digest posted to the leaders' channels")
     return 0
+
+
+async def _post_digest_once(runtime: Runtime, period: Period, notice: Notice) -> bool:
+    """Post the period's digest through the scheduler's claim; False (and why) when it is taken already."""
+    claims = SqlJobClaims(runtime.engine)
+    claimer = Claimer(claims, replica_id(), runtime.desk.clock, JobPolicy())
+
+    async def compose(_: Period) -> Notice:
+        return notice
+
+    if await send_digest(period, compose, claimer=claimer, notifier=runtime.desk.notifier):
+        return True
+    posted = await claims.posted_at("digest", period.start)
+    why = f"was already posted at {posted.isoformat()}" if posted else "is being posted by another process"
+    print(f"fixloop: the digest from {period.start.date()} {why}; not posting it again.", file=sys.stderr)
+    return False
 
 
 async def audit(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 
 from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
@@ -58,9 +60,24 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({**body, "status": "ok", "database": "ok"})
 
 
+def scrape_allowed(request: web.Request, token: SecretStr | None) -> bool:
+    """Whether a scrape may read /metrics: always without FIXLOOP_METRICS_TOKEN, else with it as bearer."""
+    if token is None:
+        return True
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    expected = token.get_secret_value().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
+
+
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus text exposition (queue depths read from the database at scrape time)."""
     runtime = request.app[RUNTIME]
+    if not scrape_allowed(request, runtime.settings.fixloop_metrics_token):
+        return web.json_response(
+            {"error": "GET /metrics needs Authorization: Bearer <FIXLOOP_METRICS_TOKEN>"},
+            status=401,
+            headers={"WWW-Authenticate": 'Bearer realm="fixloop-metrics"'},
+        )
     try:
         pending = await runtime.repos.outbox.depth()
         inbox = await runtime.repos.inbox.counts()

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    # When set, GET /metrics answers only requests with "Authorization: Bearer <this token>".
+    fixloop_metrics_token: SecretStr | None = None
 
     @field_validator(
         "slack_bot_token",
@@ -54,6 +56,7 @@ class Settings(BaseSettings):
         "slack_app_token",
         "microsoft_app_password",
         "openai_api_key",
+        "fixloop_metrics_token",
         mode="before",
     )
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
+from adapters.db.action_claims import SqlActionClaims
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
@@ -28,6 +29,7 @@ from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
 from adapters.slack.event_intake import EventIntake
+from adapters.slack.ids import ACTION_CLAIMS
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
 from adapters.sweeper import InboxSweeper, Replay
@@ -185,6 +187,7 @@ async def build_runtime(
             count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
             workers=settings.fixloop_workers,
             queued=settings.fixloop_intake == "queued",
+            claims=SqlActionClaims(engine, ACTION_CLAIMS),
         )
         replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
         if settings.slack_signing_secret is not None:

@@ -10,10 +10,9 @@ from core.causes import Cause
 from core.errors import CauseNotFound, InvalidInput
 from core.intake import load_ticket
 from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
+from core.links import is_plain_link
 from core.org import Org, PersonRole
 from core.ports import AuditLog, CauseRepository, Clock, TicketRepository
-
-URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
 
 def slug(text: str) -> str:
@@ -109,8 +108,11 @@ async def link_fix(
     """Link the Jira, GitHub or Linear change that fixes a cause."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
     check_size(url.strip(), MAX_URL, "link")
-    if not URL.match(url.strip()):
-        raise InvalidInput(f"{url!r} is not a link. Paste the Jira, GitHub or Linear URL of the fix.")
+    if not is_plain_link(url.strip()):
+        raise InvalidInput(
+            "That is not a link Fixloop can show: paste the plain http(s) URL of the fix in Jira, GitHub "
+            "or Linear (no spaces, quotes, brackets, | < or >)."
+        )
     cause = await cause_for(ref, causes=causes, tickets=tickets)
     cause.link_fix(url.strip())
     await causes.save(cause)

@@ -46,7 +46,7 @@ async def log_request(
         if existing is not None:
             await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
             return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
-    surface = cmd.surface or org.surface_for(cmd.platform, cmd.channel)
+    surface = org.surface_for(cmd.platform, cmd.channel, cmd.surface)
     ticket = Ticket(
         id=new_ticket_id(),
         surface=surface,
@@ -106,8 +106,8 @@ async def _replayed(ticket: Ticket, ref: str | None, *, library: Library, notifi
 async def _join_thread(
     ticket: Ticket, cmd: LogRequest, text: str, *, tickets: TicketRepository, org: Org, now: datetime
 ) -> None:
-    if cmd.requester != ticket.requester and PersonRole.AGENT in org.roles_of(cmd.requester):
-        agent = org.person(cmd.requester)
+    if cmd.requester != ticket.requester and PersonRole.AGENT in org.roles_of(cmd.requester, cmd.platform):
+        agent = org.person(cmd.requester, cmd.platform)
         ticket.record_agent_reply(now, agent.key if agent else cmd.requester, text, ref=cmd.message_ref)
     else:
         role = Role.REQUESTER if cmd.requester == ticket.requester else Role.SYSTEM
@@ -131,6 +131,8 @@ async def solved_by_article(
     chosen = article_id or (ticket.suggested_article_ids[0] if ticket.suggested_article_ids else None)
     if chosen is None:
         raise InvalidInput(f"Ticket {ticket.id} had no suggested article; say which one solved it.")
+    if chosen not in ticket.suggested_article_ids:  # a forged id would inflate reuse and teach the ranker
+        raise InvalidInput(f"{chosen} was not suggested on ticket {ticket.id}; pick one of its suggestions.")
     ticket.resolve(clock.now(), Resolution.ARTICLE, article_id=chosen)
     ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=f"Solved by {chosen}"))
     await tickets.save(ticket)
@@ -148,6 +150,8 @@ async def ask_for_human(
     ticket = await load_ticket(ticket_id, tickets)
     if ticket.status == Status.RESOLVED:
         ticket.reopen(clock.now(), f"{by} still needs help")
+    elif ticket.status == Status.NEEDS_HUMAN and ticket.asked_for_person:
+        return ticket  # asked already (a double click or a replay): the queue has it once
     else:
         ticket.status = Status.NEEDS_HUMAN
         ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))

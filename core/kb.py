@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from core.tickets import Resolution, Ticket
+from core.tickets import Resolution, Surface, Ticket
 
 
 class Ranker(Protocol):
@@ -173,6 +173,8 @@ def suggest(
         article = articles.get(article_id)
         if article is None or score < floor or article_id in seen:
             continue
+        if not visible_on(article, surface):
+            continue  # internal knowledge never reaches a customer, however well it scores
         if surface and article.surface and article.surface != surface:
             score *= 0.8  # an article written for the other queue still helps, a little less
             if score < floor:
@@ -181,6 +183,11 @@ def suggest(
         items.append(Suggestion(article=article, score=round(score, 4)))
     items.sort(key=lambda s: -s.score)
     return Suggestions(items=items[: policy.limit])
+
+
+def visible_on(article: Article, surface: str | None) -> bool:
+    """Whether an article may be shown on a surface: an internal one never on the external surface."""
+    return not (surface == Surface.EXTERNAL and article.surface == Surface.INTERNAL)
 
 
 def abstain_below(retriever: Ranker, policy: SuggestionPolicy) -> float:

@@ -19,7 +19,7 @@ class LogRequest:
     thread_key: str | None = None
     chat: dict[str, str] = field(default_factory=dict)
     channel: str | None = None
-    surface: Surface | None = None
+    surface: Surface | None = None  # EXTERNAL when the platform showed a shared channel or an outsider
     subject: str = ""
     priority: Priority = Priority.NORMAL
     message_ref: str | None = None

@@ -9,6 +9,8 @@ from enum import StrEnum
 from core.errors import NotAllowed
 from core.tickets import Priority, Surface
 
+CONSOLE = "console"  # the terminal chat's platform: people are named by their key
+
 
 class PersonRole(StrEnum):
     EMPLOYEE = "employee"
@@ -77,21 +79,29 @@ class Org:
                 return team
         return None
 
-    def person(self, key_or_id: str) -> Person | None:
-        """Find a person by key or by any platform user id."""
+    def person(self, key_or_id: str, platform: str | None = None) -> Person | None:
+        """Find a person by key or user id; given a chat platform, only by that platform's user id.
+
+        A chat platform vouches for its own ids only: a Teams sender whose id equals someone's Slack id (or
+        key) is not that person. The console names people by key.
+        """
         for p in self.people:
-            if p.key == key_or_id or key_or_id in p.ids.values():
+            if platform is None:
+                found = p.key == key_or_id or key_or_id in p.ids.values()
+            else:
+                found = p.ids.get(platform) == key_or_id or (platform == CONSOLE and p.key == key_or_id)
+            if found:
                 return p
         return None
 
-    def roles_of(self, key_or_id: str) -> frozenset[PersonRole]:
+    def roles_of(self, key_or_id: str, platform: str | None = None) -> frozenset[PersonRole]:
         """The roles of a person; anyone unknown is an employee."""
-        p = self.person(key_or_id)
+        p = self.person(key_or_id, platform)
         return p.roles if p else frozenset({PersonRole.EMPLOYEE})
 
-    def require(self, key_or_id: str, *roles: PersonRole) -> None:
-        """Refuse unless the person has one of the roles."""
-        if not self.roles_of(key_or_id) & set(roles):
+    def require(self, key_or_id: str, *roles: PersonRole, platform: str | None = None) -> None:
+        """Refuse unless the person has one of the roles (as identified on the platform, when given)."""
+        if not self.roles_of(key_or_id, platform) & set(roles):
             needed = " or ".join(r.value for r in roles)
             article = "an" if needed[0] in "aeiou" else "a"
             raise NotAllowed(
@@ -106,10 +116,12 @@ class Org:
         """SLA target in hours for a priority; 72 when none is set."""
         return float(self.sla_hours.get(str(priority), 72.0))
 
-    def surface_for(self, platform: str, channel: str | None) -> Surface:
-        """The surface configured for a chat channel, or the default."""
+    def surface_for(self, platform: str, channel: str | None, seen: Surface | None = None) -> Surface:
+        """The channel's configured surface (or the default), or what the platform showed, whichever is more
+        external: a shared channel or a person from another workspace or tenant makes a ticket external."""
+        configured = self.default_surface
         if channel:
             value = self.surfaces.get(f"{platform}:{channel}")
             if value:
-                return Surface(value)
-        return self.default_surface
+                configured = Surface(value)
+        return Surface.EXTERNAL if Surface.EXTERNAL in (configured, seen) else configured

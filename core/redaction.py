@@ -7,13 +7,20 @@ import re
 # Order matters: tokens and cards before phone numbers, which would otherwise eat their digits.
 # A pattern may start only where a run of its characters starts ((?<!...) rather than \b), so that no
 # input (a 40,000-character "a.a.a..." message) makes it rescan the text from every position.
+SECRET_WORD = r"\b(password|passwd|pwd|passcode|secret|api[_ -]?key|token)\b"
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[CREDENTIALS]", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),  # user:password@ of a URL
     ("[EMAIL]", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|xapp|gh[pous]|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
     ("[TOKEN]", re.compile(r"\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)),
     ("[TOKEN]", re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT
-    ("[SECRET]", re.compile(r"(?i)\b(password|passwd|pwd|secret|api[_-]?key|token)\b\s*[:=]\s*\S+")),
+    ("[SECRET]", re.compile(r"(?i)" + SECRET_WORD + r"\s*[:=]\s*\S+")),
+    # "password hunter2", "my password is Tr0ub4dor": a following word with a digit or symbol is the secret;
+    # "password expired" stays readable.
+    ("[SECRET]", re.compile(
+        r"(?i)" + SECRET_WORD + r"(?:\s+(?:is|was))?\s+"
+        r"(?=[^\s]*[0-9!@#$%^&*+=~|\\/<>_])\S+"
+    )),
     ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")),
     ("[CARD]", re.compile(r"\b(?:\d[ -]?){12,18}\d\b")),
     ("[IP]", re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")),

@@ -81,6 +81,8 @@ async def record_csat(
     ticket = await load_ticket(ticket_id, tickets)
     if by != ticket.requester:
         raise InvalidInput("Only the person who asked can rate this ticket.")
+    if ticket.resolved_at is None:
+        raise InvalidInput(f"Ticket {ticket.id} has not been resolved yet, so there is nothing to rate.")
     now = clock.now()
     await csat.add(CsatResponse(ticket_id=ticket.id, score=score, solved=solved, at=now, by=by))
     if ticket.csat_at is None:  # the KPI counts the first answer; later ones stay in the history

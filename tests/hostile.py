@@ -32,3 +32,31 @@ def either(fn: Any, *args: Any, **kwargs: Any) -> Any:
     except FixloopError as exc:
         assert str(exc).strip(), "a domain error must say what is wrong"
         return None
+
+
+# The strings of issue 12: pings, a disguised link, markdown links, an image, emphasis and a card function.
+HOSTILE = (
+    "<!channel> <!here> <!subteam^S0EVIL> <@U0VICTIM> <https://evil.example|click here> "
+    "[click](https://evil.example) ![x](https://evil.example/pixel.png) **bold** _it_ {{DATE(2030-01-01T00:00:00Z)}}"
+)
+# What must never reach Slack as written: each would ping, mention or disguise a link.
+SLACK_FORGERIES = ("<!channel>", "<!here>", "<!subteam", "<@U0VICTIM>", "<https://evil.example")
+# What must never reach a Teams card or message as markdown: a link, an image, emphasis, a date function.
+CARD_FORGERIES = ("](https://evil", "![", "**bold**", "{{DATE")
+
+
+def card_strings(node: Any) -> list[str]:
+    """Every string inside an activity or card that renders as markdown (text, fact values, titles).
+
+    An input's value is what its text box holds (shown as typed, never as markdown) and a button's data is
+    never shown, so they are left out.
+    """
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        literal = {"value"} if str(node.get("type", "")).startswith("Input.") else set()
+        literal |= {"data"} if str(node.get("type", "")).startswith("Action.") else set()
+        return [s for key, value in node.items() if key not in literal for s in card_strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in card_strings(value)]
+    return []

@@ -55,6 +55,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}  # file id -> bytes sent to the upload URL
         self.posted: list[dict[str, Any]] = []  # every message chat.postMessage stored, as Slack keeps it
         self.slow: dict[str, tuple[float, int]] = {}  # method -> (seconds to hold the answer, times)
+        self.channels: dict[str, dict[str, Any]] = {}  # channel id -> what conversations.info tells of it
         self._ts = itertools.count(1)
         self.server = TestServer(self._app(), host="127.0.0.1")
 
@@ -182,7 +183,10 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return {"files": [{"id": f["id"], "title": f.get("title")} for f in json.loads(params["files"])]}
         if method in ("views.open", "views.publish"):
-            return {"view": {"id": "V0001", **(params.get("view") or {})}}
+            return {"view": {"id": f"V{next(self._ts):06d}", **(params.get("view") or {})}}
+        if method == "conversations.info":
+            channel = str(params.get("channel"))
+            return {"channel": {"id": channel, "is_ext_shared": False, **self.channels.get(channel, {})}}
         return {}
 
     def _conversation(self, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -215,6 +219,7 @@ class Harness:
     def __init__(self, fake: FakeSlack, client: TestClient, runtime: Runtime) -> None:
         self.fake, self.client, self.runtime = fake, client, runtime
         self._event_ids = itertools.count(1)
+        self._view_ids = itertools.count(1)
 
     @property
     def desk(self):  # type: ignore[no-untyped-def]
@@ -251,6 +256,7 @@ class Harness:
             "event_id": event_id or f"Ev{next(self._event_ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+            "is_ext_shared_channel": False,
             "event": event,
             **envelope,
         }
@@ -307,11 +313,14 @@ class Harness:
             }
         )
 
-    async def submit(self, view: dict[str, Any], user: str, values: dict[str, dict[str, Any]]):  # type: ignore[no-untyped-def]
-        """Submit a modal Fixloop opened, with values per block id."""
+    async def submit(
+        self, view: dict[str, Any], user: str, values: dict[str, dict[str, Any]], view_id: str | None = None
+    ):  # type: ignore[no-untyped-def]
+        """Submit a modal Fixloop opened, with values per block id (a new modal each time unless view_id)."""
         state = {"values": {block: {block: element} for block, element in values.items()}}
+        view_id = view_id or view.get("id") or f"VSUB{next(self._view_ids):06d}"
         return await self.interact(
-            {"type": "view_submission", "user": {"id": user}, "view": {**view, "id": "V0001", "state": state}}
+            {"type": "view_submission", "user": {"id": user}, "view": {**view, "id": view_id, "state": state}}
         )
 
     async def eventually(self, check: Callable[[], Any], within: float = 8) -> Any:

@@ -307,19 +307,20 @@ class Harness:
         )
 
 
-def teams_settings(database_url: str, config: Path) -> Settings:
-    """Settings with Teams on (an app id, single tenant)."""
+def teams_settings(database_url: str, config: Path, **overrides: Any) -> Settings:
+    """Settings with Teams on (an app id, single tenant), plus any other settings given."""
     return Settings(
         database_url=database_url,
         fixloop_config=config,
         microsoft_app_id=APP_ID,
         microsoft_app_password="a-local-test-password-0000",
         microsoft_app_tenant_id=TENANT,
+        **overrides,
     )
 
 
 @asynccontextmanager
-async def harness(database_url: str, folder: Path) -> AsyncIterator[Harness]:
+async def harness(database_url: str, folder: Path, **overrides: Any) -> AsyncIterator[Harness]:
     """A key server, a fake connector and a running Fixloop, closed afterwards."""
     with KeyServer() as keys:
         connector = FakeConnector()
@@ -328,7 +329,7 @@ async def harness(database_url: str, folder: Path) -> AsyncIterator[Harness]:
             keys.url, ISSUER, "https://login.example.test/botframework.com", SCOPE, LocalCredentials(keys)
         )
         runtime = await build_runtime(
-            teams_settings(database_url, config_file(folder)), teams_endpoints=endpoints
+            teams_settings(database_url, config_file(folder), **overrides), teams_endpoints=endpoints
         )
         for article in sample_articles():
             await runtime.repos.articles.save(article)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Mention
+from botbuilder.schema import Activity
 
 from adapters.teams.app import on_error
 from adapters.teams.bot import FixloopBot
@@ -68,15 +68,21 @@ async def rig():  # type: ignore[no-untyped-def]
 
 
 def activity(text: str = "", user: str = EMP, conversation: str = "a:chat", kind: str = "personal", **extra):  # type: ignore[no-untyped-def]
-    return Activity(
-        type="message",
-        text=text,
-        from_property=ChannelAccount(id=f"29:{user[:8]}", aad_object_id=user, name="Someone"),
-        recipient=ChannelAccount(**BOT),
-        conversation=ConversationAccount(id=conversation, conversation_type=kind, tenant_id=TENANT),
-        channel_data={"tenant": {"id": TENANT}},
-        service_url="https://smba.example.test/emea/",
-        **extra,
+    """A Teams message activity from its JSON, as the Bot Framework deserializes what the channel posts."""
+    if "reply_to_id" in extra:
+        extra["replyToId"] = extra.pop("reply_to_id")
+    return Activity().deserialize(
+        {
+            "type": "message",
+            "channelId": "msteams",
+            "text": text,
+            "from": {"id": f"29:{user[:8]}", "aadObjectId": user, "name": "Someone"},
+            "recipient": BOT,
+            "conversation": {"id": conversation, "conversationType": kind, "tenantId": TENANT},
+            "channelData": {"tenant": {"id": TENANT}},
+            "serviceUrl": "https://smba.example.test/emea/",
+            **extra,
+        }
     )
 
 
@@ -112,7 +118,7 @@ async def test_channel_messages_need_a_mention_and_replies_in_the_chain_join(rig
     desk, _, adapter = rig
     channel = "19:general@thread.tacv2"
     await adapter.receive_activity(activity("chatter", conversation=channel, kind="channel", id="c0"))
-    mention = Mention(mentioned=ChannelAccount(**BOT), text="<at>Fixloop</at>", type="mention")
+    mention = {"type": "mention", "mentioned": BOT, "text": "<at>Fixloop</at>"}  # as Teams sends it
     await adapter.receive_activity(
         activity(
             f"<at>Fixloop</at> {VPN}",

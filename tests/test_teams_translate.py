@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
+from botbuilder.schema import Activity, ConversationAccount, ConversationReference
 
 from adapters.teams import cards, forms, translate
 from adapters.teams.ids import Verb
@@ -19,16 +19,20 @@ ORG = sample_org()
 
 
 def activity(text: str = "", conversation: str = "a:chat", kind: str = "personal", **extra) -> Activity:  # type: ignore[no-untyped-def]
-    return Activity(
-        type="message",
-        id=extra.pop("id", "m1"),
-        text=text,
-        from_property=ChannelAccount(id="29:x", aad_object_id=EMP, name="Eve"),
-        recipient=ChannelAccount(**BOT),
-        conversation=ConversationAccount(id=conversation, conversation_type=kind),
-        channel_data={"tenant": {"id": "T1"}},
-        service_url="https://smba.example.test/",
-        **extra,
+    """A Teams message activity from its JSON, as the Bot Framework deserializes what the channel posts."""
+    return Activity().deserialize(
+        {
+            "type": "message",
+            "id": extra.pop("id", "m1"),
+            "channelId": "msteams",
+            "text": text,
+            "from": {"id": "29:x", "aadObjectId": EMP, "name": "Eve"},
+            "recipient": BOT,
+            "conversation": {"id": conversation, "conversationType": kind},
+            "channelData": {"tenant": {"id": "T1"}},
+            "serviceUrl": "https://smba.example.test/",
+            **extra,
+        }
     )
 
 

@@ -18,9 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
 from adapters.slack import actions, commands, intake, listeners, replies, submissions
+from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import Action, Command, Shortcut, View
+from adapters.slack.once import Claims
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
 from core.errors import FixloopError
@@ -50,6 +52,7 @@ def build_app(
     count: Callable[[str], None] = lambda outcome: None,
     workers: int = 8,
     queued: bool = False,
+    claims: Claims | None = None,
 ) -> AsyncApp:
     """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
@@ -62,6 +65,7 @@ def build_app(
     )
     app.use(intake.durable(inbox, count, queued=queued))
     app.use(provide(desk, inbox, poster or DirectPoster(client), workers))
+    app.use(provide_safety(claims, SharedChannels(client)))
     for register in (
         register_events,
         register_actions,
@@ -83,6 +87,16 @@ def provide(
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
         context.update(desk=desk, locks=locks, inbox=inbox, poster=poster, gate=gate)
+        await next()
+
+    return middleware
+
+
+def provide_safety(claims: Claims | None, channels: SharedChannels) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the action claims and the shared-channel look-ups in the context."""
+
+    async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
+        context.update(claims=claims, channels=channels)
         await next()
 
     return middleware

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.slack.escape import esc as esc  # re-exported: blocks.esc is the one Slack escaping
+from adapters.slack.escape import link
 from adapters.slack.forms import MENTION, Ref
 from adapters.slack.ids import Action, Block, Input
 from core.causes import RankedCause
@@ -27,9 +29,7 @@ HELP = (
 )
 
 
-def esc(text: str) -> str:
-    """Escape user text for mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+BOTH_QUEUES = " :warning: both queues"
 
 
 def cut(text: str, width: int) -> str:
@@ -80,7 +80,7 @@ def first_reply(reply: Reply) -> Blocks:
     out = [section(f"Ticket *{t.id}* is logged. These articles may solve it:")]
     for s in reply.suggestions.items:
         a = s.article
-        title = f"<{a.url}|{esc(a.title)}>" if a.url else f"*{esc(a.title)}*"
+        title = link(a.url, a.title) if a.url else f"*{esc(a.title)}*"
         out.append(
             section(
                 f"{title}\n{esc(a.snippet())}",
@@ -144,7 +144,7 @@ def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: s
         section(f"*Transcript (latest)*\n{transcript}"),
         section(
             f"*Articles tried:* {tried}\n*Similar tickets:* {similar or 'none'}\n*Likely cause:* "
-            f"{esc(cause['title']) + ' [' + cause['key'] + ']' if cause else 'not known yet'}"
+            f"{esc(cause['title'] + ' [' + cause['key'] + ']') if cause else 'not known yet'}"
         ),
         actions(
             button("Needed", Action.JUDGE_NEEDED, e, "primary"),
@@ -235,10 +235,10 @@ def causes(ranked: Sequence[RankedCause], limit: int = 10) -> Blocks:
     if not ranked:
         return [section("No causes yet: they appear as owners record root causes.")]
     lines = [
-        f"{i}. *{esc(r.cause.title)}* [{r.cause.key}]{' :warning: both queues' if r.cross_surface else ''}"
+        f"{i}. *{esc(r.cause.title)}* [{esc(r.cause.key)}]{BOTH_QUEUES if r.cross_surface else ''}"
         f"\n    impact {r.impact:,.0f} · {r.tickets} tickets ({r.open_tickets} open) · "
-        f"{'+'.join(r.surfaces)} · owner {r.cause.owner or '-'} · fix {r.cause.fix_status} · "
-        f"evidence {', '.join(r.evidence)}"
+        f"{'+'.join(r.surfaces)} · owner {esc(r.cause.owner or '-')} · fix {r.cause.fix_status} · "
+        f"evidence {esc(', '.join(r.evidence))}"
         for i, r in enumerate(ranked[:limit], 1)
     ]
     return [section("*Root causes by business impact*\n" + "\n".join(lines))]

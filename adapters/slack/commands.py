@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks, forms, modals
 from adapters.slack.actions import open_escalation
 from adapters.slack.forms import Ref
+from adapters.slack.ids import PLATFORM
 from core.desk import Desk
 from core.errors import InvalidInput
 from core.org import PersonRole
@@ -23,7 +24,7 @@ async def on_escalate(ack: AsyncAck, command: Command, client: AsyncWebClient, d
     """`/escalate FX-AB12CD [team] [reason]`: open the pre-filled escalation form."""
     await ack()
     user = command["user_id"]
-    desk.org.require(user, PersonRole.AGENT)
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)
     ticket, team, reason = forms.escalate_args(command.get("text", ""), desk.org.team_keys())
     if ticket is None:
         raise InvalidInput(
@@ -40,8 +41,9 @@ async def on_ticket(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     user, ticket_id = command["user_id"], forms.ticket_id_in(command.get("text", ""))
     if ticket_id:
         ticket = await desk.ticket_for(ticket_id, user)
-        staff = bool(desk.org.roles_of(user) & set(STAFF))
-        await respond(blocks=blocks.ticket_detail(ticket, staff), text=f"{ticket.id}: {ticket.subject}")
+        staff = bool(desk.org.roles_of(user, PLATFORM) & set(STAFF))
+        summary = blocks.esc(f"{ticket.id}: {ticket.subject}")
+        await respond(blocks=blocks.ticket_detail(ticket, staff), text=summary)
     else:
         await respond(
             blocks=blocks.ticket_list(await desk.my_tickets(user), "Your open tickets"),
@@ -52,7 +54,7 @@ async def on_ticket(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
 async def on_causes(ack: AsyncAck, command: Command, respond: AsyncRespond, desk: Desk) -> None:
     """`/causes`: root causes ranked by business impact, for leaders."""
     await ack()
-    desk.org.require(command["user_id"], PersonRole.LEADER)
+    desk.org.require(command["user_id"], PersonRole.LEADER, platform=PLATFORM)
     ranked = await desk.ranked_causes()
     await respond(blocks=blocks.causes(ranked), text=f"{len(ranked)} root causes by business impact")
 
@@ -60,12 +62,12 @@ async def on_causes(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
 async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, desk: Desk) -> None:
     """`/review @agent` or `/review FX-AB12CD`: open the four-part review form, for managers."""
     await ack()
-    desk.org.require(command["user_id"], PersonRole.MANAGER)
+    desk.org.require(command["user_id"], PersonRole.MANAGER, platform=PLATFORM)
     text = command.get("text", "")
     ticket_id, agent = forms.ticket_id_in(text) or "", forms.mentioned_user(text)
     hint = ""
     if agent and not ticket_id:
-        person = desk.org.person(agent)
+        person = desk.org.person(agent, PLATFORM)
         recent = await desk.tickets.list(agent=person.key if person else agent, limit=5, newest_first=True)
         hint = f"Recent tickets of {person.name if person else agent}: " + (
             ", ".join(f"{t.id} ({t.subject[:40]})" for t in recent) or "none yet"

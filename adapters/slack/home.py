@@ -7,6 +7,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Blocks, causes, context, ticket_list
+from adapters.slack.ids import PLATFORM
 from core.causes import RankedCause
 from core.desk import Desk
 from core.org import PersonRole
@@ -29,7 +30,7 @@ def home_view(
 
 async def publish(client: AsyncWebClient, desk: Desk, user: str) -> None:
     """Build and publish a person's Home tab."""
-    roles = desk.org.roles_of(user)
+    roles = desk.org.roles_of(user, PLATFORM)
     queue = await desk.queue() if PersonRole.AGENT in roles else None
     top = (await desk.ranked_causes())[:5] if PersonRole.LEADER in roles else None
     await client.views_publish(user_id=user, view=home_view(await desk.my_tickets(user), queue, top))

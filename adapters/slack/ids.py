@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 PLATFORM = "slack"
+ACTION_CLAIMS = "slack-action"  # the inbox platform name of Slack action claims (adapters/slack/once.py)
 TICKET_EMOJI = "ticket"  # the 🎫 reaction logs a ticket
 
 

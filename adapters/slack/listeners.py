@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
 from adapters.slack import blocks, home, relay, translate
+from adapters.slack.channels import SharedChannels, with_channel_surface
 from adapters.slack.posting import Poster
 from core.desk import Desk
 from core.errors import InvalidInput
@@ -26,7 +27,7 @@ async def log_and_reply(cmd: LogRequest, poster: Poster, desk: Desk) -> None:
             chat["channel"],
             chat.get("thread_ts"),
             blocks.first_reply(reply),
-            reply.text,
+            blocks.esc(reply.text),
         )
     else:  # the requester wrote again: the agents in the triage or escalation thread see it too
         await relay.to_agent_side(poster, reply.ticket, cmd.requester, cmd.text, desk.org, cmd.message_ref)
@@ -47,6 +48,7 @@ async def on_message(
     desk: Desk,
     locks: KeyedLocks,
     poster: Poster,
+    channels: SharedChannels | None = None,
 ) -> None:
     """A DM, help-channel message or thread reply joins or opens a ticket; edits and deletions apply."""
     change = translate.change_of(event)
@@ -59,7 +61,7 @@ async def on_message(
         return
     if event.get("user") == context.bot_user_id:
         return  # the bot's own posts (relayed replies included) never loop back in
-    cmd = translate.message_request(event, body, desk.org)
+    cmd = await with_channel_surface(translate.message_request(event, body, desk.org), body, channels)
     async with locks.hold(cmd.thread_key or ""):
         if route == "log" or await desk.find_thread(cmd.thread_key or "") is not None:
             await log_and_reply(cmd, poster, desk)
@@ -69,12 +71,17 @@ async def on_message(
 
 
 async def on_mention(
-    event: dict[str, Any], body: dict[str, Any], desk: Desk, locks: KeyedLocks, poster: Poster
+    event: dict[str, Any],
+    body: dict[str, Any],
+    desk: Desk,
+    locks: KeyedLocks,
+    poster: Poster,
+    channels: SharedChannels | None = None,
 ) -> None:
     """An @mention outside help channels and DMs logs a ticket (inside them the message listener does)."""
     if translate.is_help_channel(desk.org, event.get("channel")) or not event.get("user"):
         return
-    cmd = translate.mention_request(event, body, desk.org)
+    cmd = await with_channel_surface(translate.mention_request(event, body, desk.org), body, channels)
     if await relay.from_agent_side(event, cmd.text, poster, desk, locks):
         return  # an @mention in a triage or escalation thread is a reply there, not a new ticket
     async with locks.hold(cmd.thread_key or ""):
@@ -109,13 +116,16 @@ async def on_reaction(
     desk: Desk,
     locks: KeyedLocks,
     poster: Poster,
+    channels: SharedChannels | None = None,
 ) -> None:
     """A 🎫 reaction logs the message it marks, once."""
     target = translate.reaction_target(event)
     if target is None:
         return
     message = await fetch_message(client, *target)
-    await log_once(translate.reaction_request(event, message, body, desk.org), poster, desk, locks)
+    cmd = translate.reaction_request(event, message, body, desk.org)
+    cmd = await with_channel_surface(cmd, body, channels)
+    await log_once(cmd, poster, desk, locks)
 
 
 async def on_home(event: dict[str, Any], client: AsyncWebClient, desk: Desk) -> None:

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, digest_blocks, posting, relay
+from adapters.slack.escape import esc
 from core.escalation import Evidence
 from core.org import Org
 from core.ports import Notice
@@ -56,7 +57,7 @@ class SlackNotifier:
         posted = await self.client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
-            text=blocks.cut(notice.text, 3000),
+            text=blocks.cut(esc(notice.text), 3000),
             blocks=await self.render(notice),
             **({"metadata": posting.metadata(key)} if key else {}),
         )

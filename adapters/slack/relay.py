@@ -13,7 +13,9 @@ import uuid
 from typing import Any
 
 from adapters.locks import KeyedLocks
-from adapters.slack.blocks import cut, esc, section
+from adapters.slack.blocks import cut, section
+from adapters.slack.escape import esc
+from adapters.slack.ids import PLATFORM
 from adapters.slack.posting import Poster
 from adapters.slack.translate import message_ref
 from core.desk import Desk
@@ -56,7 +58,7 @@ async def ticket_of_post(desk: Desk, channel: str, ts: str) -> Ticket | None:
 
 
 def _name(org: Org, user: str) -> str:
-    person = org.person(user)
+    person = org.person(user, PLATFORM)
     return esc(person.name) if person else f"<@{user}>"
 
 
@@ -74,14 +76,14 @@ async def from_agent_side(
     ticket = await ticket_of_post(desk, channel, root)
     if ticket is None:
         return False
-    if PersonRole.AGENT not in desk.org.roles_of(user) or not text.strip():
+    if PersonRole.AGENT not in desk.org.roles_of(user, PLATFORM) or not text.strip():
         return True  # talk among colleagues (or an empty file share): stays in the agents' thread
     ref = message_ref(channel, str(event.get("ts")))
     async with locks.hold(ticket.thread_key or ""):
         ticket = await desk.agent_reply(ticket.id, user, text, ref=ref)
     chat = ticket.chat
     if chat.get("channel"):
-        line = f"*{_name(desk.org, user)}*: {text}"
+        line = f"*{_name(desk.org, user)}*: {esc(text)}"
         await _post(poster, f"relay:{ref}", chat["channel"], chat.get("thread_ts"), line)
     return True
 
@@ -93,5 +95,5 @@ async def to_agent_side(
     if user != ticket.requester or not text.strip():
         return
     for channel, ts in posts_of(ticket):
-        line = f"*{_name(org, user)}* (requester, {ticket.id}): {text}"
+        line = f"*{_name(org, user)}* (requester, {ticket.id}): {esc(text)}"
         await _post(poster, f"relay:{ref or uuid.uuid4().hex}:{channel}:{ts}", channel, ts, line)

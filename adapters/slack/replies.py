@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Blocks, cut
+from adapters.slack.escape import esc
 from adapters.slack.forms import Ref
 
 log = logging.getLogger("fixloop.slack")
@@ -39,7 +40,11 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
 
 
 async def tell(client: AsyncWebClient, body: dict[str, Any], text: str, respond: Any = None) -> None:
-    """Say something only the person who acted sees: ephemeral where possible, else a DM."""
+    """Say something only the person who acted sees: ephemeral where possible, else a DM.
+
+    The text is escaped here: it may quote what the person typed (a refused link, a form given back).
+    """
+    text = esc(text)
     if respond is not None and body.get("response_url"):
         await respond(text=text, response_type="ephemeral", replace_original=False)
         return

@@ -32,11 +32,21 @@ def is_help_channel(org: Org, channel: str | None) -> bool:
     return bool(channel) and f"{PLATFORM}:{channel}" in org.surfaces
 
 
-def surface_of(org: Org, channel: str, body: dict[str, Any]) -> Surface | None:
-    """A configured channel decides in core; an unlisted Slack Connect channel is external."""
-    if is_help_channel(org, channel):
-        return None
-    return Surface.EXTERNAL if body.get("is_ext_shared_channel") else None
+def home_team(body: dict[str, Any]) -> str | None:
+    """The workspace Fixloop is installed in, as the payload names it (events: team_id; actions: team.id)."""
+    return text(body, "team_id") or text(mapping(body, "team"), "id")
+
+
+def surface_of(body: dict[str, Any], author: dict[str, Any]) -> Surface | None:
+    """EXTERNAL when Slack shows a shared (Slack Connect) channel or an author from another workspace.
+
+    Core takes the more external of this and the channel's configured surface. `author` is the event or the
+    message whose writer is the requester: Slack names their workspace in `user_team` (else `team`).
+    """
+    if body.get("is_ext_shared_channel"):
+        return Surface.EXTERNAL
+    theirs, ours = text(author, "user_team") or text(author, "team"), home_team(body)
+    return Surface.EXTERNAL if theirs and ours and theirs != ours else None
 
 
 def route(event: dict[str, Any], org: Org, bot_user_id: str | None) -> Route:
@@ -52,7 +62,14 @@ def route(event: dict[str, Any], org: Org, bot_user_id: str | None) -> Route:
 
 
 def _request(
-    org: Org, body: dict[str, Any], *, user: str, text: str, channel: str, ts: str, thread_ts: str | None
+    body: dict[str, Any],
+    author: dict[str, Any],
+    *,
+    user: str,
+    text: str,
+    channel: str,
+    ts: str,
+    thread_ts: str | None,
 ) -> LogRequest:
     root = thread_ts or ts
     return LogRequest(
@@ -62,7 +79,7 @@ def _request(
         thread_key=thread_key(channel, root),
         chat={"channel": channel, "thread_ts": root},
         channel=channel,
-        surface=surface_of(org, channel, body),
+        surface=surface_of(body, author),
         message_ref=message_ref(channel, ts),
     )
 
@@ -70,8 +87,8 @@ def _request(
 def message_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> LogRequest:
     """A DM, help-channel message or thread reply as a help request."""
     return _request(
-        org,
         body,
+        event,
         user=need(event, "user"),
         text=text(event, "text", None) or "",
         channel=need(event, "channel"),
@@ -83,8 +100,8 @@ def message_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> Lo
 def mention_request(event: dict[str, Any], body: dict[str, Any], org: Org) -> LogRequest:
     """An @mention as a help request, the mention itself stripped."""
     return _request(
-        org,
         body,
+        event,
         user=need(event, "user"),
         text=MENTION.sub("", text(event, "text", None) or "").strip(),
         channel=need(event, "channel"),
@@ -100,8 +117,8 @@ def shortcut_request(shortcut: dict[str, Any], org: Org) -> LogRequest:
     if not channel or not ts:
         raise InvalidInput("Slack did not say which message to log; try the shortcut again.")
     return _request(
-        org,
         shortcut,
+        message,
         user=text(message, "user") or actor(shortcut),
         text=text(message, "text", None) or "",
         channel=channel,
@@ -124,8 +141,8 @@ def reaction_request(
     """The message a 🎫 reaction marked, as a help request from its author."""
     item = mapping(event, "item")
     return _request(
-        org,
         body,
+        message,
         user=text(message, "user") or text(event, "item_user") or need(event, "user"),
         text=text(message, "text", None) or "",
         channel=need(item, "channel"),

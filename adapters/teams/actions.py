@@ -9,7 +9,8 @@ from botbuilder.core import MessageFactory, TurnContext
 
 from adapters.teams import cards, forms, translate
 from adapters.teams.cards import Card
-from adapters.teams.ids import SPENT_BY, Action, Input
+from adapters.teams.escape import md, md_url
+from adapters.teams.ids import PLATFORM, SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
 from core.desk import Desk
 from core.messages import AnswerFollowUp, Escalate, RecordReview
@@ -45,7 +46,7 @@ async def dispatch(turn_context: TurnContext, submit: Submit, desk: Desk, claims
     activity = turn_context.activity
     user = translate.actor(activity)
     if submit.action in ROLES:
-        desk.org.require(user, *ROLES[submit.action])
+        desk.org.require(user, *ROLES[submit.action], platform=PLATFORM)
     card_id, group = activity.reply_to_id or submit.ticket, SPENT_BY.get(submit.action)
     if group and not await claims.claim(card_id, group):
         await turn_context.send_activity("That button was already used; the card shows what happened.")
@@ -72,14 +73,14 @@ async def replace(turn_context: TurnContext, card: Card) -> None:
 
 def _name(turn_context: TurnContext, user: str) -> str:
     sender = turn_context.activity.from_property
-    return (sender.name if sender else None) or user
+    return md((sender.name if sender else None) or user)  # a display name is whatever the person typed
 
 
 async def on_solved(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester says an article solved it."""
     await desk.ticket_for(s.ticket, user)
     ticket = await desk.solved(s.ticket, s.article, user)
-    return cards.closed(f"Ticket {ticket.id}", f"Solved by {ticket.article_id}. Glad it helped!")
+    return cards.closed(f"Ticket {ticket.id}", f"Solved by {md(ticket.article_id or '')}. Glad it helped!")
 
 
 async def on_need_help(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
@@ -100,7 +101,7 @@ async def on_resolve(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """An agent resolves a ticket; the requester gets the survey."""
     ticket = await desk.resolve(s.ticket, user)
     done = f"Resolved by {_name(tc, user)}; the requester was asked for feedback."
-    return cards.closed(f"{ticket.id} {ticket.subject}", done)
+    return cards.closed(f"{ticket.id} {md(ticket.subject)}", done)
 
 
 async def on_escalate(tc: TurnContext, s: Submit, desk: Desk, user: str) -> None:
@@ -123,7 +124,7 @@ async def on_escalate_submit(tc: TurnContext, s: Submit, desk: Desk, user: str) 
     """Escalate with the evidence; the form becomes a note of where it went."""
     team = s.values.get(Input.TEAM) or None
     esc = await desk.escalate(Escalate(s.ticket, user, team=team, reason=s.values.get(Input.REASON, "")))
-    done = f"Escalated to {esc.to_team} ({esc.id}); the requester was told who has it now."
+    done = f"Escalated to {md(esc.to_team)} ({esc.id}); the requester was told who has it now."
     return cards.closed(f"Escalate {esc.ticket_id}", done)
 
 
@@ -152,7 +153,7 @@ async def on_root_cause(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Ca
     title = s.values.get(Input.TITLE) or None
     cause = await desk.record_root_cause(s.ticket, s.values.get(Input.ROOT_CAUSE, ""), user, title=title)
     return await escalation_card(
-        desk, s.escalation or "", f"{_name(tc, user)} recorded the root cause: {cause.title}."
+        desk, s.escalation or "", f"{_name(tc, user)} recorded the root cause: {md(cause.title)}."
     )
 
 
@@ -160,7 +161,7 @@ async def on_link_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card
     """Link the fix from the card's inline form."""
     cause = await desk.link_fix(s.ticket, s.values.get(Input.FIX_URL, ""), user)
     return await escalation_card(
-        desk, s.escalation or "", f"{_name(tc, user)} linked the fix: {cause.fix_url}"
+        desk, s.escalation or "", f"{_name(tc, user)} linked the fix: {md_url(cause.fix_url)}"
     )
 
 
@@ -168,7 +169,7 @@ async def on_fix_shipped(tc: TurnContext, s: Submit, desk: Desk, user: str) -> C
     """The owner marks the fix shipped."""
     cause = await desk.ship_fix(s.ticket, user)
     return await escalation_card(
-        desk, s.escalation or "", f"{_name(tc, user)} shipped the fix for {cause.title}."
+        desk, s.escalation or "", f"{_name(tc, user)} shipped the fix for {md(cause.title)}."
     )
 
 
@@ -212,7 +213,7 @@ async def on_follow_up(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Car
     review = await desk.answer_follow_up(cmd)
     said = "Yes, it changed" if changed else "Not yet"
     if note:
-        said += f" (note: {cards.cut(note, 300)})"
+        said += f" (note: {md(cards.cut(note, 300))})"
     title = f"Follow-up on review {review.id} of {review.ticket_id}"
     return cards.closed(title, f"{_name(tc, user)} answered: {said}.")
 

@@ -23,6 +23,7 @@ from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
 from adapters.teams import intake
 from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
+from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
 from core.desk import Desk
@@ -54,12 +55,13 @@ class TeamsApp:
     inbox: SqlInbox | None = None
     bot: FixloopBot | None = None
     app_id: str = ""
+    tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
     queued: bool = False  # store and acknowledge only; `fixloop worker` runs the turn from the inbox
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
         self.notifier.bind(desk)
 
     def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:
@@ -92,7 +94,8 @@ def build_teams(
         charts=SqlChartImages(sessions),
         public_url=settings.fixloop_public_url,
     )
-    return TeamsApp(adapter, notifier, references, SqlCardClaims(sessions), inbox, app_id=app_id)
+    claims, tenant = SqlCardClaims(sessions), settings.microsoft_app_tenant_id.strip()
+    return TeamsApp(adapter, notifier, references, claims, inbox, app_id=app_id, tenant=tenant)
 
 
 def error_text(error: BaseException) -> str:
@@ -111,7 +114,7 @@ async def on_error(turn_context: TurnContext, error: Exception) -> None:
     """The one error handler: the person who acted is told in the conversation; nothing changes."""
     text = error_text(error)
     try:
-        await turn_context.send_activity(text)
+        await turn_context.send_activity(md(text))  # it may quote what the person typed
     except Exception:  # Teams itself is failing: the log keeps the message and the reference
         log.exception("could not tell the user: %s", text)
 

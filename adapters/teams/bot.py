@@ -10,6 +10,7 @@ from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
 from adapters.teams import actions, cards, commands, translate
+from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
 from core.desk import Desk
@@ -36,8 +37,10 @@ class FixloopBot(ActivityHandler):
         references: ReferenceStore,
         claims: actions.CardClaims,
         events: EventLog | None = None,
+        home_tenant: str = "",
     ) -> None:
         self.desk, self.references, self.claims, self.events = desk, references, claims, events
+        self.home_tenant = home_tenant  # a sender from any other tenant is external
         self.locks = KeyedLocks()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -72,13 +75,14 @@ class FixloopBot(ActivityHandler):
             return
         place = translate.place_of(activity)
         async with self.locks.hold(f"{place.base}|{place.root or translate.actor(activity)}"):
-            cmd = translate.log_request(activity, self.desk.org, await self.root_of(turn_context, place))
+            root = await self.root_of(turn_context, place)
+            cmd = translate.log_request(activity, self.desk.org, root, self.home_tenant)
             if route == "join" and await self.desk.find_thread(cmd.thread_key or "") is None:
                 return
             reply = await self.desk.log_request(cmd)
         if reply.is_new:
             await turn_context.send_activity(
-                MessageFactory.attachment(cards.attachment(cards.first_reply(reply)), text=reply.text)
+                MessageFactory.attachment(cards.attachment(cards.first_reply(reply)), text=md(reply.text))
             )
 
     async def root_of(self, turn_context: TurnContext, place: Place) -> str:

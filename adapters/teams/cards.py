@@ -7,6 +7,7 @@ from typing import Any
 from botbuilder.core import CardFactory
 from botbuilder.schema import Attachment
 
+from adapters.teams.escape import md, md_link, md_url
 from adapters.teams.ids import ACTION_KEY, Action, Input
 from core.causes import Cause, FixStatus
 from core.escalation import Escalation
@@ -32,7 +33,7 @@ def text(value: str, **style: Any) -> Element:
 
 
 def facts(pairs: list[tuple[str, str]]) -> Element:
-    """A FactSet of label/value pairs."""
+    """A FactSet of label/value pairs (values are markdown: escape what people or models wrote)."""
     return {"type": "FactSet", "facts": [{"title": k, "value": cut(v, 500)} for k, v in pairs]}
 
 
@@ -68,24 +69,25 @@ def first_reply(reply: Reply) -> Card:
     body = [text(f"Ticket **{t.id}** is logged. These articles may solve it:")]
     for s in reply.suggestions.items:
         a = s.article
-        title = f"[{a.title}]({a.url})" if a.url else f"**{a.title}**"
+        title = md_link(a.url, a.title) if a.url else f"**{md(a.title)}**"
         solved = submit("Solved it", Action.SOLVED, "positive", ticket=t.id, article=a.id)
-        items = [text(title), text(a.snippet(), isSubtle=True), {"type": "ActionSet", "actions": [solved]}]
+        snippet = text(md(a.snippet()), isSubtle=True)
+        items = [text(title), snippet, {"type": "ActionSet", "actions": [solved]}]
         body.append({"type": "Container", "separator": True, "items": items})
     return card(*body, actions=[submit("I still need help", Action.NEED_HELP, ticket=t.id)])
 
 
 def closed(title: str, done: str) -> Card:
-    """A card whose buttons are spent: what it was, and what was done."""
+    """A card whose buttons are spent: what it was, and what was done (both markdown: escape user text)."""
     return card(text(title, weight="Bolder"), note(done))
 
 
 def _ticket_facts(t: Ticket) -> list[tuple[str, str]]:
     return [
-        ("Requester", t.requester),
+        ("Requester", md(t.requester)),
         ("Surface", str(t.surface)),
         ("Priority", str(t.priority)),
-        ("Status", str(t.status) + (f", with {t.agent}" if t.agent else "")),
+        ("Status", str(t.status) + (f", with {md(t.agent)}" if t.agent else "")),
     ]
 
 
@@ -93,12 +95,12 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
     """The triage card in context; Assign to me until someone has it, Escalate and Resolve while open."""
     t = ctx.ticket
     owner = ctx.likely_owner
-    similar = ", ".join(f"{s.id} ({cut(s.subject, 60)}, {s.status})" for s in ctx.similar)
+    similar = ", ".join(f"{s.id} ({md(cut(s.subject, 60))}, {s.status})" for s in ctx.similar)
     context = [
-        ("Already suggested", ", ".join(a.title for a in ctx.articles_tried) or "none"),
+        ("Already suggested", ", ".join(md(a.title) for a in ctx.articles_tried) or "none"),
         ("Similar tickets", similar or "none"),
-        ("Likely cause", ctx.likely_cause.title if ctx.likely_cause else "not known yet"),
-        ("Likely owner", f"{owner.team} ({owner.why})" if owner.team else "no owner yet"),
+        ("Likely cause", md(ctx.likely_cause.title) if ctx.likely_cause else "not known yet"),
+        ("Likely owner", md(f"{owner.team} ({owner.why})") if owner.team else "no owner yet"),
     ]
     actions = []
     if t.is_open and not t.agent:
@@ -107,8 +109,8 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
         actions.append(submit("Escalate", Action.ESCALATE, ticket=t.id))
         actions.append(submit("Resolve", Action.RESOLVE, ticket=t.id))
     body = [
-        text(f"**{t.id}** needs a person ({why})"),
-        text(cut(t.subject, 300), isSubtle=True),
+        text(f"**{t.id}** needs a person ({md(why)})"),
+        text(md(cut(t.subject, 300)), isSubtle=True),
         facts(_ticket_facts(t) + context),
     ]
     return card(*body, *([note(done)] if done else []), actions=actions)
@@ -149,22 +151,28 @@ def _owner_forms(ticket_id: str, esc_id: str) -> list[Element]:
 def escalation(esc: Escalation, cause: Cause | None = None, done: str | None = None) -> Card:
     """The evidence card in the owning team's channel; judged or shipped buttons disappear."""
     ev = esc.evidence
-    lines = [f"**{m.get('author', '')}**: {cut(m.get('text', ''), 300)}" for m in ev.transcript[-6:]]
-    tried = ", ".join(a.get("title", a.get("id", "")) for a in ev.articles_tried)
-    similar = ", ".join(f"{s['id']} ({cut(s.get('subject', ''), 60)})" for s in ev.similar_tickets)
+    lines = [f"**{md(m.get('author', ''))}**: {md(cut(m.get('text', ''), 300))}" for m in ev.transcript[-6:]]
+    tried = ", ".join(md(a.get("title", a.get("id", ""))) for a in ev.articles_tried)
+    similar = ", ".join(f"{md(s['id'])} ({md(cut(s.get('subject', ''), 60))})" for s in ev.similar_tickets)
     likely = ev.likely_cause
     body = [
         text(f"**Escalation {esc.id}** for ticket **{esc.ticket_id}**", size="Medium"),
-        facts([("Requester", ev.requester), ("Surface", ev.surface), ("Reason", esc.reason or "none given")]),
+        facts(
+            [
+                ("Requester", md(ev.requester)),
+                ("Surface", md(ev.surface)),
+                ("Reason", md(esc.reason) or "none given"),
+            ]
+        ),
         text("**Summary**"),
-        text(ev.summary),
+        text(md(ev.summary)),
         text("**Transcript (latest)**"),
         text("\n\n".join(lines) or "(empty)", isSubtle=True),
         facts(
             [
                 ("Articles tried", tried or "none"),
                 ("Similar tickets", similar or "none"),
-                ("Likely cause", f"{likely['title']} [{likely['key']}]" if likely else "not known yet"),
+                ("Likely cause", md(f"{likely['title']} [{likely['key']}]") if likely else "not known yet"),
             ]
         ),
     ]
@@ -172,8 +180,8 @@ def escalation(esc: Escalation, cause: Cause | None = None, done: str | None = N
         body.append(
             facts(
                 [
-                    ("Root cause", cause.root_cause or "not recorded"),
-                    ("Fix", f"{cause.fix_status}{' ' + cause.fix_url if cause.fix_url else ''}"),
+                    ("Root cause", md(cause.root_cause) if cause.root_cause else "not recorded"),
+                    ("Fix", f"{cause.fix_status}{' ' + md_url(cause.fix_url) if cause.fix_url else ''}"),
                 ]
             )
         )
@@ -196,7 +204,7 @@ def csat(ticket_id: str, question: str) -> Card:
     """The one-click 1-5 survey, and Not solved."""
     scores = [submit(str(n), Action.CSAT, ticket=ticket_id, score=n) for n in range(1, 6)]
     return card(
-        text(question),
+        text(md(question)),
         {"type": "ActionSet", "actions": scores},
         actions=[submit("Not solved", Action.CSAT_NOT_SOLVED, "destructive", ticket=ticket_id)],
     )
@@ -214,7 +222,7 @@ def follow_up(review_id: str, ticket_id: str, question: str) -> Card:
         "placeholder": "What you saw, or what is still in the way",
     }
     return card(
-        text(question),
+        text(md(question)),
         note,
         actions=[
             submit("Yes, it changed", Action.FOLLOW_UP_CHANGED, "positive", **ids),

@@ -7,7 +7,8 @@ from botbuilder.core import MessageFactory, TurnContext
 from adapters.teams import cards, forms, translate
 from adapters.teams.actions import send_escalation_form
 from adapters.teams.cards import Card
-from adapters.teams.ids import Verb
+from adapters.teams.escape import md
+from adapters.teams.ids import PLATFORM, Verb
 from adapters.teams.translate import Typed
 from core.desk import Desk
 from core.errors import InvalidInput
@@ -23,7 +24,7 @@ async def dispatch(turn_context: TurnContext, typed: Typed, desk: Desk) -> None:
     elif typed.verb == Verb.TICKET:
         await on_ticket(turn_context, typed, desk, user)
     elif typed.verb == Verb.CAUSES:
-        desk.org.require(user, PersonRole.LEADER)
+        desk.org.require(user, PersonRole.LEADER, platform=PLATFORM)
         ranked = await desk.ranked_causes()
         await send(turn_context, forms.causes(ranked), f"{len(ranked)} root causes by business impact")
     elif typed.verb == Verb.ESCALATE:
@@ -33,15 +34,15 @@ async def dispatch(turn_context: TurnContext, typed: Typed, desk: Desk) -> None:
 
 
 async def send(turn_context: TurnContext, card: Card, fallback: str) -> None:
-    """Reply with a card; the fallback text shows in notifications."""
-    await turn_context.send_activity(MessageFactory.attachment(cards.attachment(card), text=fallback))
+    """Reply with a card; the fallback text (escaped here) shows in notifications."""
+    await turn_context.send_activity(MessageFactory.attachment(cards.attachment(card), text=md(fallback)))
 
 
 async def on_ticket(turn_context: TurnContext, typed: Typed, desk: Desk, user: str) -> None:
     """`ticket` lists my open tickets; `ticket FX-AB12CD` shows one."""
     if typed.ticket:
         ticket = await desk.ticket_for(typed.ticket, user)
-        staff = bool(desk.org.roles_of(user) & set(STAFF))
+        staff = bool(desk.org.roles_of(user, PLATFORM) & set(STAFF))
         await send(turn_context, forms.ticket_detail(ticket, staff), f"{ticket.id}: {ticket.subject}")
     else:
         await send(
@@ -51,7 +52,7 @@ async def on_ticket(turn_context: TurnContext, typed: Typed, desk: Desk, user: s
 
 async def on_escalate(turn_context: TurnContext, typed: Typed, desk: Desk, user: str) -> None:
     """`escalate [FX-AB12CD] [team] [reason]`: the ticket id, or the ticket of this reply chain."""
-    desk.org.require(user, PersonRole.AGENT)
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)
     ticket_id = typed.ticket
     place = translate.place_of(turn_context.activity)
     if ticket_id is None and place.root:
@@ -67,7 +68,7 @@ async def on_escalate(turn_context: TurnContext, typed: Typed, desk: Desk, user:
 
 async def on_review(turn_context: TurnContext, typed: Typed, desk: Desk, user: str) -> None:
     """`review FX-AB12CD` or `review @agent`: the four-part review form, for managers."""
-    desk.org.require(user, PersonRole.MANAGER)
+    desk.org.require(user, PersonRole.MANAGER, platform=PLATFORM)
     hint = ""
     if typed.mentioned and not typed.ticket:
         mid, name = typed.mentioned[0]

@@ -10,6 +10,7 @@ from typing import Any
 
 from adapters.chat_links import teams_message_url
 from adapters.teams.cards import Card, Element, card, cut, facts, text
+from adapters.teams.escape import md, md_link
 
 CAUSES_SHOWN = 5
 NO_CHART = (
@@ -22,27 +23,28 @@ NO_CHART = (
 def evidence_link(item: dict[str, Any]) -> str:
     """An evidence ticket as a Teams deep link when it lives in Teams, else its id."""
     url = teams_message_url(item.get("chat") or {}) if item.get("platform") == "teams" else None
-    return f"[{item['id']}]({url})" if url else str(item["id"])
+    return md_link(url, str(item["id"])) if url else md(str(item["id"]))
 
 
 def _kpis(digest: dict[str, Any]) -> Element:
     pairs = []
     for k in digest["kpis"]:
         t = k["text"]
-        pairs.append((k["label"], f"{t['total']} · internal {t['internal']} · external {t['external']}"))
+        figures = f"{t['total']} · internal {t['internal']} · external {t['external']}"
+        pairs.append((md(k["label"]), md(figures)))
     return facts(pairs)
 
 
 def _cause(i: int, c: dict[str, Any]) -> Element:
-    fix = str(c["fix_status"]) + (f" ([link]({c['fix_url']}))" if c.get("fix_url") else "")
+    fix = md(str(c["fix_status"])) + (f" ({md_link(c['fix_url'], 'link')})" if c.get("fix_url") else "")
     both = " · seen in both queues" if c.get("cross_surface") else ""
     items = [
-        text(f"**{i}. {cut(c['title'], 120)}** [{c['key']}]{both}"),
+        text(f"**{i}. {md(cut(c['title'], 120))}** \\[{md(c['key'])}\\]{both}"),
         facts(
             [
                 ("Volume", f"{c['tickets']} tickets ({c['open_tickets']} open), impact {c['impact']:,.0f}"),
-                ("Surfaces", " + ".join(c["surfaces"]) or "none"),
-                ("Owner", c.get("owner") or "no owner yet"),
+                ("Surfaces", md(" + ".join(c["surfaces"])) or "none"),
+                ("Owner", md(c.get("owner") or "no owner yet")),
                 ("Fix", fix),
             ]
         ),
@@ -62,7 +64,7 @@ def chart_element(url: str | None) -> Element:
 def digest(data: dict[str, Any], chart_url: str | None, has_chart: bool = True) -> Card:
     """The digest card; the chart is an Image by URL, or a note when Fixloop has no public URL."""
     body: list[Element] = [
-        text(data["title"], size="Large", weight="Bolder"),
+        text(md(data["title"]), size="Large", weight="Bolder"),
         text("Changes are against the previous week.", isSubtle=True, spacing="None"),
         text("**Key figures** (total · internal · external)", spacing="Medium"),
         _kpis(data),
@@ -74,7 +76,7 @@ def digest(data: dict[str, Any], chart_url: str | None, has_chart: bool = True) 
     body += [_cause(i, c) for i, c in enumerate(causes, 1)] or [text("No causes recorded yet.")]
     both = data["cross_surface"]
     if both:
-        names = ", ".join(f"{cut(c['title'], 80)} ({c['tickets']} tickets)" for c in both)
+        names = ", ".join(f"{md(cut(c['title'], 80))} ({c['tickets']} tickets)" for c in both)
         body.append(
             {
                 "type": "Container",
@@ -85,5 +87,5 @@ def digest(data: dict[str, Any], chart_url: str | None, has_chart: bool = True) 
         )
     wins = data["wins"]
     body.append(text("**Wins**", spacing="Large"))
-    body.append(text("\n".join(f"- {w}" for w in wins) if wins else "None this week."))
+    body.append(text("\n".join(f"- {md(w)}" for w in wins) if wins else "None this week."))
     return card(*body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
+from adapters.teams.escape import md
 from adapters.teams.ids import Action, Input
 from core.causes import RankedCause
 from core.limits import MAX_FIELD
@@ -46,7 +47,7 @@ def escalate_form(ticket_id: str, teams: Sequence[Team], team: str | None, why: 
     }
     return card(
         text(f"Escalate **{ticket_id}**", size="Medium"),
-        text(f"Suggested: {why}", isSubtle=True),
+        text(f"Suggested: {md(why)}", isSubtle=True),
         {**picker, **({"value": team} if team else {}), "isRequired": True, "errorMessage": "Pick a team."},
         {**reason_box, **({"value": reason} if reason else {})},
         actions=[submit("Escalate", Action.ESCALATE_SUBMIT, "positive", ticket=ticket_id)],
@@ -64,7 +65,7 @@ def review_form(ticket_id: str, hint: str = "") -> Card:
     toggle = {"type": "Input.Toggle", "id": Input.SEND_TO_AGENT, "title": "Send the review to the agent"}
     return card(
         text("Ticket review", size="Medium"),
-        *([text(hint, isSubtle=True)] if hint else []),
+        *([text(md(hint), isSubtle=True)] if hint else []),
         {**ticket_box, **({"value": ticket_id} if ticket_id else {})},
         *parts,
         {**toggle, "valueOn": "true", "valueOff": "false", "value": "false"},
@@ -77,13 +78,13 @@ def ticket_list(tickets: Sequence[Ticket], title: str) -> Card:
     if not tickets:
         return card(text(f"**{title}**"), text("Nothing here."))
     return card(
-        text(f"**{title}**"), facts([(t.id, f"{cut(t.subject, 80)} · {t.status}") for t in tickets[:20]])
+        text(f"**{title}**"), facts([(t.id, f"{md(cut(t.subject, 80))} · {t.status}") for t in tickets[:20]])
     )
 
 
 def ticket_detail(t: Ticket, staff: bool) -> Card:
     """One ticket with its latest messages; staff get Escalate and Resolve while it is open."""
-    lines = [f"**{m.author}**: {cut(m.text, 200)}" for m in t.transcript(limit=5)]
+    lines = [f"**{md(m.author)}**: {md(cut(m.text, 200))}" for m in t.transcript(limit=5)]
     actions = []
     if staff and t.is_open:
         actions = [
@@ -91,8 +92,8 @@ def ticket_detail(t: Ticket, staff: bool) -> Card:
             submit("Resolve", Action.RESOLVE, ticket=t.id),
         ]
     return card(
-        text(f"**{t.id}** {cut(t.subject, 200)}"),
-        facts([("Requester", t.requester), ("Status", str(t.status)), ("Surface", str(t.surface))]),
+        text(f"**{t.id}** {md(cut(t.subject, 200))}"),
+        facts([("Requester", md(t.requester)), ("Status", str(t.status)), ("Surface", str(t.surface))]),
         text("\n\n".join(lines) or "(no messages)", isSubtle=True),
         actions=actions,
     )
@@ -105,9 +106,10 @@ def causes(ranked: Sequence[RankedCause], limit: int = 10) -> Card:
     body = [text("**Root causes by business impact**")]
     for i, r in enumerate(ranked[:limit], 1):
         both = " ⚠ both queues" if r.cross_surface else ""
-        body.append(text(f"{i}. **{r.cause.title}** [{r.cause.key}]{both}", separator=True))
+        body.append(text(f"{i}. **{md(r.cause.title)}** \\[{md(r.cause.key)}\\]{both}", separator=True))
         volume = f"{r.tickets} tickets ({r.open_tickets} open) · {'+'.join(r.surfaces)}"
-        fix = f"owner {r.cause.owner or '-'} · fix {r.cause.fix_status} · evidence {', '.join(r.evidence)}"
+        evidence = md(", ".join(r.evidence))
+        fix = f"owner {md(r.cause.owner or '-')} · fix {r.cause.fix_status} · evidence {evidence}"
         body.append(text(f"impact {r.impact:,.0f} · {volume} · {fix}", isSubtle=True))
     return card(*body)
 
@@ -118,5 +120,5 @@ def help_card() -> Card:
 
 
 def plain(value: str, done: str | None = None) -> Card:
-    """Any text as a card (digests, coaching prompts, status notes)."""
-    return card(text(value), *([note(done)] if done else []))
+    """Any text as a card (digests, coaching prompts, status notes), shown literally."""
+    return card(text(md(value)), *([note(md(done))] if done else []))

@@ -15,6 +15,7 @@ from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent
 from adapters.teams import cards, digest_card, forms
 from adapters.teams.actions import escalation_card
+from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from core.org import Org
 from core.ports import Notice
@@ -81,7 +82,8 @@ class TeamsNotifier:
             await self.deliver(reference, await self._activity(notice))
 
     async def _activity(self, notice: Notice) -> Activity:
-        return MessageFactory.attachment(cards.attachment(await self.render(notice)), text=notice.text[:1000])
+        card = cards.attachment(await self.render(notice))
+        return MessageFactory.attachment(card, text=md(notice.text[:1000]))
 
     async def deliver(self, reference: Reference, activity: Activity) -> None:
         """Continue a stored conversation with one activity; raise what Teams answered if it failed."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from botbuilder.schema import ConversationReference
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.db._sql import SqlRepository, upsert
-from adapters.db.tables import InboxRow, TeamsConversationRow, table_of
+from adapters.db._sql import Sessions, SqlRepository, upsert
+from adapters.db.action_claims import SqlActionClaims
+from adapters.db.tables import TeamsConversationRow, table_of
 
 REFERENCES = table_of(TeamsConversationRow)
-EVENTS = table_of(InboxRow)
 CLAIMS = "teams-card"  # the platform name card claims use in the inbox table (as done rows)
 
 
@@ -40,29 +40,8 @@ class SqlConversationReferenceStore(SqlRepository):
         return ConversationReference().deserialize(row[0]) if row else None
 
 
-class SqlCardClaims(SqlRepository):
-    """One claim per card and action, held as a done inbox row, so replicas agree on who acted first."""
+class SqlCardClaims(SqlActionClaims):
+    """One claim per card and action, so replicas agree on who acted first (see SqlActionClaims)."""
 
-    async def claim(self, card_id: str, action: str) -> bool:
-        """True for the first claim of a card's action, False once it has been used."""
-        now = datetime.now(UTC)
-        values = {
-            "platform": CLAIMS,
-            "event_id": f"{card_id}|{action}",
-            "payload": "",
-            "state": "done",
-            "received_at": now,
-            "done_at": now,
-        }
-        try:
-            async with self._sessions.begin() as session:
-                await session.execute(insert(EVENTS).values(values))
-        except IntegrityError:
-            return False
-        return True
-
-    async def release(self, card_id: str, action: str) -> None:
-        """Give a claim back when the action failed, so the button can be used again."""
-        where = (EVENTS.c.platform == CLAIMS) & (EVENTS.c.event_id == f"{card_id}|{action}")
-        async with self._sessions.begin() as session:
-            await session.execute(delete(EVENTS).where(where))
+    def __init__(self, sessions: Sessions | AsyncEngine) -> None:
+        super().__init__(sessions, CLAIMS)

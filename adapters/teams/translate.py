@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from botbuilder.schema import Activity
 
@@ -16,6 +16,7 @@ from core.errors import InvalidInput
 from core.limits import MAX_FIELD, MAX_ID, MAX_RAW_TEXT, check_size
 from core.messages import LogRequest
 from core.org import Org, PersonRole
+from core.tickets import Surface
 
 TICKET_ID = re.compile(r"FX-[A-Z0-9]{6}", re.IGNORECASE)
 # Linear on any input: neither pattern can run past the next "<", so "<at><at>..." or "<<<..." stays fast.
@@ -76,13 +77,27 @@ def mentions(activity: Activity) -> list[tuple[str, str]]:
     """(id, name) of everyone @mentioned, the bot included."""
     found = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else entity
-        if not isinstance(data, dict) or data.get("type") != "mention":
+        data = entity_data(entity)
+        if data.get("type") != "mention":
             continue
         mentioned = mapping(data, "mentioned")
         if text(mentioned, "id"):
             found.append((text(mentioned, "id") or "", text(mentioned, "name", MAX_FIELD) or ""))
     return found
+
+
+def entity_data(entity: object) -> dict[str, Any]:
+    """An entity as the JSON Teams sent: a deserialized Entity keeps all but `type` in additional_properties.
+
+    `Activity().deserialize(...)` makes every entity a plain Entity whose serialize() gives `{"type": ...}`
+    only, so a mention's `mentioned` would be lost; a Mention built in code has them as attributes.
+    """
+    if isinstance(entity, dict):
+        return entity
+    serialize = getattr(entity, "serialize", None)
+    data = serialize() if callable(serialize) else {}
+    extra = getattr(entity, "additional_properties", None) or {}
+    return {**extra, **data} if isinstance(data, dict) and isinstance(extra, dict) else {}
 
 
 def mentions_bot(activity: Activity) -> bool:
@@ -129,7 +144,30 @@ def chat_of(activity: Activity, place: Place, root: str) -> dict[str, str]:
     }
 
 
-def log_request(activity: Activity, org: Org, root: str) -> LogRequest:
+OUTSIDERS = {"guest", "anonymous"}  # Teams' userRole of people who are not members of the tenant
+
+
+def surface_of(activity: Activity, home_tenant: str) -> Surface | None:
+    """EXTERNAL when the sender is from outside the organisation, else None (core decides from the channel).
+
+    Outside: a guest or anonymous user, or a tenant other than Fixloop's own (MICROSOFT_APP_TENANT_ID) on the
+    sender or the conversation. Core takes the more external of this and the channel's configured surface.
+    """
+    sender = activity.from_property
+    extra = (getattr(sender, "additional_properties", None) or {}) if sender is not None else {}
+    if str(extra.get("userRole") or "").lower() in OUTSIDERS:
+        return Surface.EXTERNAL
+    conversation = activity.conversation
+    seen = {
+        tenant_of(activity),
+        getattr(conversation, "tenant_id", None) if conversation is not None else None,
+        extra.get("tenantId"),
+    }
+    others = {str(t) for t in seen if t} - {home_tenant}
+    return Surface.EXTERNAL if home_tenant and others else None
+
+
+def log_request(activity: Activity, org: Org, root: str, home_tenant: str = "") -> LogRequest:
     """A message as a help request in the ticket rooted at `root`."""
     place = place_of(activity)
     return LogRequest(
@@ -139,6 +177,7 @@ def log_request(activity: Activity, org: Org, root: str) -> LogRequest:
         thread_key=thread_key(place, root),
         chat=chat_of(activity, place, root),
         channel=place.base,
+        surface=surface_of(activity, home_tenant),
         message_ref=f"{PLATFORM}:{place.base}:{activity.id}",
     )
 
@@ -160,7 +199,7 @@ def command_of(activity: Activity, org: Org) -> Typed | None:
     """A typed command, or None when the text is a help request (an employee's "escalate ..." is one)."""
     words = text_of(activity).split()
     verb, rest = (words[0].lstrip("/").lower(), words[1:]) if words else ("", [])
-    roles = org.roles_of(actor(activity))
+    roles = org.roles_of(actor(activity), PLATFORM)
     first_is_ticket = bool(rest) and bool(TICKET_ID.fullmatch(rest[0]))
     bot = activity.recipient.id if activity.recipient else None
     people = tuple(m for m in mentions(activity) if m[0] != bot)
