@@ -101,6 +101,12 @@ class _Load:
 
     async def open(self) -> None:
         """Create the staging tables (left over ones from a failed import on this connection go first)."""
+        if self._postgres:
+            # The tables grow inside this transaction, unseen by statistics: the planner would scan them
+            # whole per staged row. Each batch probes them by key, so keys it is; compiling these quick
+            # statements (JIT) took longer than running them.
+            await self._conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            await self._conn.execute(sa.text("SET LOCAL jit = off"))
         for table in _STAGING:
             await self._conn.execute(sa.text(f"DROP TABLE IF EXISTS {table.name}"))
             await self._conn.run_sync(table.create)
