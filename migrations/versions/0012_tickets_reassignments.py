@@ -4,7 +4,7 @@ A ServiceNow event log records each reassignment; imported history keeps the cou
 chain (agents) and the reopen times (reopened_at).
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-04 19:30:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0006'
+down_revision: str | Sequence[str] | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
