@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import backtest, logs
+from bot import backtest, gaps, logs
 from bot.config import ConfigError
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", help="entries at or after DATE (ISO 8601; a bare date is local midnight)")
     audit.add_argument("--json", action="store_true")
     backtest.add_parser(sub)
+    gaps.add_parser(sub)
     return p
 
 
@@ -107,6 +108,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
+        "gaps": gaps.run,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
 
@@ -117,7 +119,7 @@ async def _with_runtime(
     args: argparse.Namespace,
 ) -> int:
     # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest", "audit")
+    reports = args.command in ("causes", "kpis", "digest", "audit", "gaps")
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    fixloop_kb_export_dir: str = "var/kb-published"  # published gap articles as Markdown, for import kb
     # When set, GET /metrics answers only requests with "Authorization: Bearer <this token>".
     fixloop_metrics_token: SecretStr | None = None
 
