@@ -42,6 +42,7 @@ from bot.settings import Settings
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
+from core.knowledge import KnowledgeDesk
 from core.ports import Clock, LanguageModel, Notice, Notifier
 from core.team_routing import TeamRouter
 
@@ -188,6 +189,7 @@ async def build_runtime(
             workers=settings.fixloop_workers,
             queued=settings.fixloop_intake == "queued",
             claims=SqlActionClaims(engine, ACTION_CLAIMS),
+            knowledge_desk=knowledge_desk(runtime),
         )
         replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
         if settings.slack_signing_secret is not None:
@@ -214,6 +216,13 @@ async def build_runtime(
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
+
+
+def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:
+    """The knowledge-gap use cases over the runtime's database and desk (see bot/gaps.py)."""
+    from bot.gaps import knowledge_desk as build
+
+    return build(runtime)
 
 
 def _count(metrics: Metrics) -> Callable[[Notice], None]:

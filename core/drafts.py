@@ -80,7 +80,7 @@ class Draft:
 
 def draft_from_gap(draft_id: str, gap: Gap, tickets: Sequence[Ticket], cause: Cause | None = None,
                    *, at: datetime | None = None) -> Draft:
-    """An extractive draft: the requesters' words as symptoms, the agents' replies before resolution as steps."""
+    """An extractive draft: requesters' words as symptoms, agents' replies before resolution as steps."""
     by_id = {t.id: t for t in tickets}
     own = [by_id[i] for i in gap.ticket_ids if i in by_id]  # most impactful first
     symptoms = _unique([_clean(t.text or t.subject) for t in own], MAX_SYMPTOMS)

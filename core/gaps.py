@@ -39,7 +39,8 @@ def solved_without_article(ticket: Ticket) -> bool:
     if ticket.is_open or ticket.article_id or not (ticket.text or ticket.subject):
         return False
     return ticket.resolution == Resolution.AGENT or (
-        ticket.resolution == Resolution.FIX and ticket.asked_for_person and bool(ticket.suggested_article_ids))
+        ticket.resolution == Resolution.FIX and ticket.asked_for_person
+        and bool(ticket.suggested_article_ids))
 
 
 def find_gaps(tickets: Iterable[Ticket], causes: Iterable[Cause], *, now: datetime, weights: ImpactWeights,
@@ -58,7 +59,8 @@ def find_gaps(tickets: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
             loose.append(t)
     for t in loose:  # no cause holds it: group by its most telling phrase
         groups.setdefault((str(t.surface), f"phrase:{_main_term(t)}"), []).append(t)
-    phrases = key_phrases({f"{s}|{g}": [t.text or t.subject for t in ts] for (s, g), ts in groups.items()}, top=4)
+    texts = {f"{s}|{g}": [t.text or t.subject for t in ts] for (s, g), ts in groups.items()}
+    phrases = key_phrases(texts, top=4)
     gaps = []
     for (surface, group), own in groups.items():
         if len(own) < min_tickets or f"{surface}:{group}" in covered or group in covered:
@@ -70,7 +72,8 @@ def find_gaps(tickets: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
                         title=cause.title if cause else (group.removeprefix("phrase:") or "Unsorted"),
                         tickets=len(own), impact=round(sum(i for i, _ in impacts), 2),
                         owner=cause.owner if cause else None, key_phrases=top,
-                        evidence=[t.id for _, t in impacts[:evidence]], ticket_ids=[t.id for _, t in impacts]))
+                        evidence=[t.id for _, t in impacts[:evidence]],
+                        ticket_ids=[t.id for _, t in impacts]))
     gaps.sort(key=lambda g: (-g.tickets, -g.impact, g.key))
     return gaps
 

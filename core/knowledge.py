@@ -104,7 +104,8 @@ async def edit_draft(draft_id: str, who: str, *, platform: str | None, title: st
         raise InvalidInput(f"No draft {draft_id!r}.")
     if draft.status != DraftStatus.DRAFT:
         raise InvalidTransition(f"This draft was already {draft.status}.")
-    changed = replace(draft, title=(title or draft.title).strip()[:120], problem=(problem or draft.problem).strip(),
+    changed = replace(draft, title=(title or draft.title).strip()[:120],
+                      problem=(problem or draft.problem).strip(),
                       steps=[s.strip() for s in steps if s.strip()] if steps is not None else draft.steps)
     await drafts.save(changed)
     return changed
@@ -126,8 +127,52 @@ def knowledge_section(drafts: Sequence[Draft], tickets: Sequence[Ticket], period
     for d in drafts:
         if d.status != DraftStatus.PUBLISHED or not d.decided_at or d.decided_at >= period.end:
             continue
-        solved = sum(1 for t in tickets if t.resolution == Resolution.ARTICLE and t.article_id == d.article_key
+        solved = sum(1 for t in tickets
+                     if t.resolution == Resolution.ARTICLE and t.article_id == d.article_key
                      and t.resolved_at is not None and d.decided_at <= t.resolved_at < period.end)
         out.append(Published(d.article_key, d.title, d.decided_at, solved))
     out.sort(key=lambda p: (-p.solved_since, p.published_at))
     return out
+
+
+@dataclass
+class KnowledgeDesk:
+    """The knowledge use cases bound to their ports once, for the CLI and the chat adapters."""
+
+    tickets: TicketRepository
+    causes: CauseRepository
+    drafts: DraftRepository
+    articles: ArticleRepository
+    library: Library
+    org: Org
+    clock: Clock
+    export: ArticleExport | None
+    new_id: Callable[[], str]
+
+    def require_owner(self, who: str, platform: str | None) -> None:
+        """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
+        self.org.require(who, *OWNERS, platform=platform)
+
+    async def gaps(self, who: str, platform: str | None) -> list[Gap]:
+        """The ranked gaps, for knowledge owners."""
+        self.require_owner(who, platform)
+        return await knowledge_gaps(tickets=self.tickets, causes=self.causes, drafts=self.drafts,
+                                    org=self.org, clock=self.clock)
+
+    async def draft(self, gap_key: str, who: str, platform: str | None) -> Draft:
+        """The open draft of a gap (made now if there is none)."""
+        self.require_owner(who, platform)
+        return await draft_gap(gap_key, tickets=self.tickets, causes=self.causes, drafts=self.drafts,
+                               org=self.org, clock=self.clock, new_id=self.new_id)
+
+    async def decide(self, draft_id: str, action: str, who: str, platform: str | None) -> Decision:
+        """Publish or discard, once."""
+        return await decide_draft(draft_id, action, who, platform=platform, drafts=self.drafts,
+                                  articles=self.articles, library=self.library, export=self.export,
+                                  org=self.org, clock=self.clock)
+
+    async def edit(self, draft_id: str, who: str, platform: str | None, *, title: str | None = None,
+                   problem: str | None = None, steps: Sequence[str] | None = None) -> Draft:
+        """Change an undecided draft."""
+        return await edit_draft(draft_id, who, platform=platform, title=title, problem=problem, steps=steps,
+                                drafts=self.drafts, org=self.org)

@@ -151,7 +151,8 @@ def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple
     return [float(x) for x in iso.X_thresholds_], [float(y) for y in iso.y_thresholds_]
 
 
-def choose_threshold(scored: Sequence[Scored], max_loss: float) -> tuple[float, dict[str, float | int | None]]:
+def choose_threshold(scored: Sequence[Scored],
+                     max_loss: float) -> tuple[float, dict[str, float | int | None]]:
     """The threshold with the best full accuracy among those costing answerable hit@3 at most max_loss."""
     conf = np.asarray([s.confidence for s in scored], dtype=float)
     ans = np.asarray([s.answerable for s in scored], dtype=bool)

@@ -17,7 +17,7 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, intake, listeners, replies, submissions
+from adapters.slack import actions, commands, intake, knowledge, listeners, replies, submissions
 from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.event_intake import EventIntake
@@ -26,6 +26,7 @@ from adapters.slack.once import Claims
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
 from core.errors import FixloopError
+from core.knowledge import KnowledgeDesk
 
 log = logging.getLogger("fixloop.slack")
 
@@ -53,6 +54,7 @@ def build_app(
     workers: int = 8,
     queued: bool = False,
     claims: Claims | None = None,
+    knowledge_desk: KnowledgeDesk | None = None,
 ) -> AsyncApp:
     """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
@@ -66,8 +68,10 @@ def build_app(
     app.use(intake.durable(inbox, count, queued=queued))
     app.use(provide(desk, inbox, poster or DirectPoster(client), workers))
     app.use(provide_safety(claims, SharedChannels(client)))
+    app.use(provide_knowledge(knowledge_desk))
     for register in (
         register_events,
+        register_knowledge,
         register_actions,
         register_shortcuts,
         register_commands,
@@ -100,6 +104,24 @@ def provide_safety(claims: Claims | None, channels: SharedChannels) -> Callable[
         await next()
 
     return middleware
+
+
+def provide_knowledge(knowledge_desk: KnowledgeDesk | None) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the knowledge use cases (gaps, drafts) in the context."""
+
+    async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
+        context.update(knowledge=knowledge_desk)
+        await next()
+
+    return middleware
+
+
+def register_knowledge(app: AsyncApp) -> None:
+    """Draft article, Publish / Edit / Discard and the edit form."""
+    app.action(knowledge.GAP_DRAFT)(guard(knowledge.on_draft))
+    app.action(_either(knowledge.PUBLISH, knowledge.DISCARD))(guard(knowledge.on_decide))
+    app.action(knowledge.EDIT)(guard(knowledge.on_edit))
+    app.view(knowledge.EDIT_VIEW)(guard(knowledge.on_edit_submit))
 
 
 def _either(*ids: str) -> re.Pattern[str]:

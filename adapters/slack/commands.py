@@ -12,8 +12,10 @@ from adapters.slack import blocks, forms, modals
 from adapters.slack.actions import open_escalation
 from adapters.slack.forms import Ref
 from adapters.slack.ids import PLATFORM
+from adapters.slack.knowledge import on_gaps_command
 from core.desk import Desk
 from core.errors import InvalidInput
+from core.knowledge import KnowledgeDesk
 from core.org import PersonRole
 from core.threads import STAFF
 
@@ -76,7 +78,12 @@ async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, des
     await client.views_open(trigger_id=command["trigger_id"], view=modals.review(meta, ticket_id, hint))
 
 
-async def on_fixloop(ack: AsyncAck, respond: AsyncRespond) -> None:
-    """`/fixloop help` (or anything else): what Fixloop does and its commands."""
+async def on_fixloop(
+    ack: AsyncAck, respond: AsyncRespond, command: Command, knowledge: KnowledgeDesk | None = None
+) -> None:
+    """`/fixloop gaps` for knowledge owners; `/fixloop help` (or anything else): what Fixloop does."""
     await ack()
+    if (command.get("text") or "").strip().lower() == "gaps":
+        await on_gaps_command(command, respond, knowledge)
+        return
     await respond(blocks=[blocks.section(blocks.HELP)], text="Fixloop help")

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
 from alembic import op
 
-
 revision: str = '0013'
 down_revision: str | Sequence[str] | None = '0006'
 branch_labels: str | Sequence[str] | None = None
