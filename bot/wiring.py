@@ -202,7 +202,7 @@ async def build_runtime(
                 count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
             )
     if teams is not None:
-        teams.bind(desk)
+        teams.bind(desk, knowledge_desk(runtime))
         teams.queued = settings.fixloop_intake == "queued"
         runtime.teams = teams
         replayers["teams"] = teams.replayer()

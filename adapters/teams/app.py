@@ -27,6 +27,7 @@ from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
 from core.desk import Desk
+from core.knowledge import KnowledgeDesk
 from core.errors import FixloopError
 from core.org import Org
 
@@ -59,9 +60,9 @@ class TeamsApp:
     queued: bool = False  # store and acknowledge only; `fixloop worker` runs the turn from the inbox
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
-    def bind(self, desk: Desk) -> None:
+    def bind(self, desk: Desk, knowledge: KnowledgeDesk | None = None) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant, knowledge=knowledge)
         self.notifier.bind(desk)
 
     def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:
