@@ -27,8 +27,8 @@ from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
 from core.desk import Desk
-from core.knowledge import KnowledgeDesk
 from core.errors import FixloopError
+from core.knowledge import KnowledgeDesk
 from core.org import Org
 
 log = logging.getLogger("fixloop.teams")
@@ -62,7 +62,8 @@ class TeamsApp:
 
     def bind(self, desk: Desk, knowledge: KnowledgeDesk | None = None) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant, knowledge=knowledge)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant,
+                              knowledge=knowledge)
         self.notifier.bind(desk)
 
     def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:

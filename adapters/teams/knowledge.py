@@ -60,7 +60,8 @@ def draft_card(draft: Draft, done: str | None = None) -> Card:
         return cards.card(*body, cards.note(done))
     form = cards.card(
         {"type": "Input.Text", "id": "title", "label": "Title", "value": draft.title, "maxLength": 120},
-        {"type": "Input.Text", "id": "problem", "label": "Problem", "value": draft.problem, "isMultiline": True},
+        {"type": "Input.Text", "id": "problem", "label": "Problem", "value": draft.problem,
+         "isMultiline": True},
         {"type": "Input.Text", "id": "steps", "label": "Steps, one per line", "value": "\n".join(draft.steps),
          "isMultiline": True},
         actions=[_submit("Save", EDIT, draft.id)])
@@ -104,8 +105,9 @@ async def handle(turn_context: TurnContext, knowledge: KnowledgeDesk | None, cla
         await _send(turn_context, draft_card(draft), f"Draft article: {draft.title}")
     elif verb == EDIT:
         values = activity.value
+        steps = _field(values, "steps").splitlines()
         draft = await knowledge.edit(target, user, PLATFORM, title=_field(values, "title"),
-                                     problem=_field(values, "problem"), steps=_field(values, "steps").splitlines())
+                                     problem=_field(values, "problem"), steps=steps)
         await replace(turn_context, draft_card(draft))
     else:
         await _decide(turn_context, knowledge, claims, verb, target, user)
@@ -121,7 +123,8 @@ async def _decide(turn_context: TurnContext, knowledge: KnowledgeDesk, claims: C
         await turn_context.send_activity(ALREADY)
         return
     try:
-        decision = await knowledge.decide(draft_id, "publish" if verb == PUBLISH else "discard", user, PLATFORM)
+        action = "publish" if verb == PUBLISH else "discard"
+        decision = await knowledge.decide(draft_id, action, user, PLATFORM)
     except BaseException:
         await claims.release(card_id, "draft.decide")
         raise
