@@ -12,7 +12,10 @@ from adapters.db.drafts import SqlDraftRepository
 from adapters.kb_export import MarkdownFolder
 from bot.wiring import Runtime
 from core import knowledge
+from core.desk import Desk
+from core.digests import Digest
 from core.gaps import gaps_text
+from core.periods import Period
 
 
 def add_parser(sub: Any) -> None:
@@ -72,3 +75,10 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
     else:
         print(gaps_text(shown, limit=args.limit))
     return 0
+
+
+async def attach_knowledge(document: Digest, period: Period, desk: Desk, sessions: Any) -> Digest:
+    """Add the knowledge section (published articles, open gaps) to a composed digest."""
+    document.knowledge = await knowledge.knowledge_digest(
+        period, tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(sessions), org=desk.org)
+    return document

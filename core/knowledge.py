@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from core.drafts import Draft, DraftStatus, draft_from_gap
@@ -176,3 +176,40 @@ class KnowledgeDesk:
         """Change an undecided draft."""
         return await edit_draft(draft_id, who, platform=platform, title=title, problem=problem, steps=steps,
                                 drafts=self.drafts, org=self.org)
+
+
+@dataclass(frozen=True)
+class KnowledgeDigest:
+    """The digest's knowledge section: articles published from gaps, and the biggest gaps still open."""
+
+    published: list[Published]
+    gaps: list[Gap]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-able, for the Slack and Teams digest renderers."""
+        return {"published": [{"article_id": p.article_id, "title": p.title, "solved_since": p.solved_since,
+                               "published_at": p.published_at.isoformat()} for p in self.published],
+                "gaps": [g.to_dict() for g in self.gaps]}
+
+    def lines(self) -> list[str]:
+        """Plain-text lines of the section."""
+        out = [f"  - published {p.title} [{p.article_id}]: solved {p.solved_since} tickets since"
+               for p in self.published] or ["  - no article published from a gap yet"]
+        out += [f"  - gap ({g.surface}): {g.title}, {g.tickets} tickets solved without an article"
+                for g in self.gaps]
+        return out
+
+
+GAP_WINDOW = timedelta(days=28)  # gaps in the digest: tickets of the last four weeks, like its top causes
+
+
+async def knowledge_digest(period: Period, *, tickets: TicketRepository, causes: CauseRepository,
+                           drafts: DraftRepository, org: Org, top: int = 3) -> KnowledgeDigest:
+    """What was published from gaps (and what it solved since), and the top open gaps of four weeks."""
+    published = await drafts.list(status=DraftStatus.PUBLISHED)
+    starts = [d.decided_at for d in published if d.decided_at]
+    since = min([period.end - GAP_WINDOW, *starts])
+    recent = await tickets.list(resolved_since=since)
+    gaps = find_gaps([t for t in recent if t.created_at >= period.end - GAP_WINDOW], await causes.list(),
+                     now=period.end, weights=org.weights, covered=[d.gap_key for d in published])
+    return KnowledgeDigest(published=knowledge_section(published, recent, period), gaps=gaps[:top])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,3 +49,8 @@ def test_gaps_are_listed_per_surface_then_drafted_published_once_and_exported(lo
     assert "1 rows read, 0 new, 1 updated" in imported  # the article was already in the knowledge base
     after = json.loads(loaded.run("gaps", "--json").stdout)["gaps"]
     assert first["key"] not in {g["key"] for gaps in after.values() for g in gaps}
+
+    today = datetime.now(UTC).date()
+    digest = loaded.run("digest", "--from", str(today - timedelta(days=6)), "--to", str(today + timedelta(days=2)))
+    section = digest.stdout.split("Knowledge:")[1]
+    assert f"[kb-gap-{drafted['draft_id']}]: solved 0 tickets since" in section
