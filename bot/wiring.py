@@ -23,6 +23,7 @@ from adapters.relearner import Relearner
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
 from adapters.search.features import best_features
+from adapters.search.abstention import CalibratedRanker
 from adapters.search.ranker import LearnedRanker
 from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
@@ -112,7 +113,9 @@ def build_desk(
         escalations=repos.escalations,
         reviews=repos.reviews,
         csat=repos.csat,
-        library=Library(LearnedRanker(best_features())),  # semantic when the extra is installed
+        # Semantic when the extra is installed; the abstention threshold and the shown confidence are learnt
+        # from this deployment's history with whole articles held out (adapters/search/abstention.py).
+        library=Library(CalibratedRanker(lambda: LearnedRanker(best_features()))),
         matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
         notifier=notifier,
         clock=clock,
