@@ -35,7 +35,8 @@ def knowledge_desk(runtime: Runtime) -> knowledge.KnowledgeDesk:
     return knowledge.KnowledgeDesk(
         tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(runtime.engine),
         articles=desk.articles, library=desk.library, org=desk.org, clock=desk.clock,
-        export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10])
+        export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10],
+        llm=desk.llm)
 
 
 async def run(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -56,7 +57,7 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     if args.draft:
         draft = await knowledge.draft_gap(args.draft, tickets=k.tickets, causes=k.causes, drafts=k.drafts,
-                                          org=k.org, clock=k.clock, new_id=k.new_id)
+                                          org=k.org, clock=k.clock, new_id=k.new_id, llm=k.llm)
         if args.json:
             print_json({"draft_id": draft.id, "gap": draft.gap_key, "markdown": draft.markdown()})
         else:

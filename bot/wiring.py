@@ -20,10 +20,10 @@ from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
+from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
 from adapters.search.features import best_features
-from adapters.search.abstention import CalibratedRanker
 from adapters.search.ranker import LearnedRanker
 from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake

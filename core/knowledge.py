@@ -14,7 +14,8 @@ from core.gaps import Gap, find_gaps
 from core.kb import Library
 from core.org import Org, PersonRole
 from core.periods import Period
-from core.ports import ArticleRepository, CauseRepository, Clock, TicketRepository
+from core.ports import ArticleRepository, CauseRepository, Clock, LanguageModel, TicketRepository
+from core.redaction import redact
 from core.tickets import Resolution, Ticket
 
 OWNERS = (PersonRole.AGENT, PersonRole.LEADER)  # who may publish, edit or discard a draft
@@ -52,7 +53,7 @@ async def knowledge_gaps(*, tickets: TicketRepository, causes: CauseRepository, 
 
 async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRepository,
                     drafts: DraftRepository, org: Org, clock: Clock,
-                    new_id: Callable[[], str]) -> Draft:
+                    new_id: Callable[[], str], llm: LanguageModel | None = None) -> Draft:
     """The open draft for a gap, made from its tickets when there is none yet (asking twice: one draft)."""
     for d in await drafts.list(status=DraftStatus.DRAFT):
         if d.gap_key == gap_key:
@@ -64,8 +65,23 @@ async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRep
     own = [t for t in await tickets.list_all() if t.id in set(gap.ticket_ids)]
     cause = await causes.get(gap.group) if not gap.group.startswith("phrase:") else None
     draft = draft_from_gap(new_id(), gap, own, cause, at=clock.now())
+    if llm is not None:
+        draft = await worded(draft, llm)
     await drafts.save(draft)
     return draft
+
+
+async def worded(draft: Draft, llm: LanguageModel) -> Draft:
+    """The model names the problem and states it in a sentence; the steps stay the agents' own words.
+
+    Only the title and the problem are the model's (redacted on the way in and out): a step no ticket
+    contains would be an invented fix, so steps are never written by the model.
+    """
+    named = await llm.name_cause([*draft.symptoms, *draft.steps])
+    if not named:
+        return draft  # the model is off, slow or wrong: the extractive draft stands
+    title, problem = (" ".join(redact(part).split()) for part in named)
+    return replace(draft, title=title[:120] or draft.title, problem=problem[:600] or draft.problem)
 
 
 async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | None, drafts: DraftRepository,
@@ -148,6 +164,7 @@ class KnowledgeDesk:
     clock: Clock
     export: ArticleExport | None
     new_id: Callable[[], str]
+    llm: LanguageModel | None = None  # words the title and problem when configured (see worded)
 
     def require_owner(self, who: str, platform: str | None) -> None:
         """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
@@ -163,7 +180,7 @@ class KnowledgeDesk:
         """The open draft of a gap (made now if there is none)."""
         self.require_owner(who, platform)
         return await draft_gap(gap_key, tickets=self.tickets, causes=self.causes, drafts=self.drafts,
-                               org=self.org, clock=self.clock, new_id=self.new_id)
+                               org=self.org, clock=self.clock, new_id=self.new_id, llm=self.llm)
 
     async def decide(self, draft_id: str, action: str, who: str, platform: str | None) -> Decision:
         """Publish or discard, once."""

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from aiohttp import web
+
 from adapters.imports.kb import parse_kb
+from adapters.llm.openai_llm import OpenAILanguageModel
 from core.causes import Cause
 from core.drafts import draft_from_gap, grounded
 from core.gaps import find_gaps, gaps_text, solved_without_article
+from core.knowledge import worded
 from core.org import ImpactWeights
 from core.redaction import redact
 from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Status, Surface, Ticket
+from tests.llm_fake import completion, serve_openai
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 EMAIL = "dana.whitfield@example.com"
@@ -121,3 +127,22 @@ def test_the_exported_markdown_is_read_back_by_import_kb(tmp_path: Path) -> None
     assert article.id == "kb-gap-d1" and article.title == "Expired VPN certificate"
     assert article.owner == "it-network" and article.surface == "internal"
     assert "## Steps that fixed it" in article.body and "1. Open the Company Portal" in article.body
+
+
+async def test_the_model_words_title_and_problem_but_never_the_steps_and_never_sees_personal_data() -> None:
+    tickets, causes = hand_made()
+    gap = find_gaps(tickets, causes, now=NOW, weights=ImpactWeights())[0]
+    draft = draft_from_gap("d1", gap, tickets, causes[0])
+    async with serve_openai() as (server, base_url):
+        llm = OpenAILanguageModel(api_key="test-key-not-secret", model="fake-model", base_url=base_url)
+        answer = {"name": "Expired VPN device certificate", "summary": f"Mail {EMAIL}: the VPN refuses it."}
+        server.reply = lambda: web.json_response(completion(json.dumps(answer)))
+        worded_draft = await worded(draft, llm)
+        sent = json.dumps(server.requests)
+        server.reply = lambda: web.json_response(completion("not json at all"))
+        fallback = await worded(draft, llm)
+        await llm.close()
+    assert EMAIL not in sent and TOKEN not in sent
+    assert worded_draft.title == "Expired VPN device certificate" and EMAIL not in worded_draft.problem
+    assert worded_draft.steps == draft.steps  # the agents' own words, never the model's
+    assert fallback == draft  # a broken answer leaves the extractive draft as it was
