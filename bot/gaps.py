@@ -66,7 +66,6 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     gaps = await knowledge.knowledge_gaps(tickets=k.tickets, causes=k.causes, drafts=k.drafts, org=k.org,
                                           clock=k.clock)
-    shown = [g for s in sorted({g.surface for g in gaps}) for g in gaps if g.surface == s][: args.limit * 2]
     if args.json:
         per_surface: dict[str, list[dict[str, object]]] = {}
         for g in gaps:
@@ -74,7 +73,7 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
                 per_surface[g.surface].append(g.to_dict())
         print_json({"generated_at": datetime.now(UTC).isoformat(), "gaps": per_surface})
     else:
-        print(gaps_text(shown, limit=args.limit))
+        print(gaps_text(gaps, limit=args.limit))
     return 0
 
 

@@ -17,6 +17,7 @@ from core.tickets import Role, Ticket
 
 MAX_SYMPTOMS = 4
 MAX_STEPS = 8
+NO_STEPS = "_No agent reply in these tickets says what fixed it: add the steps (Edit) before publishing._"
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 STEP_LEAD = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s*")
 
@@ -58,8 +59,10 @@ class Draft:
                  *[f"- {s}" for s in self.symptoms]]
         if self.cause:
             parts += ["", "## Why it happens", self.cause]
-        parts += ["", "## Steps that fixed it", *[f"{i}. {s}" for i, s in enumerate(self.steps, 1)]]
-        parts += ["", f"_Drafted from tickets {', '.join(self.ticket_ids)}._"]
+        steps = [f"{i}. {s}" for i, s in enumerate(self.steps, 1)] or [NO_STEPS]
+        parts += ["", "## Steps that fixed it", *steps]
+        more = f" and {len(self.ticket_ids) - 10} more" if len(self.ticket_ids) > 10 else ""
+        parts += ["", f"_Drafted from tickets {', '.join(self.ticket_ids[:10])}{more}._"]
         return "\n".join(parts)
 
     def to_article(self) -> Article:
