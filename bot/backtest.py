@@ -41,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
         from adapters.search.abstention import CalibratedRanker
         from adapters.search.ranker import LearnedRanker
 
+        make = _features_maker(args.backend)
+
         result = backtest_kb(read_rows(args.articles, ("id", "title", "body")), history,
                              read_rows(args.queries, ("text", "article_id")),
-                             ranker=CalibratedRanker(lambda: LearnedRanker(_features(args.backend))))
+                             ranker=CalibratedRanker(lambda: LearnedRanker(make())))
     elif args.what == "route":
         columns = ("text", "team")
         from adapters.search.classifier import LinearTextClassifier
@@ -65,6 +67,16 @@ def _features(backend: str) -> Any:
     from adapters.search.features import CombinedFeatures, LexicalFeatures, best_features
 
     return {"auto": best_features, "tfidf": LexicalFeatures, "semantic": CombinedFeatures}[backend]()
+
+
+def _features_maker(backend: str) -> Any:
+    """Features for each cross-validation fold, sharing one embedding cache when semantic."""
+    from adapters.search import features as f
+
+    if backend == "semantic":
+        shared = f.SemanticFeatures()
+        return lambda: f.CombinedFeatures(semantic=shared)
+    return {"auto": f.best_features_maker(), "tfidf": f.LexicalFeatures}[backend]
 
 
 def _clusterer(backend: str) -> Any:
@@ -90,11 +102,12 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
                 *, ranker: Ranker | None = None, policy: SuggestionPolicy | None = None) -> dict[str, Any]:
     """Suggest for each query as the bot would; score hits and abstention."""
     from adapters.search.abstention import CalibratedRanker
-    from adapters.search.features import best_features
+    from adapters.search.features import best_features_maker
     from adapters.search.ranker import LearnedRanker
     from adapters.search.scoring import calibration_error
 
-    ranker = ranker or CalibratedRanker(lambda: LearnedRanker(best_features()))
+    make = best_features_maker()
+    ranker = ranker or CalibratedRanker(lambda: LearnedRanker(make()))
     library = Library(ranker, policy or SuggestionPolicy())
     library.load([Article(id=a["id"], title=a["title"], body=a["body"]) for a in articles],
                  [(h["text"], h["article_id"]) for h in history])  # an empty id: no article fitted

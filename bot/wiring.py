@@ -23,7 +23,7 @@ from adapters.relearner import Relearner
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
-from adapters.search.features import best_features
+from adapters.search.features import best_features, best_features_maker
 from adapters.search.ranker import LearnedRanker
 from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
@@ -106,6 +106,7 @@ def build_desk(
     llm: LanguageModel | None = None,
 ) -> Desk:
     """Bind every use case to the SQL repositories and the offline retrieval back end."""
+    make_features = best_features_maker()  # one embedding cache for every cross-validation fold
     return Desk(
         tickets=repos.tickets,
         causes=repos.causes,
@@ -115,7 +116,7 @@ def build_desk(
         csat=repos.csat,
         # Semantic when the extra is installed; the abstention threshold and the shown confidence are learnt
         # from this deployment's history with whole articles held out (adapters/search/abstention.py).
-        library=Library(CalibratedRanker(lambda: LearnedRanker(best_features()))),
+        library=Library(CalibratedRanker(lambda: LearnedRanker(make_features()))),
         matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
         notifier=notifier,
         clock=clock,
