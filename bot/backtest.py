@@ -132,12 +132,14 @@ def abstention_report(library: Library) -> dict[str, Any]:
     from core.kb import abstain_below
 
     calibration = getattr(library.retriever, "calibration", None)
+    threshold = abstain_below(library.retriever, library.policy)
     if library.policy.min_score is not None:
-        return {"threshold": library.policy.min_score, "how": "set by the policy (min_score)"}
+        return {"threshold": threshold, "how": "set by the policy (min_score)"}
     if calibration is not None:
         return dict(calibration.to_dict())
-    return {"threshold": abstain_below(library.retriever, library.policy),
-            "how": "the ranker's default (too little history to learn one from)"}
+    if hasattr(library.retriever, "calibration"):
+        return {"threshold": threshold, "how": "the ranker's default (too little history to learn one from)"}
+    return {"threshold": threshold, "how": "the ranker's fixed threshold"}
 
 
 def kb_scores(queries: list[dict[str, str]], offered: list[list[str]],
