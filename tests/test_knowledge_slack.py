@@ -90,3 +90,22 @@ async def test_discard_drops_the_draft_and_a_second_draft_of_the_gap_is_a_new_on
     assert await slack.desk.articles.get(f"kb-gap-{discard['value']}") is None
     again = await draft_message(slack)
     assert buttons(again["blocks"])["fixloop.draft_publish"]["value"] != discard["value"]
+
+
+async def test_edit_opens_a_form_and_the_saved_draft_is_posted_again_for_review(slack):
+    posted = await draft_message(slack)
+    edit = buttons(posted["blocks"])["fixloop.draft_edit"]
+    await slack.click(edit, ANA, channel="C0KNOW")
+    view = (await slack.fake.wait_for("views.open"))[0]["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == "fixloop.draft_edit_view"
+    values = {"title": {"type": "plain_text_input", "value": "Expired VPN certificate <!here>"},
+              "what_happened": {"type": "plain_text_input", "value": "The VPN refuses the certificate."},
+              "what_changes_next": {"type": "plain_text_input", "value": "Sync the Company Portal.\nRestart."}}
+    response = await slack.submit(view, ANA, values)
+    assert response.status == 200
+    again = (await slack.fake.wait_for("chat.postMessage", where=lambda p: "Draft article" in str(p)))[-1]
+    assert again["channel"] == "C0KNOW" and "&lt;!here&gt;" in str(again) and "<!here>" not in str(again)
+    assert "1. Sync the Company Portal." in str(again) and "2. Restart." in str(again)
+    draft = await slack.runtime.desk.articles.get(f"kb-gap-{edit['value']}")
+    assert draft is None  # edited, not published
