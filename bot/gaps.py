@@ -36,7 +36,7 @@ def knowledge_desk(runtime: Runtime) -> knowledge.KnowledgeDesk:
         tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(runtime.engine),
         articles=desk.articles, library=desk.library, org=desk.org, clock=desk.clock,
         export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10],
-        llm=desk.llm)
+        llm=desk.llm, audit=desk.audit)
 
 
 async def run(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from core.audit import AuditAction, AuditEntry, short
 from core.drafts import Draft, DraftStatus, draft_from_gap
 from core.errors import InvalidInput, InvalidTransition
 from core.gaps import Gap, find_gaps
 from core.kb import Library
 from core.org import Org, PersonRole
 from core.periods import Period
-from core.ports import ArticleRepository, CauseRepository, Clock, LanguageModel, TicketRepository
+from core.ports import ArticleRepository, AuditLog, CauseRepository, Clock, LanguageModel, TicketRepository
 from core.redaction import redact
 from core.tickets import Resolution, Ticket
 
@@ -86,7 +87,7 @@ async def worded(draft: Draft, llm: LanguageModel) -> Draft:
 
 async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | None, drafts: DraftRepository,
                        articles: ArticleRepository, library: Library, export: ArticleExport | None, org: Org,
-                       clock: Clock) -> Decision:
+                       clock: Clock, audit: AuditLog | None = None) -> Decision:
     """Publish or discard a draft, once: a second click (or a replay) changes nothing and says so."""
     org.require(who, *OWNERS, platform=platform)
     if action not in ("publish", "discard"):
@@ -101,6 +102,13 @@ async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | 
                       article_id=draft.article_key if status == DraftStatus.PUBLISHED else None)
     if not await drafts.decide(decided):  # another click or replica decided first
         return Decision(await drafts.get(draft_id) or draft, changed=False)
+    if audit is not None:
+        published = status == DraftStatus.PUBLISHED
+        what = AuditAction.ARTICLE_PUBLISHED if published else AuditAction.DRAFT_DISCARDED
+        person = org.person(who, platform)
+        entry = AuditEntry(decided.decided_at or clock.now(), person.key if person else who, what,
+                           detail=short(f"{decided.article_key}: {decided.title}"))
+        await audit.record(entry)
     if status == DraftStatus.DISCARDED:
         return Decision(decided, changed=True)
     article = decided.to_article()
@@ -165,6 +173,7 @@ class KnowledgeDesk:
     export: ArticleExport | None
     new_id: Callable[[], str]
     llm: LanguageModel | None = None  # words the title and problem when configured (see worded)
+    audit: AuditLog | None = None  # who published or discarded which draft
 
     def require_owner(self, who: str, platform: str | None) -> None:
         """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
@@ -186,7 +195,7 @@ class KnowledgeDesk:
         """Publish or discard, once."""
         return await decide_draft(draft_id, action, who, platform=platform, drafts=self.drafts,
                                   articles=self.articles, library=self.library, export=self.export,
-                                  org=self.org, clock=self.clock)
+                                  org=self.org, clock=self.clock, audit=self.audit)
 
     async def edit(self, draft_id: str, who: str, platform: str | None, *, title: str | None = None,
                    problem: str | None = None, steps: Sequence[str] | None = None) -> Draft:

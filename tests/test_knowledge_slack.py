@@ -69,6 +69,8 @@ async def test_an_owner_drafts_and_publishes_an_article_once_and_suggestions_use
     again = await slack.fake.wait_for("response_url", where=lambda p: "already" in p.get("text", "").lower())
     assert again[0]["response_type"] == "ephemeral"
     assert len(responses(slack, "published")) == 1
+    entries = [e for e in await slack.desk.audit_entries() if e.action == "article_published"]
+    assert [(e.who, e.detail.split(":")[0]) for e in entries] == [("ana", article_id)]
 
 
 async def test_someone_who_is_not_an_owner_cannot_list_draft_or_publish(slack):
