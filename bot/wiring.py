@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.db.action_claims import SqlActionClaims
+from adapters.db.console_auth import SqlSignInLinks
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
+from adapters.intake import Intake
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
@@ -29,7 +30,6 @@ from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
-from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import ACTION_CLAIMS
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
@@ -40,11 +40,27 @@ from adapters.teams.notifier import teams_delivery
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.worker_thread import WorkerThread
+from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
 from core.knowledge import KnowledgeDesk
-from core.ports import Clock, LanguageModel, Notice, Notifier
+from core.org import Org
+from core.ports import (
+    ArticleRepository,
+    AuditLog,
+    CauseRepository,
+    Clock,
+    CsatRepository,
+    EscalationRepository,
+    LanguageModel,
+    Notice,
+    Notifier,
+    ReviewRepository,
+    TicketRepository,
+    UnitOfWork,
+)
 from core.team_routing import TeamRouter
 
 log = logging.getLogger("fixloop")
@@ -61,14 +77,25 @@ class Runtime:
     desk: Desk
     retrieval: str
     metrics: Metrics = field(default_factory=Metrics)
-    slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
-    slack_events: EventIntake | None = None  # the fast path of Events API callbacks
+    slack_app: Any = None  # the slack-bolt AsyncApp serving people, when Slack is enabled
+    slack_intake: Intake | None = None  # where Slack event callbacks are stored before the ack
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
     inbox: SqlInbox | None = None  # inbound events, on the intake pool
     intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
     dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
     relearner: Relearner | None = None  # learns from tickets other processes resolved
+    worker: WorkerThread | None = None  # inline intake: the handling side, on its own thread and loop
+
+    def start_serving(self) -> None:
+        """What `serve` runs beside its HTTP endpoints: inline, a worker thread; queued, nothing.
+
+        Inline, this desk still answers buttons and forms, so it learns what other desks resolved.
+        """
+        if self.worker is not None and self.settings.fixloop_intake == "inline":
+            self.worker.start()
+            if self.relearner is not None:
+                self.relearner.start()
 
     def start_background(self, work: bool = True) -> None:
         """Start delivering the outbox and handling the inbox (`serve` inline, or `fixloop worker`)."""
@@ -84,8 +111,8 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the background workers; release the database connections and the model's HTTP client."""
-        if self.slack_events is not None and self.slack_events.tasks:  # let events in hand finish
-            await asyncio.wait(set(self.slack_events.tasks), timeout=5)
+        if self.worker is not None:  # let events in hand finish
+            await self.worker.stop()
         for worker in (self.dispatcher, self.sweeper, self.relearner):
             if worker is not None:
                 await worker.stop()
@@ -97,34 +124,77 @@ class Runtime:
         await self.engine.dispose()
 
 
+class Stores(Protocol):
+    """The repositories the Desk reads through outside a unit of work (SqlRepositories, or test fakes)."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+    @property
+    def articles(self) -> ArticleRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def reviews(self) -> ReviewRepository: ...
+    @property
+    def csat(self) -> CsatRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+@dataclass
+class Models:
+    """What the Desk learns with: article suggestions, cause matching, team routing, clustering."""
+
+    library: Library
+    matcher: CauseMatcher
+    router: TeamRouter | None = None
+    clusterer: Clusterer | None = None
+
+
+def production_models() -> Models:
+    """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise."""
+    make_features = best_features_maker()  # one embedding cache for every cross-validation fold
+    return Models(
+        # The abstention threshold and the shown confidence are learnt from this deployment's history
+        # with whole articles held out (adapters/search/abstention.py).
+        library=Library(CalibratedRanker(lambda: LearnedRanker(make_features()))),
+        matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
+        router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
+        clusterer=best_clusterer(),
+    )
+
+
 def build_desk(
-    repos: SqlRepositories,
-    config: AppConfig,
+    stores: Stores,
+    org: Org,
     *,
+    uow: Callable[[], UnitOfWork],
     notifier: Notifier,
     clock: Clock,
     llm: LanguageModel | None = None,
+    models: Models | None = None,
 ) -> Desk:
-    """Bind every use case to the SQL repositories and the offline retrieval back end."""
-    make_features = best_features_maker()  # one embedding cache for every cross-validation fold
+    """Inject the stores, a unit of work per use case and the models into every use case."""
+    models = models or production_models()
     return Desk(
-        tickets=repos.tickets,
-        causes=repos.causes,
-        articles=repos.articles,
-        escalations=repos.escalations,
-        reviews=repos.reviews,
-        csat=repos.csat,
-        # Semantic when the extra is installed; the abstention threshold and the shown confidence are learnt
-        # from this deployment's history with whole articles held out (adapters/search/abstention.py).
-        library=Library(CalibratedRanker(lambda: LearnedRanker(make_features()))),
-        matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
+        uow=uow,
+        tickets=stores.tickets,
+        causes=stores.causes,
+        articles=stores.articles,
+        escalations=stores.escalations,
+        reviews=stores.reviews,
+        csat=stores.csat,
+        audit=stores.audit,
+        library=models.library,
+        matcher=models.matcher,
         notifier=notifier,
         clock=clock,
-        org=config.org,
-        audit=repos.audit,
+        org=org,
         llm=llm,
-        router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
-        clusterer=best_clusterer(),
+        router=models.router,
+        clusterer=models.clusterer,
     )
 
 
@@ -135,8 +205,14 @@ async def build_runtime(
     clock: Clock | None = None,
     load_indexes: bool = True,
     teams_endpoints: Endpoints | None = None,
+    metrics: Metrics | None = None,
+    in_worker_thread: bool = False,
 ) -> Runtime:
-    """Connect the database, read fixloop.toml, build the desk and load its indexes."""
+    """Connect the database, read fixloop.toml, build the desk and load its indexes.
+
+    For `serve` with inline intake it also prepares the worker thread (started by start_serving), which
+    builds its own runtime with the same arguments, counting into the same metrics.
+    """
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
     repos = SqlRepositories.build(engine)
@@ -145,19 +221,40 @@ async def build_runtime(
     intake_engine = _intake_engine(settings.database_url, engine)
     inbox = SqlInbox(intake_engine)
     inbox.lease = repos.inbox.lease
-    metrics = Metrics()
-    slack = _slack_notifier(settings, config)
-    teams = _teams(settings, config, engine, inbox, teams_endpoints)
-    dispatcher = _dispatcher(repos, slack, teams, metrics)
-    combined = notifier or LogNotifier()
-    if dispatcher is not None:  # chat platforms get notices through the outbox, once each
-        queued = OutboxNotifier(
-            repos.outbox, list(dispatcher.deliverers), dispatcher.wake, count=_count(metrics)
+    metrics = metrics or Metrics()
+    worker = None
+    if not in_worker_thread:
+        worker = WorkerThread(
+            lambda: build_runtime(
+                settings,
+                notifier=notifier,
+                clock=clock,
+                teams_endpoints=teams_endpoints,
+                metrics=metrics,
+                in_worker_thread=True,
+            )
         )
-        combined = FanoutNotifier([combined, queued])
+    intakes = _Intakes(inbox, metrics, worker)
+    slack = _slack_notifier(settings, config)
+    teams = _teams(settings, config, engine, intakes.of("teams"), teams_endpoints)
+    dispatcher = _dispatcher(repos, slack, teams, metrics)
+    local = notifier or LogNotifier()
+    combined: Notifier = local
+    queued: OutboxNotifier | None = None
+    wake_outbox: Callable[[], None] = lambda: None  # noqa: E731
+    if dispatcher is not None:  # chat platforms get notices through the outbox, once each
+        wake_outbox = _both(dispatcher.wake, worker.wake_outbox if worker else None)
+        queued = OutboxNotifier(repos.outbox, list(dispatcher.deliverers), wake_outbox, count=_count(metrics))
+        combined = FanoutNotifier([local, queued])
     desk = build_desk(
-        repos, config, notifier=combined, clock=clock or SystemClock(), llm=_language_model(settings)
+        repos,
+        config.org,
+        uow=lambda: repos.unit_of_work(outbox=queued, notifier=local),
+        notifier=combined,
+        clock=clock or SystemClock(),
+        llm=_language_model(settings),
     )
+    desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     if load_indexes:
         await desk.refresh()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
@@ -179,42 +276,31 @@ async def build_runtime(
         inbox=inbox,
         intake_engine=intake_engine,
         relearner=Relearner(desk.catch_up, interval=settings.fixloop_relearn_seconds),
+        worker=worker,
     )
-    replayers: dict[str, Replay] = {}
+    handlers: dict[str, Replay] = {}
     if slack is not None and dispatcher is not None:
         slack.bind(desk)
-        runtime.slack_app = build_app(
-            desk,
-            settings,
-            inbox=inbox,
-            poster=OutboxPoster(repos.outbox, dispatcher.wake),
-            client=slack.client,
-            count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
-            workers=settings.fixloop_workers,
-            queued=settings.fixloop_intake == "queued",
-            claims=SqlActionClaims(engine, ACTION_CLAIMS),
-            knowledge_desk=knowledge_desk(runtime),
-        )
-        replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
-        if settings.slack_signing_secret is not None:
-            runtime.slack_events = EventIntake(
-                runtime.slack_app,
-                inbox,
-                settings.slack_signing_secret.get_secret_value(),
-                queued=settings.fixloop_intake == "queued",
-                workers=settings.fixloop_workers,
-                count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
-            )
+        common: dict[str, Any] = {
+            "poster": OutboxPoster(repos.outbox, wake_outbox),
+            "client": slack.client,
+            "workers": settings.fixloop_workers,
+            "claims": SqlActionClaims(engine, ACTION_CLAIMS),
+            "knowledge_desk": knowledge_desk(runtime),
+        }
+        runtime.slack_intake = intakes.of("slack")
+        runtime.slack_app = build_app(desk, settings, intake=runtime.slack_intake, **common)
+        handlers["slack"] = slack_intake.handler(build_app(desk, settings, stored_events=True, **common))
     if teams is not None:
         teams.bind(desk, knowledge_desk(runtime))
-        teams.queued = settings.fixloop_intake == "queued"
         runtime.teams = teams
-        replayers["teams"] = teams.replayer()
-    if replayers:
+        handlers["teams"] = teams.handler()
+    if handlers:
         runtime.sweeper = InboxSweeper(
             inbox,
-            replayers,
-            # Queued intake: the inbox is the work queue, so a worker looks often; inline: only leftovers.
+            handlers,
+            # Queued: the inbox is the work queue of other processes, so look often; in the inline
+            # worker thread the intake wakes the sweeper, which then only looks for leftovers.
             interval=0.05 if settings.fixloop_intake == "queued" else settings.fixloop_sweep_seconds,
             concurrency=settings.fixloop_workers,
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
@@ -227,6 +313,33 @@ def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:
     from bot.gaps import knowledge_desk as build
 
     return build(runtime)
+
+
+class _Intakes:
+    """One Intake per platform on the shared inbox, each counting its outcomes and waking the worker."""
+
+    def __init__(self, inbox: SqlInbox, metrics: Metrics, worker: WorkerThread | None) -> None:
+        self.inbox, self.metrics, self.worker = inbox, metrics, worker
+
+    def of(self, platform: str) -> Intake:
+        """The intake of one platform."""
+        return Intake(
+            self.inbox,
+            platform,
+            count=lambda outcome: self.metrics.intake.labels(platform, outcome).inc(),
+            stored=self.worker.wake if self.worker is not None else lambda: None,
+        )
+
+
+def _both(first: Callable[[], None], second: Callable[[], None] | None) -> Callable[[], None]:
+    """Call one waker, then the other if there is one."""
+
+    def wake() -> None:
+        first()
+        if second is not None:
+            second()
+
+    return wake
 
 
 def _count(metrics: Metrics) -> Callable[[Notice], None]:
@@ -292,7 +405,7 @@ def _teams(
     settings: Settings,
     config: AppConfig,
     engine: AsyncEngine,
-    inbox: SqlInbox,
+    intake: Intake,
     endpoints: Endpoints | None,
 ) -> TeamsApp | None:
     """The Teams adapter and notifier when Teams is on (an app id, or development mode), else None."""
@@ -302,4 +415,4 @@ def _teams(
         raise ConfigError(str(exc)) from exc  # the CLI prints it and stops, like a bad fixloop.toml
     if mode == "off":
         return None
-    return build_teams(settings, engine, config.org, inbox=inbox, endpoints=endpoints)
+    return build_teams(settings, engine, config.org, intake=intake, endpoints=endpoints)

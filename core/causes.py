@@ -30,6 +30,7 @@ class Cause:
     fix_shipped_at: datetime | None = None
     key_phrases: tuple[str, ...] = ()
     named_by_person: bool = False  # a person named, merged or fixed it: keep its identity
+    version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
 
     def record_root_cause(self, at: datetime, text: str) -> None:
         """Record what the owner found; the first record stops time-to-root-cause."""

@@ -16,7 +16,7 @@ from core.limits import MAX_FIELD, MAX_ID, check_size
 from core.messages import RecordReview
 from core.org import Org, PersonRole
 from core.periods import Period
-from core.ports import AuditLog, Clock, Notice, Notifier, ReviewRepository, TicketRepository
+from core.ports import Clock, Notice, UnitOfWork
 from core.tickets import Judgement, Role, Ticket
 
 TEMPLATE = (
@@ -180,65 +180,61 @@ def coaching_prompts(
     return prompts
 
 
-async def record_review(
-    cmd: RecordReview,
-    *,
-    tickets: TicketRepository,
-    reviews: ReviewRepository,
-    org: Org,
-    clock: Clock,
-    notifier: Notifier,
-    audit: AuditLog,
-) -> Review:
+async def record_review(cmd: RecordReview, *, uow: UnitOfWork, org: Org, clock: Clock) -> Review:
     """Store a four-part ticket review; optionally send it to the agent; follow up in a week."""
     org.require(cmd.manager, PersonRole.MANAGER)
     parts = (cmd.what_happened, cmd.why_it_mattered, cmd.what_good_looks_like, cmd.what_changes_next)
     for name, part in zip(TEMPLATE, parts, strict=True):
         check_size(part.strip(), MAX_FIELD, f"part {name!r}")
-    ticket = await tickets.get(check_size(cmd.ticket_id.strip(), MAX_ID, "ticket id").upper())
-    if ticket is None:
-        raise TicketNotFound(cmd.ticket_id)
-    missing = [name for name, part in zip(TEMPLATE, parts, strict=True) if not part.strip()]
-    if missing:
-        raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
-    now = clock.now()
+    async with uow:
+        ticket = await uow.tickets.get(check_size(cmd.ticket_id.strip(), MAX_ID, "ticket id").upper())
+        if ticket is None:
+            raise TicketNotFound(cmd.ticket_id)
+        missing = [name for name, part in zip(TEMPLATE, parts, strict=True) if not part.strip()]
+        if missing:
+            raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
+        review = _review(cmd, ticket, org, clock.now())
+        await uow.reviews.save(review)
+        shared = " (sent to the agent)" if review.sent_to_agent else ""
+        await uow.audit.record(
+            AuditEntry(
+                at=review.created_at,
+                who=review.manager,
+                action=AuditAction.REVIEWED,
+                ticket_id=ticket.id,
+                review_id=review.id,
+                detail=short(f"review of {review.agent or 'no agent'}{shared}"),
+            )
+        )
+        if review.sent_to_agent:
+            text = "\n".join(f"{name}: {part}" for name, part in zip(TEMPLATE, parts, strict=True))
+            uow.notify(
+                Notice(
+                    kind="review",
+                    to=f"person:{review.agent}",
+                    ticket_id=ticket.id,
+                    text=f"Review of {ticket.id} from {review.manager}\n{text}",
+                )
+            )
+        await uow.commit()
+    return review
+
+
+def _review(cmd: RecordReview, ticket: Ticket, org: Org, now: datetime) -> Review:
     manager = org.person(cmd.manager)
-    review = Review(
+    return Review(
         id=new_review_id(),
         ticket_id=ticket.id,
         agent=ticket.agent or "",
         manager=manager.key if manager else cmd.manager,
-        what_happened=parts[0].strip(),
-        why_it_mattered=parts[1].strip(),
-        what_good_looks_like=parts[2].strip(),
-        what_changes_next=parts[3].strip(),
+        what_happened=cmd.what_happened.strip(),
+        why_it_mattered=cmd.why_it_mattered.strip(),
+        what_good_looks_like=cmd.what_good_looks_like.strip(),
+        what_changes_next=cmd.what_changes_next.strip(),
         created_at=now,
         follow_up_at=now + timedelta(days=7),
         sent_to_agent=cmd.send_to_agent and bool(ticket.agent),
     )
-    await reviews.save(review)
-    shared = " (sent to the agent)" if review.sent_to_agent else ""
-    await audit.record(
-        AuditEntry(
-            at=now,
-            who=review.manager,
-            action=AuditAction.REVIEWED,
-            ticket_id=ticket.id,
-            review_id=review.id,
-            detail=short(f"review of {review.agent or 'no agent'}{shared}"),
-        )
-    )
-    if review.sent_to_agent:
-        text = "\n".join(f"{name}: {part}" for name, part in zip(TEMPLATE, parts, strict=True))
-        await notifier.send(
-            Notice(
-                kind="review",
-                to=f"person:{review.agent}",
-                ticket_id=ticket.id,
-                text=f"Review of {ticket.id} from {review.manager}\n{text}",
-            )
-        )
-    return review
 
 
 def review_summary(reviews: Iterable[Review], period: Period) -> dict[str, Any]:

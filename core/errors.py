@@ -49,3 +49,7 @@ class InvalidInput(FixloopError):
 
 class DuplicateTicket(FixloopError):
     """A ticket with this id or chat thread exists already (two deliveries raced)."""
+
+
+class Conflict(Exception):  # not a FixloopError: nothing the person did is wrong; a retry is the answer
+    """Another process changed what a use case read before it could commit; retry from a fresh read."""

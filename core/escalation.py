@@ -58,6 +58,7 @@ class Escalation:
     judgement: Judgement | None = None
     judged_at: datetime | None = None
     judged_by: str | None = None
+    version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
 
     def judge(self, judgement: Judgement, at: datetime, by: str) -> None:
         """Record the owning team's verdict: needed, or could have been solved at tier 1."""

@@ -6,13 +6,14 @@ import re
 from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry, short
+from core.cause_matching import CauseMatcher
 from core.causes import Cause
 from core.errors import CauseNotFound, InvalidInput
 from core.intake import load_ticket
 from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
 from core.links import is_plain_link
 from core.org import Org, PersonRole
-from core.ports import AuditLog, CauseRepository, Clock, TicketRepository
+from core.ports import CauseRepository, Clock, TicketRepository, UnitOfWork
 
 
 def slug(text: str) -> str:
@@ -39,13 +40,12 @@ async def record_root_cause(
     ticket_id: str,
     text: str,
     by: str,
-    *,
     title: str | None = None,
-    tickets: TicketRepository,
-    causes: CauseRepository,
+    *,
+    uow: UnitOfWork,
+    matcher: CauseMatcher,
     org: Org,
     clock: Clock,
-    audit: AuditLog,
 ) -> Cause:
     """Record what the owner found; a ticket without a cause gets a new, named one."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
@@ -53,26 +53,27 @@ async def record_root_cause(
         raise InvalidInput("Say what the root cause is, in a sentence.")
     check_size(text.strip(), MAX_FIELD, "root cause")
     check_size((title or "").strip(), MAX_TITLE, "cause's short name")
-    ticket = await load_ticket(ticket_id, tickets)
-    now = clock.now()
-    cause = await causes.get(ticket.cause_key) if ticket.cause_key else None
-    if cause is None:
-        name = (title or text).strip().splitlines()[0][:120]
-        cause = Cause(
-            key=await _free_key(slug(name), causes), title=name, created_at=now, owner=ticket.escalated_to
-        )
-        ticket.cause_key = cause.key
-        await tickets.save(ticket)
-    elif title:
-        cause.title = title.strip()[:120]
-    cause.record_root_cause(now, text.strip())
-    await causes.save(cause)
-    await _audit(audit, org, by, AuditAction.ROOT_CAUSE_RECORDED, cause, now, text, ticket.id)
+    async with uow:
+        ticket = await load_ticket(ticket_id, uow.tickets)
+        now = clock.now()
+        cause = await uow.causes.get(ticket.cause_key) if ticket.cause_key else None
+        if cause is None:
+            name = (title or text).strip().splitlines()[0][:120]
+            key = await _free_key(slug(name), uow.causes)
+            cause = Cause(key=key, title=name, created_at=now, owner=ticket.escalated_to)
+            ticket.cause_key = cause.key
+            await uow.tickets.save(ticket)
+        elif title:
+            cause.title = title.strip()[:120]
+        cause.record_root_cause(now, text.strip())
+        await uow.causes.save(cause)
+        await uow.audit.record(_entry(org, by, AuditAction.ROOT_CAUSE_RECORDED, cause, now, text, ticket.id))
+        await uow.commit()
+    matcher.causes[cause.key] = cause
     return cause
 
 
-async def _audit(
-    audit: AuditLog,
+def _entry(
     org: Org,
     by: str,
     action: AuditAction,
@@ -80,11 +81,10 @@ async def _audit(
     at: datetime,
     detail: str,
     ticket_id: str | None = None,
-) -> None:
+) -> AuditEntry:
     person = org.person(by)
     who = person.key if person else by
-    entry = AuditEntry(at, who, action, ticket_id=ticket_id, cause_key=cause.key, detail=short(detail))
-    await audit.record(entry)
+    return AuditEntry(at, who, action, ticket_id=ticket_id, cause_key=cause.key, detail=short(detail))
 
 
 async def _free_key(base: str, causes: CauseRepository) -> str:
@@ -94,17 +94,7 @@ async def _free_key(base: str, causes: CauseRepository) -> str:
     return key
 
 
-async def link_fix(
-    ref: str,
-    url: str,
-    by: str,
-    *,
-    causes: CauseRepository,
-    tickets: TicketRepository,
-    org: Org,
-    clock: Clock,
-    audit: AuditLog,
-) -> Cause:
+async def link_fix(ref: str, url: str, by: str, *, uow: UnitOfWork, org: Org, clock: Clock) -> Cause:
     """Link the Jira, GitHub or Linear change that fixes a cause."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
     check_size(url.strip(), MAX_URL, "link")
@@ -113,10 +103,13 @@ async def link_fix(
             "That is not a link Fixloop can show: paste the plain http(s) URL of the fix in Jira, GitHub "
             "or Linear (no spaces, quotes, brackets, | < or >)."
         )
-    cause = await cause_for(ref, causes=causes, tickets=tickets)
-    cause.link_fix(url.strip())
-    await causes.save(cause)
-    await _audit(audit, org, by, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
+    async with uow:
+        cause = await cause_for(ref, causes=uow.causes, tickets=uow.tickets)
+        cause.link_fix(url.strip())
+        await uow.causes.save(cause)
+        entry = _entry(org, by, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
+        await uow.audit.record(entry)
+        await uow.commit()
     return cause
 
 
@@ -126,21 +119,16 @@ def _ticket_ref(ref: str) -> str | None:
 
 
 async def ship_fix(
-    ref: str,
-    by: str,
-    *,
-    causes: CauseRepository,
-    tickets: TicketRepository,
-    org: Org,
-    clock: Clock,
-    audit: AuditLog,
-    at: datetime | None = None,
+    ref: str, by: str, at: datetime | None = None, *, uow: UnitOfWork, org: Org, clock: Clock
 ) -> Cause:
     """Mark a cause's fix shipped; from now on its tickets should fade."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
-    cause = await cause_for(ref, causes=causes, tickets=tickets)
-    cause.ship_fix(at or clock.now())
-    await causes.save(cause)
-    shipped = f"shipped {cause.fix_url}" if cause.fix_url else "shipped"
-    await _audit(audit, org, by, AuditAction.FIX_SHIPPED, cause, clock.now(), shipped, _ticket_ref(ref))
+    async with uow:
+        cause = await cause_for(ref, causes=uow.causes, tickets=uow.tickets)
+        cause.ship_fix(at or clock.now())
+        await uow.causes.save(cause)
+        shipped = f"shipped {cause.fix_url}" if cause.fix_url else "shipped"
+        entry = _entry(org, by, AuditAction.FIX_SHIPPED, cause, clock.now(), shipped, _ticket_ref(ref))
+        await uow.audit.record(entry)
+        await uow.commit()
     return cause

@@ -13,46 +13,46 @@ from core.errors import InvalidInput, NotAllowed, ReviewNotFound
 from core.messages import AnswerFollowUp
 from core.org import Org
 from core.periods import Period
-from core.ports import AuditLog, Clock, ReviewRepository
+from core.ports import Clock, UnitOfWork
 
 NOTE_MAX = 2000
 
 
-async def answer_follow_up(
-    cmd: AnswerFollowUp, *, reviews: ReviewRepository, org: Org, clock: Clock, audit: AuditLog
-) -> Review:
+async def answer_follow_up(cmd: AnswerFollowUp, *, uow: UnitOfWork, org: Org, clock: Clock) -> Review:
     """Store the review's manager's answer; anyone else, or a second answer, is refused with the reason."""
-    review = await reviews.get(cmd.review_id.strip())
-    if review is None:
-        raise ReviewNotFound(cmd.review_id)
-    person = org.person(cmd.by)
-    if person is None or person.key != review.manager:
-        raise NotAllowed(
-            f"Only {review.manager}, who wrote review {review.id} of {review.ticket_id}, "
-            "can answer its follow-up."
+    async with uow:
+        review = await uow.reviews.get(cmd.review_id.strip())
+        if review is None:
+            raise ReviewNotFound(cmd.review_id)
+        person = org.person(cmd.by)
+        if person is None or person.key != review.manager:
+            raise NotAllowed(
+                f"Only {review.manager}, who wrote review {review.id} of {review.ticket_id}, "
+                "can answer its follow-up."
+            )
+        if review.answer is not None:
+            a = review.answer
+            raise InvalidInput(
+                f'Review {review.id} was already answered "{a.label}" on {a.at:%Y-%m-%d %H:%M} UTC; '
+                "the first answer stands."
+            )
+        note = cmd.note.strip()
+        if len(note) > NOTE_MAX:
+            raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
+        answered = replace(review, answer=FollowUpAnswer(cmd.changed, person.key, clock.now(), note))
+        await uow.reviews.save(answered)
+        label = "it changed" if cmd.changed else "not yet"
+        await uow.audit.record(
+            AuditEntry(
+                at=clock.now(),
+                who=person.key,
+                action=AuditAction.FOLLOW_UP_ANSWERED,
+                ticket_id=review.ticket_id,
+                review_id=review.id,
+                detail=short(f"{label}: {note}" if note else label),
+            )
         )
-    if review.answer is not None:
-        a = review.answer
-        raise InvalidInput(
-            f'Review {review.id} was already answered "{a.label}" on {a.at:%Y-%m-%d %H:%M} UTC; '
-            "the first answer stands."
-        )
-    note = cmd.note.strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(f"The note is {len(note)} characters; keep it under {NOTE_MAX}.")
-    answered = replace(review, answer=FollowUpAnswer(cmd.changed, person.key, clock.now(), note))
-    await reviews.save(answered)
-    label = "it changed" if cmd.changed else "not yet"
-    await audit.record(
-        AuditEntry(
-            at=clock.now(),
-            who=person.key,
-            action=AuditAction.FOLLOW_UP_ANSWERED,
-            ticket_id=review.ticket_id,
-            review_id=review.id,
-            detail=short(f"{label}: {note}" if note else label),
-        )
-    )
+        await uow.commit()
     return answered
 
 

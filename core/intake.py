@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from core.cause_matching import CauseMatcher
-from core.errors import DuplicateTicket, InvalidInput, TicketNotFound
+from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
 from core.kb import Library, Suggestions
+from core.learning import LearningSync
 from core.limits import MAX_ID, check_size
 from core.messages import LogRequest, Reply, check_text
 from core.org import Org, PersonRole
-from core.ports import ArticleRepository, Clock, Notice, Notifier, TicketRepository
+from core.ports import Clock, Notice, TicketRepository, UnitOfWork
 from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Status, Ticket, new_ticket_id
-
-log = logging.getLogger(__name__)
 
 
 async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:
@@ -27,25 +25,36 @@ async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:
 
 
 async def log_request(
-    cmd: LogRequest,
-    *,
-    tickets: TicketRepository,
-    library: Library,
-    matcher: CauseMatcher,
-    org: Org,
-    clock: Clock,
-    notifier: Notifier,
+    cmd: LogRequest, *, uow: UnitOfWork, library: Library, matcher: CauseMatcher, org: Org, clock: Clock
 ) -> Reply:
     """Open a ticket for a help request, or add the message to its thread's ticket."""
     text = check_text(cmd.text)
     now = clock.now()
-    if cmd.thread_key:
-        existing = await tickets.find_by_thread(cmd.thread_key)
+    async with uow:
+        existing = await uow.tickets.find_by_thread(cmd.thread_key) if cmd.thread_key else None
         if existing is not None and _logged_before(existing, cmd.message_ref):
-            return await _replayed(existing, cmd.message_ref, library=library, notifier=notifier)
-        if existing is not None:
-            await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
-            return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
+            reply = _replayed(existing, cmd.message_ref, library=library, uow=uow)
+        elif existing is not None:
+            await _join_thread(existing, cmd, text, tickets=uow.tickets, org=org, now=now)
+            reply = Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
+        else:
+            reply = _open(cmd, text, library=library, matcher=matcher, org=org, clock=clock)
+            try:
+                await uow.tickets.add(reply.ticket)
+            except DuplicateTicket as exc:  # another process opened this thread's ticket: join it
+                raise Conflict(f"thread {cmd.thread_key} was opened meanwhile") from exc
+            if reply.suggestions.abstained:
+                opened = f"triage:{reply.ticket.id}:opened"
+                uow.notify(triage_notice(reply.ticket, "no article fits", key=opened))
+        await uow.commit()
+    return reply
+
+
+def _open(
+    cmd: LogRequest, text: str, *, library: Library, matcher: CauseMatcher, org: Org, clock: Clock
+) -> Reply:
+    """A new ticket for a request, with the articles and the likely cause it is answered with."""
+    now = clock.now()
     surface = org.surface_for(cmd.platform, cmd.channel, cmd.surface)
     ticket = Ticket(
         id=new_ticket_id(),
@@ -70,17 +79,6 @@ async def log_request(
     reply.likely_owner = org.owner_of(ticket.cause_key, text)
     ticket.record_bot_reply(clock.now(), reply.text)
     ticket.status = Status.NEEDS_HUMAN if suggestions.abstained else Status.SUGGESTED
-    try:
-        await tickets.add(ticket)
-    except DuplicateTicket:
-        # A redelivery raced us to the same thread: join the ticket it created instead of failing.
-        existing = await tickets.find_by_thread(cmd.thread_key) if cmd.thread_key else None
-        if existing is None:
-            raise
-        await _join_thread(existing, cmd, text, tickets=tickets, org=org, now=now)
-        return Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
-    if suggestions.abstained:
-        await notify_triage(ticket, notifier, why="no article fits", key=f"triage:{ticket.id}:opened")
     return reply
 
 
@@ -89,7 +87,7 @@ def _logged_before(ticket: Ticket, ref: str | None) -> bool:
     return bool(ref) and any(m.ref == ref for m in ticket.messages)
 
 
-async def _replayed(ticket: Ticket, ref: str | None, *, library: Library, notifier: Notifier) -> Reply:
+def _replayed(ticket: Ticket, ref: str | None, *, library: Library, uow: UnitOfWork) -> Reply:
     """A message logged before changes nothing; if it opened the ticket, its first reply is due again.
 
     The adapters send that reply (and the triage notice) under keys tied to the ticket, so a reply that
@@ -99,7 +97,7 @@ async def _replayed(ticket: Ticket, ref: str | None, *, library: Library, notifi
         return Reply(ticket=ticket, suggestions=Suggestions(), is_new=False, replayed=True)
     suggestions = library.suggest(ticket.messages[0].text, surface=str(ticket.surface))
     if suggestions.abstained:
-        await notify_triage(ticket, notifier, why="no article fits", key=f"triage:{ticket.id}:opened")
+        uow.notify(triage_notice(ticket, "no article fits", key=f"triage:{ticket.id}:opened"))
     return Reply(ticket=ticket, suggestions=suggestions, is_new=True, replayed=True)
 
 
@@ -122,47 +120,53 @@ async def solved_by_article(
     article_id: str | None,
     by: str,
     *,
-    tickets: TicketRepository,
-    articles: ArticleRepository,
+    uow: UnitOfWork,
+    library: Library,
+    learning: LearningSync,
     clock: Clock,
 ) -> Ticket:
-    """The requester says a suggested article solved it: resolve and teach the article."""
-    ticket = await load_ticket(ticket_id, tickets)
-    chosen = article_id or (ticket.suggested_article_ids[0] if ticket.suggested_article_ids else None)
-    if chosen is None:
-        raise InvalidInput(f"Ticket {ticket.id} had no suggested article; say which one solved it.")
-    if chosen not in ticket.suggested_article_ids:  # a forged id would inflate reuse and teach the ranker
-        raise InvalidInput(f"{chosen} was not suggested on ticket {ticket.id}; pick one of its suggestions.")
-    ticket.resolve(clock.now(), Resolution.ARTICLE, article_id=chosen)
-    ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=f"Solved by {chosen}"))
-    await tickets.save(ticket)
-    article = await articles.get(chosen)
-    if article is not None:
-        article.solved_count += 1
-        await articles.save(article)
+    """The requester says a suggested article solved it: resolve, count it for the article, learn."""
+    async with uow:
+        ticket = await load_ticket(ticket_id, uow.tickets)
+        chosen = article_id or (ticket.suggested_article_ids[0] if ticket.suggested_article_ids else None)
+        if chosen is None:
+            raise InvalidInput(f"Ticket {ticket.id} had no suggested article; say which one solved it.")
+        if chosen not in ticket.suggested_article_ids:  # a forged id would inflate reuse and teach the ranker
+            raise InvalidInput(
+                f"{chosen} was not suggested on ticket {ticket.id}; pick one of its suggestions."
+            )
+        ticket.resolve(clock.now(), Resolution.ARTICLE, article_id=chosen)
+        said = f"Solved by {chosen}"
+        ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=said))
+        await uow.tickets.save(ticket)
+        await uow.articles.count_solved(chosen)
+        await uow.commit()
+    if ticket.article_id in library.articles:
+        library.articles[ticket.article_id].solved_count += 1
+    learning.learn(ticket, library)  # every "Solved it" click teaches the ranker
     return ticket
 
 
-async def ask_for_human(
-    ticket_id: str, by: str, *, tickets: TicketRepository, clock: Clock, notifier: Notifier
-) -> Ticket:
+async def ask_for_human(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
     """The requester still needs help: put the ticket in the triage queue."""
-    ticket = await load_ticket(ticket_id, tickets)
-    if ticket.status == Status.RESOLVED:
-        ticket.reopen(clock.now(), f"{by} still needs help")
-    elif ticket.status == Status.NEEDS_HUMAN and ticket.asked_for_person:
-        return ticket  # asked already (a double click or a replay): the queue has it once
-    else:
-        ticket.status = Status.NEEDS_HUMAN
-        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
-    await tickets.save(ticket)
-    await notify_triage(ticket, notifier, why="the requester asked for a person")
+    async with uow:
+        ticket = await load_ticket(ticket_id, uow.tickets)
+        if ticket.status == Status.RESOLVED:
+            ticket.reopen(clock.now(), f"{by} still needs help")
+        elif ticket.status == Status.NEEDS_HUMAN and ticket.asked_for_person:
+            return ticket  # asked already (a double click or a replay): the queue has it once
+        else:
+            ticket.status = Status.NEEDS_HUMAN
+            ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
+        await uow.tickets.save(ticket)
+        uow.notify(triage_notice(ticket, "the requester asked for a person"))
+        await uow.commit()
     return ticket
 
 
-async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str, key: str | None = None) -> None:
-    """Post the ticket to the triage queue; a failed post is logged, never fatal to intake."""
-    notice = Notice(
+def triage_notice(ticket: Ticket, why: str, *, key: str | None = None) -> Notice:
+    """The notice that puts a ticket in front of the triage queue."""
+    return Notice(
         kind="triage",
         to="triage",
         text=f"{ticket.id} needs a person ({why}): {ticket.subject}",
@@ -170,41 +174,35 @@ async def notify_triage(ticket: Ticket, notifier: Notifier, *, why: str, key: st
         data={"why": why},
         key=key,
     )
-    try:
-        await notifier.send(notice)
-    except Exception:  # fan-out: the ticket is saved; the outbox/retry layer owns redelivery
-        log.exception("triage notice for %s failed", ticket.id)
 
 
 async def agent_reply(
-    ticket_id: str,
-    agent: str,
-    text: str,
-    *,
-    tickets: TicketRepository,
-    org: Org,
-    clock: Clock,
-    ref: str | None = None,
+    ticket_id: str, agent: str, text: str, *, uow: UnitOfWork, org: Org, clock: Clock, ref: str | None = None
 ) -> Ticket:
     """An agent answers in the thread; the first answer is the first human reply."""
     org.require(agent, PersonRole.AGENT)
-    ticket = await load_ticket(ticket_id, tickets)
-    if _logged_before(ticket, ref):  # a redelivered reply
-        return ticket
-    person = org.person(agent)
-    ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text), ref=ref)
-    await tickets.save(ticket)
+    async with uow:
+        ticket = await load_ticket(ticket_id, uow.tickets)
+        if _logged_before(ticket, ref):  # a redelivered reply
+            return ticket
+        person = org.person(agent)
+        ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text), ref=ref)
+        await uow.tickets.save(ticket)
+        await uow.commit()
     return ticket
 
 
-async def assign(ticket_id: str, agent: str, *, tickets: TicketRepository, org: Org, clock: Clock) -> Ticket:
+async def assign(ticket_id: str, agent: str, *, uow: UnitOfWork, org: Org, clock: Clock) -> Ticket:
     """An agent takes the ticket from the triage queue."""
     org.require(agent, PersonRole.AGENT)
-    ticket = await load_ticket(ticket_id, tickets)
-    person = org.person(agent)
-    ticket.assign(person.key if person else agent)
-    if ticket.status in (Status.NEW, Status.SUGGESTED, Status.NEEDS_HUMAN):
-        ticket.status = Status.IN_PROGRESS
-    ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=f"Assigned to {agent}"))
-    await tickets.save(ticket)
+    async with uow:
+        ticket = await load_ticket(ticket_id, uow.tickets)
+        person = org.person(agent)
+        ticket.assign(person.key if person else agent)
+        if ticket.status in (Status.NEW, Status.SUGGESTED, Status.NEEDS_HUMAN):
+            ticket.status = Status.IN_PROGRESS
+        said = f"Assigned to {agent}"
+        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=said))
+        await uow.tickets.save(ticket)
+        await uow.commit()
     return ticket

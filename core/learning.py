@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from core.kb import Library, lesson
+from core.cause_matching import CauseMatcher
+from core.kb import Library, declined_history, lesson, solved_history
 from core.org import Org
-from core.ports import TicketRepository
+from core.ports import ArticleRepository, CauseRepository, Clock, TicketRepository
 from core.team_routing import TeamRouter
 from core.tickets import Ticket
 
@@ -46,6 +47,13 @@ class LearningSync:
             state = escalation_state(ticket)
             if state[2] is not None and state[2] >= now - self.overlap:
                 self.routed[ticket.id] = state
+
+    def learn(self, ticket: Ticket, library: Library) -> None:
+        """Teach the library what a ticket just resolved here shows (its first resolution only)."""
+        found = lesson(ticket) if ticket.closed_at is None else None
+        if found is not None:
+            library.learn(*found)
+        self.mark(ticket)
 
     def mark(self, ticket: Ticket) -> None:
         """Record that this process learnt (or had no lesson) from a resolved ticket."""
@@ -94,3 +102,37 @@ class LearningSync:
             if self.routed.get(ticket.id) != state:
                 self.routed[ticket.id], changed = state, True
         return changed
+
+
+async def refresh(
+    *,
+    tickets: TicketRepository,
+    articles: ArticleRepository,
+    causes: CauseRepository,
+    library: Library,
+    learning: LearningSync,
+    matcher: CauseMatcher,
+    router: TeamRouter | None,
+    org: Org,
+    clock: Clock,
+) -> None:
+    """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
+    every = await tickets.list_all()
+    library.load(await articles.list(), solved_history(every) + declined_history(every))
+    learning.reset(clock.now(), every)
+    matcher.load(await causes.list(), every)
+    if router is not None:
+        router.learn(every, org)
+
+
+async def catch_up(
+    *,
+    tickets: TicketRepository,
+    library: Library,
+    learning: LearningSync,
+    router: TeamRouter | None,
+    org: Org,
+    clock: Clock,
+) -> int:
+    """Learn from tickets other processes resolved since the last look; how many lessons."""
+    return await learning.catch_up(clock.now(), tickets=tickets, library=library, router=router, org=org)

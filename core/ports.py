@@ -6,6 +6,7 @@ import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ class TicketRepository(Protocol):
     async def get(self, ticket_id: str) -> Ticket | None: ...
     async def find_by_thread(self, thread_key: str) -> Ticket | None: ...
     async def add(self, ticket: Ticket) -> None: ...
-    async def save(self, ticket: Ticket) -> None: ...
+    async def save(self, ticket: Ticket) -> None:
+        """Update a ticket read here if its version is still current (else Conflict), appending messages."""
+        ...  # a ticket built elsewhere (version 0: an import) is inserted or overwritten whole
+
+    async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
+        """Move tickets (id, from cause, to cause) whose cause is still `from`; how many moved."""
+        ...
+
     async def save_many(self, tickets: Sequence[Ticket]) -> None: ...
     async def existing_ids(self, ids: Sequence[str]) -> set[str]: ...
     async def list(
@@ -48,7 +56,10 @@ class TicketRepository(Protocol):
 
 class CauseRepository(Protocol):
     async def get(self, key: str) -> Cause | None: ...
-    async def save(self, cause: Cause) -> None: ...
+    async def save(self, cause: Cause) -> None:
+        """Insert a new cause (version 0) or update one read here; Conflict if it changed since."""
+        ...
+
     async def list(self) -> builtins.list[Cause]: ...
 
 
@@ -57,10 +68,17 @@ class ArticleRepository(Protocol):
     async def save(self, article: Article) -> None: ...
     async def list(self) -> builtins.list[Article]: ...
 
+    async def count_solved(self, article_id: str) -> None:
+        """Add one to an article's solved count, in place (two clicks at once both count)."""
+        ...
+
 
 class EscalationRepository(Protocol):
     async def get(self, escalation_id: str) -> Escalation | None: ...
-    async def save(self, escalation: Escalation) -> None: ...
+    async def save(self, escalation: Escalation) -> None:
+        """Insert a new escalation (version 0) or update one read here; Conflict if it changed since."""
+        ...
+
     async def list(self, *, ticket_id: str | None = None) -> builtins.list[Escalation]: ...
 
 
@@ -124,4 +142,47 @@ class AuditLog(Protocol):
         self, *, since: datetime | None = None, limit: int | None = None
     ) -> builtins.list[AuditEntry]:
         """Entries at or after `since`, oldest first."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: a use case reads and writes through it and commits once, or nothing happens."""
+
+    # Notices queued with `notify` are stored (the outbox) in the same transaction as the change they
+    # report, and handed to the notifiers only after it committed.
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+    @property
+    def articles(self) -> ArticleRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def reviews(self) -> ReviewRepository: ...
+    @property
+    def csat(self) -> CsatRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None:
+        """Make every write and queued notice of this unit durable at once."""
+        ...
+
+    def notify(self, notice: Notice) -> None:
+        """Queue a notice to go out with the change (and not at all if it is rolled back)."""
+
+
+class SignInLinks(Protocol):
+    async def issue(self, person: str, now: datetime, expires_at: datetime) -> str:
+        """Store a new one-time console sign-in link for the person; return its URL."""
         ...

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from core.cause_engine import Reclustering
+from core.cause_engine import Clusterer, Reclustering, propose_causes
+from core.cause_matching import CauseMatcher
+from core.causes import Cause
 from core.org import Org
-from core.ports import CauseRepository, Clock, Notice, TicketRepository
+from core.ports import CauseRepository, Clock, Notice, TicketRepository, UnitOfWork
+from core.tickets import Ticket
+
+Offload = Callable[[Callable[[], Reclustering]], Awaitable[Reclustering]]
 
 
 @dataclass(frozen=True)
@@ -16,27 +22,65 @@ class Applied:
     tickets_moved: int
 
 
+async def propose(
+    run: Offload | None = None,
+    *,
+    tickets: TicketRepository,
+    causes: CauseRepository,
+    clusterer: Clusterer | None,
+) -> Reclustering:
+    """Re-cluster every ticket and propose causes; causes a person named keep their identity."""
+    # `run` may hand the clustering (minutes at 100k tickets) to a worker thread: the loop keeps answering.
+    if clusterer is None:
+        raise RuntimeError("no clustering back end is wired")
+    every, known = await tickets.list_all(), await causes.list()
+    if run is None:
+        return propose_causes(every, known, clusterer=clusterer)
+    return await run(lambda: propose_causes(every, known, clusterer=clusterer))
+
+
 async def apply_reclustering(
-    result: Reclustering, *, tickets: TicketRepository, causes: CauseRepository, org: Org, clock: Clock
+    result: Reclustering, *, uow: UnitOfWork, matcher: CauseMatcher, org: Org, clock: Clock
 ) -> Applied:
-    """Save every proposed cause and each ticket's new cause; a new cause gets the owner of its topic."""
+    """Save every proposed cause and each ticket's new cause, then reload the cause index."""
+    # The proposal came from an earlier read: what a person did since (a root cause, a fix, a ticket
+    # re-pointed) wins, so named causes and their tickets are left as they are now.
     now, new = clock.now(), 0
-    for proposal in result.causes:
-        cause = proposal.cause
-        if await causes.get(cause.key) is None:
-            team = org.owner_of(None, " ".join((cause.title, *cause.key_phrases)))
-            owner = cause.owner or (team.key if team else None)
-            cause = replace(cause, created_at=cause.created_at or now, owner=owner)
-            new += 1
-        await causes.save(cause)
-    moved = []
-    for ticket in await tickets.list_all():
-        key = result.assignments.get(ticket.id)
-        if key is not None and ticket.cause_key != key:
-            ticket.cause_key = key  # tickets held as candidates keep what they had
-            moved.append(ticket)
-    await tickets.save_many(moved)
-    return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=len(moved))
+    async with uow:
+        for proposal in result.causes:
+            stored = await uow.causes.get(proposal.cause.key)
+            if stored is None:
+                team = org.owner_of(None, " ".join((proposal.cause.title, *proposal.cause.key_phrases)))
+                owner = proposal.cause.owner or (team.key if team else None)
+                await uow.causes.save(replace(proposal.cause, created_at=proposal.cause.created_at or now,
+                                              owner=owner, version=0))
+                new += 1
+            elif not stored.named_by_person:  # only what re-clustering owns: the name and key phrases
+                await uow.causes.save(replace(stored, title=proposal.cause.title,
+                                              key_phrases=proposal.cause.key_phrases))
+        known = {c.key: c for c in await uow.causes.list()}
+        every = await uow.tickets.list_all()
+        moves = _moves(every, result.assignments, known)
+        moved = await uow.tickets.repoint(moves)
+        await uow.commit()
+    targets = {tid: key for tid, _, key in moves}
+    for ticket in every:
+        ticket.cause_key = targets.get(ticket.id, ticket.cause_key)
+    matcher.load(known.values(), every)
+    return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=moved)
+
+
+def _moves(
+    tickets: list[Ticket], assignments: dict[str, str], known: dict[str, Cause]
+) -> list[tuple[str, str | None, str]]:
+    """(ticket, its cause now, its new cause) for tickets whose cause changes and no person chose."""
+    moves = []
+    for ticket in tickets:
+        key = assignments.get(ticket.id)
+        current = known.get(ticket.cause_key or "")
+        if key is not None and ticket.cause_key != key and not (current and current.named_by_person):
+            moves.append((ticket.id, ticket.cause_key, key))  # tickets held as candidates keep theirs
+    return moves
 
 
 def reclustering_notice(result: Reclustering, applied: Applied, *, shown: int = 5) -> Notice:

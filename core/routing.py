@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
+from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry, short
 from core.errors import EscalationNotFound, InvalidTransition, UnknownTeam
 from core.escalation import Escalation, RoutingSuggestion, new_escalation_id
 from core.evidence import build_evidence
 from core.intake import load_ticket
-from core.kb import Article
+from core.kb import Article, Library
 from core.limits import MAX_FIELD, check_size
 from core.messages import Escalate
 from core.org import Org, PersonRole
-from core.ports import (
-    AuditLog,
-    CauseRepository,
-    Clock,
-    EscalationRepository,
-    LanguageModel,
-    Notice,
-    Notifier,
-    TicketRepository,
-)
+from core.ports import Clock, LanguageModel, Notice, TicketRepository, UnitOfWork
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Message, Role, Status, Ticket
 
-log = logging.getLogger(__name__)
+
+async def owner_for(
+    ticket_id: str,
+    *,
+    org: Org,
+    tickets: TicketRepository,
+    library: Library,
+    router: TeamRouter | None = None,
+) -> RoutingSuggestion:
+    """The team the escalation form is pre-filled with."""
+    ticket = await load_ticket(ticket_id, tickets)
+    return await suggest_owner(ticket, org=org, tickets=tickets, articles=library.articles, router=router)
 
 
 async def suggest_owner(
     ticket: Ticket,
     *,
     org: Org,
-    escalations: EscalationRepository,
     tickets: TicketRepository,
     articles: dict[str, Article],
     router: TeamRouter | None = None,
@@ -69,73 +70,79 @@ async def suggest_owner(
 async def escalate(
     cmd: Escalate,
     *,
-    tickets: TicketRepository,
-    escalations: EscalationRepository,
-    causes: CauseRepository,
-    articles: dict[str, Article],
+    uow: UnitOfWork,
+    library: Library,
     org: Org,
     clock: Clock,
-    notifier: Notifier,
-    audit: AuditLog,
     llm: LanguageModel | None = None,
     router: TeamRouter | None = None,
 ) -> Escalation:
     """Hand a ticket to the team that owns the fix, with the evidence; the requester is told."""
     org.require(cmd.agent, PersonRole.AGENT)
     check_size(cmd.reason.strip(), MAX_FIELD, "reason")
-    ticket = await load_ticket(cmd.ticket_id, tickets)
-    if ticket.status == "resolved":
-        raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
-    suggestion = await suggest_owner(
-        ticket, org=org, escalations=escalations, tickets=tickets, articles=articles, router=router
-    )
-    team_key = cmd.team or suggestion.team
-    team = org.team(team_key) if team_key else None
-    if team is None:
-        raise UnknownTeam(team_key or "(none given)", org.team_keys())
-    now = clock.now()
-    evidence = await build_evidence(ticket, tickets=tickets, causes=causes, articles=articles, llm=llm)
-    esc = Escalation(
-        id=new_escalation_id(),
-        ticket_id=ticket.id,
-        from_agent=cmd.agent,
-        to_team=team.key,
-        reason=cmd.reason.strip(),
-        created_at=now,
-        evidence=evidence,
-        suggested_team=suggestion.team,
-    )
+    async with uow:
+        ticket = await load_ticket(cmd.ticket_id, uow.tickets)
+        if ticket.status == "resolved":
+            raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
+        articles = library.articles
+        suggestion = await suggest_owner(
+            ticket, org=org, tickets=uow.tickets, articles=articles, router=router
+        )
+        team_key = cmd.team or suggestion.team
+        team = org.team(team_key) if team_key else None
+        if team is None:
+            raise UnknownTeam(team_key or "(none given)", org.team_keys())
+        now = clock.now()
+        evidence = await build_evidence(
+            ticket, tickets=uow.tickets, causes=uow.causes, articles=articles, llm=llm
+        )
+        esc = Escalation(
+            id=new_escalation_id(),
+            ticket_id=ticket.id,
+            from_agent=cmd.agent,
+            to_team=team.key,
+            reason=cmd.reason.strip(),
+            created_at=now,
+            evidence=evidence,
+            suggested_team=suggestion.team,
+        )
+        _hand_over(ticket, esc, team.name, _key(org, cmd.agent), now)
+        await uow.escalations.save(esc)
+        await uow.tickets.save(ticket)
+        await uow.audit.record(
+            AuditEntry(
+                at=now,
+                who=_key(org, cmd.agent),
+                action=AuditAction.ESCALATED,
+                ticket_id=ticket.id,
+                escalation_id=esc.id,
+                detail=short(f"to {team.key}: {esc.reason or 'no reason given'}"),
+            )
+        )
+        for notice in _announce(esc, ticket, team.name):
+            uow.notify(notice)
+        await uow.commit()
+    return esc
+
+
+def _hand_over(ticket: Ticket, esc: Escalation, team_name: str, agent: str, now: datetime) -> None:
     ticket.escalated_at = ticket.escalated_at or now  # the KPI counts the first escalation
-    ticket.escalated_to = team.key
+    ticket.escalated_to = esc.to_team
     ticket.escalation_judgement = ticket.escalation_judged_at = None
     ticket.status = Status.ESCALATED
-    ticket.assign(_key(org, cmd.agent))
+    ticket.assign(agent)
     ticket.add_message(
         Message(
             at=now,
             role=Role.SYSTEM,
-            author=cmd.agent,
-            text=f"Escalated to {team.name}: {esc.reason or 'no reason given'}",
+            author=esc.from_agent,
+            text=f"Escalated to {team_name}: {esc.reason or 'no reason given'}",
         )
     )
-    await escalations.save(esc)
-    await tickets.save(ticket)
-    await audit.record(
-        AuditEntry(
-            at=now,
-            who=_key(org, cmd.agent),
-            action=AuditAction.ESCALATED,
-            ticket_id=ticket.id,
-            escalation_id=esc.id,
-            detail=short(f"to {team.key}: {esc.reason or 'no reason given'}"),
-        )
-    )
-    await _announce(esc, ticket, team.name, notifier)
-    return esc
 
 
-async def _announce(esc: Escalation, ticket: Ticket, team_name: str, notifier: Notifier) -> None:
-    notices = [
+def _announce(esc: Escalation, ticket: Ticket, team_name: str) -> list[Notice]:
+    return [
         Notice(
             kind="escalation",
             to=f"team:{esc.to_team}",
@@ -153,45 +160,34 @@ async def _announce(esc: Escalation, ticket: Ticket, team_name: str, notifier: N
             ),
         ),
     ]
-    for notice in notices:
-        try:
-            await notifier.send(notice)
-        except Exception:  # fan-out: the escalation is stored; redelivery belongs to the outbox
-            log.exception("escalation notice %s for %s failed", notice.kind, ticket.id)
 
 
 async def judge(
-    escalation_id: str,
-    judgement: Judgement,
-    by: str,
-    *,
-    escalations: EscalationRepository,
-    tickets: TicketRepository,
-    org: Org,
-    clock: Clock,
-    audit: AuditLog,
+    escalation_id: str, judgement: Judgement, by: str, *, uow: UnitOfWork, org: Org, clock: Clock
 ) -> Escalation:
     """The owning team says whether the escalation was needed or tier 1 could have solved it."""
     org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
-    esc = await escalations.get(escalation_id)
-    if esc is None:
-        raise EscalationNotFound(escalation_id)
-    now = clock.now()
-    esc.judge(judgement, now, _key(org, by))
-    await escalations.save(esc)
-    ticket = await load_ticket(esc.ticket_id, tickets)
-    ticket.escalation_judgement, ticket.escalation_judged_at = judgement, now
-    await tickets.save(ticket)
-    await audit.record(
-        AuditEntry(
-            at=now,
-            who=_key(org, by),
-            action=AuditAction.JUDGED,
-            ticket_id=ticket.id,
-            escalation_id=esc.id,
-            detail=judgement.value,
+    async with uow:
+        esc = await uow.escalations.get(escalation_id)
+        if esc is None:
+            raise EscalationNotFound(escalation_id)
+        now = clock.now()
+        esc.judge(judgement, now, _key(org, by))
+        await uow.escalations.save(esc)
+        ticket = await load_ticket(esc.ticket_id, uow.tickets)
+        ticket.escalation_judgement, ticket.escalation_judged_at = judgement, now
+        await uow.tickets.save(ticket)
+        await uow.audit.record(
+            AuditEntry(
+                at=now,
+                who=_key(org, by),
+                action=AuditAction.JUDGED,
+                ticket_id=ticket.id,
+                escalation_id=esc.id,
+                detail=judgement.value,
+            )
         )
-    )
+        await uow.commit()
     return esc
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.causes import Cause
 from core.escalation import RoutingSuggestion
 from core.intake import load_ticket
-from core.kb import Article
+from core.kb import Article, Library
 from core.messages import check_text
 from core.org import Org, PersonRole
-from core.ports import CauseRepository, EscalationRepository, TicketRepository
+from core.ports import CauseRepository, Clock, TicketRepository, UnitOfWork
 from core.routing import suggest_owner
 from core.tickets import Message, Role, Status, Ticket
 
@@ -33,33 +32,52 @@ def _message(ticket: Ticket, ref: str) -> Message | None:
     return next((m for m in ticket.messages if m.ref == ref), None)
 
 
+async def find_thread(thread_key: str, *, tickets: TicketRepository) -> Ticket | None:
+    """The ticket of a chat thread, if there is one."""
+    return await tickets.find_by_thread(thread_key)
+
+
 async def edit_message(
-    thread_key: str, ref: str, text: str, *, tickets: TicketRepository, now: datetime
+    thread_key: str, ref: str, text: str, *, uow: UnitOfWork, clock: Clock
 ) -> Ticket | None:
     """Apply an edit to a logged message; the first request message also updates the ticket's text."""
-    ticket = await tickets.find_by_thread(thread_key)
-    message = _message(ticket, ref) if ticket else None
-    if ticket is None or message is None or message.text == text.strip():
-        return ticket
-    message.text, message.edited_at = check_text(text), now
-    first = next((m for m in ticket.messages if m.role == Role.REQUESTER), None)
-    if first is message:
-        ticket.text = message.text
-        ticket.subject = message.text.splitlines()[0][:200]
-    await tickets.save(ticket)
+    async with uow:
+        ticket = await uow.tickets.find_by_thread(thread_key)
+        message = _message(ticket, ref) if ticket else None
+        if ticket is None or message is None or message.text == text.strip():
+            return ticket
+        message.text, message.edited_at = check_text(text), clock.now()
+        first = next((m for m in ticket.messages if m.role == Role.REQUESTER), None)
+        if first is message:
+            ticket.text = message.text
+            ticket.subject = message.text.splitlines()[0][:200]
+        await uow.tickets.save(ticket)
+        await uow.commit()
     return ticket
 
 
-async def delete_message(
-    thread_key: str, ref: str, *, tickets: TicketRepository, now: datetime
-) -> Ticket | None:
+async def delete_message(thread_key: str, ref: str, *, uow: UnitOfWork, clock: Clock) -> Ticket | None:
     """Record that a logged message was deleted; its text is kept, not lost."""
-    ticket = await tickets.find_by_thread(thread_key)
-    message = _message(ticket, ref) if ticket else None
-    if ticket is None or message is None or message.deleted_at is not None:
-        return ticket
-    message.deleted_at = now
-    await tickets.save(ticket)
+    async with uow:
+        ticket = await uow.tickets.find_by_thread(thread_key)
+        message = _message(ticket, ref) if ticket else None
+        if ticket is None or message is None or message.deleted_at is not None:
+            return ticket
+        message.deleted_at = clock.now()
+        await uow.tickets.save(ticket)
+        await uow.commit()
+    return ticket
+
+
+async def remember_chat(ticket_id: str, refs: dict[str, str], *, uow: UnitOfWork) -> Ticket | None:
+    """Keep chat references on a ticket (where its triage or escalation post went, for relaying)."""
+    async with uow:
+        ticket = await uow.tickets.get(ticket_id)
+        if ticket is None or all(ticket.chat.get(k) == v for k, v in refs.items()):
+            return ticket
+        ticket.chat.update(refs)
+        await uow.tickets.save(ticket)
+        await uow.commit()
     return ticket
 
 
@@ -92,8 +110,7 @@ async def triage_context(
     *,
     tickets: TicketRepository,
     causes: CauseRepository,
-    escalations: EscalationRepository,
-    articles: dict[str, Article],
+    library: Library,
     org: Org,
     similar_limit: int = 3,
 ) -> TriageContext:
@@ -105,10 +122,8 @@ async def triage_context(
         similar = [t for t in same if t.id != ticket.id][:similar_limit]
     return TriageContext(
         ticket=ticket,
-        articles_tried=[articles[a] for a in ticket.suggested_article_ids if a in articles],
+        articles_tried=[library.articles[a] for a in ticket.suggested_article_ids if a in library.articles],
         similar=similar,
         likely_cause=await causes.get(ticket.cause_key) if ticket.cause_key else None,
-        likely_owner=await suggest_owner(
-            ticket, org=org, escalations=escalations, tickets=tickets, articles=articles
-        ),
+        likely_owner=await suggest_owner(ticket, org=org, tickets=tickets, articles=library.articles),
     )

@@ -99,6 +99,7 @@ class Ticket:
     csat_at: datetime | None = None
     affected_users: int = 0
     source: str = "chat"
+    version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
 
     @property
     def is_open(self) -> bool:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from core.audit import AuditEntry
 from core.causes import Cause
 from core.coaching import Review
+from core.errors import Conflict, DuplicateTicket
 from core.escalation import Escalation
 from core.kb import Article
 from core.ports import Notice
 from core.tickets import CsatResponse, Ticket
+
+T = TypeVar("T")
 
 
 class FakeClock:
@@ -40,11 +46,22 @@ class FakeTicketRepository:
         return copy.deepcopy(found) if found else None
 
     async def add(self, ticket: Ticket) -> None:
-        assert ticket.id not in self.rows
+        taken = ticket.thread_key and any(t.thread_key == ticket.thread_key for t in self.rows.values())
+        if ticket.id in self.rows or taken:
+            raise DuplicateTicket(f"ticket {ticket.id} or thread {ticket.thread_key} exists")
+        ticket.version = 1
         self.rows[ticket.id] = copy.deepcopy(ticket)
 
     async def save(self, ticket: Ticket) -> None:
-        self.rows[ticket.id] = copy.deepcopy(ticket)
+        self.rows[ticket.id] = _stored(ticket, self.rows.get(ticket.id), ticket.id)
+
+    async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
+        moved = 0
+        for ticket_id, before, after in moves:
+            ticket = self.rows.get(ticket_id)
+            if ticket is not None and ticket.cause_key == before:
+                ticket.cause_key, ticket.version, moved = after, ticket.version + 1, moved + 1
+        return moved
 
     async def save_many(self, tickets: Sequence[Ticket]) -> None:
         for ticket in tickets:
@@ -86,6 +103,17 @@ class FakeTicketRepository:
         return len(self.rows)
 
 
+def _stored(item: T, stored: object, key: str) -> T:
+    """The copy a save stores; as in SQL, an item read earlier must still be current (else Conflict)."""
+    if item.version and getattr(stored, "version", None) != item.version:  # type: ignore[attr-defined]
+        raise Conflict(f"{key} changed since it was read")
+    kept = copy.deepcopy(item)
+    kept.version = getattr(stored, "version", 0) + 1  # type: ignore[attr-defined]
+    if item.version:  # type: ignore[attr-defined]
+        item.version = kept.version  # type: ignore[attr-defined]
+    return kept
+
+
 class _KeyedRepository:
     key = "id"
 
@@ -96,7 +124,8 @@ class _KeyedRepository:
         return copy.deepcopy(self.rows.get(key))
 
     async def save(self, item) -> None:  # type: ignore[no-untyped-def]
-        self.rows[getattr(item, self.key)] = copy.deepcopy(item)
+        key = getattr(item, self.key)
+        self.rows[key] = _stored(item, self.rows.get(key), key) if hasattr(item, "version") else copy.deepcopy(item)
 
 
 class FakeCauseRepository(_KeyedRepository):
@@ -109,6 +138,10 @@ class FakeCauseRepository(_KeyedRepository):
 class FakeArticleRepository(_KeyedRepository):
     async def list(self) -> list[Article]:
         return copy.deepcopy(list(self.rows.values()))  # type: ignore[arg-type]
+
+    async def count_solved(self, article_id: str) -> None:
+        if article_id in self.rows:
+            self.rows[article_id].solved_count += 1  # type: ignore[attr-defined]
 
 
 class FakeEscalationRepository(_KeyedRepository):
@@ -159,6 +192,55 @@ class FakeAuditLog:
 
     def actions(self) -> list[str]:
         return [e.action.value for e in self.entries]
+
+
+@dataclass
+class FakeStores:
+    """Every fake repository; the unit of work and the Desk's read side share them."""
+
+    tickets: FakeTicketRepository = field(default_factory=FakeTicketRepository)
+    causes: FakeCauseRepository = field(default_factory=FakeCauseRepository)
+    articles: FakeArticleRepository = field(default_factory=FakeArticleRepository)
+    escalations: FakeEscalationRepository = field(default_factory=FakeEscalationRepository)
+    reviews: FakeReviewRepository = field(default_factory=FakeReviewRepository)
+    csat: FakeCsatRepository = field(default_factory=FakeCsatRepository)
+    audit: FakeAuditLog = field(default_factory=FakeAuditLog)
+
+    def state(self) -> dict[str, object]:
+        return {f.name: copy.deepcopy(vars(getattr(self, f.name))) for f in fields(self)}
+
+    def restore(self, state: dict[str, object]) -> None:
+        for name, saved in state.items():
+            vars(getattr(self, name)).update(saved)  # type: ignore[call-overload]
+
+
+class FakeUnitOfWork:
+    """All or nothing over the fakes: what was written is put back unless `commit` ran."""
+
+    def __init__(self, stores: FakeStores, notifier: FakeNotifier | None = None) -> None:
+        self.stores, self.notifier = stores, notifier
+        self.tickets, self.causes, self.articles = stores.tickets, stores.causes, stores.articles
+        self.escalations, self.reviews, self.csat = stores.escalations, stores.reviews, stores.csat
+        self.audit = stores.audit
+        self.notices: list[Notice] = []
+        self.committed = False
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self.before, self.notices, self.committed = self.stores.state(), [], False
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if not self.committed:
+            self.stores.restore(self.before)
+
+    async def commit(self) -> None:
+        self.committed = True
+        for notice in self.notices:
+            with contextlib.suppress(Exception):  # as SqlUnitOfWork: a failed hand-on cannot undo the commit
+                await self.notifier.send(notice) if self.notifier is not None else None
+
+    def notify(self, notice: Notice) -> None:
+        self.notices.append(notice)
 
 
 class FakeLanguageModel:
@@ -225,26 +307,21 @@ def sample_articles():  # type: ignore[no-untyped-def]
 
 
 async def fake_desk(org=None, articles=None, notifier=None, llm=None):  # type: ignore[no-untyped-def]
-    """A Desk on fakes, with the lexical retriever of the default install."""
+    """A Desk on fakes, built by the composition root, with the lexical retriever of the default install."""
     from adapters.search.tfidf import TfidfRetriever
+    from bot.wiring import Models, build_desk
     from core.cause_matching import CauseMatcher
-    from core.desk import Desk
     from core.kb import Library
 
-    desk = Desk(
-        tickets=FakeTicketRepository(),
-        causes=FakeCauseRepository(),
-        articles=FakeArticleRepository(),
-        escalations=FakeEscalationRepository(),
-        reviews=FakeReviewRepository(),
-        csat=FakeCsatRepository(),
-        library=Library(TfidfRetriever()),
-        matcher=CauseMatcher(TfidfRetriever()),
-        notifier=notifier or FakeNotifier(),
+    stores, notifier = FakeStores(), notifier or FakeNotifier()
+    desk = build_desk(
+        stores,
+        org or sample_org(),
+        uow=lambda: FakeUnitOfWork(stores, notifier),
+        notifier=notifier,
         clock=FakeClock(),
-        org=org or sample_org(),
-        audit=FakeAuditLog(),
         llm=llm,
+        models=Models(Library(TfidfRetriever()), CauseMatcher(TfidfRetriever())),
     )
     for article in articles if articles is not None else sample_articles():
         await desk.articles.save(article)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.db.engine import make_sessionmaker
-from core.errors import DuplicateTicket
+from core.errors import Conflict, DuplicateTicket
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -21,11 +22,41 @@ class DuplicateKey(DuplicateTicket):
     """A row with the same unique key (ticket id, thread key) already exists."""
 
 
-class SqlRepository:
-    """Base of the repositories: each call runs in its own short transaction."""
+async def affected(session: AsyncSession, stmt: Any) -> int:
+    """Run an INSERT, UPDATE or DELETE; how many rows it touched."""
+    return cast(CursorResult[Any], await session.execute(stmt)).rowcount
 
-    def __init__(self, sessions: Sessions | AsyncEngine) -> None:
+
+def check_version(rowcount: int, what: str) -> None:
+    """A versioned update touched no row: someone else changed it since it was read."""
+    if rowcount != 1:
+        raise Conflict(f"{what} changed since it was read")
+
+
+class SqlRepository:
+    """Base of the repositories: each call in its own short transaction, or in a unit of work's session."""
+
+    def __init__(self, sessions: Sessions | AsyncEngine, *, session: AsyncSession | None = None) -> None:
         self._sessions = sessions if isinstance(sessions, async_sessionmaker) else make_sessionmaker(sessions)
+        self._session = session
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncSession]:
+        """A session to read with."""
+        if self._session is not None:
+            yield self._session
+            return
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A session to write with: committed on leaving, unless a unit of work commits it later."""
+        if self._session is not None:
+            yield self._session
+            return
+        async with self._sessions.begin() as session:
+            yield session
 
 
 async def upsert(session: AsyncSession, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
@@ -35,7 +66,9 @@ async def upsert(session: AsyncSession, table: Table, values: Mapping[str, Any],
         raise NotImplementedError(f"upsert is not implemented for {dialect}")
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
     stmt = insert(table).values(dict(values))
-    changes = {name: stmt.excluded[name] for name in values if name not in keys}
+    changes: dict[str, Any] = {name: stmt.excluded[name] for name in values if name not in keys}
+    if "version" in changes:  # an overwrite is a change too: whoever read the old row must re-read
+        changes["version"] = table.c.version + 1
     await session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 

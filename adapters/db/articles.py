@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, select, update
 
 from adapters.db._sql import SqlRepository, upsert
 from adapters.db.tables import ArticleRow, table_of
@@ -37,18 +37,25 @@ class SqlArticleRepository(SqlRepository):
 
     async def get(self, article_id: str) -> Article | None:
         """Fetch an article by its id."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             stmt = select(ARTICLES).where(ARTICLES.c.id == article_id)
             row = (await session.execute(stmt)).mappings().first()
         return to_article(row) if row else None
 
     async def save(self, article: Article) -> None:
         """Insert or update an article."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await upsert(session, ARTICLES, article_values(article), ["id"])
+
+    async def count_solved(self, article_id: str) -> None:
+        """Add one to an article's solved count in the database (no lost update between processes)."""
+        plus_one = ARTICLES.c.solved_count + 1
+        stmt = update(ARTICLES).where(ARTICLES.c.id == article_id).values(solved_count=plus_one)
+        async with self._writing() as session:
+            await session.execute(stmt)
 
     async def list(self) -> list[Article]:
         """Every article, by id."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(select(ARTICLES).order_by(ARTICLES.c.id))).mappings().all()
         return [to_article(row) for row in rows]

@@ -21,7 +21,7 @@ class SqlAuditLog(SqlRepository):
     async def record(self, entry: AuditEntry) -> None:
         """Append one entry."""
         values = {name: getattr(entry, name) for name in FIELDS}
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(insert(AUDIT).values({**values, "action": entry.action.value}))
 
     async def list(
@@ -33,7 +33,7 @@ class SqlAuditLog(SqlRepository):
             stmt = stmt.where(AUDIT.c.at >= since)
         if limit is not None:
             stmt = stmt.limit(limit)
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(stmt)).mappings().all()
         return [
             AuditEntry(action=AuditAction(row["action"]), **{name: row[name] for name in FIELDS})

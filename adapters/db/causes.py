@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import RowMapping, select, update
 
-from adapters.db._sql import SqlRepository, plain, upsert
+from adapters.db._sql import SqlRepository, affected, check_version, plain, upsert
 from adapters.db.tables import CauseRow, table_of
 from core.causes import Cause, FixStatus
 
@@ -42,17 +42,27 @@ class SqlCauseRepository(SqlRepository):
 
     async def get(self, key: str) -> Cause | None:
         """Fetch a cause by its key."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             row = (await session.execute(select(CAUSES).where(CAUSES.c.key == key))).mappings().first()
         return to_cause(row) if row else None
 
     async def save(self, cause: Cause) -> None:
-        """Insert or update a cause."""
-        async with self._sessions.begin() as session:
-            await upsert(session, CAUSES, cause_values(cause), ["key"])
+        """Insert or overwrite a cause built elsewhere (version 0); update one read here if unchanged."""
+        async with self._writing() as session:
+            if cause.version == 0:
+                await upsert(session, CAUSES, {**cause_values(cause), "version": 1}, ["key"])
+            else:
+                stmt = (
+                    update(CAUSES)
+                    .where(CAUSES.c.key == cause.key, CAUSES.c.version == cause.version)
+                    .values(**cause_values(cause), version=cause.version + 1)
+                )
+                check_version(await affected(session, stmt), f"cause {cause.key}")
+        if cause.version:  # one built elsewhere stays unversioned: saving it again overwrites again
+            cause.version += 1
 
     async def list(self) -> list[Cause]:
         """Every cause, by key."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(select(CAUSES).order_by(CAUSES.c.key))).mappings().all()
         return [to_cause(row) for row in rows]

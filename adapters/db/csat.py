@@ -25,7 +25,7 @@ class SqlCsatRepository(SqlRepository):
             "at": response.at,
             "by": response.by,
         }
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(insert(CSAT).values(values))
 
     async def list(self, ticket_id: str | None = None) -> builtins.list[CsatResponse]:
@@ -33,7 +33,7 @@ class SqlCsatRepository(SqlRepository):
         stmt = select(CSAT).order_by(CSAT.c.at, CSAT.c.id)
         if ticket_id is not None:
             stmt = stmt.where(CSAT.c.ticket_id == ticket_id)
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(stmt)).mappings().all()
         fields = ("ticket_id", "score", "solved", "at", "by")
         return [CsatResponse(**{name: row[name] for name in fields}) for row in rows]

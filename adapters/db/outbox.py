@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,27 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import OutboxRow, table_of
+from adapters.queues import OutboxItem
+
+__all__ = ["OutboxItem", "SqlOutbox"]
 
 OUTBOX = table_of(OutboxRow)
 LEASE = timedelta(seconds=60)  # a dispatcher that died mid-send releases its rows after this
 
 
-@dataclass(frozen=True)
-class OutboxItem:
-    """One post to deliver."""
-
-    id: str
-    key: str
-    destination: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int  # deliveries tried before this one (a claim that died mid-send counts: it may have posted)
-    last_error: str | None
-    created_at: datetime | None = None
-
-
 async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
     return list((await session.execute(stmt.returning(OUTBOX.c.id))).scalars())
+
+
+async def _put(session: AsyncSession, values: dict[str, Any]) -> bool:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(OUTBOX).values(values).on_conflict_do_nothing(index_elements=["key"])
+    return bool(await _touched(session, stmt))
 
 
 class SqlOutbox(SqlRepository):
@@ -42,9 +36,19 @@ class SqlOutbox(SqlRepository):
     lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
 
     async def put(
-        self, key: str, destination: str, kind: str, payload: dict[str, Any], *, now: datetime | None = None
+        self,
+        key: str,
+        destination: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime | None = None,
+        session: AsyncSession | None = None,
     ) -> bool:
-        """Queue a post; False when a post with this key was queued before (it is not queued twice)."""
+        """Queue a post; False when a post with this key was queued before (it is not queued twice).
+
+        With `session` (a unit of work's), the row commits or rolls back with the change it reports.
+        """
         now = now or datetime.now(UTC)
         values = {
             "id": uuid.uuid4().hex,
@@ -57,10 +61,10 @@ class SqlOutbox(SqlRepository):
             "created_at": now,
             "due_at": now,
         }
-        async with self._sessions.begin() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            stmt = insert(OUTBOX).values(values).on_conflict_do_nothing(index_elements=["key"])
-            return bool(await _touched(session, stmt))
+        if session is not None:
+            return await _put(session, values)
+        async with self._sessions.begin() as own:
+            return await _put(own, values)
 
     async def claim(self, *, limit: int = 20, now: datetime | None = None) -> list[OutboxItem]:
         """Take the lease on due posts, oldest first; two dispatchers never take the same one.

@@ -17,6 +17,8 @@ from adapters.db.inbox import SqlInbox
 from adapters.db.outbox import SqlOutbox
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
+from adapters.db.uow import Outbox, SqlUnitOfWork
+from core.ports import Notifier
 
 __all__ = [
     "DuplicateKey",
@@ -30,6 +32,7 @@ __all__ = [
     "SqlRepositories",
     "SqlReviewRepository",
     "SqlTicketRepository",
+    "SqlUnitOfWork",
 ]
 
 
@@ -46,6 +49,7 @@ class SqlRepositories:
     inbox: SqlInbox
     outbox: SqlOutbox
     audit: SqlAuditLog
+    sessions: Sessions
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -62,4 +66,11 @@ class SqlRepositories:
             inbox=SqlInbox(sessions),
             outbox=SqlOutbox(sessions),
             audit=SqlAuditLog(sessions),
+            sessions=sessions,
         )
+
+    def unit_of_work(
+        self, *, outbox: Outbox | None = None, notifier: Notifier | None = None
+    ) -> SqlUnitOfWork:
+        """A unit of work on this database (one per use-case call)."""
+        return SqlUnitOfWork(self.sessions, outbox=outbox, notifier=notifier)

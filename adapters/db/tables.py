@@ -58,6 +58,11 @@ def _text(*, nullable: bool = False) -> Any:
     return Field(default="" if not nullable else None, sa_type=sa.Text, nullable=nullable)
 
 
+def _version() -> Any:
+    """The version an optimistic update checks and bumps (rows that predate it start at 1)."""
+    return Field(default=1, nullable=False, sa_column_kwargs={"server_default": sa.text("1")})
+
+
 class TicketRow(SQLModel, table=True):
     __tablename__ = "tickets"
     # Per-cause windows (deflection baselines, the digest's trend) are index range scans at 1M tickets.
@@ -93,6 +98,7 @@ class TicketRow(SQLModel, table=True):
     csat_at: datetime | None = _when()
     affected_users: int = 0
     source: str = "chat"
+    version: int = _version()
 
 
 class MessageRow(SQLModel, table=True):
@@ -125,6 +131,7 @@ class CauseRow(SQLModel, table=True):
     fix_shipped_at: datetime | None = _when()
     key_phrases: list[str] = _json()
     named_by_person: bool = False
+    version: int = _version()
 
 
 class ArticleRow(SQLModel, table=True):
@@ -154,6 +161,7 @@ class EscalationRow(SQLModel, table=True):
     judgement: str | None = None
     judged_at: datetime | None = _when()
     judged_by: str | None = None
+    version: int = _version()
 
 
 class ReviewRow(SQLModel, table=True):
@@ -288,6 +296,32 @@ class AuditRow(SQLModel, table=True):
     cause_key: str | None = None
     review_id: str | None = None
     detail: str = _text()
+
+
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time console sign-in link; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "console_links"
+
+    token_hash: str = Field(primary_key=True)
+    person: str
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False, index=True)  # indexed to prune old links
+    used_at: datetime | None = _when()
+
+
+class ConsoleSessionRow(SQLModel, table=True):
+    """A console browser session (or one that is signing in, person empty); the cookie holds its token."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: str = Field(primary_key=True)
+    person: str | None = None
+    via: str = ""
+    csrf: str
+    pending: dict[str, Any] = _json(dict)  # an OpenID Connect sign-in under way: state, nonce, verifier
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False, index=True)
 
 
 metadata = SQLModel.metadata

@@ -1,24 +1,38 @@
-"""SqlTicketRepository: tickets in one table, their messages in another, keyed by (ticket, seq)."""
+"""SqlTicketRepository: tickets in one table, their messages in another, keyed by (ticket, seq).
+
+A ticket read here is saved with a version check (optimistic concurrency) and its new messages are
+appended: two processes adding to one ticket never overwrite each other; the later one retries.
+"""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, delete, func, insert, or_, select
+from sqlalchemy import RowMapping, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db._sql import DuplicateKey, SqlRepository, from_iso, plain, to_iso, upsert
+from adapters.db._sql import (
+    DuplicateKey,
+    SqlRepository,
+    affected,
+    check_version,
+    from_iso,
+    plain,
+    to_iso,
+    upsert,
+)
 from adapters.db.tables import MessageRow, TicketRow, table_of
 from core.tickets import Judgement, Message, Priority, Resolution, Role, Status, Surface, Ticket
 
 TICKETS = table_of(TicketRow)
 MESSAGES = table_of(MessageRow)
-_COLUMNS = [f.name for f in fields(Ticket) if f.name not in ("messages", "reopened_at")]
+_COLUMNS = [f.name for f in fields(Ticket) if f.name not in ("messages", "reopened_at", "version")]
 
 
 def ticket_values(ticket: Ticket) -> dict[str, Any]:
@@ -76,11 +90,12 @@ def to_ticket(row: RowMapping, messages: list[Message]) -> Ticket:
         agents=list(row["agents"]),
         suggested_article_ids=list(row["suggested_article_ids"]),
     )
-    return Ticket(**values, messages=messages, reopened_at=[from_iso(at) for at in row["reopened_at"]])
+    reopened = [from_iso(at) for at in row["reopened_at"]]
+    return Ticket(**values, messages=messages, reopened_at=reopened, version=row["version"])
 
 
 class SqlTicketRepository(SqlRepository):
-    """Tickets with their messages; `save` is an upsert by ticket id."""
+    """Tickets with their messages; `save` checks the version of a ticket read here."""
 
     async def get(self, ticket_id: str) -> Ticket | None:
         """Fetch a ticket by its id."""
@@ -100,11 +115,49 @@ class SqlTicketRepository(SqlRepository):
 
     async def add(self, ticket: Ticket) -> None:
         """Insert a new ticket; raise DuplicateKey if its id or thread is taken."""
-        await self._write(ticket, new=True)
+        async with self._duplicates(ticket), self._writing() as session:
+            await session.execute(insert(TICKETS).values({**ticket_values(ticket), "version": 1}))
+            await _replace_messages(session, ticket)
+        ticket.version = 1
 
     async def save(self, ticket: Ticket) -> None:
-        """Insert or update a ticket and replace its messages; raise DuplicateKey on a taken thread."""
-        await self._write(ticket, new=False)
+        """Update a ticket read here if nobody changed it since (else Conflict), appending new messages."""
+        # A ticket built elsewhere (version 0: imports, fixtures) is inserted or overwritten whole.
+        async with self._duplicates(ticket), self._writing() as session:
+            if ticket.version == 0:
+                await upsert(session, TICKETS, {**ticket_values(ticket), "version": 1}, ["id"])
+                await _replace_messages(session, ticket)
+            else:
+                stmt = (
+                    update(TICKETS)
+                    .where(TICKETS.c.id == ticket.id, TICKETS.c.version == ticket.version)
+                    .values({**ticket_values(ticket), "version": ticket.version + 1})
+                )
+                check_version(await affected(session, stmt), f"ticket {ticket.id}")
+                await _append_messages(session, ticket)  # the row is locked now: seq numbers are ours
+        if ticket.version:  # one built elsewhere stays unversioned: saving it again overwrites again
+            ticket.version += 1
+
+    async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
+        """Move tickets (id, from cause, to cause) whose cause is still `from`; how many moved."""
+        moved = 0
+        async with self._writing() as session:
+            for ticket_id, before, after in moves:
+                still = TICKETS.c.cause_key.is_(None) if before is None else TICKETS.c.cause_key == before
+                stmt = (
+                    update(TICKETS)
+                    .where(TICKETS.c.id == ticket_id, still)
+                    .values(cause_key=after, version=TICKETS.c.version + 1)
+                )
+                moved += await affected(session, stmt)
+        return moved
+
+    @asynccontextmanager
+    async def _duplicates(self, ticket: Ticket) -> AsyncIterator[None]:
+        try:
+            yield
+        except IntegrityError as exc:
+            raise DuplicateKey(f"ticket {ticket.id} or thread {ticket.thread_key} already exists") from exc
 
     async def save_many(self, tickets: Sequence[Ticket], batch: int = 500) -> None:
         """Upsert many tickets, a batch per transaction: imports of large exports stay fast."""
@@ -113,7 +166,7 @@ class SqlTicketRepository(SqlRepository):
             try:
                 async with self._sessions.begin() as session:
                     for ticket in chunk:
-                        await upsert(session, TICKETS, ticket_values(ticket), ["id"])
+                        await upsert(session, TICKETS, {**ticket_values(ticket), "version": 1}, ["id"])
                         await _replace_messages(session, ticket)
             except IntegrityError as exc:
                 raise DuplicateKey(f"a ticket thread in this batch already exists: {exc.orig}") from exc
@@ -121,7 +174,7 @@ class SqlTicketRepository(SqlRepository):
     async def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these ticket ids are stored already."""
         found: set[str] = set()
-        async with self._sessions() as session:
+        async with self._reading() as session:
             for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
                 chunk = list(ids[start : start + 900])
                 rows = await session.execute(select(TICKETS.c.id).where(TICKETS.c.id.in_(chunk)))
@@ -168,19 +221,8 @@ class SqlTicketRepository(SqlRepository):
 
     async def count(self) -> int:
         """How many tickets are stored."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             return int((await session.execute(select(func.count()).select_from(TICKETS))).scalar_one())
-
-    async def _write(self, ticket: Ticket, *, new: bool) -> None:
-        try:
-            async with self._sessions.begin() as session:
-                if new:
-                    await session.execute(insert(TICKETS).values(ticket_values(ticket)))
-                else:
-                    await upsert(session, TICKETS, ticket_values(ticket), ["id"])
-                await _replace_messages(session, ticket)
-        except IntegrityError as exc:
-            raise DuplicateKey(f"ticket {ticket.id} or thread {ticket.thread_key} already exists") from exc
 
     async def load(self, stmt: Select[Any]) -> builtins.list[Ticket]:
         """The tickets a query over the tickets table selects, each with its messages."""
@@ -188,7 +230,7 @@ class SqlTicketRepository(SqlRepository):
 
     async def _load(self, stmt: Select[Any]) -> builtins.list[Ticket]:
         """Run a tickets query and attach the messages of the tickets it returns (one more query)."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(stmt)).mappings().all()
             if not rows:
                 return []
@@ -206,3 +248,19 @@ async def _replace_messages(session: AsyncSession, ticket: Ticket) -> None:
     rows: Sequence[dict[str, Any]] = [message_values(ticket.id, i, m) for i, m in enumerate(ticket.messages)]
     if rows:
         await session.execute(insert(MESSAGES), rows)
+
+
+async def _append_messages(session: AsyncSession, ticket: Ticket) -> None:
+    """Insert the messages added since the ticket was read; update the ones edited or deleted."""
+    stmt = select(MESSAGES).where(MESSAGES.c.ticket_id == ticket.id).order_by(MESSAGES.c.seq)
+    stored = {row["seq"]: dict(row) for row in (await session.execute(stmt)).mappings()}
+    added = []
+    for seq, message in enumerate(ticket.messages):
+        values = message_values(ticket.id, seq, message)
+        if seq not in stored:
+            added.append(values)
+        elif stored[seq] != values:
+            key = (MESSAGES.c.ticket_id == ticket.id, MESSAGES.c.seq == seq)
+            await session.execute(update(MESSAGES).where(*key).values(values))
+    if added:
+        await session.execute(insert(MESSAGES), added)

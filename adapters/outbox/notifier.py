@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from adapters.db.outbox import SqlOutbox
 from adapters.outbox.codec import encode
 from core.ports import Notice
@@ -30,9 +32,18 @@ class OutboxNotifier:
 
     async def send(self, notice: Notice) -> None:
         """Queue the notice for every destination; raise if the database cannot take it."""
+        await self.stage(notice)
+        self.queued(notice)
+
+    async def stage(self, notice: Notice, session: AsyncSession | None = None) -> None:
+        """Write the notice's rows, in a unit of work's session when given (they commit with it)."""
         key = notice.key or uuid.uuid4().hex
         payload = {**encode(notice), "lane": notice.ticket_id or notice.to}
         for destination in self.destinations:
-            await self.outbox.put(f"notice:{key}|{destination}", destination, "notice", payload)
+            key_here = f"notice:{key}|{destination}"
+            await self.outbox.put(key_here, destination, "notice", payload, session=session)
+
+    def queued(self, notice: Notice) -> None:
+        """After the rows committed: count the notice and wake the dispatcher."""
         self.count(notice)
         self.wake()

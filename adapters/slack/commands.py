@@ -1,4 +1,4 @@
-"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help."""
+"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help, /fixloop console."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, forms, modals
 from adapters.slack.actions import open_escalation
+from adapters.slack.console_link import on_console
 from adapters.slack.forms import Ref
 from adapters.slack.ids import PLATFORM
 from adapters.slack.knowledge import on_gaps_command
@@ -79,11 +80,20 @@ async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, des
 
 
 async def on_fixloop(
-    ack: AsyncAck, respond: AsyncRespond, command: Command, knowledge: KnowledgeDesk | None = None
+    ack: AsyncAck,
+    command: Command,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    desk: Desk,
+    knowledge: KnowledgeDesk | None = None,
 ) -> None:
-    """`/fixloop gaps` for knowledge owners; `/fixloop help` (or anything else): what Fixloop does."""
+    """`/fixloop console`: a sign-in link in a DM; `/fixloop gaps` for knowledge owners; else the commands."""
     await ack()
-    if (command.get("text") or "").strip().lower() == "gaps":
+    text = (command.get("text") or "").strip().lower()
+    if text == "gaps":
         await on_gaps_command(command, respond, knowledge)
+        return
+    if text == "console":
+        await on_console(command, client, respond, desk)
         return
     await respond(blocks=[blocks.section(blocks.HELP)], text="Fixloop help")

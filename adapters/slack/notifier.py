@@ -75,8 +75,7 @@ class SlackNotifier:
             ticket = await self.desk.tickets.get(notice.ticket_id or "")
             if ticket is None or ticket.platform != "slack":  # only Slack requesters can be relayed to
                 return
-            ticket.chat.update(relay.post_refs(notice.kind, channel, ts))
-            await self.desk.tickets.save(ticket)
+            await self.desk.remember_chat(ticket.id, relay.post_refs(notice.kind, channel, ts))
         except Exception:  # the notice is posted; only the relay of replies in its thread is lost
             log.exception("could not remember the %s post of %s", notice.kind, notice.ticket_id)
 
