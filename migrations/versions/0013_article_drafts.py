@@ -1,7 +1,7 @@
 """Article drafts made from knowledge gaps (issue 16).
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = '0013'
-down_revision: str | Sequence[str] | None = '0006'
+down_revision: str | Sequence[str] | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
