@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot import backtest, logs
+from bot import backtest, gaps, logs
 from bot.config import ConfigError
 from bot.settings import Settings
 from core.errors import FixloopError
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     link = console_sub.add_parser("link", help="print a one-time sign-in link (valid once, for 10 minutes)")
     link.add_argument("--as", dest="person", required=True, help="a person key or user id from fixloop.toml")
     backtest.add_parser(sub)
+    gaps.add_parser(sub)
     return p
 
 
@@ -118,6 +119,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> i
         "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
+        "gaps": gaps.run,
         "console": console.link,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
@@ -130,7 +132,7 @@ async def _with_runtime(
 ) -> int:
     # Reports and imports read or write the ledger only: fitting the suggestion and routing models would cost
     # seconds for nothing (serving processes relearn from the database).
-    reports = args.command in ("causes", "kpis", "digest", "audit", "console", "import")
+    reports = args.command in ("causes", "kpis", "digest", "audit", "console", "import", "gaps")
     from bot.wiring import build_runtime  # the models' libraries load only for commands that use them
 
     runtime = await build_runtime(settings, load_indexes=not reports)

@@ -197,6 +197,9 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     # SQL aggregates: the same digest as the in-memory one, at any ledger size (bench/digest.py).
     now = runtime.desk.clock.now()
     document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
+    from bot.gaps import attach_knowledge
+
+    await attach_knowledge(document, period, runtime.desk, runtime.engine)
     text = document.to_text()
     chart = render_trend_png(document.trend, document.timezone) if args.post or args.chart else b""
     if args.chart:

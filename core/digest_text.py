@@ -77,6 +77,8 @@ def render_text(digest: Digest) -> str:
         out += ["", "Seen in both the internal and the external queue:"]
         out += [f"  - {r.cause.title} [{r.cause.key}] ({r.tickets} tickets)" for r in digest.cross_surface]
     out += ["", "Wins:"] + ([f"  - {w}" for w in digest.wins] or ["  none this week"])
+    if digest.knowledge is not None:
+        out += ["", "Knowledge:", *digest.knowledge.lines()]
     return "\n".join(out)
 
 
@@ -109,6 +111,7 @@ def render_dict(digest: Digest) -> dict[str, Any]:
         "top_causes": [_cause_dict(r, digest.evidence) for r in digest.top_causes],
         "cross_surface": [_cause_dict(r, digest.evidence) for r in digest.cross_surface],
         "wins": list(digest.wins),
+        "knowledge": digest.knowledge.to_dict() if digest.knowledge is not None else None,
         "fades": [
             {"key": f.cause.key, "title": f.cause.title, "before_per_week": f.before, "now": f.now}
             for f in digest.fades

@@ -6,7 +6,7 @@ import functools
 import importlib.util
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -137,3 +137,15 @@ class CombinedFeatures:
 def best_features() -> LexicalFeatures | CombinedFeatures:
     """The best feature set installed: semantic plus lexical with the extra, lexical alone without."""
     return CombinedFeatures() if semantic_available() else LexicalFeatures()
+
+
+def best_features_maker() -> Callable[[], LexicalFeatures | CombinedFeatures]:
+    """A maker of best_features() whose instances share one embedding cache.
+
+    Cross-validation (adapters/search/abstention.py) fits a ranker per fold: sharing the cache embeds each
+    text once instead of once per fold.
+    """
+    if not semantic_available():
+        return LexicalFeatures
+    shared = SemanticFeatures()
+    return lambda: CombinedFeatures(semantic=shared)

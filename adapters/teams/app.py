@@ -30,6 +30,7 @@ from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import ConversationReferenceStore, SqlCardClaims
 from core.desk import Desk
 from core.errors import FixloopError
+from core.knowledge import KnowledgeDesk
 from core.org import Org
 
 log = logging.getLogger("fixloop.teams")
@@ -60,9 +61,10 @@ class TeamsApp:
     tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
-    def bind(self, desk: Desk) -> None:
+    def bind(self, desk: Desk, knowledge: KnowledgeDesk | None = None) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant,
+                              knowledge=knowledge)
         self.notifier.bind(desk)
 
     def handler(self) -> Handler:

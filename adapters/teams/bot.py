@@ -9,11 +9,12 @@ from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
-from adapters.teams import actions, cards, commands, translate
+from adapters.teams import actions, cards, commands, knowledge, translate
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
 from core.desk import Desk
+from core.knowledge import KnowledgeDesk
 
 log = logging.getLogger("fixloop.teams")
 
@@ -38,8 +39,10 @@ class FixloopBot(ActivityHandler):
         claims: actions.CardClaims,
         events: EventLog | None = None,
         home_tenant: str = "",
+        knowledge: KnowledgeDesk | None = None,
     ) -> None:
         self.desk, self.references, self.claims, self.events = desk, references, claims, events
+        self.knowledge = knowledge  # gaps and drafts (adapters/teams/knowledge.py)
         self.home_tenant = home_tenant  # a sender from any other tenant is external
         self.locks = KeyedLocks()
 
@@ -57,6 +60,8 @@ class FixloopBot(ActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A card button, a typed command, or a help request."""
         activity = turn_context.activity
+        if await knowledge.handle(turn_context, self.knowledge, self.claims):
+            return
         submit = translate.submit_of(activity)
         if submit is not None:
             await actions.dispatch(turn_context, submit, self.desk, self.claims)
