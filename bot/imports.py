@@ -49,10 +49,10 @@ async def import_tickets(
         if existing is not None and existing.named_by_person and not cause.title:
             cause.title = existing.title  # a name a person gave is kept over an empty one
         await desk.causes.save(cause)
-    existing = await desk.tickets.existing_ids([t.id for t in batch.tickets])
+    known = await desk.tickets.existing_ids([t.id for t in batch.tickets])
     await desk.tickets.save_many(batch.tickets)
     await desk.refresh()
-    updated = sum(1 for t in batch.tickets if t.id in existing)
+    updated = sum(1 for t in batch.tickets if t.id in known)
     new = len(batch.tickets) - updated
     return ImportResult("tickets", batch.rows_read, new, updated, batch.errors, batch.unknown_columns)
 

@@ -88,7 +88,7 @@ def _event_callback(raw: bytes) -> dict[str, Any] | None:
 
 
 def _from_the_bot(body: dict[str, Any]) -> bool:
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    event: dict[str, Any] = body["event"] if isinstance(body.get("event"), dict) else {}
     bots = {
         a.get("user_id") for a in body.get("authorizations") or [] if isinstance(a, dict) and a.get("is_bot")
     }

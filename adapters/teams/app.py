@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
 from adapters.db.chart_images import SqlChartImages
-from adapters.db.inbox import Accepted, InboxEvent, SqlInbox
+from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent, SqlInbox
 from adapters.teams import intake
 from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
@@ -132,7 +132,7 @@ async def authenticate(
 ) -> AuthenticateRequestResult:
     """Validate the bearer token; anything but a valid one is Refused (botbuilder lets many errors escape)."""
     try:
-        return await adapter.bot_framework_authentication.authenticate_request(activity, header)  # type: ignore[arg-type]
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
     except requests.RequestException as exc:
         log.error("cannot fetch the Bot Framework signing keys: %s", exc)
         raise KeysUnavailable from exc  # a 503 makes the channel retry; a 401 would drop the message
@@ -175,7 +175,7 @@ async def _turn(
     """Store the activity (when it carries a message), run the turn, and answer by how it ended."""
     try:
         stored = await intake.accept(teams.inbox, activity, body, teams.queued) if teams.inbox else None
-    except intake.UNAVAILABLE as exc:
+    except UNAVAILABLE as exc:
         log.warning(
             "database unavailable; the channel will redeliver %s: %s", activity.id, type(exc).__name__
         )

@@ -79,7 +79,9 @@ async def settle(inbox: SqlInbox, row: int, outcome: Outcome) -> bool:
     return outcome.error is None
 
 
-def replayer(adapter: CloudAdapter, inbox: SqlInbox, logic: Callable[[], Logic], app_id: str) -> Any:
+def replayer(
+    adapter: CloudAdapter, inbox: SqlInbox, logic: Callable[[], Logic], app_id: str
+) -> Callable[[InboxEvent], Awaitable[None]]:
     """How the sweeper runs a stored activity again, as a proactive turn (its token was checked at intake)."""
 
     async def replay(event: InboxEvent) -> None:
