@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3978
 HOST ?= 127.0.0.1
+CONFIG := $(or $(FIXLOOP_CONFIG),fixloop.toml)
 
 .PHONY: run test install migrate samples lint clean
 
@@ -23,21 +24,23 @@ fixloop.toml:
 migrate: $(STAMP)
 	$(BIN)/fixloop migrate
 
+# The sample ledger moved to end last week (samples/tickets.csv keeps its fixed dates for tests).
 samples: migrate fixloop.toml
 	$(BIN)/fixloop import kb samples/kb --if-empty
-	$(BIN)/fixloop import tickets samples/tickets.csv --format csv --if-empty
+	$(BIN)/python samples/generate_tickets.py --recent --config $(CONFIG) --out var/sample-tickets.csv
+	$(BIN)/fixloop import tickets var/sample-tickets.csv --format csv --if-empty
 
+# Readable logs (libraries from WARNING up) and, once it listens, a screen saying where to go next.
 run: samples
-	@echo ""
-	@echo "Fixloop is starting on http://$(HOST):$(PORT) (GET /healthz, GET /metrics)."
-	@echo "  Try it without a workspace, in another terminal:  $(BIN)/fixloop chat --as employee"
-	@echo "  (also --as agent, --as manager, --as leader), or:  $(BIN)/fixloop causes | kpis | digest"
-	@echo "  Connect Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README: Connect Slack)."
-	@echo "  Connect Teams: set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID (README)."
-	@echo ""
-	$(BIN)/fixloop serve --host $(HOST) --port $(PORT)
+	@echo "Starting Fixloop on http://$(HOST):$(PORT) ..."
+	@FIXLOOP_LOG_FORMAT=$${FIXLOOP_LOG_FORMAT:-text} $(BIN)/fixloop serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  echo "make test: browser tests run in headless Chromium (/usr/bin/chromium)"; \
+	else \
+	  echo "make test: SKIPPING the browser tests: Chromium is not installed (apt-get install -y chromium chromium-driver)"; \
+	fi
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -7,6 +7,7 @@ null, a number where text belongs, or a megabyte long. These readers turn each o
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from core.errors import InvalidInput
@@ -41,3 +42,31 @@ def need(data: Any, key: str, limit: int | None = MAX_ID) -> str:
     if value is None:
         raise InvalidInput(DAMAGED.format(what=f"it has no {key!r}"))
     return value
+
+
+MAX_DEPTH = 32  # Slack's and the Bot Framework's bodies nest about ten levels; deeper is not theirs
+
+
+class BadShape(ValueError):
+    """A request body that is not what its platform sends; the message says why (answered 400)."""
+
+
+def json_object(raw: bytes | str, what: str = "the body") -> dict[str, Any]:
+    """Decode a JSON object, refusing what is not JSON, not an object, or nested deeper than MAX_DEPTH."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # the C decoder raises RecursionError on deep nesting
+        raise BadShape(f"{what} is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise BadShape(f"{what} is not a JSON object")
+    if _depth(value) > MAX_DEPTH:
+        raise BadShape(f"{what} nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    """How deep a decoded value nests (stops counting past MAX_DEPTH)."""
+    if level > MAX_DEPTH or not isinstance(value, dict | list):
+        return level
+    children = value.values() if isinstance(value, dict) else value
+    return max((_depth(child, level + 1) for child in children), default=level)

@@ -1,16 +1,17 @@
-"""InboxSweeper: replays inbound events whose handler never finished (a crash, a database outage)."""
+"""InboxSweeper: hands stored inbound events to their platform's handler (new ones, and failed ones again)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from adapters.background import BackgroundLoop
 from adapters.db.inbox import InboxEvent, SqlInbox
+from adapters.intake import Handler, handle
 
 log = logging.getLogger("fixloop.inbox")
-Replay = Callable[[InboxEvent], Awaitable[None]]
+Replay = Handler  # a platform's handler of one stored event
 
 
 class InboxSweeper(BackgroundLoop):
@@ -51,11 +52,7 @@ class InboxSweeper(BackgroundLoop):
         if event.attempts > 1:  # a first attempt is a queued event, not a replay of a failed one
             log.info("replaying %s event %s (attempt %d)", event.platform, event.event_id, event.attempts)
             self.on_replay(event.platform)
-        try:
-            await replay(event)
-        except Exception as exc:  # stays in the inbox, retried with backoff
-            log.warning("replay of %s failed: %r", event.event_id, exc)
-            await self.inbox.failed(event.id, f"{type(exc).__name__}: {exc}")
+        await handle(self.inbox, event, replay)
 
     async def run(self) -> None:
         """Sweep until stopped; a database outage only delays the next sweep."""

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.db.migrate import upgrade  # noqa: E402
 from bench import sink  # noqa: E402
-from bench.slack_intake import fixloop, free_port, healthy, pct  # noqa: E402
+from bench.slack_intake import fixloop, pct  # noqa: E402
+from tests.cli_support import free_port, healthy  # noqa: E402
 from tests.conftest import postgres_database  # noqa: E402
 from tests.slack_fake import SECRET, signature  # noqa: E402
 
@@ -201,8 +202,8 @@ async def run(url: str, processes: int, mode: str, args) -> None:
         async with aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=10)
         ) as http:
-            for base in bases:
-                await healthy(http, base)
+            for base, server in zip(bases, servers, strict=False):  # workers come after the servers
+                await healthy(base, server)
             extra = f" + {processes} worker process(es)" if mode == "queued" else ""
             print(f"\n== {mode} intake: {processes} server process(es){extra} on one PostgreSQL database ==")
             print(f"{'rate/s':>7} {'sent':>6} {'acked/s':>8} {'ack p50':>9} {'ack p99':>9} {'errors':>7}")

@@ -17,6 +17,8 @@ async def slack_api(request: web.Request) -> web.Response:
     method = request.match_info["method"]
     if method == "auth.test":
         return web.json_response({"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0ACME"})
+    if method == "conversations.info":  # a channel object, as Slack answers it (shared-channel look-ups)
+        return web.json_response({"ok": True, "channel": {"id": "C0", "is_ext_shared": False}})
     ts = f"1900000000.{next(_ts):06d}"
     return web.json_response({"ok": True, "ts": ts, "channel": "C0", "messages": []})
 

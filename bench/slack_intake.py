@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.db.migrate import upgrade  # noqa: E402
+from tests.cli_support import free_port, healthy  # noqa: E402
 from tests.conftest import postgres_database  # noqa: E402
 from tests.slack_fake import SECRET, FakeSlack, signature  # noqa: E402
 
@@ -122,13 +122,6 @@ async def level_run(
     }
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def fixloop(args: list[str], env: dict[str, str], wait: bool = True) -> subprocess.Popen[bytes]:
     """Run `python -m bot ...` with the bench's environment."""
     proc = subprocess.Popen(
@@ -141,19 +134,6 @@ def fixloop(args: list[str], env: dict[str, str], wait: bool = True) -> subproce
     if wait:
         assert proc.wait() == 0, f"fixloop {' '.join(args)} failed"
     return proc
-
-
-async def healthy(http: aiohttp.ClientSession, base: str) -> None:
-    """Wait until the server answers /healthz."""
-    for _ in range(300):
-        try:
-            async with http.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("fixloop serve did not start")
 
 
 async def run(db_url: str, levels: list[int], requests: int) -> None:
@@ -173,7 +153,7 @@ async def run(db_url: str, levels: list[int], requests: int) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            await healthy(http, base)
+            await healthy(base, server)
             print(f"database: {db_url.split('@')[-1]}  requests per level: {requests}")
             print(
                 f"{'concurrency':>11} {'ack p50':>9} {'ack p99':>9} {'reply p50':>10} {'reply p95':>10}"

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="who escalated, judged, recorded causes, fixed, reviewed, and when")
     audit.add_argument("--since", help="entries at or after DATE (ISO 8601; a bare date is local midnight)")
     audit.add_argument("--json", action="store_true")
+    console = sub.add_parser("console", help="the leaders' console")
+    console_sub = console.add_subparsers(dest="what", required=True)
+    link = console_sub.add_parser("link", help="print a one-time sign-in link (valid once, for 10 minutes)")
+    link.add_argument("--as", dest="person", required=True, help="a person key or user id from fixloop.toml")
     backtest.add_parser(sub)
     return p
 
@@ -72,10 +76,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; user errors print a clear message and exit non-zero."""
     args = _parser().parse_args(argv)
-    logs.configure(args.command)
+    readable = logs.configure(args.command) == "text"
     try:
         settings = Settings()
-        return _dispatch(args, settings)
+        return _dispatch(args, settings, readable)
     except ValidationError as exc:
         first = exc.errors()[0]
         print(f"fixloop: setting {'.'.join(map(str, first['loc'])).upper()} {first['msg']}", file=sys.stderr)
@@ -86,15 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import commands
+def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> int:
+    from bot import commands, console
 
     if args.command == "backtest":
         return backtest.run(args)
     if args.command == "migrate":
         return commands.migrate(settings)
     if args.command == "serve":
-        return commands.serve(settings, args.host, args.port)
+        return commands.serve(settings, args.host, args.port, guide=readable)  # a person reads: guide them
     if args.command == "worker":
         return commands.worker(settings)
     if args.command == "chat":
@@ -107,6 +111,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
+        "console": console.link,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
 
@@ -117,7 +122,7 @@ async def _with_runtime(
     args: argparse.Namespace,
 ) -> int:
     # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest", "audit")
+    reports = args.command in ("causes", "kpis", "digest", "audit", "console")
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

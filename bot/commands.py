@@ -17,6 +17,7 @@ from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
+from bot import startup
 from bot.config import ConfigError
 from bot.imports import import_kb, import_tickets
 from bot.scheduler import replica_id, start_scheduler
@@ -41,13 +42,13 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    """Run the HTTP server until interrupted."""
-    asyncio.run(_serve(settings, host, port))
+def serve(settings: Settings, host: str, port: int, *, guide: bool = False) -> int:
+    """Run the HTTP server until interrupted; with guide, say where to go next once it listens."""
+    asyncio.run(_serve(settings, host, port, guide))
     return 0
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+async def _serve(settings: Settings, host: str, port: int, guide: bool) -> None:
     _say_teams(settings)
     runtime = await build_runtime(settings)
     app = create_app(runtime)
@@ -63,6 +64,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
     scheduler = start_scheduler(runtime.desk, runtime.engine, runtime.config.schedules, observe)
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
+    if guide:
+        _show_next_steps(runtime, socket_mode is not None, f"http://{host}:{port}")
     try:
         await asyncio.Event().wait()
     finally:
@@ -70,6 +73,13 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
+
+
+def _show_next_steps(runtime: Runtime, socket_mode: bool, url: str) -> None:
+    """Print, for the person who started serve, where to go next and what is connected."""
+    slack = "off" if runtime.slack_app is None else "socket" if socket_mode else "http"
+    teams = teams_mode(runtime.settings)
+    print(startup.next_steps(url, slack=slack, teams=teams, command=startup.program()), flush=True)
 
 
 def worker(settings: Settings) -> int:

@@ -1,4 +1,4 @@
-"""Logging set-up: structured JSON lines with the request id (serve), or plain text (other commands)."""
+"""Logging set-up: JSON lines with the request id for a service's collector, readable text for a person."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from adapters.logredact import RedactingFilter
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("fixloop_request_id", default=None)
 STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 INTERNAL = {"request_id", "fixloop_redacted"}
+OWN = {"fixloop", "bot", "adapters", "core"}  # top-level names of Fixloop's own loggers
 
 
 def new_request_id(given: str | None = None) -> str:
@@ -52,19 +53,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure(command: str, *, fmt: str | None = None, level: str | None = None) -> None:
-    """Root logging for a command; FIXLOOP_LOG_FORMAT (json, text) and FIXLOOP_LOG_LEVEL override."""
+class TextFormatter(logging.Formatter):
+    """One readable line: time, level, logger, message, and the request id when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        """The line before any traceback, with the request id at its end."""
+        line = super().formatMessage(record)
+        request_id = getattr(record, "request_id", None)
+        return f"{line} [request {request_id}]" if request_id else line
+
+
+class LibraryChatterFilter(logging.Filter):
+    """Only warnings and errors from libraries (APScheduler's "Adding job tentatively" is not news)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep Fixloop's own records, and a library's from WARNING up."""
+        return record.levelno >= logging.WARNING or record.name.split(".", 1)[0] in OWN
+
+
+def configure(command: str, *, fmt: str | None = None, level: str | None = None) -> str:
+    """Set up root logging for a command and return its format (json, text); the environment overrides."""
     service = command in ("serve", "worker")  # long-running: structured lines for a log collector
-    fmt = (fmt or os.environ.get("FIXLOOP_LOG_FORMAT") or ("json" if service else "text")).lower()
+    collected = service and not sys.stderr.isatty()  # on a terminal a person reads the log
+    fmt = (fmt or os.environ.get("FIXLOOP_LOG_FORMAT") or ("json" if collected else "text")).lower()
     default = "INFO" if service else "WARNING"
     chosen = (level or os.environ.get("FIXLOOP_LOG_LEVEL") or default).upper()
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    if fmt != "json":
+        handler.addFilter(LibraryChatterFilter())
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter())  # emails, phone and card numbers, tokens: never in a log line
     handler.fixloop = True  # type: ignore[attr-defined]
@@ -73,3 +93,4 @@ def configure(command: str, *, fmt: str | None = None, level: str | None = None)
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "fixloop", False)] + [handler]
     root.setLevel(getattr(logging, chosen, logging.INFO))
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin set-up chatter is not news
+    return fmt

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
-from adapters.slack.app import http_handler
+from adapters.slack.http import http_handler
 from adapters.teams.app import http_handler as teams_handler
 from bot.logs import new_request_id
 from bot.wiring import Runtime
@@ -99,6 +99,19 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png", headers=headers)
 
 
+def add_console(app: web.Application, runtime: Runtime) -> None:
+    """The leaders' console under /app/ (/app answers with a redirect to it)."""
+    from bot.console import console_app
+
+    app.add_subapp("/app/", console_app(runtime))
+    app.router.add_get("/app", _to_console)
+
+
+async def _to_console(_: web.Request) -> web.StreamResponse:
+    """/app answers with a permanent redirect to /app/ (an async handler: aiohttp deprecates plain ones)."""
+    return web.Response(status=308, headers={"Location": "/app/"})
+
+
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with the health, metrics and chart endpoints."""
     app = web.Application(middlewares=[measure], client_max_size=1024 * 1024)
@@ -107,15 +120,17 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/charts/{token}.png", chart)
-    if runtime.slack_app is not None and runtime.settings.slack_signing_secret is not None:
-        # Signatures are verified by the event intake (event callbacks) and by slack-bolt (the rest).
-        handler = http_handler(runtime.slack_app, runtime.inbox, runtime.slack_events)
+    add_console(app, runtime)
+    secret = runtime.settings.slack_signing_secret
+    if runtime.slack_app is not None and secret is not None:
+        # The signature is checked before the body is read (and again by slack-bolt for what it answers).
+        handler = http_handler(runtime.slack_app, runtime.slack_intake, secret.get_secret_value())
         app.router.add_post("/slack/events", handler)
     if runtime.teams is not None:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 
     async def start(_: web.Application) -> None:
-        runtime.start_background(work=runtime.settings.fixloop_intake == "inline")
+        runtime.start_serving()
 
     async def close(_: web.Application) -> None:
         await runtime.close()

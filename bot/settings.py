@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    # Console sign-in with OpenID Connect (README "Console"): a provider is on when its id and secret are set.
+    slack_client_id: str = ""
+    slack_client_secret: SecretStr | None = None
+    slack_oidc_url: str = "https://slack.com"  # the issuer; a test points it at a local fake provider
+    entra_client_id: str = ""
+    entra_client_secret: SecretStr | None = None
+    entra_tenant_id: str = ""
+    entra_oidc_url: str | None = None  # default https://login.microsoftonline.com/<tenant>/v2.0
     # When set, GET /metrics answers only requests with "Authorization: Bearer <this token>".
     fixloop_metrics_token: SecretStr | None = None
 
@@ -56,6 +64,8 @@ class Settings(BaseSettings):
         "slack_app_token",
         "microsoft_app_password",
         "openai_api_key",
+        "slack_client_secret",
+        "entra_client_secret",
         "fixloop_metrics_token",
         mode="before",
     )
@@ -99,6 +109,11 @@ class Settings(BaseSettings):
         return self.slack_bot_token is not None and (
             self.slack_signing_secret is not None or self.slack_app_token is not None
         )
+
+    @property
+    def console_url(self) -> str:
+        """Where people open the console: FIXLOOP_PUBLIC_URL, else `fixloop serve`'s default address."""
+        return self.fixloop_public_url or "http://127.0.0.1:3978"
 
     @property
     def llm_enabled(self) -> bool:

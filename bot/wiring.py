@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.db.action_claims import SqlActionClaims
+from adapters.db.console_auth import SqlSignInLinks
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
+from adapters.intake import Intake
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
@@ -28,7 +29,6 @@ from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
-from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import ACTION_CLAIMS
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
@@ -39,6 +39,7 @@ from adapters.teams.notifier import teams_delivery
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
@@ -74,14 +75,25 @@ class Runtime:
     desk: Desk
     retrieval: str
     metrics: Metrics = field(default_factory=Metrics)
-    slack_app: Any = None  # the slack-bolt AsyncApp when Slack is enabled
-    slack_events: EventIntake | None = None  # the fast path of Events API callbacks
+    slack_app: Any = None  # the slack-bolt AsyncApp serving people, when Slack is enabled
+    slack_intake: Intake | None = None  # where Slack event callbacks are stored before the ack
     teams: TeamsApp | None = None  # the Bot Framework adapter, bot and notifier when Teams is enabled
     inbox: SqlInbox | None = None  # inbound events, on the intake pool
     intake_engine: AsyncEngine | None = None  # the small pool acknowledgements use
     dispatcher: Dispatcher | None = None  # delivers the outbox when a chat platform is connected
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
     relearner: Relearner | None = None  # learns from tickets other processes resolved
+    worker: WorkerThread | None = None  # inline intake: the handling side, on its own thread and loop
+
+    def start_serving(self) -> None:
+        """What `serve` runs beside its HTTP endpoints: inline, a worker thread; queued, nothing.
+
+        Inline, this desk still answers buttons and forms, so it learns what other desks resolved.
+        """
+        if self.worker is not None and self.settings.fixloop_intake == "inline":
+            self.worker.start()
+            if self.relearner is not None:
+                self.relearner.start()
 
     def start_background(self, work: bool = True) -> None:
         """Start delivering the outbox and handling the inbox (`serve` inline, or `fixloop worker`)."""
@@ -97,8 +109,8 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the background workers; release the database connections and the model's HTTP client."""
-        if self.slack_events is not None and self.slack_events.tasks:  # let events in hand finish
-            await asyncio.wait(set(self.slack_events.tasks), timeout=5)
+        if self.worker is not None:  # let events in hand finish
+            await self.worker.stop()
         for worker in (self.dispatcher, self.sweeper, self.relearner):
             if worker is not None:
                 await worker.stop()
@@ -188,8 +200,14 @@ async def build_runtime(
     clock: Clock | None = None,
     load_indexes: bool = True,
     teams_endpoints: Endpoints | None = None,
+    metrics: Metrics | None = None,
+    in_worker_thread: bool = False,
 ) -> Runtime:
-    """Connect the database, read fixloop.toml, build the desk and load its indexes."""
+    """Connect the database, read fixloop.toml, build the desk and load its indexes.
+
+    For `serve` with inline intake it also prepares the worker thread (started by start_serving), which
+    builds its own runtime with the same arguments, counting into the same metrics.
+    """
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
     repos = SqlRepositories.build(engine)
@@ -198,17 +216,30 @@ async def build_runtime(
     intake_engine = _intake_engine(settings.database_url, engine)
     inbox = SqlInbox(intake_engine)
     inbox.lease = repos.inbox.lease
-    metrics = Metrics()
+    metrics = metrics or Metrics()
+    worker = None
+    if not in_worker_thread:
+        worker = WorkerThread(
+            lambda: build_runtime(
+                settings,
+                notifier=notifier,
+                clock=clock,
+                teams_endpoints=teams_endpoints,
+                metrics=metrics,
+                in_worker_thread=True,
+            )
+        )
+    intakes = _Intakes(inbox, metrics, worker)
     slack = _slack_notifier(settings, config)
-    teams = _teams(settings, config, engine, inbox, teams_endpoints)
+    teams = _teams(settings, config, engine, intakes.of("teams"), teams_endpoints)
     dispatcher = _dispatcher(repos, slack, teams, metrics)
     local = notifier or LogNotifier()
     combined: Notifier = local
     queued: OutboxNotifier | None = None
+    wake_outbox: Callable[[], None] = lambda: None  # noqa: E731
     if dispatcher is not None:  # chat platforms get notices through the outbox, once each
-        queued = OutboxNotifier(
-            repos.outbox, list(dispatcher.deliverers), dispatcher.wake, count=_count(metrics)
-        )
+        wake_outbox = _both(dispatcher.wake, worker.wake_outbox if worker else None)
+        queued = OutboxNotifier(repos.outbox, list(dispatcher.deliverers), wake_outbox, count=_count(metrics))
         combined = FanoutNotifier([local, queued])
     desk = build_desk(
         repos,
@@ -218,6 +249,7 @@ async def build_runtime(
         clock=clock or SystemClock(),
         llm=_language_model(settings),
     )
+    desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     if load_indexes:
         await desk.refresh()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
@@ -239,46 +271,62 @@ async def build_runtime(
         inbox=inbox,
         intake_engine=intake_engine,
         relearner=Relearner(desk.catch_up, interval=settings.fixloop_relearn_seconds),
+        worker=worker,
     )
-    replayers: dict[str, Replay] = {}
+    handlers: dict[str, Replay] = {}
     if slack is not None and dispatcher is not None:
         slack.bind(desk)
-        runtime.slack_app = build_app(
-            desk,
-            settings,
-            inbox=inbox,
-            poster=OutboxPoster(repos.outbox, dispatcher.wake),
-            client=slack.client,
-            count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
-            workers=settings.fixloop_workers,
-            queued=settings.fixloop_intake == "queued",
-            claims=SqlActionClaims(engine, ACTION_CLAIMS),
-        )
-        replayers["slack"] = slack_intake.replayer(runtime.slack_app, inbox)
-        if settings.slack_signing_secret is not None:
-            runtime.slack_events = EventIntake(
-                runtime.slack_app,
-                inbox,
-                settings.slack_signing_secret.get_secret_value(),
-                queued=settings.fixloop_intake == "queued",
-                workers=settings.fixloop_workers,
-                count=lambda outcome: metrics.intake.labels("slack", outcome).inc(),
-            )
+        common: dict[str, Any] = {
+            "poster": OutboxPoster(repos.outbox, wake_outbox),
+            "client": slack.client,
+            "workers": settings.fixloop_workers,
+            "claims": SqlActionClaims(engine, ACTION_CLAIMS),
+        }
+        runtime.slack_intake = intakes.of("slack")
+        runtime.slack_app = build_app(desk, settings, intake=runtime.slack_intake, **common)
+        handlers["slack"] = slack_intake.handler(build_app(desk, settings, stored_events=True, **common))
     if teams is not None:
         teams.bind(desk)
-        teams.queued = settings.fixloop_intake == "queued"
         runtime.teams = teams
-        replayers["teams"] = teams.replayer()
-    if replayers:
+        handlers["teams"] = teams.handler()
+    if handlers:
         runtime.sweeper = InboxSweeper(
             inbox,
-            replayers,
-            # Queued intake: the inbox is the work queue, so a worker looks often; inline: only leftovers.
+            handlers,
+            # Queued: the inbox is the work queue of other processes, so look often; in the inline
+            # worker thread the intake wakes the sweeper, which then only looks for leftovers.
             interval=0.05 if settings.fixloop_intake == "queued" else settings.fixloop_sweep_seconds,
             concurrency=settings.fixloop_workers,
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
+
+
+class _Intakes:
+    """One Intake per platform on the shared inbox, each counting its outcomes and waking the worker."""
+
+    def __init__(self, inbox: SqlInbox, metrics: Metrics, worker: WorkerThread | None) -> None:
+        self.inbox, self.metrics, self.worker = inbox, metrics, worker
+
+    def of(self, platform: str) -> Intake:
+        """The intake of one platform."""
+        return Intake(
+            self.inbox,
+            platform,
+            count=lambda outcome: self.metrics.intake.labels(platform, outcome).inc(),
+            stored=self.worker.wake if self.worker is not None else lambda: None,
+        )
+
+
+def _both(first: Callable[[], None], second: Callable[[], None] | None) -> Callable[[], None]:
+    """Call one waker, then the other if there is one."""
+
+    def wake() -> None:
+        first()
+        if second is not None:
+            second()
+
+    return wake
 
 
 def _count(metrics: Metrics) -> Callable[[Notice], None]:
@@ -344,7 +392,7 @@ def _teams(
     settings: Settings,
     config: AppConfig,
     engine: AsyncEngine,
-    inbox: SqlInbox,
+    intake: Intake,
     endpoints: Endpoints | None,
 ) -> TeamsApp | None:
     """The Teams adapter and notifier when Teams is on (an app id, or development mode), else None."""
@@ -354,4 +402,4 @@ def _teams(
         raise ConfigError(str(exc)) from exc  # the CLI prints it and stops, like a bad fixloop.toml
     if mode == "off":
         return None
-    return build_teams(settings, engine, config.org, inbox=inbox, endpoints=endpoints)
+    return build_teams(settings, engine, config.org, intake=intake, endpoints=endpoints)

@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
     FIX_SHIPPED = "fix_shipped"
     REVIEWED = "reviewed"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    SIGNED_IN = "console_signed_in"
 
 
 @dataclass(frozen=True)

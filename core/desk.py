@@ -28,7 +28,8 @@ from core import (
 )
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
-from core.errors import Conflict
+from core.console import ConsoleLink, console_link
+from core.errors import Conflict, InvalidInput
 from core.kb import Library
 from core.learning import LearningSync
 from core.org import Org
@@ -42,6 +43,7 @@ from core.ports import (
     LanguageModel,
     Notifier,
     ReviewRepository,
+    SignInLinks,
     TicketRepository,
     UnitOfWork,
 )
@@ -118,6 +120,7 @@ class Desk:
     router: TeamRouter | None = None
     clusterer: Clusterer | None = None
     learning: LearningSync = field(default_factory=LearningSync)
+    sign_in: SignInLinks | None = None  # one-time console links; None where no console is served
 
     def __post_init__(self) -> None:
         deps = _Dependencies(self)
@@ -159,3 +162,9 @@ class Desk:
         self.coaching = bind(reports.coaching_prompts)
         self.review_summary = bind(reports.review_summary)
         self.audit_entries = bind(reports.audit_entries)
+
+    async def console_link(self, user: str, platform: str | None = None) -> ConsoleLink:
+        """A one-time sign-in link to the console for a leader, manager or agent."""
+        if self.sign_in is None:
+            raise InvalidInput("The console is not set up on this Fixloop.")
+        return await console_link(user, links=self.sign_in, org=self.org, clock=self.clock, platform=platform)

@@ -180,4 +180,9 @@ class UnitOfWork(Protocol):
 
     def notify(self, notice: Notice) -> None:
         """Queue a notice to go out with the change (and not at all if it is rolled back)."""
+
+
+class SignInLinks(Protocol):
+    async def issue(self, person: str, now: datetime, expires_at: datetime) -> str:
+        """Store a new one-time console sign-in link for the person; return its URL."""
         ...

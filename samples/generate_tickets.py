@@ -3,10 +3,12 @@
 Deterministic: the same seed always gives the same file. Standard library only.
 
     python samples/generate_tickets.py [--seed 20260831] [--out samples/tickets.csv]
+    python samples/generate_tickets.py --recent [--today DATE] [--config fixloop.toml] --out FILE
 
 Twelve weeks of tickets, Monday 2026-08-31 to Sunday 2026-11-22 (UTC), from an internal IT
 help desk and a customer support desk, with eight recurring root causes whose stories are
-described in samples/README.md and in CAUSES below.
+described in samples/README.md and in CAUSES below. With --recent the same ledger is moved
+by whole weeks so that its last week is the last full week before today: a demo never looks stale.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import argparse
 import csv
 import math
 import random
+import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 UTC = timezone.utc
 START = datetime(2026, 8, 31, tzinfo=UTC)  # a Monday
@@ -1029,17 +1033,56 @@ def generate(seed: int = DEFAULT_SEED) -> list[dict[str, str]]:
     return rows
 
 
+# --------------------------------------------------------------------------- recent copy
+
+TIME_COLUMNS = ["created_at", "first_bot_reply_at", "first_human_reply_at", "resolved_at", "reopened_at",
+                "closed_at", "escalated_at", "escalation_judged_at", "root_cause_at", "fix_shipped_at", "csat_at"]
+
+
+def weeks_until(today: date) -> int:
+    """Whole weeks that move the snapshot (a Monday) to the Monday of today's week."""
+    monday = today - timedelta(days=today.weekday())
+    return (monday - HORIZON.date()).days // 7
+
+
+def shifted(rows: list[dict[str, str]], weeks: int) -> list[dict[str, str]]:
+    """The same tickets moved by whole weeks: weekdays, hours and every interval stay as they were."""
+    by = timedelta(weeks=weeks)
+
+    def move(cell: str) -> str:
+        return ";".join(ts(datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) + by)
+                        for t in cell.split(";")) if cell else ""
+
+    return [{**row, **{c: move(row[c]) for c in TIME_COLUMNS}} for row in rows]
+
+
+def local_today(config: Path | None) -> date:
+    """Today in the time zone of fixloop.toml (UTC without one): its weeks are the ones reports use."""
+    zone = "UTC"
+    if config is not None and config.is_file():
+        zone = tomllib.loads(config.read_text(encoding="utf-8")).get("timezone", "UTC")
+    return datetime.now(ZoneInfo(zone)).date()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=HERE / "tickets.csv")
+    parser.add_argument("--recent", action="store_true",
+                        help="move the ledger by whole weeks so that its last week is the one before today")
+    parser.add_argument("--today", type=date.fromisoformat, help="with --recent: the date taken as today")
+    parser.add_argument("--config", type=Path, help="with --recent: fixloop.toml, whose timezone says what today is")
     args = parser.parse_args(argv)
     rows = generate(args.seed)
+    weeks = weeks_until(args.today or local_today(args.config)) if args.recent else 0
+    rows = shifted(rows, weeks)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {len(rows)} tickets to {args.out}")
+    last_week = (HORIZON + timedelta(weeks=weeks - 1)).date()
+    print(f"wrote {len(rows)} tickets to {args.out}; their last week starts on Monday {last_week}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
-"""Running the real `fixloop` command line in a subprocess against a scratch database."""
+"""Running the real `fixloop` command line in a subprocess against a scratch database, and waiting for it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,3 +37,26 @@ def cli_for(database_url: str, config: Path | None = None) -> Cli:
     env.update(DATABASE_URL=database_url, FIXLOOP_CONFIG=str(config or ROOT / "fixloop.example.toml"),
                PYTHONPATH=str(ROOT))
     return Cli(env=env)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def healthy(base: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
+    """Wait until the `fixloop serve` process answers /healthz; fail if it exits first."""
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, "fixloop serve exited"
+            try:
+                async with session.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise AssertionError("fixloop serve did not become healthy")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -92,7 +93,7 @@ class FakeSlack:
         self,
         method: str,
         count: int = 1,
-        within: float = 8,
+        within: float = 30,
         where: Callable[[dict[str, Any]], bool] = lambda _: True,
     ) -> list[dict[str, Any]]:
         """Wait until `count` calls of a method match; the listener work runs after the ack."""
@@ -213,6 +214,23 @@ def signature(body: str, timestamp: int, secret: str = SECRET) -> str:
     return f"v0={digest}"
 
 
+async def send(session: aiohttp.ClientSession, base: str, body: str, retry: int) -> bool:
+    """POST a signed event to a running `fixloop serve` (a retry when `retry`); True when acknowledged 2xx."""
+    ts = int(time.time())
+    headers = {
+        "X-Slack-Request-Timestamp": str(ts),
+        "X-Slack-Signature": signature(body, ts),
+        "Content-Type": "application/json",
+    }
+    if retry:
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"}
+    try:
+        async with session.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
+            return 200 <= response.status < 300
+    except (TimeoutError, aiohttp.ClientError):
+        return False
+
+
 class Harness:
     """Fixloop's real aiohttp server with the Slack app mounted, talking to a FakeSlack."""
 
@@ -224,6 +242,15 @@ class Harness:
     @property
     def desk(self):  # type: ignore[no-untyped-def]
         return self.runtime.desk
+
+    async def handling(self) -> Runtime:
+        """The runtime that handles stored events: the worker thread's (inline intake), once it runs."""
+        worker = self.runtime.worker
+        if worker is None or self.runtime.settings.fixloop_intake != "inline":
+            return self.runtime
+        await asyncio.to_thread(worker.ready.wait, 30)
+        assert worker.runtime is not None, "the worker thread did not start"
+        return worker.runtime  # type: ignore[return-value]
 
     async def post(
         self,
@@ -323,7 +350,7 @@ class Harness:
             {"type": "view_submission", "user": {"id": user}, "view": {**view, "id": view_id, "state": state}}
         )
 
-    async def eventually(self, check: Callable[[], Any], within: float = 8) -> Any:
+    async def eventually(self, check: Callable[[], Any], within: float = 30) -> Any:
         """Poll an async check until it returns something truthy."""
         deadline = time.monotonic() + within
         while True:

@@ -191,7 +191,7 @@ class FakeConnector:
         return [c for c in self.calls if c.kind in ("send", "reply") and where(c)]
 
     async def wait_for(
-        self, kind: str, count: int = 1, where: Callable[[Call], bool] = lambda _: True, within: float = 8
+        self, kind: str, count: int = 1, where: Callable[[Call], bool] = lambda _: True, within: float = 30
     ) -> list[Call]:
         """Wait until `count` calls of a kind ("posted" for send or reply) match."""
         deadline = time.monotonic() + within
@@ -290,7 +290,17 @@ class Harness:
             token = self.keys.sign(serviceurl=activity["serviceUrl"], **claims)
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return await self.client.post("/api/messages", data=json.dumps(activity), headers=headers)
+        response = await self.client.post("/api/messages", data=json.dumps(activity), headers=headers)
+        await self.settled()
+        return response
+
+    async def settled(self, within: float = 10.0) -> None:
+        """Wait until every stored activity was handled (a worker thread handles them after the ack)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if not (await self.runtime.repos.inbox.counts()).get("new", 0):
+                return
+            await asyncio.sleep(0.01)
 
     async def click(
         self,

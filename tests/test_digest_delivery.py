@@ -76,6 +76,7 @@ async def both_platforms(
             slack_api_url=slack.url, microsoft_app_id=teams_fake.APP_ID,
             microsoft_app_password="a-local-test-password-0000", microsoft_app_tenant_id=teams_fake.TENANT,
             fixloop_public_url=public_url,
+            fixloop_intake="queued",  # no worker thread: the test's own drain() delivers the outbox
         )
         runtime = await build_runtime(settings, teams_endpoints=endpoints, clock=clock, load_indexes=False)
         assert runtime.teams is not None

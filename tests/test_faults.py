@@ -11,75 +11,20 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
 
 from adapters.db import migrate
-from adapters.db.tables import TicketRow, table_of
 from tests.conftest import postgres_database
 from tests.fake_secrets import OPENAI_API_KEY
+from tests.fault_support import FAST, deliver, dm, first_replies_settle, ticket_count
 from tests.llm_fake import FakeOpenAI, serve_openai
 from tests.pg_proxy import PgProxy
-from tests.slack_fake import EMPLOYEE, Harness, harness, text_of
-from tests.test_slack_loop import escalate
+from tests.settling import quiet
+from tests.slack_fake import Harness, harness, text_of
+from tests.slack_support import escalate
 
 needs_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
-TICKETS = table_of(TicketRow)
-
-
-def dm(i: int) -> dict:
-    """A DM that opens its own ticket (each top-level DM message is a thread of its own)."""
-    return {
-        "type": "message",
-        "channel": "D0EMP",
-        "channel_type": "im",
-        "user": EMPLOYEE,
-        "text": f"VPN disconnects every few minutes on laptop {i}",
-        "ts": f"17000000{i:02d}.000100",
-    }
-
-
-FAST = {"fixloop_lease_seconds": 2.0, "fixloop_sweep_seconds": 0.3}  # recovery shows within a test
-
-
-async def deliver(h: Harness, event: dict, event_id: str, *, tries: int = 60) -> int:
-    """Send an event until it is acknowledged with a 2xx, as Slack redelivers; how many tries it took."""
-    for attempt in range(1, tries + 1):
-        try:
-            response = await h.event(event, event_id=event_id, retry=attempt - 1 or None)
-            if 200 <= response.status < 300:
-                return attempt
-        except (TimeoutError, aiohttp.ClientError):
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{event_id} was never acknowledged")
-
-
-async def ticket_count(h: Harness) -> int:
-    async with h.runtime.engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(TICKETS))).scalar_one())
-
-
-async def first_replies_settle(h: Harness, n: int, within: float = 60) -> dict[str, int]:
-    """Wait until each of the n tickets' threads has its first reply; then how many each got."""
-    roots = {dm(i)["ts"] for i in range(n)}
-
-    async def counts() -> dict[str, int]:
-        found = {ts: 0 for ts in roots}
-        for p in h.fake.delivered():
-            if p.get("channel") == "D0EMP" and p.get("thread_ts") in found:
-                found[p["thread_ts"]] += 1
-        return found
-
-    await h.eventually(lambda: _all(counts()), within=within)
-    await asyncio.sleep(1.0)  # a late duplicate would show up now
-    return await counts()
-
-
-async def _all(counts: object) -> bool:
-    return all(v >= 1 for v in (await counts).values())  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -144,11 +89,11 @@ async def test_slack_rate_limiting_delays_the_reply_and_does_not_double_it(slack
 
 
 async def test_a_slack_timeout_after_the_post_went_through_is_not_posted_again(slack) -> None:
-    slack.runtime.slack_app.client.timeout = 1  # the same client the outbox posts with
+    for runtime in (slack.runtime, await slack.handling()):
+        runtime.slack_app.client.timeout = 1  # the same client the outbox posts with
     slack.fake.stall("chat.postMessage", 2.5)  # Slack posts it, but the answer comes too late
     await deliver(slack, dm(0), "EvTimeout")
-    replies = await first_replies_settle(slack, 1, within=30)
-    await asyncio.sleep(2.5)  # past the stalled answer and a retry's backoff
+    replies = await first_replies_settle(slack, 1, within=30)  # waits until the retry is settled too
     assert replies == {dm(0)["ts"]: 1}
     assert len([p for p in slack.fake.delivered() if p.get("thread_ts") == dm(0)["ts"]]) == 1
     checks = slack.fake.of("conversations.replies")
@@ -194,7 +139,7 @@ async def test_a_failing_language_model_still_escalates_once_with_offline_eviden
         ticket = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")
         post = await escalate(h, ticket)
         assert ticket.id in text_of(post) and dm(0)["text"] in text_of(post)  # the offline evidence
-        await asyncio.sleep(1.5)
+        await quiet(h.runtime.engine)  # every post settled: a second escalation post would be there now
         posts = [p for p in h.fake.delivered() if p.get("channel") == "C0NETWORK"]
         assert len(posts) == 1 and server.requests, "the model was asked, failed, and nothing doubled"
         saved = await h.desk.find_thread(f"slack:D0EMP:{dm(0)['ts']}")

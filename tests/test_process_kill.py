@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,13 @@ import aiohttp
 from sqlalchemy import func, select
 
 from adapters.db.tables import TicketRow, table_of
+from tests.cli_support import free_port, healthy
 from tests.fake_secrets import SLACK_BOT_TOKEN
-from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, signature
+from tests.settling import quiet
+from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, send
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKETS = table_of(TicketRow)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def serve(database_url: str, slack_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -50,21 +45,6 @@ def serve(database_url: str, slack_url: str, port: int, log: Path) -> subprocess
         env.pop(key, None)
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-
-
-async def healthy(base: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "fixloop serve exited"
-            try:
-                async with session.get(f"{base}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("fixloop serve did not become healthy")
 
 
 def event(i: int) -> tuple[str, str]:
@@ -87,23 +67,6 @@ def event(i: int) -> tuple[str, str]:
         },
     }
     return body["event_id"], json.dumps(body)  # type: ignore[return-value]
-
-
-async def send(session: aiohttp.ClientSession, base: str, body: str, retry: int) -> bool:
-    """POST a signed event; True when it was acknowledged with a 2xx."""
-    ts = int(time.time())
-    headers = {
-        "X-Slack-Request-Timestamp": str(ts),
-        "X-Slack-Signature": signature(body, ts),
-        "Content-Type": "application/json",
-    }
-    if retry:
-        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"}
-    try:
-        async with session.post(f"{base}/slack/events", data=body.encode(), headers=headers) as response:
-            return 200 <= response.status < 300
-    except (TimeoutError, aiohttp.ClientError):
-        return False
 
 
 async def count_tickets(engine) -> int:  # type: ignore[no-untyped-def]
@@ -159,7 +122,7 @@ async def test_a_process_killed_mid_burst_loses_and_doubles_nothing(engine, db_u
             if await count_tickets(engine) == n and len(set(threads)) == n:
                 break
             await asyncio.sleep(0.3)
-        await asyncio.sleep(2.5)  # longer than a lease: a reply taken over from the dead process shows now
+        await quiet(engine)  # every event handled and every post settled, the dead process's leases included
         threads = [p.get("thread_ts") for p in fake.delivered() if p.get("channel") == "D0EMP"]
         assert await count_tickets(engine) == n, log.read_text()[-3000:]
         print("replayed after the kill:", log.read_text().count("replaying slack event"))

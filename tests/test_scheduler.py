@@ -192,7 +192,7 @@ async def test_the_weekly_reclustering_runs_once_off_the_event_loop_and_tells_th
     db_url: str, engine: AsyncEngine
 ):
     from adapters.search.clustering import WardClusterer
-    from tests.test_cause_engine import TOPICS, ticket
+    from tests.cause_support import TOPICS, ticket
 
     notifier = FakeNotifier()
     desk = await desk_at(datetime(2026, 11, 15, 21, 5, tzinfo=UTC), notifier)  # Sun 22:05 in Berlin

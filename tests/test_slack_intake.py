@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -286,3 +287,22 @@ async def test_app_home_shows_my_tickets_and_the_queue_to_agents_and_causes_to_l
     assert "espresso" in views[EMPLOYEE] and "Waiting for a person" not in views[EMPLOYEE]
     assert "Waiting for a person" in views[ANA] and "espresso" in views[ANA]
     assert "Root causes" in views[LEA] or "No causes yet" in views[LEA]
+
+
+async def test_a_stored_event_is_handled_hours_later_without_its_signature_by_the_stored_events_app(slack):
+    """Replays never re-enter the HTTP app: the stored-events app takes them, verification off by design."""
+    signed_long_ago = int(time.time()) - 3 * 3600  # any signature check would refuse this timestamp now
+    body = {
+        "type": "event_callback",
+        "team_id": "T0ACME",
+        "event_id": "EvHoursOld",
+        "event_time": signed_long_ago,
+        "authorizations": [{"team_id": "T0ACME", "user_id": BOT_USER, "is_bot": True}],
+        "event": msg(VPN, ts="1700000000.000777"),
+    }
+    await slack.runtime.repos.inbox.accept("slack", "EvHoursOld", json.dumps(body), queued=True)
+    slack.runtime.worker.wake()
+    await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000000.000777")
+    assert await slack.desk.find_thread("slack:D0EMP:1700000000.000777") is not None
+    assert (await slack.runtime.repos.inbox.counts()) == {"done": 1}
+

@@ -10,6 +10,7 @@ import pytest
 from core.causes import FixStatus
 from core.tickets import Judgement, Status
 from tests.slack_fake import ANA, EMPLOYEE, LEA, MIA, buttons, harness, text_of
+from tests.slack_support import escalate, typed
 
 VPN = "VPN disconnects every few minutes since this morning"
 
@@ -28,28 +29,6 @@ async def open_ticket(slack, text: str = VPN, user: str = EMPLOYEE, ts: str = "1
     )
     await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == ts)
     return await slack.desk.find_thread(f"slack:D0EMP:{ts}")
-
-
-def typed(value: str) -> dict:
-    return {"type": "plain_text_input", "value": value}
-
-
-def picked(value: str) -> dict:
-    return {"type": "static_select", "selected_option": {"value": value}}
-
-
-async def escalate(slack, ticket):
-    """/escalate by an agent, then submit the modal as pre-filled; returns the escalation post."""
-    await slack.command("/escalate", f"{ticket.id} the certificate looks expired", ANA)
-    view = (await slack.fake.wait_for("views.open"))[0]["view"]
-    team = next(b for b in view["blocks"] if b.get("block_id") == "team")["element"]["initial_option"][
-        "value"
-    ]
-    reason = next(b for b in view["blocks"] if b.get("block_id") == "reason")["element"]["initial_value"]
-    response = await slack.submit(view, ANA, {"team": picked(team), "reason": typed(reason)})
-    assert response.status == 200
-    post = await slack.fake.wait_for("chat.postMessage", where=lambda p: p["channel"] == "C0NETWORK")
-    return {**post[0], "ts": "1800000000.999999"}
 
 
 async def test_escalate_opens_a_prefilled_modal_and_posts_the_evidence_to_the_owners_channel(slack):

@@ -6,7 +6,7 @@ import pytest
 
 from core.tickets import Role, Status
 from tests.slack_fake import ANA, BOT_ID, BOT_USER, EMPLOYEE, LEA, buttons, harness, text_of
-from tests.test_slack_loop import escalate
+from tests.slack_support import escalate
 
 VPN = "VPN disconnects every few minutes since this morning"
 ROOT = "1700000000.000100"

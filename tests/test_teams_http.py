@@ -80,12 +80,15 @@ async def test_a_bad_token_gets_401_and_nothing_is_logged(teams, case):
 
 
 async def test_malformed_requests_are_refused_without_a_500(teams):
-    wrong_type = await teams.client.post("/api/messages", data="hi", headers={"Content-Type": "text/plain"})
+    token = {"Authorization": f"Bearer {teams.keys.sign(serviceurl=teams.connector.url)}"}
+    unsigned = await teams.client.post("/api/messages", data="{", headers={"Content-Type": "application/json"})
+    wrong_type = await teams.client.post("/api/messages", data="hi", headers={"Content-Type": "text/plain", **token})
     not_json = await teams.client.post(
-        "/api/messages", data="{", headers={"Content-Type": "application/json"}
+        "/api/messages", data="{", headers={"Content-Type": "application/json", **token}
     )
     no_type = await teams.post({"id": "x", "text": "hi"})
-    assert (wrong_type.status, not_json.status, no_type.status) == (415, 400, 400)
+    statuses = (unsigned.status, wrong_type.status, not_json.status, no_type.status)
+    assert statuses == (401, 415, 400, 400)
 
 
 async def test_a_redelivered_activity_never_makes_a_second_ticket_even_concurrently(teams):

@@ -7,9 +7,10 @@ import json
 import pytest
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference
 
+from adapters.db.conversations import SqlCardClaims, SqlConversationReferences
 from adapters.teams import cards, forms, translate
 from adapters.teams.ids import Verb
-from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
+from adapters.teams.references import ConversationReferenceStore
 from core.errors import InvalidInput
 from core.escalation import Escalation, Evidence
 from tests.fakes import FakeClock, sample_org
@@ -109,7 +110,8 @@ def test_the_escalation_form_is_prefilled_and_every_card_is_an_adaptive_card():
 
 
 async def test_references_are_stored_replaced_and_read_back_and_claims_hold_once(sessionmaker):
-    store, claims = SqlConversationReferenceStore(sessionmaker), SqlCardClaims(sessionmaker)
+    store = ConversationReferenceStore(SqlConversationReferences(sessionmaker))
+    claims = SqlCardClaims(sessionmaker)
     reference = ConversationReference(service_url="https://a/", conversation=ConversationAccount(id="a:1"))
     await store.save(f"user:{ANA}", reference)
     reference.service_url = "https://b/"

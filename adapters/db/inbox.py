@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import InboxRow, table_of
+from adapters.queues import MAX_ATTEMPTS, UNAVAILABLE, Accepted, InboxEvent
+
+__all__ = ["MAX_ATTEMPTS", "UNAVAILABLE", "Accepted", "InboxEvent", "SqlInbox"]
 
 INBOX = table_of(InboxRow)
 LEASE = timedelta(seconds=60)  # how long one handler owns an event before a sweeper may replay it
-MAX_ATTEMPTS = 8
-UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)  # what a database that went away raises
-
-
-class Accepted(enum.Enum):
-    """What to do with an inbound event after it is written."""
-
-    NEW = "new"  # first delivery: handle it
-    RETRY = "retry"  # delivered before, never finished, lease expired: handle it again
-    DONE = "done"  # handled before: acknowledge and drop
-    BUSY = "busy"  # another handler holds it now: acknowledge; the sweeper replays it if that one dies
-
-
-@dataclass(frozen=True)
-class InboxEvent:
-    """One stored inbound event."""
-
-    id: int
-    platform: str
-    event_id: str
-    payload: str
-    attempts: int
 
 
 async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,23 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import OutboxRow, table_of
+from adapters.queues import OutboxItem
+
+__all__ = ["OutboxItem", "SqlOutbox"]
 
 OUTBOX = table_of(OutboxRow)
 LEASE = timedelta(seconds=60)  # a dispatcher that died mid-send releases its rows after this
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One post to deliver."""
-
-    id: str
-    key: str
-    destination: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int  # deliveries tried before this one (a claim that died mid-send counts: it may have posted)
-    last_error: str | None
-    created_at: datetime | None = None
 
 
 async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:

@@ -298,6 +298,32 @@ class AuditRow(SQLModel, table=True):
     detail: str = _text()
 
 
+class ConsoleLinkRow(SQLModel, table=True):
+    """A one-time console sign-in link; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "console_links"
+
+    token_hash: str = Field(primary_key=True)
+    person: str
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False, index=True)  # indexed to prune old links
+    used_at: datetime | None = _when()
+
+
+class ConsoleSessionRow(SQLModel, table=True):
+    """A console browser session (or one that is signing in, person empty); the cookie holds its token."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: str = Field(primary_key=True)
+    person: str | None = None
+    via: str = ""
+    csrf: str
+    pending: dict[str, Any] = _json(dict)  # an OpenID Connect sign-in under way: state, nonce, verifier
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime = _when(nullable=False, index=True)
+
+
 metadata = SQLModel.metadata
 
 

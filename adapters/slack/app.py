@@ -10,18 +10,17 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.intake import Intake
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, intake, listeners, replies, submissions
+from adapters.slack import actions, commands, listeners, replies, submissions
 from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
-from adapters.slack.event_intake import EventIntake
 from adapters.slack.ids import Action, Command, Shortcut, View
+from adapters.slack.intake import socket_mode_intake
 from adapters.slack.once import Claims
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
@@ -46,25 +45,32 @@ def build_app(
     desk: Desk,
     settings: SlackSettings,
     *,
-    inbox: intake.Inbox | None = None,
+    intake: Intake | None = None,
     poster: Poster | None = None,
     client: AsyncWebClient | None = None,
-    count: Callable[[str], None] = lambda outcome: None,
     workers: int = 8,
-    queued: bool = False,
+    stored_events: bool = False,
     claims: Claims | None = None,
 ) -> AsyncApp:
-    """The Bolt app: signatures verified, events stored before the ack, listeners and errors registered."""
+    """The Bolt app: listeners and errors registered; one of two roles.
+
+    For people (stored_events=False): HTTP interactivity and commands, signatures verified by Bolt;
+    Socket Mode event callbacks are stored in the intake and acknowledged. For stored events
+    (stored_events=True): the app a worker runs each stored event callback through. It skips request
+    verification on purpose (the edge verified the signature before storing the event), so it must
+    never be mounted on HTTP; it processes before it responds, so dispatch returns when the listener ends.
+    """
     client = client or make_client(_secret(settings.slack_bot_token), settings.slack_api_url)
     app = AsyncApp(
         client=client,
         signing_secret=_secret(settings.slack_signing_secret),
-        name="fixloop",
-        process_before_response=False,
-        request_verification_enabled=True,
+        name="fixloop-stored-events" if stored_events else "fixloop",
+        process_before_response=stored_events,
+        request_verification_enabled=not stored_events,
     )
-    app.use(intake.durable(inbox, count, queued=queued))
-    app.use(provide(desk, inbox, poster or DirectPoster(client), workers))
+    if not stored_events:
+        app.use(socket_mode_intake(intake))
+    app.use(provide(desk, poster or DirectPoster(client), workers))
     app.use(provide_safety(claims, SharedChannels(client)))
     for register in (
         register_events,
@@ -78,15 +84,13 @@ def build_app(
     return app
 
 
-def provide(
-    desk: Desk, inbox: intake.Inbox | None, poster: Poster, workers: int
-) -> Callable[..., Awaitable[None]]:
-    """Middleware putting the desk, the locks, the inbox, the poster and the worker gate in the context."""
+def provide(desk: Desk, poster: Poster, workers: int) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the desk, the locks, the poster and the worker gate in the context."""
     locks = KeyedLocks()
     gate = asyncio.Semaphore(workers)
 
     async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
-        context.update(desk=desk, locks=locks, inbox=inbox, poster=poster, gate=gate)
+        context.update(desk=desk, locks=locks, poster=poster, gate=gate)
         await next()
 
     return middleware
@@ -160,8 +164,9 @@ def guard(
 
     Bolt 1.30's asyncio runner resets the ack to None when a listener raises within its 10 ms polling
     interval after ack(): the HTTP answer then waits 3 s and becomes a 404, and Slack redelivers.
-    A gated listener (events: Bolt acks them before the listener runs) waits for a free processing slot,
-    so a burst queues up behind a few workers instead of starving the acks of the loop and the pool.
+    A gated listener (events) waits for a free processing slot, so a burst queues up behind a few
+    workers instead of exhausting the database pool. A stored event's failure is kept for the intake,
+    which retries it; the person is told at once only of a domain error or a last attempt.
     """
     names = list(inspect.signature(fn).parameters)
 
@@ -177,10 +182,9 @@ def guard(
         except Exception as exc:  # the one mapping below; the ack stays what the listener made it
             if args.ack is not None and args.ack.response is None:
                 await args.ack()
-            if await intake.settle(args.context.get("inbox"), args.context, exc):
+            outcome = args.context.get("outcome")  # a stored event: the intake settles it
+            if outcome is None or outcome.record(exc):
                 await on_error(exc, args.body, args.client, args.respond)
-        else:
-            await intake.settle(args.context.get("inbox"), args.context, None)
 
     listener.__name__ = listener.__qualname__ = fn.__name__
     return listener
@@ -225,27 +229,3 @@ def typed_back(body: dict[str, Any]) -> str:
             if value:
                 typed.append(str(value))
     return ("\nWhat you entered, to send again:\n" + "\n".join(typed))[:2500] if typed else ""
-
-
-def http_handler(
-    app: AsyncApp, inbox: intake.Inbox | None = None, events: EventIntake | None = None
-) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler for POST /slack/events: event callbacks through the intake, the rest to Bolt."""
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        if events is not None:
-            answered = await events(await request.read(), request.headers)
-            if answered is not None:
-                return web.Response(status=answered[0], text=answered[1])
-        try:
-            bolt_request = await to_bolt_request(request)
-        except ValueError:  # not JSON, or a payload field that is not JSON: nothing to act on
-            log.warning("refused a Slack request whose body is not valid JSON")
-            return web.json_response({"error": "the request body is not valid JSON"}, status=400)
-        response = await app.async_dispatch(bolt_request)
-        row = bolt_request.context.get("inbox_id")
-        if response.status == 404 and inbox is not None and row is not None:
-            await inbox.done(row)  # an event no listener takes: stored, and done with
-        return await to_aiohttp_response(response)
-
-    return handle

@@ -1,4 +1,4 @@
-"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help."""
+"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help, /fixloop console."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, forms, modals
 from adapters.slack.actions import open_escalation
+from adapters.slack.console_link import on_console
 from adapters.slack.forms import Ref
 from adapters.slack.ids import PLATFORM
 from core.desk import Desk
@@ -76,7 +77,12 @@ async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, des
     await client.views_open(trigger_id=command["trigger_id"], view=modals.review(meta, ticket_id, hint))
 
 
-async def on_fixloop(ack: AsyncAck, respond: AsyncRespond) -> None:
-    """`/fixloop help` (or anything else): what Fixloop does and its commands."""
+async def on_fixloop(
+    ack: AsyncAck, command: Command, client: AsyncWebClient, respond: AsyncRespond, desk: Desk
+) -> None:
+    """`/fixloop console`: a sign-in link in a DM; `/fixloop help` (or anything else): the commands."""
     await ack()
+    if command.get("text", "").strip().lower() == "console":
+        await on_console(command, client, respond, desk)
+        return
     await respond(blocks=[blocks.section(blocks.HELP)], text="Fixloop help")

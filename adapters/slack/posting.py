@@ -10,9 +10,9 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.db.outbox import OutboxItem, SqlOutbox
 from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent, RetryAfter
+from adapters.queues import Outbox, OutboxItem
 from adapters.slack.blocks import Blocks, cut
 
 log = logging.getLogger("fixloop.slack")
@@ -56,7 +56,7 @@ class DirectPoster:
 class OutboxPoster:
     """Queues the post under its key; the dispatcher delivers it once, whatever Slack does meanwhile."""
 
-    def __init__(self, outbox: SqlOutbox, wake: Callable[[], None]) -> None:
+    def __init__(self, outbox: Outbox, wake: Callable[[], None]) -> None:
         self.outbox, self.wake = outbox, wake
 
     async def post(self, key: str, channel: str, thread_ts: str | None, blocks: Blocks, text: str) -> None:

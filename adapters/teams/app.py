@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -19,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
 from adapters.db.chart_images import SqlChartImages
-from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent, SqlInbox
-from adapters.teams import intake
+from adapters.db.conversations import SqlConversationReferences
+from adapters.intake import Handler, Intake
+from adapters.teams import intake, shapes
 from adapters.teams.bot import FixloopBot
 from adapters.teams.config import Endpoints, TeamsSettings, bot_config
 from adapters.teams.escape import md
 from adapters.teams.notifier import TeamsNotifier
-from adapters.teams.references import SqlCardClaims, SqlConversationReferenceStore
+from adapters.teams.references import ConversationReferenceStore, SqlCardClaims
 from core.desk import Desk
 from core.errors import FixloopError
 from core.org import Org
@@ -50,13 +52,12 @@ class TeamsApp:
 
     adapter: CloudAdapter
     notifier: TeamsNotifier
-    references: SqlConversationReferenceStore
+    references: ConversationReferenceStore
     claims: SqlCardClaims
-    inbox: SqlInbox | None = None
+    intake: Intake | None = None  # where message activities are stored before they are acknowledged
     bot: FixloopBot | None = None
     app_id: str = ""
     tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
-    queued: bool = False  # store and acknowledge only; `fixloop worker` runs the turn from the inbox
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
     def bind(self, desk: Desk) -> None:
@@ -64,10 +65,9 @@ class TeamsApp:
         self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
         self.notifier.bind(desk)
 
-    def replayer(self) -> Callable[[InboxEvent], Awaitable[None]]:
-        """What the inbox sweeper calls to run a stored activity again."""
-        assert self.inbox is not None, "replay needs the inbox"
-        return intake.replayer(self.adapter, self.inbox, lambda: self._bot().on_turn, self.app_id)
+    def handler(self) -> Handler:
+        """What a worker calls to run a stored activity's turn."""
+        return intake.handler(self.adapter, lambda: self._bot().on_turn, self.app_id)
 
     def _bot(self) -> FixloopBot:
         assert self.bot is not None, "TeamsApp.bind(desk) was not called"
@@ -79,12 +79,12 @@ def build_teams(
     sessions: Sessions | AsyncEngine,
     org: Org,
     *,
-    inbox: SqlInbox | None = None,
+    intake: Intake | None = None,
     endpoints: Endpoints | None = None,
 ) -> TeamsApp:
     """Everything Teams needs; call bind(desk) once the desk exists."""
     adapter = build_adapter(settings, endpoints)
-    references = SqlConversationReferenceStore(sessions)
+    references = ConversationReferenceStore(SqlConversationReferences(sessions))
     app_id = settings.microsoft_app_id.strip()
     notifier = TeamsNotifier(
         adapter,
@@ -95,7 +95,7 @@ def build_teams(
         public_url=settings.fixloop_public_url,
     )
     claims, tenant = SqlCardClaims(sessions), settings.microsoft_app_tenant_id.strip()
-    return TeamsApp(adapter, notifier, references, claims, inbox, app_id=app_id, tenant=tenant)
+    return TeamsApp(adapter, notifier, references, claims, intake, app_id=app_id, tenant=tenant)
 
 
 def error_text(error: BaseException) -> str:
@@ -144,57 +144,58 @@ async def authenticate(
 
 
 def http_handler(teams: TeamsApp) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler for POST /api/messages: 401 unless authenticated, then the bot's turn."""
+    """The aiohttp handler for POST /api/messages: the token, then the shape, then the intake or the turn.
+
+    With authentication on, a request without a bearer token is refused before its body is read;
+    a body that is not an activity is refused (400) before botbuilder deserializes it.
+    """
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization") or None
+        if teams.app_id and not _bearer(header):
+            log.warning("refused a Teams request without a bearer token")
+            return web.json_response({"error": "unauthorized"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
+            body = shapes.parse(await request.read())
             activity = Activity().deserialize(body)
-        except (ValueError, TypeError, DeserializationError):
-            return web.json_response({"error": "the body is not an activity"}, status=400)
-        if not activity.type:
-            return web.json_response({"error": "the activity has no type"}, status=400)
+        except (shapes.BadShape, DeserializationError) as exc:
+            log.warning("refused a Teams request: %s", exc)
+            return web.json_response({"error": f"not an activity Fixloop takes: {exc}"}, status=400)
         try:
-            auth = await authenticate(teams.adapter, activity, request.headers.get("Authorization") or None)
+            auth = await authenticate(teams.adapter, activity, header)
         except Refused:
             return web.json_response({"error": "unauthorized"}, status=401)
         except KeysUnavailable:
             return web.json_response(
                 {"error": "signing keys unavailable"}, status=503, headers={"Retry-After": "5"}
             )
-        return await _turn(teams, auth, activity, body)
+        key = intake.key_of(activity)
+        if key is not None and teams.intake is not None:
+            return await _receive(teams.intake, key, body)
+        return await _turn(teams, auth, activity)
 
     return handle
 
 
-async def _turn(
-    teams: TeamsApp, auth: AuthenticateRequestResult, activity: Activity, body: dict[str, object]
-) -> web.StreamResponse:
-    """Store the activity (when it carries a message), run the turn, and answer by how it ended."""
-    try:
-        stored = await intake.accept(teams.inbox, activity, body, teams.queued) if teams.inbox else None
-    except UNAVAILABLE as exc:
-        log.warning(
-            "database unavailable; the channel will redeliver %s: %s", activity.id, type(exc).__name__
-        )
-        return web.json_response({"error": "database unavailable"}, status=503, headers={"Retry-After": "5"})
-    if stored is not None and teams.queued:
-        return web.Response(status=201)  # stored: a worker runs the turn and replies proactively
-    if stored is not None and stored[0] in (Accepted.DONE, Accepted.BUSY):
-        log.info("activity %s was delivered before (%s); not handled again", activity.id, stored[0].value)
-        return web.Response(status=201)  # the same answer as a handled activity: the channel stops retrying
-    outcome = intake.Outcome()
-    logic = teams._bot().on_turn
+def _bearer(header: str | None) -> bool:
+    """Whether an Authorization header carries a bearer token at all (checked properly later)."""
+    scheme, _, token = (header or "").partition(" ")
+    return scheme.lower() == "bearer" and token.count(".") == 2
+
+
+async def _receive(store: Intake, key: str, body: dict[str, object]) -> web.StreamResponse:
+    """Store a message activity and acknowledge it; 503 (the channel redelivers) when the database is away."""
+    if await store.receive(key, json.dumps(body)):
+        return web.Response(status=201)  # a worker runs the turn and the bot replies through the connector
+    return web.json_response({"error": "database unavailable"}, status=503, headers={"Retry-After": "5"})
+
+
+async def _turn(teams: TeamsApp, auth: AuthenticateRequestResult, activity: Activity) -> web.StreamResponse:
+    """Run a turn that is answered in the response (card actions, invokes, membership updates)."""
     async with teams.gate:  # a burst waits for a slot instead of exhausting the database pool
-        invoke = await teams.adapter.process_activity(
-            auth, activity, intake.tracked(logic, outcome) if stored is not None else logic
-        )
-    if stored is not None and not await intake.settle(teams.inbox, stored[1], outcome):  # type: ignore[arg-type]
-        return web.json_response(
-            {"error": "not handled yet; retry"}, status=503, headers={"Retry-After": "5"}
-        )
+        invoke = await teams.adapter.process_activity(auth, activity, teams._bot().on_turn)
     if invoke:
         return web.json_response(serializer_helper(invoke.body), status=invoke.status)
     return web.Response(status=201)

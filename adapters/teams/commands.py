@@ -7,6 +7,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from adapters.teams import cards, forms, translate
 from adapters.teams.actions import send_escalation_form
 from adapters.teams.cards import Card
+from adapters.teams.console_link import on_console
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM, Verb
 from adapters.teams.translate import Typed
@@ -27,6 +28,8 @@ async def dispatch(turn_context: TurnContext, typed: Typed, desk: Desk) -> None:
         desk.org.require(user, PersonRole.LEADER, platform=PLATFORM)
         ranked = await desk.ranked_causes()
         await send(turn_context, forms.causes(ranked), f"{len(ranked)} root causes by business impact")
+    elif typed.verb == Verb.CONSOLE:
+        await on_console(turn_context, desk, user)
     elif typed.verb == Verb.ESCALATE:
         await on_escalate(turn_context, typed, desk, user)
     else:

@@ -19,6 +19,7 @@ HELP = (
     "- `escalate FX-AB12CD [team] [reason]` (agents): hand a ticket to the team that owns the fix\n"
     "- `causes` (leaders): root causes ranked by business impact\n"
     "- `review FX-AB12CD` or `review @agent` (managers): a four-part ticket review\n"
+    "- `console`: a one-time sign-in link to the web console (in this personal chat)\n"
     "- `help`: this message"
 )
 REVIEW_PARTS = (
@@ -58,8 +59,14 @@ def review_form(ticket_id: str, hint: str = "") -> Card:
     """The four-part review form for managers."""
     ticket_box = {"type": "Input.Text", "id": Input.TICKET, "label": "Ticket (FX-AB12CD)", "isRequired": True}
     parts = [
-        {"type": "Input.Text", "id": key, "label": label, "isMultiline": True, "isRequired": True,
-         "maxLength": MAX_FIELD}
+        {
+            "type": "Input.Text",
+            "id": key,
+            "label": label,
+            "isMultiline": True,
+            "isRequired": True,
+            "maxLength": MAX_FIELD,
+        }
         for key, label in REVIEW_PARTS
     ]
     toggle = {"type": "Input.Toggle", "id": Input.SEND_TO_AGENT, "title": "Send the review to the agent"}

@@ -53,6 +53,7 @@ class Verb(StrEnum):
     ESCALATE = "escalate"
     CAUSES = "causes"
     REVIEW = "review"
+    CONSOLE = "console"
 
 
 # Which button of a card is spent by a click: the group is claimed once per card.

@@ -1,8 +1,8 @@
-"""Durable Teams intake: a message activity is in the inbox before the Bot Framework gets its 2xx.
+"""Teams' part of the intake: the key of a message activity, and the handler of a stored one.
 
-The turn runs inside the request, so its outcome decides the answer: handled -> 2xx and done; the
-database went away mid-way -> 503 (the channel redelivers) and the inbox sweeper replays it too; a
-redelivery of a handled activity -> 200 and nothing else.
+A message (or its edit or deletion) is stored and acknowledged by POST /api/messages; a worker then
+runs the bot's turn as a proactive turn (the token was checked when the activity arrived) and the bot
+replies through the connector, as it does for any turn.
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.db.inbox import UNAVAILABLE, Accepted, InboxEvent, SqlInbox
-from adapters.teams.ids import PLATFORM
+from adapters.intake import Handler, Outcome
+from adapters.queues import InboxEvent
 from core.errors import FixloopError
 
 log = logging.getLogger("fixloop.teams")
@@ -35,60 +33,31 @@ def key_of(activity: Activity) -> str | None:
     return f"{conversation}|{activity.id}{suffix}"
 
 
-@dataclass
-class Outcome:
-    """What a turn ended with; a retryable failure is kept here instead of being shown to the user."""
-
-    error: Exception | None = None
-
-
 def tracked(logic: Logic, outcome: Outcome) -> Logic:
-    """Run the bot's turn; a domain error still reaches on_error (the user is told), others are kept."""
+    """Run the bot's turn; a failure the person should hear of now reaches on_error, the others are kept."""
 
     async def run(turn_context: TurnContext) -> None:
         try:
             await logic(turn_context)
         except FixloopError:
-            raise
-        except Exception as exc:  # the message is safe in the inbox and will be handled on retry
+            raise  # on_error tells the person; the event is done
+        except Exception as exc:  # the message is safe in the inbox and is handled again
+            if outcome.record(exc):
+                raise
             log.warning("Teams turn failed; the activity stays in the inbox: %r", exc)
-            outcome.error = exc
 
     return run
 
 
-async def accept(
-    inbox: SqlInbox, activity: Activity, body: dict[str, Any], queued: bool = False
-) -> tuple[Accepted, int] | None:
-    """Store the activity; None when it is not one to store. Raises UNAVAILABLE when the database is away."""
-    key = key_of(activity)
-    if key is None:
-        return None
-    return await inbox.accept(PLATFORM, key, json.dumps(body), queued=queued)
+def handler(adapter: CloudAdapter, logic: Callable[[], Logic], app_id: str) -> Handler:
+    """Run a stored activity's turn as a proactive turn; raise what it failed with, for a retry."""
 
-
-async def settle(inbox: SqlInbox, row: int, outcome: Outcome) -> bool:
-    """Mark the stored activity done, or failed for a retry; True when it was handled."""
-    try:
-        if outcome.error is None:
-            await inbox.done(row)
-            return True
-        await inbox.failed(row, f"{type(outcome.error).__name__}: {outcome.error}")
-    except UNAVAILABLE:  # the lease expires and the sweeper replays it
-        log.warning("could not record the outcome of inbox event %s; it will be replayed", row)
-    return outcome.error is None
-
-
-def replayer(
-    adapter: CloudAdapter, inbox: SqlInbox, logic: Callable[[], Logic], app_id: str
-) -> Callable[[InboxEvent], Awaitable[None]]:
-    """How the sweeper runs a stored activity again, as a proactive turn (its token was checked at intake)."""
-
-    async def replay(event: InboxEvent) -> None:
+    async def handle(event: InboxEvent) -> None:
         activity = Activity().deserialize(json.loads(event.payload))
-        outcome = Outcome()
+        outcome = Outcome(last_attempt=event.last_attempt)
         identity = adapter.create_claims_identity(app_id)
         await adapter.process_proactive(identity, activity, None, tracked(logic(), outcome))
-        await settle(inbox, event.id, outcome)
+        if outcome.error is not None:
+            raise outcome.error
 
-    return replay
+    return handle

@@ -10,9 +10,9 @@ from botbuilder.core import BotAdapter, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters
 from botbuilder.schema import ConversationReference as Reference
 
-from adapters.db.outbox import OutboxItem
 from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent
+from adapters.queues import OutboxItem
 from adapters.teams import cards, digest_card, forms
 from adapters.teams.actions import escalation_card
 from adapters.teams.escape import md

@@ -203,7 +203,7 @@ def command_of(activity: Activity, org: Org) -> Typed | None:
     first_is_ticket = bool(rest) and bool(TICKET_ID.fullmatch(rest[0]))
     bot = activity.recipient.id if activity.recipient else None
     people = tuple(m for m in mentions(activity) if m[0] != bot)
-    if verb in (Verb.HELP, Verb.CAUSES) and not rest:
+    if verb in (Verb.HELP, Verb.CAUSES, Verb.CONSOLE) and not rest:
         return Typed(Verb(verb))
     if verb == Verb.TICKET and (not rest or (len(rest) == 1 and first_is_ticket)):
         return Typed(Verb.TICKET, ticket=rest[0].upper() if rest else None)

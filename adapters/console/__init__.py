@@ -1,0 +1,1 @@
+"""The leaders' console: server-rendered pages under /app/ (aiohttp, Jinja2 with autoescaping)."""
