@@ -267,7 +267,7 @@ async def recluster(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.cli import print_json
 
     result = await runtime.desk.propose_causes()
-    proposals = [
+    proposals: list[dict[str, Any]] = [
         {"action": p.action, "key": p.cause.key, "title": p.cause.title, "tickets": len(p.ticket_ids),
          "surfaces": list(p.surfaces), "absorbed": list(p.absorbed), "key_phrases": list(p.cause.key_phrases),
          "evidence": list(p.evidence)}

@@ -134,7 +134,7 @@ async def authenticate(
 ) -> AuthenticateRequestResult:
     """Validate the bearer token; anything but a valid one is Refused (botbuilder lets many errors escape)."""
     try:
-        return await adapter.bot_framework_authentication.authenticate_request(activity, header)  # type: ignore[arg-type]
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
     except requests.RequestException as exc:
         log.error("cannot fetch the Bot Framework signing keys: %s", exc)
         raise KeysUnavailable from exc  # a 503 makes the channel retry; a 401 would drop the message

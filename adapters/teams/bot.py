@@ -122,9 +122,9 @@ class FixloopBot(ActivityHandler):
 
 async def remember(references: ReferenceStore, activity: object) -> None:
     """Store the conversation reference of a personal chat (per user) or a channel (per channel)."""
-    reference = TurnContext.get_conversation_reference(activity)  # type: ignore[arg-type]
-    place = translate.place_of(activity)  # type: ignore[arg-type]
-    tenant = translate.tenant_of(activity)  # type: ignore[arg-type]
+    reference = TurnContext.get_conversation_reference(activity)
+    place = translate.place_of(activity)
+    tenant = translate.tenant_of(activity)
     reference.conversation.tenant_id = (
         reference.conversation.tenant_id or tenant
     )  # the schema drops "tenantId"
