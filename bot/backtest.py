@@ -38,11 +38,14 @@ def run(args: argparse.Namespace) -> int:
     """Run one backtest and print its figures."""
     if args.what == "kb":
         history = read_rows(args.history, ("text", "article_id")) if args.history else []
+        from adapters.search.abstention import CalibratedRanker
         from adapters.search.ranker import LearnedRanker
+
+        make = _features_maker(args.backend)
 
         result = backtest_kb(read_rows(args.articles, ("id", "title", "body")), history,
                              read_rows(args.queries, ("text", "article_id")),
-                             ranker=LearnedRanker(_features(args.backend)))
+                             ranker=CalibratedRanker(lambda: LearnedRanker(make())))
     elif args.what == "route":
         columns = ("text", "team")
         from adapters.search.classifier import LinearTextClassifier
@@ -64,6 +67,16 @@ def _features(backend: str) -> Any:
     from adapters.search.features import CombinedFeatures, LexicalFeatures, best_features
 
     return {"auto": best_features, "tfidf": LexicalFeatures, "semantic": CombinedFeatures}[backend]()
+
+
+def _features_maker(backend: str) -> Any:
+    """Features for each cross-validation fold, sharing one embedding cache when semantic."""
+    from adapters.search import features as f
+
+    if backend == "semantic":
+        shared = f.SemanticFeatures()
+        return lambda: f.CombinedFeatures(semantic=shared)
+    return {"auto": f.best_features_maker(), "tfidf": f.LexicalFeatures}[backend]
 
 
 def _clusterer(backend: str) -> Any:
@@ -88,11 +101,13 @@ def read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
 def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], queries: list[dict[str, str]],
                 *, ranker: Ranker | None = None, policy: SuggestionPolicy | None = None) -> dict[str, Any]:
     """Suggest for each query as the bot would; score hits and abstention."""
-    from adapters.search.features import best_features
+    from adapters.search.abstention import CalibratedRanker
+    from adapters.search.features import best_features_maker
     from adapters.search.ranker import LearnedRanker
     from adapters.search.scoring import calibration_error
 
-    ranker = ranker or LearnedRanker(best_features())
+    make = best_features_maker()
+    ranker = ranker or CalibratedRanker(lambda: LearnedRanker(make()))
     library = Library(ranker, policy or SuggestionPolicy())
     library.load([Article(id=a["id"], title=a["title"], body=a["body"]) for a in articles],
                  [(h["text"], h["article_id"]) for h in history])  # an empty id: no article fitted
@@ -108,7 +123,23 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
                                                   zip(tops, queries, strict=True)])
     return {"n": len(queries), "backend": getattr(library.retriever, "name", "custom"),
             **kb_scores(queries, offered, ranked), "calibration_error": ece,
-            "queries_per_second": round(len(queries) / max(seconds, 1e-9), 1)}
+            "queries_per_second": round(len(queries) / max(seconds, 1e-9), 1),
+            "abstention": abstention_report(library)}
+
+
+def abstention_report(library: Library) -> dict[str, Any]:
+    """The threshold the bot used and how it was chosen, so an admin can see why it stays quiet."""
+    from core.kb import abstain_below
+
+    calibration = getattr(library.retriever, "calibration", None)
+    threshold = abstain_below(library.retriever, library.policy)
+    if library.policy.min_score is not None:
+        return {"threshold": threshold, "how": "set by the policy (min_score)"}
+    if calibration is not None:
+        return dict(calibration.to_dict())
+    if hasattr(library.retriever, "calibration"):
+        return {"threshold": threshold, "how": "the ranker's default (too little history to learn one from)"}
+    return {"threshold": threshold, "how": "the ranker's fixed threshold"}
 
 
 def kb_scores(queries: list[dict[str, str]], offered: list[list[str]],
@@ -131,7 +162,10 @@ def kb_scores(queries: list[dict[str, str]], offered: list[list[str]],
 
     shown = [[] if i in abstained else ranked[i] for i in range(len(queries))]
     right = len(abstained & set(unanswerable))
+    first = sum(bool(shown[i]) and shown[i][0] == queries[i]["article_id"] for i in answerable)
     return {
+        # Right article first when answering, silence when nothing fits, over every question.
+        "full_accuracy": round((first + right) / len(queries), 4) if queries else None,
         "answerable": len(answerable),
         "hit_at_1": hits(shown, 1), "hit_at_3": hits(shown, 3), "mrr": mrr(shown),
         "without_abstaining": {"hit_at_1": hits(ranked, 1), "hit_at_3": hits(ranked, 3), "mrr": mrr(ranked)},

@@ -192,9 +192,10 @@ async def review(s: Session, args: list[str]) -> None:
     if t is None:
         raise InvalidInput(f"No ticket {args[0]!r}.")
     print(_line(t))
-    parts = [_ask(f"  {name}: ") for name in TEMPLATE]
+    happened, mattered, good, change = [_ask(f"  {name}: ") for name in TEMPLATE]
     send = _ask("  Send to the agent? [y/N] ").lower().startswith("y")
-    r = await s.desk.record_review(RecordReview(t.id, s.user, *parts, send_to_agent=send))
+    review = RecordReview(t.id, s.user, happened, mattered, good, change, send_to_agent=send)
+    r = await s.desk.record_review(review)
     print(f"  Review {r.id} stored; follow-up on {r.follow_up_at:%Y-%m-%d}.")
 
 

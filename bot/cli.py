@@ -8,14 +8,17 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot import backtest, logs
+from bot import backtest, gaps, logs
 from bot.config import ConfigError
 from bot.settings import Settings
-from bot.wiring import Runtime, build_runtime
 from core.errors import FixloopError
+
+if TYPE_CHECKING:
+    from bot.wiring import Runtime
 
 FORMATS = ("zendesk", "jira", "servicenow", "csv")
 
@@ -73,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     link = console_sub.add_parser("link", help="print a one-time sign-in link (valid once, for 10 minutes)")
     link.add_argument("--as", dest="person", required=True, help="a person key or user id from fixloop.toml")
     backtest.add_parser(sub)
+    gaps.add_parser(sub)
     return p
 
 
@@ -94,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> int:
+    if args.command == "import" and args.what == "tickets":
+        from bot.imports import run_ticket_import  # no models to load: starts in a fraction of a second
+
+        return asyncio.run(run_ticket_import(settings, args))
     from bot import commands, console
 
     if args.command == "backtest":
@@ -114,6 +122,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> i
         "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
+        "gaps": gaps.run,
         "console": console.link,
     }
     return asyncio.run(_with_runtime(settings, handlers[args.command], args))
@@ -124,8 +133,11 @@ async def _with_runtime(
     handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
     args: argparse.Namespace,
 ) -> int:
-    # Reports read the ledger only: fitting the suggestion and routing models would cost seconds for nothing.
-    reports = args.command in ("causes", "kpis", "digest", "audit", "console")
+    # Reports and imports read or write the ledger only: fitting the suggestion and routing models would cost
+    # seconds for nothing (serving processes relearn from the database).
+    reports = args.command in ("causes", "kpis", "digest", "audit", "console", "import", "gaps")
+    from bot.wiring import build_runtime  # the models' libraries load only for commands that use them
+
     runtime = await build_runtime(settings, load_indexes=not reports)
     try:
         return await handler(runtime, args)

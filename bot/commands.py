@@ -19,7 +19,7 @@ from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
 from bot import startup
 from bot.config import ConfigError
-from bot.imports import import_kb, import_tickets
+from bot.imports import import_kb
 from bot.scheduler import replica_id, start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
@@ -138,15 +138,10 @@ async def _slack_socket_mode(runtime: Runtime) -> Any:
 
 
 async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
-    """`fixloop import tickets|kb`: 0 when clean, 1 when some rows were rejected, 2 when the file was."""
+    """`fixloop import kb` (tickets: bot.imports.run_ticket_import): 0 when clean, 1 when some rows were
+    rejected, 2 when the file was."""
     try:
-        if args.what == "tickets":
-            tz = args.tz or runtime.config.org.timezone
-            result = await import_tickets(
-                runtime.desk, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty
-            )
-        else:
-            result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
+        result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
     except ImportFormatError as exc:
         print(f"fixloop: {exc}. Nothing was imported.", file=sys.stderr)
         return 2
@@ -214,6 +209,9 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     # SQL aggregates: the same digest as the in-memory one, at any ledger size (bench/digest.py).
     now = runtime.desk.clock.now()
     document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
+    from bot.gaps import attach_knowledge
+
+    await attach_knowledge(document, period, runtime.desk, runtime.engine)
     text = document.to_text()
     chart = render_trend_png(document.trend, document.timezone) if args.post or args.chart else b""
     if args.chart:
@@ -281,7 +279,7 @@ async def recluster(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.cli import print_json
 
     result = await runtime.desk.propose_causes()
-    proposals = [
+    proposals: list[dict[str, Any]] = [
         {"action": p.action, "key": p.cause.key, "title": p.cause.title, "tickets": len(p.ticket_ids),
          "surfaces": list(p.surfaces), "absorbed": list(p.absorbed), "key_phrases": list(p.cause.key_phrases),
          "evidence": list(p.evidence)}

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from adapters.imports import parse_tickets
+from adapters.db.bulk_import import SqlTicketImport
+from adapters.db.engine import make_engine
+from adapters.db.repositories import SqlRepositories
+from adapters.imports import open_tickets
 from adapters.imports.kb import parse_kb
-from adapters.imports.report import RowError
+from adapters.imports.report import ImportFormatError, RowError
+from bot.config import load_config
+from bot.settings import Settings
 from core.causes import Cause
 from core.desk import Desk
+from core.ports import CauseRepository, TicketImport, TicketLoad, TicketRepository
+from core.tickets import Ticket
 
 
 @dataclass
@@ -20,6 +33,7 @@ class ImportResult:
     updated: int
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once about the whole file
     skipped: bool = False
 
     def to_text(self) -> str:
@@ -30,6 +44,7 @@ class ImportResult:
             f"{self.what}: {self.rows_read} rows read, {self.imported} new, {self.updated} updated, "
             f"{len(self.errors)} rejected."
         ]
+        lines += self.notes
         if self.unknown_columns:
             lines.append("Ignored unknown columns: " + ", ".join(self.unknown_columns))
         lines += [f"  {e}" for e in self.errors[:50]]
@@ -38,26 +53,136 @@ class ImportResult:
         return "\n".join(lines)
 
 
+BATCH = 5000  # tickets handed to the writer at once: memory stays flat however long the file
+
+
+class TicketStores(Protocol):
+    """Where tickets and causes live: a Desk, or the SQL repositories alone (the command line)."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+
+
+async def run_ticket_import(settings: Settings, args: argparse.Namespace) -> int:
+    """`fixloop import tickets`: the database and fixloop.toml only, none of the models a desk loads."""
+    engine = make_engine(settings.database_url)
+    try:
+        tz = args.tz or load_config(settings.fixloop_config).org.timezone
+        repos = SqlRepositories.build(engine)
+        result = await import_tickets(
+            repos, args.file, args.format, tz=tz, surface=args.surface, if_empty=args.if_empty,
+            writer=SqlTicketImport(engine),
+        )  # fmt: skip
+    except ImportFormatError as exc:
+        print(f"fixloop: {exc}. Nothing was imported.", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(result.to_text())
+    return 1 if result.errors else 0
+
+
 async def import_tickets(
-    desk: Desk, path: Path, fmt: str, *, tz: str = "UTC", surface: str | None = None, if_empty: bool = False
+    desk: TicketStores,
+    path: Path,
+    fmt: str,
+    *,
+    tz: str = "UTC",
+    surface: str | None = None,
+    if_empty: bool = False,
+    writer: TicketImport | None = None,
 ) -> ImportResult:
-    """Parse an export and upsert its tickets and causes; bad rows are reported, good rows kept."""
+    """Stream an export into the database in one pass; bad rows are reported, good rows kept.
+
+    The file is written whole or not at all: one refused halfway (not UTF-8, over the row limit) leaves
+    nothing behind. Processes that serve relearn from the database, so nothing is refitted here.
+    """
     if if_empty and await desk.tickets.count() > 0:
         return ImportResult("tickets", 0, 0, 0, skipped=True)
-    batch = parse_tickets(path, fmt, tz=tz, surface=surface)
-    for cause in batch.causes.values():
-        existing = await desk.causes.get(cause.key)
-        if existing is not None and existing.named_by_person and not cause.title:
-            cause.title = existing.title  # a name a person gave is kept over an empty one
-        if existing is not None and existing.fix_url and not cause.fix_url:
-            keep_fix(cause, existing)  # a fix linked or filed in Fixloop outlives an export that knows none
-        await desk.causes.save(cause)
-    existing = await desk.tickets.existing_ids([t.id for t in batch.tickets])
-    await desk.tickets.save_many(batch.tickets)
-    await desk.refresh()
-    updated = sum(1 for t in batch.tickets if t.id in existing)
-    new = len(batch.tickets) - updated
-    return ImportResult("tickets", batch.rows_read, new, updated, batch.errors, batch.unknown_columns)
+    stream = open_tickets(path, fmt, tz=tz, surface=surface)
+    errors: list[RowError] = []
+    async with (writer or RepositoryImport(desk.tickets, desk.causes)).load() as load:
+        pipe = _Pipeline(load)
+        try:
+            for item in stream:
+                if isinstance(item, RowError):
+                    errors.append(item)
+                else:
+                    await pipe.put(item)
+            await pipe.flush()
+            await pipe.drain(raise_error=True)
+        finally:
+            await pipe.drain()  # never leave a write running on a transaction that is ending
+        new, updated = await load.finish(list(stream.causes.values()))
+    errors.sort(key=lambda e: e.line)
+    columns = stream.unknown_columns
+    return ImportResult("tickets", stream.rows_read, new, updated, errors, columns, stream.notes)
+
+
+class _Pipeline:
+    """Batches handed to the writer while the next batch is parsed: the database stores one batch as
+    Python reads the next, so the two cores both work."""
+
+    def __init__(self, load: TicketLoad) -> None:
+        self._load, self._batch = load, list[Ticket]()
+        self._writing: asyncio.Future[None] | None = None
+
+    async def put(self, ticket: Ticket) -> None:
+        """Add a ticket; a full batch goes to the writer."""
+        self._batch.append(ticket)
+        if len(self._batch) >= BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Wait for the previous batch, start writing this one and let it reach the database."""
+        await self.drain(raise_error=True)
+        batch, self._batch = self._batch, []
+        self._writing = asyncio.ensure_future(self._load.add(batch))
+        await asyncio.sleep(0)
+
+    async def drain(self, *, raise_error: bool = False) -> None:
+        """Wait for the batch being written; its error is raised only when asked (else the caller's wins)."""
+        writing, self._writing = self._writing, None
+        if writing is None:
+            return
+        try:
+            await writing
+        except Exception:
+            if raise_error:
+                raise
+
+
+class RepositoryImport:
+    """An import through the repository ports (in-memory fakes): kept in memory until it finishes."""
+
+    def __init__(self, tickets: TicketRepository, causes: CauseRepository) -> None:
+        self._tickets, self._causes = tickets, causes
+
+    @asynccontextmanager
+    async def load(self) -> AsyncIterator[RepositoryImport._Load]:
+        """Collect the import; write it when the block ends normally."""
+        yield RepositoryImport._Load(self._tickets, self._causes)
+
+    class _Load:
+        def __init__(self, tickets: TicketRepository, causes: CauseRepository) -> None:
+            self._tickets, self._causes, self._pending = tickets, causes, dict[str, Ticket]()
+
+        async def add(self, tickets: Sequence[Ticket]) -> None:
+            for ticket in tickets:
+                self._pending.pop(ticket.id, None)
+                self._pending[ticket.id] = ticket
+
+        async def finish(self, causes: Sequence[Cause]) -> tuple[int, int]:
+            for cause in causes:
+                stored = await self._causes.get(cause.key)
+                if stored is not None and stored.fix_url and not cause.fix_url:
+                    keep_fix(cause, stored)  # Fixloop's fix outlives the export's none
+                await self._causes.save(cause)
+            existing = await self._tickets.existing_ids(list(self._pending))
+            await self._tickets.save_many(list(self._pending.values()))
+            return len(self._pending) - len(existing), len(existing)
 
 
 async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> ImportResult:

@@ -45,8 +45,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        if getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
+        if request_id := getattr(record, "request_id", None):
+            entry["request_id"] = request_id
         entry |= {k: v for k, v in record.__dict__.items() if k not in STANDARD and k not in INTERNAL}
         if record.exc_text or record.exc_info:  # exc_text first: the redacting filter rewrote it
             entry["exc"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]

@@ -230,11 +230,13 @@ class Scheduler:
 def sql_composer(desk: Desk, sessions: Sessions | AsyncEngine) -> Compose:
     """Compose the digest notice from SQL aggregates (any ledger size), with the trend chart attached."""
     from adapters.charts import render_trend_png
+    from bot.gaps import attach_knowledge
 
     digests = SqlDigests(sessions)
 
     async def compose(period: Period) -> Notice:
         digest = await digests.compose(period, org=desk.org, now=desk.clock.now())
+        await attach_knowledge(digest, period, desk, sessions)
         return digest_notice(digest, render_trend_png(digest.trend, digest.timezone))
 
     return compose

@@ -105,7 +105,12 @@ def add_console(app: web.Application, runtime: Runtime) -> None:
     from bot.console import console_app
 
     app.add_subapp("/app/", console_app(runtime))
-    app.router.add_get("/app", lambda _: web.Response(status=308, headers={"Location": "/app/"}))
+    app.router.add_get("/app", _to_console)
+
+
+async def _to_console(_: web.Request) -> web.StreamResponse:
+    """/app answers with a permanent redirect to /app/ (an async handler: aiohttp deprecates plain ones)."""
+    return web.Response(status=308, headers={"Location": "/app/"})
 
 
 def create_app(runtime: Runtime) -> web.Application:

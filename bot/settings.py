@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Where chat clients reach Fixloop from outside (https://fixloop.example.com): Teams cards load the
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
+    fixloop_kb_export_dir: str = "var/kb-published"  # published gap articles as Markdown, for import kb
     # Console sign-in with OpenID Connect (README "Console"): a provider is on when its id and secret are set.
     slack_client_id: str = ""
     slack_client_secret: SecretStr | None = None

@@ -21,9 +21,10 @@ from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
+from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
-from adapters.search.features import best_features
+from adapters.search.features import best_features, best_features_maker
 from adapters.search.ranker import LearnedRanker
 from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
@@ -46,6 +47,7 @@ from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
 from core.kb import Library
+from core.knowledge import KnowledgeDesk
 from core.org import Org
 from core.ports import (
     ArticleRepository,
@@ -155,8 +157,11 @@ class Models:
 
 def production_models() -> Models:
     """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise."""
+    make_features = best_features_maker()  # one embedding cache for every cross-validation fold
     return Models(
-        library=Library(LearnedRanker(best_features())),
+        # The abstention threshold and the shown confidence are learnt from this deployment's history
+        # with whole articles held out (adapters/search/abstention.py).
+        library=Library(CalibratedRanker(lambda: LearnedRanker(make_features()))),
         matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
         router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
         clusterer=best_clusterer(),
@@ -284,12 +289,13 @@ async def build_runtime(
             "client": slack.client,
             "workers": settings.fixloop_workers,
             "claims": SqlActionClaims(engine, ACTION_CLAIMS),
+            "knowledge_desk": knowledge_desk(runtime),
         }
         runtime.slack_intake = intakes.of("slack")
         runtime.slack_app = build_app(desk, settings, intake=runtime.slack_intake, **common)
         handlers["slack"] = slack_intake.handler(build_app(desk, settings, stored_events=True, **common))
     if teams is not None:
-        teams.bind(desk)
+        teams.bind(desk, knowledge_desk(runtime))
         runtime.teams = teams
         handlers["teams"] = teams.handler()
     if handlers:
@@ -303,6 +309,13 @@ async def build_runtime(
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
+
+
+def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:
+    """The knowledge-gap use cases over the runtime's database and desk (see bot/gaps.py)."""
+    from bot.gaps import knowledge_desk as build
+
+    return build(runtime)
 
 
 class _Intakes:

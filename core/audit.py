@@ -21,6 +21,8 @@ class AuditAction(StrEnum):
     FIX_STILL_HAPPENING = "fix_still_happening"  # the requester: still happening
     REVIEWED = "reviewed"
     FOLLOW_UP_ANSWERED = "follow_up_answered"
+    ARTICLE_PUBLISHED = "article_published"  # a draft from a knowledge gap (core/knowledge.py)
+    DRAFT_DISCARDED = "draft_discarded"
     SIGNED_IN = "console_signed_in"
 
 

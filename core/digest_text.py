@@ -80,6 +80,8 @@ def render_text(digest: Digest) -> str:
         out += [f"  - {r.cause.title} [{r.cause.key}] ({r.tickets} tickets)" for r in digest.cross_surface]
     out += ["", "Wins:"] + ([f"  - {w}" for w in digest.wins] or ["  none this week"])
     out += fix_news_text(digest.fixes)
+    if digest.knowledge is not None:
+        out += ["", "Knowledge:", *digest.knowledge.lines()]
     return "\n".join(out)
 
 
@@ -113,6 +115,7 @@ def render_dict(digest: Digest) -> dict[str, Any]:
         "cross_surface": [_cause_dict(r, digest.evidence) for r in digest.cross_surface],
         "wins": list(digest.wins),
         "fixes": digest.fixes.to_dict(),
+        "knowledge": digest.knowledge.to_dict() if digest.knowledge is not None else None,
         "fades": [
             {"key": f.cause.key, "title": f.cause.title, "before_per_week": f.before, "now": f.now}
             for f in digest.fades

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from core.causes import Cause, RankedCause, rank_causes
@@ -14,6 +14,9 @@ from core.kpis import KpiReport, Period, compute_kpis
 from core.org import Org
 from core.periods import last_full_week
 from core.tickets import Ticket
+
+if TYPE_CHECKING:  # core.knowledge imports the domain this module builds on
+    from core.knowledge import KnowledgeDigest
 
 SURFACES = ("total", "internal", "external")
 TREND_WEEKS = 12
@@ -103,6 +106,7 @@ class Digest:
     trend: list[TrendPoint] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)  # ticket id -> platform, chat refs
     fixes: FixNews = field(default_factory=FixNews)  # filed, shipped, held, regressed in the period
+    knowledge: KnowledgeDigest | None = None  # articles published from gaps, open gaps (core/knowledge.py)
 
     def local_start(self) -> datetime:
         """The first instant of the period in the organisation's time zone."""

@@ -87,6 +87,11 @@ class Library:
         self._learnt, self._stale = len(self.history), True
         self.refit()  # fit now, so the first requester does not wait for a model to load
 
+    def add(self, article: Article) -> None:
+        """Index a new or changed article; the next suggestion refits the ranker with it."""
+        self.articles[article.id] = article
+        self._stale = True
+
     def learn(self, text: str, article_id: str) -> bool:
         """Remember that an article (or NO_ARTICLE) answered a text; True when that triggers a refit."""
         if (article_id not in self.articles and article_id != NO_ARTICLE) or not text.strip():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -53,6 +54,24 @@ class TicketRepository(Protocol):
     ) -> builtins.list[Ticket]: ...
     async def list_all(self) -> builtins.list[Ticket]: ...
     async def count(self) -> int: ...
+
+
+class TicketLoad(Protocol):
+    """The writes of one import in progress."""
+
+    async def add(self, tickets: Sequence[Ticket]) -> None:
+        """Take the next batch of tickets in file order; a later ticket with the same id wins."""
+        ...
+
+    async def finish(self, causes: Sequence[Cause]) -> tuple[int, int]:
+        """Write everything added, and the causes; return (new tickets, updated tickets)."""
+        ...
+
+
+class TicketImport(Protocol):
+    def load(self) -> AbstractAsyncContextManager[TicketLoad]:
+        """One import, kept whole when the block ends normally and not at all when it raises."""
+        ...
 
 
 class CauseRepository(Protocol):

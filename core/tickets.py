@@ -101,6 +101,7 @@ class Ticket:
     source: str = "chat"
     fix_notified_at: datetime | None = None  # when the requester was told the cause's fix shipped
     version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
+    reassignments: int = 0  # times a help desk moved it to another group (imported history)
 
     @property
     def is_open(self) -> bool:

@@ -46,12 +46,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def healthy(base: str, proc: subprocess.Popen[bytes], within: float = 60) -> None:
-    """Wait until the `fixloop serve` process answers /healthz; fail if it exits first."""
+async def healthy(
+    base: str, proc: subprocess.Popen[bytes] | list[subprocess.Popen[bytes]], within: float = 60
+) -> None:
+    """Wait until `fixloop serve` answers /healthz; fail if it (or any process given with it) exits first."""
+    procs = proc if isinstance(proc, list) else [proc]
     deadline = time.monotonic() + within
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
-            assert proc.poll() is None, "fixloop serve exited"
+            assert all(p.poll() is None for p in procs), "a fixloop process exited"
             try:
                 async with session.get(f"{base}/healthz") as response:
                     if response.status == 200:

@@ -607,3 +607,81 @@ def test_a_binary_markdown_file_is_a_file_error_not_a_crash(tmp_path):
     batch = parse_kb(tmp_path)
     assert [(e.file, e.reason) for e in batch.errors] == [("image.md", "is a binary file, not Markdown")]
     assert [a.id for a in batch.articles] == ["fine"]
+
+
+# --- real exports that carry only some columns -----------------------------------------------------
+
+ZENDESK_METRICS = (
+    "Id,Requester id,Group,Status,Priority,Via,Created at,Solved at,Satisfaction Score,Reopens,"
+    "First reply time in minutes,First resolution time in minutes,Full resolution time in minutes\n"
+    "9001,361,Tier 1,Solved,High,Email,2026-03-02 09:00:00,2026-03-02 10:00:00,Good,0,15,60,60\n"
+    "9002,362,Tier 2,Open,Normal,Web form,2026-03-02 11:00:00,,Unoffered,0,30,,\n"
+    "9003,363,Tier 1,Closed,,Chat,2026-03-03 08:00:00,2026-03-03 09:30:00,Bad,1,5,20,90\n"
+)
+
+
+def test_a_zendesk_metrics_export_without_subject_imports_with_empty_subjects_said_once(tmp_path):
+    batch = parse_tickets(write(tmp_path, ZENDESK_METRICS), "zendesk")
+    tickets = by_id(batch)
+    assert sorted(tickets) == ["ZD-9001", "ZD-9002", "ZD-9003"] and batch.errors == []
+    assert {(t.subject, t.text) for t in batch.tickets} == {("", "")}
+    assert all(t.messages == [] for t in batch.tickets)  # no text: no invented first message
+    assert batch.notes == ["The file has no Subject column: 3 tickets have an empty subject."]
+    first = tickets["ZD-9001"]
+    assert (first.requester, first.priority, first.status, first.csat) == ("361", Priority.HIGH, Status.RESOLVED, 5)
+    assert (first.first_human_reply_at, first.resolved_at) == (at("2026-03-02 09:15"), at("2026-03-02 10:00"))
+    assert tickets["ZD-9003"].closed_at == at("2026-03-03 09:30")  # solved again after its reopen
+
+
+def test_only_an_id_and_a_creation_time_are_required_of_a_help_desk_export(tmp_path):
+    zendesk = parse_tickets(write(tmp_path, "Id,Created at\n1,2026-03-02 09:00:00\n"), "zendesk")
+    jira = parse_tickets(write(tmp_path, "Issue key,Created\nIT-1,05/Mar/26 9:15 AM\n", "j.csv"), "jira")
+    snow = parse_tickets(write(tmp_path, "number,opened_at\nINC1,2026-03-02 09:00:00\n", "s.csv"), "servicenow")
+    assert [len(b.tickets) for b in (zendesk, jira, snow)] == [1, 1, 1]
+    assert zendesk.notes == [
+        "The file has no Subject column: 1 ticket has an empty subject.",
+        "The file has no Requester email column: 1 ticket has no requester.",
+        "The file has no Status column: 1 ticket has a status read from their solve time.",
+    ]
+    with pytest.raises(ImportFormatError, match="missing columns opened_at"):
+        parse_tickets(write(tmp_path, "number,short_description\nINC1,x\n", "n.csv"), "servicenow")
+
+
+# One row per update of an incident, as ServiceNow's incident event log has it (no short_description);
+# INC0001's rows are out of time order on purpose.
+SERVICENOW_LOG = (
+    "number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,caller_id,opened_at,"
+    "sys_updated_at,priority,assignment_group,assigned_to,resolved_at,closed_at\n"
+    "INC0001,Resolved,true,1,0,3,Caller 1,2026-03-02 09:00:00,2026-03-02 12:00:00,2 - High,Network,Dee,"
+    "2026-03-02 12:00:00,\n"
+    "INC0001,New,true,0,0,0,Caller 1,2026-03-02 09:00:00,2026-03-02 09:00:00,3 - Moderate,Service Desk,,,\n"
+    "INC0001,Active,true,0,0,1,Caller 1,2026-03-02 09:00:00,2026-03-02 09:30:00,2 - High,Service Desk,Abe,,\n"
+    "INC0001,Active,true,1,0,2,Caller 1,2026-03-02 09:00:00,2026-03-02 10:00:00,2 - High,Network,Dee,,\n"
+    "INC0001,Active,true,1,1,4,Caller 1,2026-03-02 09:00:00,2026-03-03 08:00:00,2 - High,Network,Dee,,\n"
+    "INC0001,Closed,false,1,1,5,Caller 1,2026-03-02 09:00:00,2026-03-03 15:00:00,2 - High,Network,Dee,"
+    "2026-03-03 14:00:00,2026-03-03 15:00:00\n"
+    "INC0002,New,true,0,0,0,Caller 2,2026-03-04 10:00:00,2026-03-04 10:00:00,4 - Low,Service Desk,,,\n"
+    "INC0002,Awaiting User Info,true,0,0,1,Caller 2,2026-03-04 10:00:00,2026-03-04 11:00:00,4 - Low,"
+    "Service Desk,Abe,,\n"
+    "INC0003,Resolved,true,0,0,0,Caller 3,2026-03-05 08:00:00,2026-03-05 09:00:00,3 - Moderate,"
+    "Service Desk,Abe,2026-03-05 09:00:00,\n"
+)
+
+
+def test_a_servicenow_event_log_folds_into_one_ticket_per_incident_with_its_history(tmp_path):
+    batch = parse_tickets(write(tmp_path, SERVICENOW_LOG), "servicenow")
+    tickets = by_id(batch)
+    assert sorted(tickets) == ["INC0001", "INC0002", "INC0003"] and batch.errors == [] and batch.rows_read == 9
+    inc1 = tickets["INC0001"]
+    assert (inc1.status, inc1.priority, inc1.subject) == (Status.RESOLVED, Priority.HIGH, "")
+    assert inc1.reopened_at == [at("2026-03-03 08:00")] and inc1.reassignments == 1
+    assert inc1.agents == ["Abe", "Dee"]
+    assert (inc1.resolved_at, inc1.closed_at) == (at("2026-03-02 12:00"), at("2026-03-03 14:00"))
+    inc2 = tickets["INC0002"]
+    assert (inc2.status, inc2.agents, inc2.reopened_at, inc2.reassignments) == (Status.IN_PROGRESS, ["Abe"], [], 0)
+    assert (tickets["INC0003"].status, tickets["INC0003"].resolved_at) == (Status.RESOLVED, at("2026-03-05 09:00"))
+    assert batch.notes == [
+        "The file has no short_description column: 3 tickets have an empty subject.",
+        "9 rows folded into 3 incidents (the latest update of each).",
+    ]
+    assert batch.unknown_columns == []

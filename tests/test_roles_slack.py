@@ -168,10 +168,11 @@ async def test_an_action_without_the_role_is_refused_privately_and_changes_nothi
 async def test_the_same_actions_with_the_role_go_through(slack):
     """The other side of the table: the refusals above are about roles, not broken requests."""
     s = await scene(slack)
-    await click("fixloop.judge_needed")(slack, s, ANA)
-    await submit_root_cause(slack, s, MIA)
-    await submit_fix(slack, s, LEA)
-    await submit_review(slack, s, MIA)
+    # Each step waits for its audit entry: a form is acted on after its ack, and a fix needs the cause.
+    steps = [click("fixloop.judge_needed"), submit_root_cause, submit_fix, submit_review]
+    for n, (step, who) in enumerate(zip(steps, [ANA, MIA, LEA, MIA], strict=True), start=1):
+        await step(slack, s, who)
+        await slack.eventually(lambda n=n: _audited(slack.desk, n))  # type: ignore[misc]
     await command("/causes", "")(slack, s, LEA)
     await slack.fake.wait_for("response_url", where=lambda p: "root causes" in json.dumps(p))
     entries = await slack.eventually(lambda: _audited(slack.desk, 4))

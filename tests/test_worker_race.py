@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db.tables import InboxRow, MessageRow, TicketRow, table_of
+from tests.cli_support import free_port, healthy
 from tests.fake_secrets import SLACK_BOT_TOKEN
 from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, signature
 
@@ -33,12 +33,6 @@ TICKETS, MESSAGES, INBOX = table_of(TicketRow), table_of(MessageRow), table_of(I
 ROOT_TS = "1720000000.000100"
 REPLIES = 40
 AT_ONCE = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _fixloop(command: list[str], database_url: str, slack_url: str, log: Path) -> subprocess.Popen[bytes]:
@@ -64,13 +58,13 @@ async def fixloop_processes(db_url: str, workers: int, tmp_path: Path) -> AsyncI
     """`fixloop serve` and `workers` `fixloop worker` processes; yields the server's base URL."""
     fake = FakeSlack()
     await fake.server.start_server()
-    port = _free_port()
+    port = free_port()
     procs = [_fixloop(["serve", "--host", "127.0.0.1", "--port", str(port)], db_url, fake.url,
                       tmp_path / "serve.log")]
     procs += [_fixloop(["worker"], db_url, fake.url, tmp_path / f"worker{i}.log") for i in range(workers)]
     try:
         base = f"http://127.0.0.1:{port}"
-        await _healthy(base, procs)
+        await healthy(base, procs, within=90)
         yield base
     finally:
         for proc in procs:
@@ -78,21 +72,6 @@ async def fixloop_processes(db_url: str, workers: int, tmp_path: Path) -> AsyncI
         for proc in procs:
             proc.wait(timeout=30)
         await fake.server.close()
-
-
-async def _healthy(base: str, procs: list[subprocess.Popen[bytes]], within: float = 90) -> None:
-    deadline = time.monotonic() + within
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            assert all(p.poll() is None for p in procs), "a fixloop process exited"
-            try:
-                async with session.get(f"{base}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("fixloop serve did not become healthy")
 
 
 def _event(i: int) -> str:

@@ -37,7 +37,7 @@ def line_chart(values: Sequence[float | int | None], label: str, width: int = 13
     low, high = (min(known), max(known)) if known else (0.0, 1.0)
     span = (high - low) or 1.0
     step = (width - 4) / max(1, len(values) - 1)
-    lines, dots, run = [], [], []
+    lines, dots, run = list[str](), list[tuple[float, float]](), list[str]()
     for i, v in enumerate(values):
         if v is None:
             if run:

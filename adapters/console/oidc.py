@@ -17,7 +17,7 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from joserfc.jws import JWSRegistry
 
 METADATA_SECONDS = 3600.0  # discovery and keys are fetched again after this (keys rotate)
@@ -69,7 +69,7 @@ class OidcClient:
     def __init__(self, provider: Provider, *, verify: bool | str = True) -> None:
         self.provider, self.verify = provider, verify
         self._metadata: dict[str, Any] | None = None
-        self._keys: dict[str, Any] | None = None
+        self._keys: KeySetSerialization | None = None
         self._fetched = 0.0
 
     def _client(self, redirect_uri: str) -> AsyncOAuth2Client:
@@ -139,14 +139,14 @@ class OidcClient:
             try:
                 decoded = jwt.decode(
                     token["id_token"],
-                    KeySet.import_key_set(self._keys or {}),
+                    KeySet.import_key_set(self._keys or {"keys": []}),
                     registry=JWSRegistry(algorithms=algorithms),
                 )
             except JoseError:  # perhaps a key rotated in since we fetched them
                 await self.metadata(force=True)
                 decoded = jwt.decode(
                     token["id_token"],
-                    KeySet.import_key_set(self._keys or {}),
+                    KeySet.import_key_set(self._keys or {"keys": []}),
                     registry=JWSRegistry(algorithms=algorithms),
                 )
             options = {

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db._sql import Sessions, SqlRepository
+from adapters.db._sql import Sessions, SqlRepository, affected
 from adapters.db.audit import AUDIT
 from adapters.db.audit import FIELDS as AUDIT_FIELDS
 from adapters.db.tables import ConsoleLinkRow, ConsoleSessionRow, table_of
@@ -71,13 +71,14 @@ class SqlSignInLinks(SqlRepository):
 
 async def redeem(session: AsyncSession, token: str, now: datetime) -> tuple[LinkState, str | None]:
     """Use a link within a transaction: one conditional UPDATE, so of two clicks racing one wins."""
-    done = await session.execute(
+    done = await affected(
+        session,
         update(LINKS)
         .where(LINKS.c.token_hash == digest(token), LINKS.c.used_at.is_(None), LINKS.c.expires_at > now)
         .values(used_at=now)
     )
     row = (await session.execute(select(LINKS).where(LINKS.c.token_hash == digest(token)))).first()
-    if done.rowcount == 1 and row is not None:
+    if done == 1 and row is not None:
         return LinkState.VALID, str(row.person)
     state = _state(row, now)
     return (LinkState.USED if state == LinkState.VALID else state), None
@@ -183,5 +184,5 @@ class SqlConsoleSessions(SqlRepository):
     async def end(self, token: str) -> bool:
         """Delete a session (sign-out, or a pending sign-in that finished); whether it existed."""
         async with self._sessions.begin() as session:
-            done = await session.execute(delete(SESSIONS).where(SESSIONS.c.token_hash == digest(token)))
-        return bool(done.rowcount)
+            done = await affected(session, delete(SESSIONS).where(SESSIONS.c.token_hash == digest(token)))
+        return bool(done)

@@ -48,14 +48,16 @@ def coaching_ids(agents: Sequence[str], period: Period, per_agent: int = PER_AGE
         .where(T.c.agent.in_(list(agents)), T.c.resolved_at >= period.start, T.c.resolved_at < period.end)
         .subquery()
     )
-    by_agent = {"partition_by": scored.c.agent}
+    agent = scored.c.agent
     ranked = select(
         scored.c.id,
         scored.c.score,
-        func.max(scored.c.score).over(**by_agent).label("hi"),
-        func.min(scored.c.score).over(**by_agent).label("lo"),
-        func.row_number().over(**by_agent, order_by=(scored.c.score.desc(), scored.c.id.desc())).label("top"),
-        func.row_number().over(**by_agent, order_by=(scored.c.score, scored.c.id)).label("bottom"),
+        func.max(scored.c.score).over(partition_by=agent).label("hi"),
+        func.min(scored.c.score).over(partition_by=agent).label("lo"),
+        func.row_number()
+        .over(partition_by=agent, order_by=(scored.c.score.desc(), scored.c.id.desc()))
+        .label("top"),
+        func.row_number().over(partition_by=agent, order_by=(scored.c.score, scored.c.id)).label("bottom"),
     ).subquery()
     strong = (ranked.c.score >= ranked.c.hi - 1) & (ranked.c.top <= per_agent)
     weak = (ranked.c.score <= ranked.c.lo + 1) & (ranked.c.bottom <= per_agent)

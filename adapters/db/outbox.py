@@ -93,13 +93,12 @@ class SqlOutbox(SqlRepository):
         )
         async with self._sessions.begin() as session:
             rows = (await session.execute(stmt)).all()
-        items = [
+        return [
             OutboxItem(
                 r.id, r.key, r.destination, r.kind, r.payload, r.attempts - 1, r.last_error, r.created_at
             )
-            for r in rows
+            for r in sorted(rows, key=lambda r: r.created_at)
         ]
-        return sorted(items, key=lambda i: i.created_at)
 
     async def sent(self, item_id: str, *, now: datetime | None = None) -> None:
         """Mark a post delivered."""

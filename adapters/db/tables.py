@@ -100,6 +100,7 @@ class TicketRow(SQLModel, table=True):
     source: str = "chat"
     fix_notified_at: datetime | None = _when()
     version: int = _version()
+    reassignments: int = 0
 
 
 class MessageRow(SQLModel, table=True):
@@ -331,6 +332,21 @@ class ConsoleSessionRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+
+class ArticleDraftRow(SQLModel, table=True):
+    """An article drafted from a knowledge gap's tickets, waiting for its owner's Publish or Discard."""
+
+    __tablename__ = "article_drafts"
+
+    id: str = Field(primary_key=True)
+    gap_key: str = Field(index=True)
+    status: str = "draft"
+    data: dict[str, Any] = _json(dict)  # title, problem, symptoms, steps, cause, owner, surface, tickets
+    created_at: datetime = _when(nullable=False)
+    decided_at: datetime | None = _when()
+    decided_by: str | None = None
+    article_id: str | None = None
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

@@ -36,3 +36,10 @@ SERVICENOW_COLUMNS = (
     "sys_updated_by", "reassignment_count", "reopen_count", "close_code", "close_notes",
     "resolved_by", "closed_by", "contact_type", "cmdb_ci", "business_service", "sys_id", "active",
 )  # fmt: skip
+# ServiceNow's incident event log (one row per update of an incident, as in the "Incident management
+# process enriched event log" published from a ServiceNow instance): these columns beside the above.
+SERVICENOW_EVENT_COLUMNS = (
+    "sys_updated_at", "sys_created_at", "sys_created_by", "sys_mod_count", "made_sla", "location",
+    "u_symptom", "knowledge", "u_priority_confirmation", "notify", "problem_id", "rfc", "vendor",
+    "caused_by", "closed_code",
+)  # fmt: skip

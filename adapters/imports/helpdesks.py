@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.imports.columns import JIRA_COLUMNS, SERVICENOW_COLUMNS, ZENDESK_COLUMNS
-from adapters.imports.csvfile import Row, read_table, require_columns, unknown_columns
+from adapters.imports.columns import (
+    JIRA_COLUMNS,
+    SERVICENOW_COLUMNS,
+    SERVICENOW_EVENT_COLUMNS,
+    ZENDESK_COLUMNS,
+)
+from adapters.imports.csvfile import Row, TableStream, require_columns, unknown_columns
+from adapters.imports.incidents import Event, fold_incidents
 from adapters.imports.report import ImportBatch, ImportFormatError, RowError
+from adapters.imports.stream import TicketStream, absent_columns, collect
 from adapters.imports.values import (
     CellError,
     check_lengths,
@@ -62,56 +69,106 @@ def _options(tz: str | tzinfo, surface: str | None, default: Surface) -> _Option
     return _Options(tz=zone(tz), surface=Surface(surface) if surface else default)
 
 
-def parse_zendesk(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> ImportBatch:
+# Optional columns worth a word in the report when a file has none of them: (names, what that leaves).
+REQUESTER = "no requester"
+ZENDESK_OPTIONAL = (
+    (("Subject",), "an empty subject"),
+    (("Requester email", "Requester", "Requester id"), REQUESTER),
+    (("Status",), "a status read from their solve time"),
+)
+JIRA_OPTIONAL = ((("Summary",), "an empty subject"), (("Reporter",), REQUESTER))
+SERVICENOW_OPTIONAL = ((("short_description",), "an empty subject"), (("caller_id",), REQUESTER))
+
+
+def stream_zendesk(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> TicketStream:
     """Read a Zendesk ticket CSV export; its times have no offset and are read in `tz`."""
     opts = _options(tz, surface, Surface.EXTERNAL)
-    required_columns = ("Id", "Subject", "Created at")
-    return _parse(path, opts, "a Zendesk export", required_columns, ZENDESK_COLUMNS, _zendesk)
+    stream = _stream(path, "a Zendesk export", ("Id", "Created at"), ZENDESK_COLUMNS, ZENDESK_OPTIONAL)
+    stream.items = _tickets(stream.table, opts, _zendesk)
+    return stream
+
+
+def stream_jira(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> TicketStream:
+    """Read a Jira (Service Management) CSV export with dates like 05/Mar/26 9:15 AM."""
+    opts = _options(tz, surface, Surface.INTERNAL)
+    stream = _stream(path, "a Jira export", ("Issue key", "Created"), JIRA_COLUMNS, JIRA_OPTIONAL)
+    stream.items = _tickets(stream.table, opts, _jira)
+    return stream
+
+
+def stream_servicenow(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> TicketStream:
+    """Read a ServiceNow incident export or event log; rows of one number fold into one ticket."""
+    opts = _options(tz, surface, Surface.INTERNAL)
+    expected = "a ServiceNow incident export"
+    known = SERVICENOW_COLUMNS + SERVICENOW_EVENT_COLUMNS
+    stream = _stream(path, expected, ("number", "opened_at"), known, SERVICENOW_OPTIONAL)
+    stream.items = fold_incidents(stream, lambda row: _servicenow(row, opts), lambda row: _event(row, opts))
+    return stream
+
+
+def parse_zendesk(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> ImportBatch:
+    """A whole Zendesk export as one batch."""
+    return collect(stream_zendesk(path, tz=tz, surface=surface))
 
 
 def parse_jira(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> ImportBatch:
-    """Read a Jira (Service Management) CSV export with dates like 05/Mar/26 9:15 AM."""
-    opts = _options(tz, surface, Surface.INTERNAL)
-    required_columns = ("Issue key", "Summary", "Created")
-    return _parse(path, opts, "a Jira export", required_columns, JIRA_COLUMNS, _jira)
+    """A whole Jira export as one batch."""
+    return collect(stream_jira(path, tz=tz, surface=surface))
 
 
 def parse_servicenow(path: Path, *, tz: str | tzinfo = "UTC", surface: str | None = None) -> ImportBatch:
-    """Read a ServiceNow incident CSV export with times like 2026-03-05 09:15:00."""
-    opts = _options(tz, surface, Surface.INTERNAL)
-    required_columns = ("number", "short_description", "opened_at")
-    expected = "a ServiceNow incident export"
-    return _parse(path, opts, expected, required_columns, SERVICENOW_COLUMNS, _servicenow)
+    """A whole ServiceNow export as one batch."""
+    return collect(stream_servicenow(path, tz=tz, surface=surface))
 
 
-def _parse(
+def _stream(
     path: Path,
-    opts: _Options,
     expected: str,
     required_columns: tuple[str, ...],
     known: tuple[str, ...],
-    build: Callable[[Row, _Options], Ticket],
-) -> ImportBatch:
-    """Shared driver: check the header, build a ticket per row, keep the last row per id."""
-    table = read_table(path, allow_repeats=True)
+    optional: tuple[tuple[tuple[str, ...], str], ...],
+) -> TicketStream:
+    """Shared start: check the header before any row is read (a wrong file imports nothing)."""
+    table = TableStream(path, allow_repeats=True)
     require_columns(table, required_columns, expected)
-    batch = ImportBatch(
-        errors=list(table.errors),
+    return TicketStream(
+        table,
         unknown_columns=unknown_columns(table, (*known, "surface")),
-        rows_read=len(table.rows) + len(table.errors),
+        absent=absent_columns(table, optional),
     )
-    tickets: dict[str, Ticket] = {}
-    for row in table.rows:
-        try:
-            ticket = build(row, opts)
-        except CellError as exc:
-            batch.errors.append(RowError(row.line, str(exc)))
+
+
+def _tickets(
+    table: TableStream, opts: _Options, build: Callable[[Row, _Options], Ticket]
+) -> Iterator[Ticket | RowError]:
+    """A ticket per row, or the row's error; a repeated id is upserted again, so the later row wins."""
+    for row in table:
+        if isinstance(row, RowError):
+            yield row
             continue
-        tickets.pop(ticket.id, None)
-        tickets[ticket.id] = ticket
-    batch.tickets = list(tickets.values())
-    batch.errors.sort(key=lambda e: e.line)
-    return batch
+        try:
+            yield build(row, opts)
+        except CellError as exc:
+            yield RowError(row.line, str(exc))
+
+
+def _event(row: Row, opts: _Options) -> Event:
+    """What one ServiceNow row says about its incident's history."""
+    word = (row.get("state") or row.get("incident_state")).lower()
+    return Event(
+        at=_time(row, "sys_updated_at", opts) or _time(row, "sys_updated_on", opts),
+        line=row.line,
+        done=word in SERVICENOW_DONE,
+        group=row.get("assignment_group"),
+        assignee=row.get("assigned_to"),
+        reassignments=_count(row, "reassignment_count"),
+    )
+
+
+def _count(row: Row, column: str) -> int:
+    """A count cell; empty or unreadable counts as 0 (a help desk's own tally is only a floor)."""
+    value = row.get(column)
+    return int(value) if value.isdigit() else 0
 
 
 def _zendesk(row: Row, opts: _Options) -> Ticket:
@@ -127,7 +184,7 @@ def _zendesk(row: Row, opts: _Options) -> Ticket:
         created_at=created,
         platform="import",
         source="import:zendesk",
-        requester=row.get("Requester email") or row.get("Requester"),
+        requester=row.get("Requester email") or row.get("Requester") or row.get("Requester id"),
         subject=row.get("Subject"),
         text=row.get("Description") or row.get("Subject"),
         priority=_priority(row.get("Priority"), ZENDESK_PRIORITY),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.imports.csvfile import Row, read_table, require_columns, unknown_columns
+from adapters.imports.csvfile import Row, TableStream, require_columns, unknown_columns
 from adapters.imports.report import ImportBatch, RowError
+from adapters.imports.stream import TicketStream, collect
 from adapters.imports.values import (
     CellError,
     check_lengths,
@@ -54,27 +55,33 @@ class _Parsed:
 
 
 def parse_ledger(path: Path) -> ImportBatch:
-    """Read a Fixloop CSV ledger: valid rows become tickets and causes, the others row errors."""
-    table = read_table(path)
+    """Read a whole Fixloop CSV ledger: valid rows become tickets and causes, the others row errors."""
+    return collect(stream_ledger(path))
+
+
+def stream_ledger(path: Path) -> TicketStream:
+    """A Fixloop CSV ledger read row by row; only per-cause state is kept to check causes agree."""
+    table = TableStream(path)
     require_columns(table, REQUIRED, "a Fixloop CSV ledger")
-    batch = ImportBatch(
-        errors=list(table.errors),
-        unknown_columns=unknown_columns(table, COLUMNS),
-        rows_read=len(table.rows) + len(table.errors),
-    )
-    latest: dict[str, _Parsed] = {}
-    for row in table.rows:
+    stream = TicketStream(table, unknown_columns=unknown_columns(table, COLUMNS))
+    stream.items = _items(table, _CauseCheck(stream.causes))
+    return stream
+
+
+def _items(table: TableStream, causes: _CauseCheck) -> Iterator[Ticket | RowError]:
+    """Tickets and errors in file order; a cause disagreement is reported on the row that disagrees."""
+    for row in table:
+        if isinstance(row, RowError):
+            yield row
+            continue
         try:
             parsed = _parse_row(row)
         except CellError as exc:
-            batch.errors.append(RowError(row.line, str(exc)))
+            yield RowError(row.line, str(exc))
             continue
-        latest.pop(parsed.ticket.id, None)  # a repeated id: the later row wins, silently
-        latest[parsed.ticket.id] = parsed
-    batch.tickets = [p.ticket for p in latest.values()]
-    batch.causes = _causes(latest.values(), batch.errors)
-    batch.errors.sort(key=lambda e: e.line)
-    return batch
+        yield from causes.add(parsed)
+        yield parsed.ticket
+    causes.finish()
 
 
 def _parse_row(row: Row) -> _Parsed:
@@ -134,26 +141,35 @@ def derive_status(ticket: Ticket) -> Status:
     return Status.ESCALATED if ticket.escalated_at else Status.IN_PROGRESS
 
 
-def _causes(rows: Iterable[_Parsed], errors: list[RowError]) -> dict[str, Cause]:
-    """One cause per key; a row that contradicts an earlier row of its cause is reported."""
-    causes: dict[str, Cause] = {}
-    first: dict[tuple[str, str], tuple[Any, int]] = {}
-    for parsed in sorted(rows, key=lambda p: p.line):
+class _CauseCheck:
+    """One cause per key, built as rows stream by; a row that contradicts an earlier one is reported."""
+
+    def __init__(self, causes: dict[str, Cause]) -> None:
+        self.causes = causes
+        self.first: dict[str, dict[str, tuple[Any, int]]] = {}  # key -> field -> (value, line)
+
+    def add(self, parsed: _Parsed) -> list[RowError]:
+        """Take one row's view of its cause; return its disagreements."""
         key = parsed.ticket.cause_key
         if not key:
-            continue
-        cause = causes.setdefault(key, Cause(key=key, title=key, named_by_person=True))
+            return []
+        cause = self.causes.setdefault(key, Cause(key=key, title=key, named_by_person=True))
         if cause.created_at is None or parsed.ticket.created_at < cause.created_at:
             cause.created_at = parsed.ticket.created_at
+        first = self.first.setdefault(key, {})
+        errors = []
         for name, value in parsed.cause.items():
             if value is None:
                 continue  # an empty cell means unknown, which agrees with anything
-            kept, line = first.setdefault((key, name), (value, parsed.line))
+            kept, line = first.setdefault(name, (value, parsed.line))
             if kept != value:
                 errors.append(RowError(parsed.line, _disagreement(key, name, value, kept, line)))
-    for cause in causes.values():
-        _fill(cause, {name: v for (k, name), (v, _) in first.items() if k == cause.key})
-    return causes
+        return errors
+
+    def finish(self) -> None:
+        """Copy the agreed fields onto each cause."""
+        for key, cause in self.causes.items():
+            _fill(cause, {name: value for name, (value, _) in self.first.get(key, {}).items()})
 
 
 def _disagreement(key: str, name: str, value: object, kept: object, line: int) -> str:

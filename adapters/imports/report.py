@@ -31,6 +31,7 @@ class ImportBatch:
     errors: list[RowError] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    notes: list[str] = field(default_factory=list)  # said once about the whole file
 
 
 @dataclass

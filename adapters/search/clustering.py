@@ -76,7 +76,7 @@ class WardClusterer:
         features.fit(sample)
         reduce = self._reducer(features, sample)
         chunks = [reduce(features.transform(texts[i:i + CHUNK])) for i in range(0, len(texts), CHUNK)]
-        vectors = normalize(np.vstack(chunks).astype(np.float32))
+        vectors: np.ndarray = normalize(np.vstack(chunks).astype(np.float32))
         if self.neighbours < len(texts) <= self.smooth_limit:
             # Averaging each text with its neighbours pulls paraphrases together before the cut.
             nn = NearestNeighbors(n_neighbors=self.neighbours, metric="cosine").fit(vectors)
@@ -89,7 +89,8 @@ class WardClusterer:
             return np.asarray
         dims = max(1, min(self.dims, probe.shape[1] - 1, len(sample) - 1))
         svd = TruncatedSVD(dims, random_state=self.seed).fit(features.transform(sample))
-        return svd.transform
+        transform: Callable[[Any], np.ndarray] = svd.transform
+        return transform
 
 
 def semantic_clusterer(features: SemanticFeatures | None = None) -> WardClusterer:

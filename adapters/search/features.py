@@ -6,7 +6,8 @@ import functools
 import importlib.util
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -63,7 +64,7 @@ class SemanticFeatures:
     name = "minilm"
 
     def __init__(self, batch_size: int = 64, cache_limit: int = 200_000) -> None:
-        self._model = None
+        self._model: Any = None
         self._cache: dict[str, np.ndarray] = {}
         self.batch_size = batch_size
         self.cache_limit = cache_limit
@@ -91,14 +92,14 @@ class SemanticFeatures:
         texts = list(self._cache)
         return texts, np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
-    def _load(self):  # type: ignore[no-untyped-def]
+    def _load(self) -> Any:
         if self._model is None:
             self._model = _shared_model()
         return self._model
 
 
 @functools.cache
-def _shared_model():  # type: ignore[no-untyped-def]
+def _shared_model() -> Any:
     """Load all-MiniLM-L6-v2 once per process (seconds of start-up, ~100 MB), on first use only."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package: never reach a hub
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -137,3 +138,15 @@ class CombinedFeatures:
 def best_features() -> LexicalFeatures | CombinedFeatures:
     """The best feature set installed: semantic plus lexical with the extra, lexical alone without."""
     return CombinedFeatures() if semantic_available() else LexicalFeatures()
+
+
+def best_features_maker() -> Callable[[], LexicalFeatures | CombinedFeatures]:
+    """A maker of best_features() whose instances share one embedding cache.
+
+    Cross-validation (adapters/search/abstention.py) fits a ranker per fold: sharing the cache embeds each
+    text once instead of once per fold.
+    """
+    if not semantic_available():
+        return LexicalFeatures
+    shared = SemanticFeatures()
+    return lambda: CombinedFeatures(semantic=shared)

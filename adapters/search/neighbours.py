@@ -46,4 +46,5 @@ class NeighbourMemory:
         model is about which label it resembles most. `near` is as for `votes`.
         """
         sims, labels = near[0][:, :k], near[1][:, :k]
-        return np.where(np.isin(labels, list(self.ignore)), 0.0, sims).mean(axis=1)
+        support: np.ndarray = np.where(np.isin(labels, list(self.ignore)), 0.0, sims).mean(axis=1)
+        return support

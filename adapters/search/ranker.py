@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.preprocessing import normalize
@@ -40,7 +41,7 @@ class LearnedRanker:
         self.no_match, self.full_match = no_match, full_match  # cosines that count as no match, full match
         self.min_history = min_history  # fewer examples than this teach a linear model nothing reliable
         self._ids: list[str] = []
-        self._matrix = None
+        self._matrix: Any = None  # sparse or dense, by the features
         self._model: LinearTextClassifier | None = None
 
     @property

@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
     """Unweighted mean F1 over the labels present in the truth or the predictions."""
-    tp, fp, fn = Counter(), Counter(), Counter()
+    tp, fp, fn = Counter[str](), Counter[str](), Counter[str]()
     for t, p in zip(truth, predicted, strict=True):
         if t == p:
             tp[t] += 1

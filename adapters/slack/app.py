@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.intake import Intake
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, fix_actions, listeners, replies, submissions
+from adapters.slack import actions, commands, fix_actions, knowledge, listeners, replies, submissions
 from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.ids import Action, Command, Shortcut, View
@@ -25,6 +25,7 @@ from adapters.slack.once import Claims
 from adapters.slack.posting import DirectPoster, Poster
 from core.desk import Desk
 from core.errors import FixloopError
+from core.knowledge import KnowledgeDesk
 
 log = logging.getLogger("fixloop.slack")
 
@@ -51,6 +52,7 @@ def build_app(
     workers: int = 8,
     stored_events: bool = False,
     claims: Claims | None = None,
+    knowledge_desk: KnowledgeDesk | None = None,
 ) -> AsyncApp:
     """The Bolt app: listeners and errors registered; one of two roles.
 
@@ -72,8 +74,10 @@ def build_app(
         app.use(socket_mode_intake(intake))
     app.use(provide(desk, poster or DirectPoster(client), workers))
     app.use(provide_safety(claims, SharedChannels(client)))
+    app.use(provide_knowledge(knowledge_desk))
     for register in (
         register_events,
+        register_knowledge,
         register_actions,
         register_shortcuts,
         register_commands,
@@ -104,6 +108,24 @@ def provide_safety(claims: Claims | None, channels: SharedChannels) -> Callable[
         await next()
 
     return middleware
+
+
+def provide_knowledge(knowledge_desk: KnowledgeDesk | None) -> Callable[..., Awaitable[None]]:
+    """Middleware putting the knowledge use cases (gaps, drafts) in the context."""
+
+    async def middleware(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:  # noqa: A002
+        context.update(knowledge=knowledge_desk)
+        await next()
+
+    return middleware
+
+
+def register_knowledge(app: AsyncApp) -> None:
+    """Draft article, Publish / Edit / Discard and the edit form."""
+    app.action(knowledge.GAP_DRAFT)(guard(knowledge.on_draft))
+    app.action(_either(knowledge.PUBLISH, knowledge.DISCARD))(guard(knowledge.on_decide))
+    app.action(knowledge.EDIT)(guard(knowledge.on_edit))
+    app.view(knowledge.EDIT_VIEW)(guard(knowledge.on_edit_submit))
 
 
 def _either(*ids: str) -> re.Pattern[str]:

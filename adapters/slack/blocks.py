@@ -25,6 +25,7 @@ HELP = (
     "• `/escalate FX-AB12CD [team] [reason]` (agents) hand a ticket to the team that owns the fix\n"
     "• `/causes` (leaders) root causes ranked by business impact\n"
     "• `/review @agent` or `/review FX-AB12CD` (managers) a four-part ticket review\n"
+    "• `/fixloop gaps` (agents, leaders) tickets solved without an article, and drafts for them\n"
     "• `/fixloop console` a one-time sign-in link to the web console, in a DM\n"
     "• `/fixloop help` this message"
 )

@@ -13,8 +13,10 @@ from adapters.slack.actions import open_escalation
 from adapters.slack.console_link import on_console
 from adapters.slack.forms import Ref
 from adapters.slack.ids import PLATFORM
+from adapters.slack.knowledge import on_gaps_command
 from core.desk import Desk
 from core.errors import InvalidInput
+from core.knowledge import KnowledgeDesk
 from core.org import PersonRole
 from core.threads import STAFF
 
@@ -79,11 +81,20 @@ async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, des
 
 
 async def on_fixloop(
-    ack: AsyncAck, command: Command, client: AsyncWebClient, respond: AsyncRespond, desk: Desk
+    ack: AsyncAck,
+    command: Command,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    desk: Desk,
+    knowledge: KnowledgeDesk | None = None,
 ) -> None:
-    """`/fixloop console`: a sign-in link in a DM; `/fixloop help` (or anything else): the commands."""
+    """`/fixloop console`: a sign-in link in a DM; `/fixloop gaps` for knowledge owners; else the commands."""
     await ack()
-    if command.get("text", "").strip().lower() == "console":
+    text = (command.get("text") or "").strip().lower()
+    if text == "gaps":
+        await on_gaps_command(command, respond, knowledge)
+        return
+    if text == "console":
         await on_console(command, client, respond, desk)
         return
     await respond(blocks=[blocks.section(blocks.HELP)], text="Fixloop help")

@@ -76,6 +76,15 @@ def cause_blocks(i: int, c: dict[str, Any], permalinks: Mapping[str, str]) -> Bl
     return [fields_section(fields, title), note(f"Evidence: {links}")]
 
 
+def knowledge_text(k: dict[str, Any]) -> str:
+    """The knowledge section: articles published from gaps with what they solved since, and open gaps."""
+    lines = [f"• published *{esc(cut(p['title'], 150))}*: solved {p['solved_since']} tickets since"
+             for p in k["published"]] or ["• no article published from a gap yet"]
+    lines += [f"• gap ({esc(g['surface'])}): *{esc(cut(g['title'], 150))}*, {g['tickets']} tickets solved "
+              "without an article" for g in k["gaps"]]
+    return ":books: *Knowledge*\n" + "\n".join(lines)
+
+
 def digest(data: dict[str, Any], permalinks: Mapping[str, str] | None = None, chart: bool = False) -> Blocks:
     """The digest message; the chart follows as a file when there is one."""
     links = permalinks or {}
@@ -102,6 +111,8 @@ def digest(data: dict[str, Any], permalinks: Mapping[str, str] | None = None, ch
     wins = "\n".join(f"• {esc(w)}" for w in data["wins"]) or "None this week."
     out += [{"type": "divider"}, section(f":trophy: *Wins*\n{wins}")]
     out += fixes_section(data.get("fixes"))
+    if data.get("knowledge"):
+        out += [{"type": "divider"}, section(knowledge_text(data["knowledge"]))]
     if chart:
         out.append(note("The 12-week trend chart follows as an image."))
     return out[:50]

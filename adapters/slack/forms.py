@@ -74,7 +74,7 @@ def actor(body: dict[str, Any]) -> str:
 
 def escalate_args(text: str, team_keys: list[str]) -> tuple[str | None, str | None, str]:
     """`/escalate [TICKET] [team] [reason]`: the ticket id anywhere, the team first, the rest the reason."""
-    ticket, team, rest = None, None, []
+    ticket, team, rest = None, None, list[str]()
     keys = {k.lower(): k for k in team_keys}
     for word in check_size(text, MAX_COMMAND, "command text").split():
         if ticket is None and TICKET_ID.fullmatch(word):

@@ -91,10 +91,10 @@ async def on_mention(
 async def fetch_message(client: AsyncWebClient, channel: str, ts: str) -> dict[str, Any]:
     """Read one message by its ts, whether it is a top-level message or a thread reply."""
     history = await client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
-    found = [m for m in history.get("messages", []) if m.get("ts") == ts]
+    found = [m for m in history.get("messages") or [] if m.get("ts") == ts]
     if not found:
         thread = await client.conversations_replies(channel=channel, ts=ts, limit=1)
-        found = [m for m in thread.get("messages", []) if m.get("ts") == ts]
+        found = [m for m in thread.get("messages") or [] if m.get("ts") == ts]
     if not found:
         raise InvalidInput("Fixloop could not read that message. Invite it to the channel and react again.")
     return dict(found[0])

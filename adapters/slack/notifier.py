@@ -59,7 +59,7 @@ class SlackNotifier:
             thread_ts=thread_ts,
             text=blocks.cut(esc(notice.text), 3000),
             blocks=await self.render(notice),
-            **({"metadata": posting.metadata(key)} if key else {}),
+            metadata=posting.metadata(key) if key else None,
         )
         if notice.kind in RELAYED_KINDS and notice.ticket_id and thread_ts is None:
             await self._remember_post(notice, str(posted.get("channel") or channel), posted.get("ts"))

@@ -30,6 +30,7 @@ from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import ConversationReferenceStore, SqlCardClaims
 from core.desk import Desk
 from core.errors import FixloopError
+from core.knowledge import KnowledgeDesk
 from core.org import Org
 
 log = logging.getLogger("fixloop.teams")
@@ -60,9 +61,10 @@ class TeamsApp:
     tenant: str = ""  # MICROSOFT_APP_TENANT_ID: the organisation's own tenant
     gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))  # turns run at once
 
-    def bind(self, desk: Desk) -> None:
+    def bind(self, desk: Desk, knowledge: KnowledgeDesk | None = None) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
-        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant)
+        self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant,
+                              knowledge=knowledge)
         self.notifier.bind(desk)
 
     def handler(self) -> Handler:
@@ -132,7 +134,7 @@ async def authenticate(
 ) -> AuthenticateRequestResult:
     """Validate the bearer token; anything but a valid one is Refused (botbuilder lets many errors escape)."""
     try:
-        return await adapter.bot_framework_authentication.authenticate_request(activity, header)  # type: ignore[arg-type]
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
     except requests.RequestException as exc:
         log.error("cannot fetch the Bot Framework signing keys: %s", exc)
         raise KeysUnavailable from exc  # a 503 makes the channel retry; a 401 would drop the message

@@ -9,11 +9,12 @@ from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
-from adapters.teams import actions, cards, commands, translate
+from adapters.teams import actions, cards, commands, knowledge, translate
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
 from core.desk import Desk
+from core.knowledge import KnowledgeDesk
 
 log = logging.getLogger("fixloop.teams")
 
@@ -38,8 +39,10 @@ class FixloopBot(ActivityHandler):
         claims: actions.CardClaims,
         events: EventLog | None = None,
         home_tenant: str = "",
+        knowledge: KnowledgeDesk | None = None,
     ) -> None:
         self.desk, self.references, self.claims, self.events = desk, references, claims, events
+        self.knowledge = knowledge  # gaps and drafts (adapters/teams/knowledge.py)
         self.home_tenant = home_tenant  # a sender from any other tenant is external
         self.locks = KeyedLocks()
 
@@ -57,6 +60,8 @@ class FixloopBot(ActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A card button, a typed command, or a help request."""
         activity = turn_context.activity
+        if await knowledge.handle(turn_context, self.knowledge, self.claims):
+            return
         submit = translate.submit_of(activity)
         if submit is not None:
             await actions.dispatch(turn_context, submit, self.desk, self.claims)
@@ -117,9 +122,9 @@ class FixloopBot(ActivityHandler):
 
 async def remember(references: ReferenceStore, activity: object) -> None:
     """Store the conversation reference of a personal chat (per user) or a channel (per channel)."""
-    reference = TurnContext.get_conversation_reference(activity)  # type: ignore[arg-type]
-    place = translate.place_of(activity)  # type: ignore[arg-type]
-    tenant = translate.tenant_of(activity)  # type: ignore[arg-type]
+    reference = TurnContext.get_conversation_reference(activity)
+    place = translate.place_of(activity)
+    tenant = translate.tenant_of(activity)
     reference.conversation.tenant_id = (
         reference.conversation.tenant_id or tenant
     )  # the schema drops "tenantId"

@@ -13,11 +13,17 @@ Mode = Literal["auth", "open", "off"]
 class TeamsSettings(Protocol):
     """The part of bot.settings.Settings the Teams adapter reads."""
 
-    microsoft_app_id: str
-    microsoft_app_password: Any
-    microsoft_app_tenant_id: str
-    fixloop_env: str
-    fixloop_public_url: str | None
+    # Read-only properties, so a Settings with narrower types (a Literal fixloop_env) still matches.
+    @property
+    def microsoft_app_id(self) -> str: ...
+    @property
+    def microsoft_app_password(self) -> Any: ...
+    @property
+    def microsoft_app_tenant_id(self) -> str: ...
+    @property
+    def fixloop_env(self) -> str: ...
+    @property
+    def fixloop_public_url(self) -> str | None: ...
 
 
 class TeamsMisconfigured(ValueError):

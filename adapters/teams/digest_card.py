@@ -90,4 +90,15 @@ def digest(data: dict[str, Any], chart_url: str | None, has_chart: bool = True) 
     body.append(text("**Wins**", spacing="Large"))
     body.append(text("\n".join(f"- {md(w)}" for w in wins) if wins else "None this week."))
     body += fixes_section(data.get("fixes"))
+    if data.get("knowledge"):
+        body += [text("**Knowledge**", spacing="Large"), text(knowledge_text(data["knowledge"]))]
     return card(*body)
+
+
+def knowledge_text(k: dict[str, Any]) -> str:
+    """The knowledge section: articles published from gaps with what they solved since, and open gaps."""
+    lines = [f"- published **{md(p['title'])}**: solved {p['solved_since']} tickets since"
+             for p in k["published"]] or ["- no article published from a gap yet"]
+    lines += [f"- gap ({md(g['surface'])}): **{md(g['title'])}**, {g['tickets']} tickets solved without an "
+              "article" for g in k["gaps"]]
+    return "\n".join(lines)

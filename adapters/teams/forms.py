@@ -20,6 +20,7 @@ HELP = (
     "- `escalate FX-AB12CD [team] [reason]` (agents): hand a ticket to the team that owns the fix\n"
     "- `causes` (leaders): root causes ranked by business impact\n"
     "- `review FX-AB12CD` or `review @agent` (managers): a four-part ticket review\n"
+    "- `gaps` (agents, leaders): tickets solved without an article, and drafts for them\n"
     "- `console`: a one-time sign-in link to the web console (in this personal chat)\n"
     "- `help`: this message"
 )

@@ -176,7 +176,7 @@ class TeamsNotifier:
             except Exception as exc:  # raised after the turn, like deliver()
                 failures.append(exc)
 
-        await self.adapter.create_conversation(  # type: ignore[call-arg]
+        await self.adapter.create_conversation(
             self.app_id, callback, params, channel_id=CHANNEL_ID, service_url=base.service_url
         )
         if failures:

@@ -183,7 +183,7 @@ def log_request(activity: Activity, org: Org, root: str, home_tenant: str = "") 
 
 
 def _escalate_args(words: list[str], team_keys: list[str]) -> tuple[str | None, str | None, str]:
-    ticket, team, rest = None, None, []
+    ticket, team, rest = None, None, list[str]()
     keys = {k.lower(): k for k in team_keys}
     for word in words:
         if ticket is None and not rest and TICKET_ID.fullmatch(word):

@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | Sequence[str] | None = '0010'
+down_revision: str | Sequence[str] | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

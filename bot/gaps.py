@@ -1,0 +1,84 @@
+"""`fixloop gaps`: knowledge gaps per surface, drafts for them, and the owner's publish or discard."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.db.drafts import SqlDraftRepository
+from adapters.kb_export import MarkdownFolder
+from bot.wiring import Runtime
+from core import knowledge
+from core.desk import Desk
+from core.digests import Digest
+from core.gaps import gaps_text
+from core.periods import Period
+
+
+def add_parser(sub: Any) -> None:
+    """Register `gaps` on the top-level subparsers."""
+    gaps = sub.add_parser("gaps", help="groups of tickets people solved without an article, and drafts")
+    gaps.add_argument("--json", action="store_true")
+    gaps.add_argument("--limit", type=int, default=10, help="gaps per surface")
+    gaps.add_argument("--draft", metavar="GAP", help="draft an article from a gap's tickets (its key)")
+    gaps.add_argument("--publish", metavar="DRAFT", help="publish a draft into the knowledge base")
+    gaps.add_argument("--discard", metavar="DRAFT", help="discard a draft")
+    gaps.add_argument("--as", dest="who", help="with --publish/--discard: your person key in fixloop.toml")
+
+
+def knowledge_desk(runtime: Runtime) -> knowledge.KnowledgeDesk:
+    """The knowledge use cases over the runtime's database; published articles go to the export folder."""
+    desk = runtime.desk
+    return knowledge.KnowledgeDesk(
+        tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(runtime.engine),
+        articles=desk.articles, library=desk.library, org=desk.org, clock=desk.clock,
+        export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10],
+        llm=desk.llm, audit=desk.audit)
+
+
+async def run(runtime: Runtime, args: argparse.Namespace) -> int:
+    """List gaps, draft one, or decide a draft."""
+    from bot.cli import print_json
+
+    k = knowledge_desk(runtime)
+    if args.publish or args.discard:
+        if not args.who:
+            print("fixloop: --publish and --discard need --as PERSON (an agent or leader).", file=sys.stderr)
+            return 2
+        decision = await k.decide(args.publish or args.discard, "publish" if args.publish else "discard",
+                                  args.who, None)
+        d = decision.draft
+        where = f"; article {d.article_key} written to {decision.exported_to}" if decision.exported_to else ""
+        again = "" if decision.changed else " (already; nothing changed)"
+        print(f"Draft {d.id} is {d.status}{again}{where}")
+        return 0
+    if args.draft:
+        draft = await knowledge.draft_gap(args.draft, tickets=k.tickets, causes=k.causes, drafts=k.drafts,
+                                          org=k.org, clock=k.clock, new_id=k.new_id, llm=k.llm)
+        if args.json:
+            print_json({"draft_id": draft.id, "gap": draft.gap_key, "markdown": draft.markdown()})
+        else:
+            print(f"Draft {draft.id} (publish: fixloop gaps --publish {draft.id} --as YOU)\n")
+            print(draft.markdown())
+        return 0
+    gaps = await knowledge.knowledge_gaps(tickets=k.tickets, causes=k.causes, drafts=k.drafts, org=k.org,
+                                          clock=k.clock)
+    if args.json:
+        per_surface: dict[str, list[dict[str, object]]] = {}
+        for g in gaps:
+            if len(per_surface.setdefault(g.surface, [])) < args.limit:
+                per_surface[g.surface].append(g.to_dict())
+        print_json({"generated_at": datetime.now(UTC).isoformat(), "gaps": per_surface})
+    else:
+        print(gaps_text(gaps, limit=args.limit))
+    return 0
+
+
+async def attach_knowledge(document: Digest, period: Period, desk: Desk, sessions: Any) -> Digest:
+    """Add the knowledge section (published articles, open gaps) to a composed digest."""
+    document.knowledge = await knowledge.knowledge_digest(
+        period, tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(sessions), org=desk.org)
+    return document

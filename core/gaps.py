@@ -1,0 +1,98 @@
+"""Knowledge gaps: groups of tickets people solved without an article, ranked by volume and impact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.causes import Cause, ticket_impact
+from core.key_phrases import key_phrases, terms
+from core.org import ImpactWeights
+from core.tickets import Resolution, Ticket
+
+
+@dataclass
+class Gap:
+    """Tickets of one cause (or one key phrase) on one surface that no article solved."""
+
+    key: str  # "<surface>:<cause key>" or "<surface>:phrase:<phrase>": stable across runs
+    group: str  # the cause key, or "phrase:<phrase>" for tickets no cause holds
+    title: str
+    surface: str
+    tickets: int
+    impact: float
+    owner: str | None = None
+    key_phrases: tuple[str, ...] = ()
+    evidence: list[str] = field(default_factory=list)  # ticket ids, most impactful first
+    ticket_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of `fixloop gaps --json` and the digest."""
+        return {"key": self.key, "title": self.title, "surface": self.surface, "tickets": self.tickets,
+                "impact": self.impact, "owner": self.owner, "key_phrases": list(self.key_phrases),
+                "evidence": list(self.evidence)}
+
+
+def solved_without_article(ticket: Ticket) -> bool:
+    """Resolved by a person, with no article: resolution `agent`, or a fix after *I still need help*."""
+    if ticket.is_open or ticket.article_id or not (ticket.text or ticket.subject):
+        return False
+    return ticket.resolution == Resolution.AGENT or (
+        ticket.resolution == Resolution.FIX and ticket.asked_for_person
+        and bool(ticket.suggested_article_ids))
+
+
+def find_gaps(tickets: Iterable[Ticket], causes: Iterable[Cause], *, now: datetime, weights: ImpactWeights,
+              since: datetime | None = None, min_tickets: int = 2, evidence: int = 3,
+              covered: Sequence[str] = ()) -> list[Gap]:
+    """Gaps per surface, most tickets first, then most impact; `covered` groups already have an article."""
+    known = {c.key: c for c in causes}
+    groups: dict[tuple[str, str], list[Ticket]] = {}
+    loose: list[Ticket] = []
+    for t in tickets:
+        if not solved_without_article(t) or (since and t.created_at < since):
+            continue
+        if t.cause_key and t.cause_key in known:
+            groups.setdefault((str(t.surface), t.cause_key), []).append(t)
+        else:
+            loose.append(t)
+    for t in loose:  # no cause holds it: group by its most telling phrase
+        groups.setdefault((str(t.surface), f"phrase:{_main_term(t)}"), []).append(t)
+    texts = {f"{s}|{g}": [t.text or t.subject for t in ts] for (s, g), ts in groups.items()}
+    phrases = key_phrases(texts, top=4)
+    gaps = []
+    for (surface, group), own in groups.items():
+        if len(own) < min_tickets or f"{surface}:{group}" in covered or group in covered:
+            continue
+        impacts = sorted(((ticket_impact(t, now, weights), t) for t in own), key=lambda p: (-p[0], p[1].id))
+        cause = known.get(group)
+        top = phrases.get(f"{surface}|{group}", ())
+        gaps.append(Gap(key=f"{surface}:{group}", group=group, surface=surface,
+                        title=cause.title if cause else (group.removeprefix("phrase:") or "Unsorted"),
+                        tickets=len(own), impact=round(sum(i for i, _ in impacts), 2),
+                        owner=cause.owner if cause else None, key_phrases=top,
+                        evidence=[t.id for _, t in impacts[:evidence]],
+                        ticket_ids=[t.id for _, t in impacts]))
+    gaps.sort(key=lambda g: (-g.tickets, -g.impact, g.key))
+    return gaps
+
+
+def _main_term(ticket: Ticket) -> str:
+    """The first content word of a ticket, a crude but stable group for tickets without a cause."""
+    words = [w for w in terms(ticket.subject or ticket.text) if " " not in w]
+    return words[0] if words else ""
+
+
+def gaps_text(gaps: Sequence[Gap], limit: int = 10) -> str:
+    """Plain-text list for the terminal (`fixloop gaps`)."""
+    if not gaps:
+        return "No knowledge gaps: every group of solved tickets had an article."
+    lines = []
+    for surface in sorted({g.surface for g in gaps}):
+        lines.append(f"{surface}:")
+        for i, g in enumerate([g for g in gaps if g.surface == surface][:limit], 1):
+            owner = f", owner {g.owner}" if g.owner else ""
+            lines.append(f"  {i}. {g.title}: {g.tickets} tickets solved without an article, impact "
+                         f"{g.impact:g}{owner} (e.g. {', '.join(g.evidence)}) [{g.key}]")
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""The knowledge owners' flow in Slack over signed requests: /fixloop gaps, Draft article, Publish once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.causes import Cause
+from tests.slack_fake import ANA, EMPLOYEE, LEA, buttons, harness
+from tests.test_gaps_drafts import EMAIL, TOKEN, hand_made
+
+HOSTILE_TITLE = "VPN <!channel> certificate <https://evil.example|click here>"
+
+
+@pytest.fixture
+async def slack(engine, db_url, tmp_path: Path):
+    """Fixloop serving /slack/events against a fake Slack, exporting published articles to tmp_path."""
+    async with harness(db_url, fixloop_kb_export_dir=str(tmp_path / "kb")) as h:
+        tickets, causes = hand_made()
+        causes[0] = Cause(key="c-cert", title=HOSTILE_TITLE, owner="it-network", root_cause=causes[0].root_cause)
+        for cause in causes:
+            await h.desk.causes.save(cause)
+        for t in tickets:
+            await h.desk.tickets.add(t)
+        yield h
+
+
+def responses(slack, needle: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [p for p in slack.fake.of("response_url") if needle in json.dumps(p)]
+
+
+async def draft_message(slack) -> dict:  # type: ignore[no-untyped-def]
+    """Ask for the gaps as a knowledge owner, then click Draft article on the biggest."""
+    before = len([p for p in slack.fake.of("response_url") if p.get("text", "").startswith("Draft article: ")])
+    await slack.command("/fixloop", "gaps", ANA)
+    listed = (await slack.fake.wait_for("response_url", where=lambda p: "Knowledge gaps" in json.dumps(p)))[-1]
+    assert listed["response_type"] == "ephemeral"
+    draft_button = buttons(listed["blocks"])["fixloop.gap_draft"]
+    assert draft_button["value"] == "internal:c-cert"
+    await slack.click(draft_button, ANA)
+    drafts = await slack.fake.wait_for("response_url", count=before + 1,
+                                       where=lambda p: p.get("text", "").startswith("Draft article: "))
+    return drafts[-1]
+
+
+async def test_an_owner_drafts_and_publishes_an_article_once_and_suggestions_use_it(slack, tmp_path: Path):
+    posted = await draft_message(slack)
+    text = json.dumps(posted)
+    assert EMAIL not in text and TOKEN not in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text and "<https://evil" not in text
+    assert "Open the Company Portal and click Sync." in text
+    publish = buttons(posted["blocks"])["fixloop.draft_publish"]
+
+    await slack.click(publish, ANA, message={"ts": "1800000000.000002", "blocks": posted["blocks"]})
+    done = (await slack.fake.wait_for("response_url", where=lambda p: "published" in p.get("text", "")))[0]
+    assert done["replace_original"] is True and "fixloop.draft_publish" not in json.dumps(done["blocks"])
+    article_id = f"kb-gap-{publish['value']}"
+    article = await slack.desk.articles.get(article_id)
+    assert article is not None and "Keychain Access" in article.body and EMAIL not in article.body
+    exported = (tmp_path / "kb" / f"{article_id}.md").read_text(encoding="utf-8")
+    assert exported.startswith(f"---\nid: {article_id}\n")
+    offered = slack.desk.library.suggest("VPN says the certificate is invalid, Company Portal sync?", "internal")
+    assert article_id in [s.article.id for s in offered.items]
+
+    # The same click again (a double click, or Slack's replay): nothing is published twice.
+    await slack.click(publish, LEA, message={"ts": "1800000000.000002", "blocks": posted["blocks"]})
+    again = await slack.fake.wait_for("response_url", where=lambda p: "already" in p.get("text", "").lower())
+    assert again[0]["response_type"] == "ephemeral"
+    assert len(responses(slack, "published")) == 1
+    entries = [e for e in await slack.desk.audit_entries() if e.action == "article_published"]
+    assert [(e.who, e.detail.split(":")[0]) for e in entries] == [("ana", article_id)]
+
+
+async def test_someone_who_is_not_an_owner_cannot_list_draft_or_publish(slack):
+    posted = await draft_message(slack)
+    publish = buttons(posted["blocks"])["fixloop.draft_publish"]
+    await slack.click(publish, EMPLOYEE)
+    refused = await slack.fake.wait_for("response_url", where=lambda p: "Only an agent or leader" in p["text"])
+    assert refused[0]["response_type"] == "ephemeral"
+    assert await slack.desk.articles.get(f"kb-gap-{publish['value']}") is None
+    await slack.command("/fixloop", "gaps", EMPLOYEE)
+    await slack.fake.wait_for("response_url", count=2, where=lambda p: "Only an agent or leader" in p["text"])
+
+
+async def test_discard_drops_the_draft_and_a_second_draft_of_the_gap_is_a_new_one(slack):
+    posted = await draft_message(slack)
+    discard = buttons(posted["blocks"])["fixloop.draft_discard"]
+    await slack.click(discard, LEA, message={"ts": "1800000000.000003", "blocks": posted["blocks"]})
+    await slack.fake.wait_for("response_url", where=lambda p: "discarded this draft" in p.get("text", ""))
+    assert await slack.desk.articles.get(f"kb-gap-{discard['value']}") is None
+    again = await draft_message(slack)
+    assert buttons(again["blocks"])["fixloop.draft_publish"]["value"] != discard["value"]
+
+
+async def test_edit_opens_a_form_and_the_saved_draft_is_posted_again_for_review(slack):
+    posted = await draft_message(slack)
+    edit = buttons(posted["blocks"])["fixloop.draft_edit"]
+    await slack.click(edit, ANA, channel="C0KNOW")
+    view = (await slack.fake.wait_for("views.open"))[0]["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == "fixloop.draft_edit_view"
+    values = {"title": {"type": "plain_text_input", "value": "Expired VPN certificate <!here>"},
+              "what_happened": {"type": "plain_text_input", "value": "The VPN refuses the certificate."},
+              "what_changes_next": {"type": "plain_text_input", "value": "Sync the Company Portal.\nRestart."}}
+    response = await slack.submit(view, ANA, values)
+    assert response.status == 200
+    again = (await slack.fake.wait_for("chat.postMessage", where=lambda p: "Draft article" in str(p)))[-1]
+    assert again["channel"] == "C0KNOW" and "&lt;!here&gt;" in str(again) and "<!here>" not in str(again)
+    assert "1. Sync the Company Portal." in str(again) and "2. Restart." in str(again)
+    draft = await slack.runtime.desk.articles.get(f"kb-gap-{edit['value']}")
+    assert draft is None  # edited, not published

@@ -1,0 +1,109 @@
+"""The abstention threshold and confidence map learnt from held-out articles, on a small fixture where
+half the questions have no article."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from adapters.search.abstention import CalibratedRanker, Scored, choose_threshold
+from adapters.search.features import LexicalFeatures
+from adapters.search.ranker import LearnedRanker
+from bot.cli import main
+
+# Twelve topics, each with its own words; the first six have an article, the last six have none.
+TOPICS = {
+    "vpn": ["vpn", "tunnel", "disconnects", "globalprotect"],
+    "printer": ["printer", "toner", "paper jam", "print queue"],
+    "password": ["password", "reset", "locked out", "expired"],
+    "laptop": ["laptop", "battery", "charger", "overheats"],
+    "email": ["outlook", "mailbox", "inbox full", "calendar invite"],
+    "wifi": ["wifi", "wireless", "access point", "signal"],
+    "payroll": ["payslip", "salary", "bonus", "tax code"],
+    "parking": ["parking", "garage", "permit", "car park"],
+    "canteen": ["canteen", "lunch", "menu", "vegetarian"],
+    "travel": ["flight", "hotel", "booking", "expenses trip"],
+    "badge": ["badge", "door", "reception", "visitor pass"],
+    "furniture": ["desk chair", "standing desk", "monitor arm", "ergonomic"],
+}
+FRAMES = ["my {a} is broken since {b}", "how do I fix the {a} {b} problem", "{a} not working, {b} again",
+          "help with {a} and {b} please", "the {b} thing on my {a}", "urgent: {a} {b}",
+          "can someone look at {a}? {b}", "{b} keeps happening with {a}", "is there a known {a} issue {b}",
+          "{a} trouble today, {b}"]
+WITH_ARTICLE = list(TOPICS)[:6]
+
+
+def questions(topic: str, n: int, rnd: random.Random) -> list[str]:
+    words = TOPICS[topic]
+    return [rnd.choice(FRAMES).format(a=rnd.choice(words), b=rnd.choice(words)) for _ in range(n)]
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def half_unanswerable(tmp_path: Path) -> dict[str, Path]:
+    rnd = random.Random(7)
+    articles = [[t, f"{t} problems", " ".join(TOPICS[t])] for t in WITH_ARTICLE]
+    history = [[q, t] for t in WITH_ARTICLE for q in questions(t, 20, rnd)]
+    # Two topics reached people after "I still need help": the deployment's own "no article fits" rows.
+    history += [[q, ""] for t in ("payroll", "parking") for q in questions(t, 6, rnd)]
+    queries = [[q, t] for t in WITH_ARTICLE for q in questions(t, 5, rnd)]
+    queries += [[q, ""] for t in list(TOPICS)[6:] for q in questions(t, 5, rnd)]
+    return {"articles": write(tmp_path / "a.csv", ["id", "title", "body"], articles),
+            "history": write(tmp_path / "h.csv", ["text", "article_id"], history),
+            "queries": write(tmp_path / "q.csv", ["text", "article_id"], queries)}
+
+
+def test_backtest_kb_learns_a_threshold_from_held_out_articles_and_reports_how(half_unanswerable, capsys) -> None:
+    f = half_unanswerable
+    assert main(["backtest", "kb", "--articles", str(f["articles"]), "--history", str(f["history"]),
+                 "--queries", str(f["queries"]), "--backend", "tfidf", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["answerable"] == 30 and out["unanswerable"] == 30
+    learnt = out["abstention"]
+    assert "cross-validation" in learnt["how"] and "held out" in learnt["how"]
+    assert learnt["threshold"] > 0 and learnt["cross_validation"]["no_article"] > 12
+    # Half the questions have no article: a bot that never abstains would score at most 0.5.
+    assert out["abstain_recall"] >= 0.8 and out["abstain_precision"] >= 0.8
+    assert out["full_accuracy"] >= 0.8
+    assert out["hit_at_3"] >= out["without_abstaining"]["hit_at_3"] - 0.1
+
+
+def test_the_shown_confidence_is_the_share_of_right_first_articles_in_cross_validation() -> None:
+    rnd = random.Random(3)
+    docs = [(t, " ".join(TOPICS[t])) for t in WITH_ARTICLE]
+    history = [(q, t) for t in WITH_ARTICLE for q in questions(t, 20, rnd)]
+    ranker = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    ranker.fit(docs, history)
+    calibration = ranker.calibration
+    assert calibration is not None
+    assert calibration.ys == sorted(calibration.ys) and all(0 <= y <= 1 for y in calibration.ys)
+    top = ranker.search("the vpn tunnel disconnects", limit=3)
+    assert top[0][0] == "vpn" and top[0][1] == calibration.confidence(ranker.inner.search(
+        "the vpn tunnel disconnects", limit=3)[0][1])
+
+
+def test_too_little_history_keeps_the_rankers_own_threshold() -> None:
+    ranker = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    ranker.fit([("vpn", "vpn tunnel"), ("printer", "printer toner")], [("vpn down", "vpn")] * 5)
+    assert ranker.calibration is None and ranker.abstain_below == ranker.inner.abstain_below
+
+
+def test_the_threshold_never_costs_more_answerable_hit_at_3_than_allowed() -> None:
+    scored = [Scored(0.9, True, True, True), Scored(0.8, True, True, True), Scored(0.3, False, True, True),
+              Scored(0.2, False, False, False), Scored(0.1, False, False, False)]
+    threshold, figures = choose_threshold(scored, max_loss=0.0)
+    assert threshold == pytest.approx(0.3) and figures["abstain_recall"] == 1.0
+    # Also abstaining on the 0.3 one (a wrong first article) gains nothing: a tie goes to answering more.
+    threshold, figures = choose_threshold(scored, max_loss=0.5)
+    assert threshold == pytest.approx(0.3) and figures["full_accuracy"] == 0.8
