@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from adapters.db.bulk_import import SqlTicketImport
+from adapters.db.bulk_import import FIX_FIELDS, SqlTicketImport
 from adapters.db.engine import make_engine
 from adapters.db.repositories import SqlRepositories
 from adapters.imports import open_tickets
@@ -203,8 +203,6 @@ async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> Import
     return ImportResult("articles", batch.read, new, updated, batch.errors, batch.unknown_columns)
 
 
-FIX_FIELDS = ("fix_url", "fix_status", "fix_shipped_at", "fix_tracker", "fix_issue", "fix_changed_at",
-              "fix_regressed_at", "fix_filed_at")
 
 
 def keep_fix(cause: Cause, existing: Cause) -> None:

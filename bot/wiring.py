@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -50,17 +50,11 @@ from core.kb import Library
 from core.knowledge import KnowledgeDesk
 from core.org import Org
 from core.ports import (
-    ArticleRepository,
-    AuditLog,
-    CauseRepository,
     Clock,
-    CsatRepository,
-    EscalationRepository,
     LanguageModel,
     Notice,
     Notifier,
-    ReviewRepository,
-    TicketRepository,
+    Stores,
     UnitOfWork,
 )
 from core.team_routing import TeamRouter
@@ -124,25 +118,6 @@ class Runtime:
         if self.intake_engine is not None and self.intake_engine is not self.engine:
             await self.intake_engine.dispose()
         await self.engine.dispose()
-
-
-class Stores(Protocol):
-    """The repositories the Desk reads through outside a unit of work (SqlRepositories, or test fakes)."""
-
-    @property
-    def tickets(self) -> TicketRepository: ...
-    @property
-    def causes(self) -> CauseRepository: ...
-    @property
-    def articles(self) -> ArticleRepository: ...
-    @property
-    def escalations(self) -> EscalationRepository: ...
-    @property
-    def reviews(self) -> ReviewRepository: ...
-    @property
-    def csat(self) -> CsatRepository: ...
-    @property
-    def audit(self) -> AuditLog: ...
 
 
 @dataclass

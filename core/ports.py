@@ -182,11 +182,8 @@ class Tracker(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: a use case reads and writes through it and commits once, or nothing happens."""
-
-    # Notices queued with `notify` are stored (the outbox) in the same transaction as the change they
-    # report, and handed to the notifiers only after it committed.
+class Stores(Protocol):
+    """The repositories, read outside a unit of work (the Desk's queries) or through one."""
 
     @property
     def tickets(self) -> TicketRepository: ...
@@ -202,6 +199,13 @@ class UnitOfWork(Protocol):
     def csat(self) -> CsatRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+
+
+class UnitOfWork(Stores, Protocol):
+    """One transaction: a use case reads and writes through it and commits once, or nothing happens."""
+
+    # Notices queued with `notify` are stored (the outbox) in the same transaction as the change they
+    # report, and handed to the notifiers only after it committed.
 
     async def __aenter__(self) -> UnitOfWork: ...
 
