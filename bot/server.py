@@ -52,6 +52,7 @@ async def healthz(request: web.Request) -> web.Response:
         "slack": runtime.settings.slack_enabled,
         "teams": runtime.teams is not None,
         "llm": runtime.settings.llm_enabled,
+        "models": runtime.keeper.versions() if runtime.keeper else {},
     }
     try:
         await ping(runtime.engine)

@@ -17,16 +17,12 @@ from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
 from adapters.intake import Intake
+from adapters.model_keeper import ModelKeeper
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
-from adapters.search.abstention import CalibratedRanker
-from adapters.search.classifier import LinearTextClassifier
 from adapters.search.clustering import best_clusterer
-from adapters.search.features import best_features, best_features_maker
-from adapters.search.ranker import LearnedRanker
-from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
@@ -41,6 +37,7 @@ from adapters.trackers.links import thread_link
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.stored_models import Makers, model_keeper, production_makers
 from bot.tracker_config import build_trackers
 from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
@@ -82,6 +79,7 @@ class Runtime:
     sweeper: InboxSweeper | None = None  # replays inbound events whose handling never finished
     relearner: Relearner | None = None  # learns from tickets other processes resolved
     worker: WorkerThread | None = None  # inline intake: the handling side, on its own thread and loop
+    keeper: ModelKeeper | None = None  # the stored learnt models this process serves
 
     def start_serving(self) -> None:
         """What `serve` runs beside its HTTP endpoints: inline, a worker thread; queued, nothing.
@@ -130,15 +128,13 @@ class Models:
     clusterer: Clusterer | None = None
 
 
-def production_models() -> Models:
+def production_models(makers: Makers | None = None) -> Models:
     """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise."""
-    make_features = best_features_maker()  # one embedding cache for every cross-validation fold
+    makers = makers or production_makers()
     return Models(
-        # The abstention threshold and the shown confidence are learnt from this deployment's history
-        # with whole articles held out (adapters/search/abstention.py).
-        library=Library(CalibratedRanker(lambda: LearnedRanker(make_features()))),
-        matcher=CauseMatcher(TfidfRetriever(chars=False)),  # words only: under 1 ms a ticket at 100k tickets
-        router=TeamRouter(LinearTextClassifier(best_features())),  # learns from past escalations
+        library=Library(makers.ranker()),
+        matcher=CauseMatcher(makers.cause_index()),
+        router=TeamRouter(makers.classifier()),
         clusterer=best_clusterer(),
     )
 
@@ -223,6 +219,7 @@ async def build_runtime(
         wake_outbox = _both(dispatcher.wake, worker.wake_outbox if worker else None)
         queued = OutboxNotifier(repos.outbox, list(dispatcher.deliverers), wake_outbox, count=_count(metrics))
         combined = FanoutNotifier([local, queued])
+    makers = production_makers()
     desk = build_desk(
         repos,
         config.org,
@@ -230,11 +227,15 @@ async def build_runtime(
         notifier=combined,
         clock=clock or SystemClock(),
         llm=_language_model(settings),
+        models=production_models(makers),
     )
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
-    if load_indexes:
-        await desk.refresh()
+    keeper = None
+    if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
+        keeper = model_keeper(desk, repos, makers)
+        desk.library.refit_inline = False  # refits run in the background (keeper.tick), never per request
+        await keeper.start()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
     log.info(
         "retrieval back end: %s (offline); language model: %s; config: %s",
@@ -253,8 +254,10 @@ async def build_runtime(
         dispatcher=dispatcher,
         inbox=inbox,
         intake_engine=intake_engine,
-        relearner=Relearner(desk.catch_up, interval=settings.fixloop_relearn_seconds),
+        relearner=Relearner(keeper.tick if keeper else desk.catch_up,
+                            interval=settings.fixloop_relearn_seconds),
         worker=worker,
+        keeper=keeper,
     )
     handlers: dict[str, Replay] = {}
     if slack is not None and dispatcher is not None:

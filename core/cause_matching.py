@@ -17,20 +17,27 @@ class CauseMatcher:
         self.threshold = threshold
         self.per_cause = per_cause
         self.causes: dict[str, Cause] = {}
+        self.loads = 0  # how many times the index was rebuilt here (a stored copy then goes stale)
 
     def load(self, causes: Iterable[Cause], tickets: Iterable[Ticket]) -> None:
         """Rebuild the index from the causes and the tickets already assigned to them."""
-        self.causes = {c.key: c for c in causes}
-        texts: dict[str, list[str]] = {key: [] for key in self.causes}
+        causes = list(causes)
+        texts: dict[str, list[str]] = {c.key: [] for c in causes}
         for t in sorted(tickets, key=lambda t: t.created_at, reverse=True):
             bucket = texts.get(t.cause_key or "")
             if bucket is not None and len(bucket) < self.per_cause:
                 bucket.append(f"{t.subject} {t.text}")
+        self.load_texts(causes, texts)
+
+    def load_texts(self, causes: Iterable[Cause], texts: dict[str, list[str]]) -> None:
+        """Rebuild the index from the causes and each one's newest ticket texts (at most per_cause used)."""
+        self.causes = {c.key: c for c in causes}
+        self.loads += 1
         docs = []
         for key, cause in self.causes.items():
             # One document per ticket keeps a cause with many phrasings matchable by each of them.
             docs.append((key, f"{cause.title} {' '.join(cause.key_phrases)}"))
-            docs.extend((key, text) for text in texts[key])
+            docs.extend((key, text) for text in texts.get(key, [])[: self.per_cause])
         self.retriever.fit(docs)
 
     def match(self, text: str) -> tuple[Cause, float] | None:

@@ -78,6 +78,9 @@ class Library:
         self.history: list[tuple[str, str]] = []
         self._learnt = 0  # history size at the last fit
         self._stale = False  # new history waits here until the next suggestion refits the ranker
+        # False where a background job refits from the database (adapters/model_keeper.py): a click or a
+        # new article then never costs a whole-model fit on the request path.
+        self.refit_inline = True
 
     def load(self, articles: list[Article], history: Iterable[tuple[str, str]] = ()) -> None:
         """Replace the indexed articles and the (text, article_id) history they learn from."""
@@ -87,16 +90,23 @@ class Library:
         self._learnt, self._stale = len(self.history), True
         self.refit()  # fit now, so the first requester does not wait for a model to load
 
+    def use(self, retriever: Ranker, articles: list[Article]) -> None:
+        """Serve a ranker fitted elsewhere (a stored model, or a background fit) over these articles."""
+        self.retriever, self.articles = retriever, {a.id: a for a in articles}
+        self.history, self._learnt, self._stale = [], 0, False
+
     def add(self, article: Article) -> None:
-        """Index a new or changed article; the next suggestion refits the ranker with it."""
+        """Index a new or changed article; the next suggestion (or background refit) refits with it."""
         self.articles[article.id] = article
-        self._stale = True
+        self._stale = self.refit_inline
 
     def learn(self, text: str, article_id: str) -> bool:
         """Remember that an article (or NO_ARTICLE) answered a text; True when that triggers a refit."""
         if (article_id not in self.articles and article_id != NO_ARTICLE) or not text.strip():
             return False
         self.history.append((text, article_id))
+        if not self.refit_inline:
+            return False
         # Refitting is whole-model work: batch it, so a click costs nothing and a burst costs one fit.
         if len(self.history) - self._learnt >= max(1, int(self._learnt * self.policy.relearn_share)):
             self._learnt, self._stale = len(self.history), True

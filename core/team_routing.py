@@ -33,7 +33,11 @@ class TeamRouter:
 
     def learn(self, tickets: Iterable[Ticket], org: Org) -> int:
         """Learn from escalated tickets (not-needed ones teach "tier 1 keeps this"); returns the count."""
-        pairs = [(f"{t.subject} {t.text}", label) for t in tickets if (label := routing_label(t, org))]
+        return self.learn_pairs([(f"{t.subject} {t.text}", label) for t in tickets
+                                 if (label := routing_label(t, org))])
+
+    def learn_pairs(self, pairs: Sequence[tuple[str, str]]) -> int:
+        """Learn from (text, team) pairs of past escalations; returns the count."""
         self.examples = len(pairs)
         if self.examples >= self.min_examples:
             self.classifier.fit([text for text, _ in pairs], [label for _, label in pairs])
@@ -51,9 +55,15 @@ class TeamRouter:
 
 def routing_label(ticket: Ticket, org: Org) -> str | None:
     """The team a past escalation teaches: the triage team when judged not needed, else where it went."""
-    if not ticket.escalated_to:
+    judgement = ticket.escalation_judgement.value if ticket.escalation_judgement else None
+    return escalation_label(ticket.escalated_to, judgement, org)
+
+
+def escalation_label(escalated_to: str | None, judgement: str | None, org: Org) -> str | None:
+    """routing_label from the stored columns: the triage team when judged not needed, else the team."""
+    if not escalated_to:
         return None
-    if ticket.escalation_judgement == Judgement.NOT_NEEDED:
+    if judgement == Judgement.NOT_NEEDED.value:
         return org.triage_team
-    team = org.team(ticket.escalated_to)
+    team = org.team(escalated_to)
     return team.key if team else None

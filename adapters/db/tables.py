@@ -352,3 +352,21 @@ class ArticleDraftRow(SQLModel, table=True):
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table of a row class, for the typed insert/upsert statements of the repositories."""
     return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+class ModelSnapshotRow(SQLModel, table=True):
+    """One stored version of a learnt model (suggestions, routing, causes): fitted once, loaded by every
+    process (see adapters/model_keeper.py). The blob is .npz + JSON (adapters/search/codec.py), no pickle."""
+
+    __tablename__ = "model_snapshots"
+    __table_args__ = (sa.UniqueConstraint("kind", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    version: int
+    fitted_at: datetime = _when(nullable=False)
+    examples: int = 0  # the history it learnt from (lessons, escalations or cause documents)
+    watermark: datetime | None = _when()  # history up to this instant is in it
+    meta: dict[str, Any] = _json(dict)  # e.g. the articles it knew, how long the fit took
+    digest: str  # SHA-256 of the blob: a truncated or altered blob is refused before it is parsed
+    blob: bytes = Field(sa_type=sa.LargeBinary, nullable=False)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 
@@ -16,8 +17,18 @@ class PostingsIndex:
 
     def __init__(self, vectorizer: TfidfVectorizer, texts: Sequence[str]) -> None:
         matrix = vectorizer.fit_transform(texts)  # raises ValueError when no term survives
-        self.size = matrix.shape[0]
-        self._by_term = matrix.T.tocsr()  # row j: the documents holding term j, with their weights
+        self._index(vectorizer, matrix.T.tocsr(), matrix.shape[0])
+
+    @classmethod
+    def restored(cls, vectorizer: TfidfVectorizer, by_term: csr_matrix, size: int) -> PostingsIndex:
+        """An index rebuilt from a fitted vectorizer and its stored postings (adapters/search/stored.py)."""
+        index = cls.__new__(cls)
+        index._index(vectorizer, by_term, size)
+        return index
+
+    def _index(self, vectorizer: TfidfVectorizer, by_term: csr_matrix, size: int) -> None:
+        self.vectorizer, self.size = vectorizer, size
+        self._by_term = by_term  # row j: the documents holding term j, with their weights
         self._analyze = vectorizer.build_analyzer()
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._idf = vectorizer.idf_

@@ -1,0 +1,166 @@
+"""ModelKeeper: serve the last stored version of each learnt model; fit only when none can be loaded.
+
+At start every process (serve, worker, chat) loads the newest stored suggestion, routing and cause models
+from the database instead of fitting them from the whole history. Only when none is stored (a fresh
+database) or the stored one cannot be read does it fit, once, and store what it fitted. Afterwards
+`tick` (run by the Relearner, off the request path) picks up versions other processes stored, stores the
+cause index when re-clustering rebuilt it here, and, where allowed, refits a model whose history grew.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from adapters.db.claims import SqlJobClaims
+from adapters.db.model_inputs import SqlModelInputs
+from adapters.db.model_store import SqlModelStore
+from adapters.model_kinds import CauseModel, Fitted, SuggestionModel
+from adapters.search.codec import State, pack, unpack
+from core.ports import Clock
+
+log = logging.getLogger("fixloop.models")
+REFIT_SHARE = 0.05  # refit once this share of new history (over what the stored model learnt) arrived
+CLAIM_TTL = timedelta(minutes=30)  # one replica refits a version; another may take over after this
+
+
+class Model(Protocol):
+    name: str
+
+    async def context(self) -> Any: ...
+    async def data(self) -> Any: ...
+    def fit(self, data: Any, context: Any) -> Fitted: ...
+    def load(self, state: State, context: Any) -> Fitted: ...
+    def swap(self, fitted: Fitted) -> None: ...
+    def state(self) -> State: ...
+    def meta(self, context: Any) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Served:
+    """Which version of a model this process serves, and what it covers."""
+
+    version: int | None  # None: fitted here but not stored (the save lost a race or failed)
+    fitted_at: datetime
+    examples: int
+    watermark: datetime | None
+    meta: dict[str, Any]
+
+    def public(self) -> dict[str, object]:
+        """For /healthz."""
+        return {"version": self.version, "fitted_at": self.fitted_at.isoformat(), "examples": self.examples}
+
+
+class ModelKeeper:
+    """Loads, fits, stores and refreshes the learnt models of one process."""
+
+    def __init__(self, models: list[Model], store: SqlModelStore, inputs: SqlModelInputs, *, clock: Clock,
+                 claims: SqlJobClaims | None = None, refit: bool = False, share: float = REFIT_SHARE) -> None:
+        self.models, self.store, self.inputs, self.clock = models, store, inputs, clock
+        self.claims, self.refit, self.share = claims, refit, share
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.served: dict[str, Served] = {}
+        self.fits: Counter[str] = Counter()  # fits this process ran, per model: 0 when all were loaded
+        self._cause_loads: dict[str, int] = {}
+
+    def versions(self) -> dict[str, dict[str, object]]:
+        """What /healthz shows: each model's served version."""
+        return {name: served.public() for name, served in self.served.items()}
+
+    async def start(self) -> None:
+        """Load each model's newest stored version; fit and store the ones that cannot be loaded."""
+        for model in self.models:
+            try:
+                if await self._load_newest(model):
+                    continue
+                log.info("no stored %s model: fitting one from the history", model.name)
+            except Exception as exc:  # a bad blob must not keep the process from serving
+                log.warning("stored %s model could not be loaded (%s: %s): fitting it again", model.name,
+                            type(exc).__name__, exc)
+            await self.fit_and_store(model)
+
+    async def _load_newest(self, model: Model) -> bool:
+        snapshot = await self.store.latest(model.name)
+        if snapshot is None:
+            return False
+        started = time.perf_counter()
+        context = await model.context()
+        fitted = await asyncio.to_thread(lambda: model.load(unpack(snapshot.blob), context))
+        model.swap(fitted)
+        self.served[model.name] = Served(snapshot.version, snapshot.fitted_at, snapshot.examples,
+                                         snapshot.watermark, snapshot.meta)
+        self._mark(model)
+        log.info("serving stored %s model v%d (fitted %s on %d examples; loaded in %.2f s)",
+                 model.name, snapshot.version, snapshot.fitted_at.isoformat(), snapshot.examples,
+                 time.perf_counter() - started)
+        return True
+
+    async def fit_and_store(self, model: Model) -> None:
+        """Fit from the database on a worker thread, swap it in, store it as the next version."""
+        started, now = time.perf_counter(), self.clock.now()
+        watermark = await self.inputs.newest_resolution()
+        context, data = await model.context(), await model.data()
+        fitted = await asyncio.to_thread(model.fit, data, context)
+        model.swap(fitted)
+        self.fits[model.name] += 1
+        seconds = time.perf_counter() - started
+        meta = {**model.meta(context), "fit_seconds": round(seconds, 2)}
+        await self._save(model, now, fitted.examples, watermark, meta)
+        log.info("fitted the %s model on %d examples in %.1f s", model.name, fitted.examples, seconds)
+
+    async def _save(self, model: Model, now: datetime, examples: int, watermark: datetime | None,
+                    meta: dict[str, Any]) -> None:
+        blob = await asyncio.to_thread(lambda: pack(model.state()))
+        version = await self.store.save(model.name, blob, fitted_at=now, examples=examples,
+                                        watermark=watermark, meta=meta)
+        self.served[model.name] = Served(version, now, examples, watermark, meta)
+        self._mark(model)
+        log.info("stored the %s model as version %s (%d bytes)", model.name, version, len(blob))
+
+    def _mark(self, model: Model) -> None:
+        if isinstance(model, CauseModel):
+            self._cause_loads[model.name] = model.matcher.loads
+
+    async def tick(self) -> int:
+        """Pick up newer versions, store a cause index rebuilt here, refit what grew; how many changed."""
+        if not self.served:
+            return 0  # never started (a report-only process): nothing is served, nothing to share
+        newest, changed = await self.store.versions(), 0
+        for model in self.models:
+            served = self.served.get(model.name)
+            if served is not None and newest.get(model.name, 0) > (served.version or 0):
+                changed += await self._load_newest(model)
+            elif isinstance(model, CauseModel) and model.matcher.loads != self._cause_loads.get(model.name):
+                context = await model.context()  # re-clustering rebuilt the index here: share it
+                await self._save(model, self.clock.now(), len(context),
+                                 served.watermark if served else None, model.meta(context))
+                changed += 1
+            elif (self.refit and served is not None and await self._grown(model, served)
+                  and await self._claim(model, served)):
+                await self.fit_and_store(model)
+                changed += 1
+        return changed
+
+    async def _grown(self, model: Model, served: Served) -> bool:
+        if isinstance(model, CauseModel):
+            return False  # the weekly re-clustering rebuilds it
+        since = served.watermark or served.fitted_at
+        new = await self.inputs.resolved_since(since, escalated=model.name == "routing")
+        if new >= max(1, int(served.examples * self.share)):
+            return True
+        if isinstance(model, SuggestionModel):  # an article added or edited: suggest it soon
+            return bool(model.meta(await model.context())["articles"] != served.meta.get("articles"))
+        return False
+
+    async def _claim(self, model: Model, served: Served) -> bool:
+        """One replica refits from a given version; the others pick its result up."""
+        if self.claims is None:
+            return True
+        return await self.claims.claim(f"refit-{model.name}", served.fitted_at, self.owner, CLAIM_TTL)

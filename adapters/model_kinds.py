@@ -1,0 +1,163 @@
+"""The three stored models: what each is fitted from, how it is rebuilt from a stored state and swapped in.
+
+Each fit and each load builds new objects (on a worker thread); `swap` then points the Desk's long-lived
+holders (Library, TeamRouter, CauseMatcher) at them in one assignment, so a suggestion running meanwhile
+sees the old model or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.db.model_inputs import SqlModelInputs
+from adapters.search.abstention import CalibratedRanker
+from adapters.search.classifier import LinearTextClassifier
+from adapters.search.codec import State
+from adapters.search.stored import (
+    ranker_state,
+    restore_ranker,
+    restore_retriever,
+    restore_router,
+    retriever_state,
+    router_state,
+)
+from adapters.search.tfidf import TfidfRetriever
+from core.cause_matching import CauseMatcher
+from core.causes import Cause
+from core.kb import Article, Library
+from core.org import Org
+from core.ports import ArticleRepository, CauseRepository
+from core.team_routing import TeamRouter, escalation_label
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A model built off the loop, waiting to be swapped in, and how many examples it learnt from."""
+
+    model: Any
+    context: Any
+    examples: int
+
+
+def signature(articles: list[Article]) -> str:
+    """A short fingerprint of the articles a ranker was fitted over: a change means a refit."""
+    parts = sorted((a.id, a.title, a.body, list(a.tags), a.surface) for a in articles)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class SuggestionModel:
+    """The calibrated article ranker (suggestions and their abstention)."""
+
+    library: Library
+    make: Callable[[], CalibratedRanker]
+    articles: ArticleRepository
+    inputs: SqlModelInputs
+    name: str = "suggestions"
+
+    async def context(self) -> list[Article]:
+        return await self.articles.list()
+
+    async def data(self) -> list[tuple[str, str]]:
+        return await self.inputs.lessons()
+
+    def fit(self, lessons: list[tuple[str, str]], articles: list[Article]) -> Fitted:
+        scratch = Library(self.make())
+        scratch.load(articles, lessons)  # the same documents and history filter as inline fitting
+        return Fitted(scratch.retriever, articles, len(scratch.history))
+
+    def load(self, state: State, articles: list[Article]) -> Fitted:
+        ranker = self.make()
+        restore_ranker(ranker, state)
+        return Fitted(ranker, articles, 0)
+
+    def swap(self, fitted: Fitted) -> None:
+        self.library.use(fitted.model, fitted.context)
+
+    def state(self) -> State:
+        if not isinstance(self.library.retriever, CalibratedRanker):
+            raise TypeError("only the calibrated ranker is stored")
+        return ranker_state(self.library.retriever)
+
+    def meta(self, articles: list[Article]) -> dict[str, Any]:
+        return {"articles": signature(articles)}
+
+
+@dataclass
+class RoutingModel:
+    """The team router (learnt from past escalations)."""
+
+    router: TeamRouter
+    make: Callable[[], LinearTextClassifier]
+    inputs: SqlModelInputs
+    org: Org
+    name: str = "routing"
+
+    async def context(self) -> None:
+        return None
+
+    async def data(self) -> list[tuple[str, str]]:
+        rows = await self.inputs.escalations()
+        return [(text, label) for text, to, judged in rows
+                if (label := escalation_label(to, judged, self.org))]
+
+    def fit(self, pairs: list[tuple[str, str]], _: None) -> Fitted:
+        scratch = TeamRouter(self.make(), min_examples=self.router.min_examples)
+        return Fitted(scratch.classifier, None, scratch.learn_pairs(pairs))
+
+    def load(self, state: State, _: None) -> Fitted:
+        scratch = TeamRouter(self.make())
+        restore_router(scratch, state)
+        return Fitted(scratch.classifier, None, scratch.examples)
+
+    def swap(self, fitted: Fitted) -> None:
+        self.router.classifier, self.router.examples = fitted.model, fitted.examples
+
+    def state(self) -> State:
+        return router_state(self.router)
+
+    def meta(self, _: None) -> dict[str, Any]:
+        return {}
+
+
+@dataclass
+class CauseModel:
+    """The cause matcher's index (causes and their newest ticket texts), rebuilt by re-clustering."""
+
+    matcher: CauseMatcher
+    make: Callable[[], TfidfRetriever]
+    causes: CauseRepository
+    inputs: SqlModelInputs
+    name: str = "causes"
+
+    async def context(self) -> list[Cause]:
+        return await self.causes.list()
+
+    async def data(self) -> dict[str, list[str]]:
+        keys = [c.key for c in await self.causes.list()]
+        return await self.inputs.cause_texts(keys, self.matcher.per_cause)
+
+    def fit(self, texts: dict[str, list[str]], causes: list[Cause]) -> Fitted:
+        scratch = CauseMatcher(self.make(), self.matcher.threshold, self.matcher.per_cause)
+        scratch.load_texts(causes, texts)
+        return Fitted(scratch.retriever, causes, sum(map(len, texts.values())))
+
+    def load(self, state: State, causes: list[Cause]) -> Fitted:
+        retriever = self.make()
+        restore_retriever(retriever, state)
+        return Fitted(retriever, causes, 0)
+
+    def swap(self, fitted: Fitted) -> None:
+        self.matcher.retriever, self.matcher.causes = fitted.model, {c.key: c for c in fitted.context}
+
+    def state(self) -> State:
+        if not isinstance(self.matcher.retriever, TfidfRetriever):
+            raise TypeError("only the TF-IDF cause index is stored")
+        return retriever_state(self.matcher.retriever)
+
+    def meta(self, _: list[Cause]) -> dict[str, Any]:
+        return {}
