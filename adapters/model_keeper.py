@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from adapters.db.claims import SqlJobClaims
 from adapters.db.model_inputs import SqlModelInputs
 from adapters.db.model_store import SqlModelStore
-from adapters.model_kinds import CauseModel, Fitted, SuggestionModel
+from adapters.model_kinds import CauseModel, Fitted
 from adapters.search.codec import State, pack, unpack
 from core.ports import Clock
 
@@ -41,6 +41,8 @@ class Model(Protocol):
     def swap(self, fitted: Fitted) -> None: ...
     def state(self) -> State: ...
     def meta(self, context: Any) -> dict[str, Any]: ...
+    def covers(self, meta: dict[str, Any], context: Any) -> bool: ...
+    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ class ModelKeeper:
             return False
         started = time.perf_counter()
         context = await model.context()
+        if not model.covers(snapshot.meta, context):
+            log.info("stored %s model v%d was fitted over other articles: fitting it again", model.name,
+                     snapshot.version)
+            return False
         fitted = await asyncio.to_thread(lambda: model.load(unpack(snapshot.blob), context))
         model.swap(fitted)
         self.served[model.name] = Served(snapshot.version, snapshot.fitted_at, snapshot.examples,
@@ -149,15 +155,8 @@ class ModelKeeper:
         return changed
 
     async def _grown(self, model: Model, served: Served) -> bool:
-        if isinstance(model, CauseModel):
-            return False  # the weekly re-clustering rebuilds it
-        since = served.watermark or served.fitted_at
-        new = await self.inputs.resolved_since(since, escalated=model.name == "routing")
-        if new >= max(1, int(served.examples * self.share)):
-            return True
-        if isinstance(model, SuggestionModel):  # an article added or edited: suggest it soon
-            return bool(model.meta(await model.context())["articles"] != served.meta.get("articles"))
-        return False
+        return await model.grown(served.watermark or served.fitted_at, served.meta,
+                                 max(1, int(served.examples * self.share)))
 
     async def _claim(self, model: Model, served: Served) -> bool:
         """One replica refits from a given version; the others pick its result up."""

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from adapters.db.model_inputs import SqlModelInputs
@@ -86,6 +87,16 @@ class SuggestionModel:
     def meta(self, articles: list[Article]) -> dict[str, Any]:
         return {"articles": signature(articles)}
 
+    def covers(self, meta: dict[str, Any], articles: list[Article]) -> bool:
+        """Whether a model fitted with this meta knows these very articles."""
+        return bool(meta.get("articles") == signature(articles))
+
+    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
+        """Enough tickets resolved since the fit (an index range count), or the articles changed."""
+        if await self.inputs.resolved_since(since) >= enough:
+            return True
+        return not self.covers(meta, await self.context())
+
 
 @dataclass
 class RoutingModel:
@@ -97,19 +108,19 @@ class RoutingModel:
     org: Org
     name: str = "routing"
 
-    async def context(self) -> None:
-        return None
+    async def context(self) -> int:
+        return await self.inputs.escalation_events()
 
     async def data(self) -> list[tuple[str, str]]:
         rows = await self.inputs.escalations()
         return [(text, label) for text, to, judged in rows
                 if (label := escalation_label(to, judged, self.org))]
 
-    def fit(self, pairs: list[tuple[str, str]], _: None) -> Fitted:
+    def fit(self, pairs: list[tuple[str, str]], _: int) -> Fitted:
         scratch = TeamRouter(self.make(), min_examples=self.router.min_examples)
         return Fitted(scratch.classifier, None, scratch.learn_pairs(pairs))
 
-    def load(self, state: State, _: None) -> Fitted:
+    def load(self, state: State, _: int) -> Fitted:
         scratch = TeamRouter(self.make())
         restore_router(scratch, state)
         return Fitted(scratch.classifier, None, scratch.examples)
@@ -120,8 +131,15 @@ class RoutingModel:
     def state(self) -> State:
         return router_state(self.router)
 
-    def meta(self, _: None) -> dict[str, Any]:
-        return {}
+    def meta(self, events: int) -> dict[str, Any]:
+        return {"escalation_events": events}
+
+    def covers(self, meta: dict[str, Any], _: int) -> bool:
+        return True
+
+    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
+        """Enough escalations made or judged since the fit (their count moved by that much)."""
+        return abs(await self.context() - int(meta.get("escalation_events", 0))) >= enough
 
 
 @dataclass
@@ -161,3 +179,9 @@ class CauseModel:
 
     def meta(self, _: list[Cause]) -> dict[str, Any]:
         return {}
+
+    def covers(self, meta: dict[str, Any], _: list[Cause]) -> bool:
+        return True  # causes change by re-clustering, which stores a new index itself
+
+    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
+        return False  # the weekly re-clustering rebuilds it (and the keeper then stores it)

@@ -73,11 +73,15 @@ class SqlModelInputs(SqlRepository):
                 out[str(key)].append(f"{subject} {text}")
         return out
 
-    async def resolved_since(self, since: datetime, *, escalated: bool = False) -> int:
-        """How many tickets were resolved after `since` (escalated ones only, when asked): history growth."""
+    async def resolved_since(self, since: datetime) -> int:
+        """How many tickets were resolved after `since` (a range count on the resolved_at index)."""
         stmt = select(func.count()).select_from(TICKETS).where(TICKETS.c.resolved_at > since)
-        if escalated:
-            stmt = stmt.where(TICKETS.c.escalated_to.is_not(None))
+        async with self._reading() as session:
+            return int((await session.execute(stmt)).scalar_one())
+
+    async def escalation_events(self) -> int:
+        """Escalations made plus escalations judged: when it moves, routing has something new to learn."""
+        stmt = select(func.count(TICKETS.c.escalated_to) + func.count(TICKETS.c.escalation_judgement))
         async with self._reading() as session:
             return int((await session.execute(stmt)).scalar_one())
 

@@ -1,0 +1,80 @@
+"""Each learnt model written to bytes and read back predicts exactly what it predicted before."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+import pytest
+
+from adapters.search.abstention import CalibratedRanker
+from adapters.search.classifier import LinearTextClassifier
+from adapters.search.codec import pack, unpack
+from adapters.search.features import LexicalFeatures
+from adapters.search.ranker import LearnedRanker
+from adapters.search.stored import (
+    ranker_state,
+    restore_ranker,
+    restore_retriever,
+    restore_router,
+    retriever_state,
+    router_state,
+)
+from adapters.search.tfidf import TfidfRetriever
+from core.kb import NO_ARTICLE
+from core.team_routing import TeamRouter
+
+WORDS = ["vpn", "printer", "password", "laptop", "wifi", "outlook", "badge", "parking", "toner", "reset", "locked", "tunnel"]
+rnd = random.Random(1)
+DOCS = [(f"a{i}", " ".join(rnd.sample(WORDS, 4))) for i in range(8)]
+HISTORY = [(" ".join(rnd.sample(WORDS, 3)), f"a{rnd.randrange(8)}" if rnd.random() < 0.8 else NO_ARTICLE)
+           for _ in range(300)]
+QUERIES = [" ".join(rnd.sample(WORDS, 3)) for _ in range(60)] + ["something unrelated entirely", ""]
+
+
+def calibrated() -> CalibratedRanker:
+    return CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+
+
+def test_the_calibrated_ranker_round_trips() -> None:
+    ranker = calibrated()
+    ranker.fit(DOCS, HISTORY)
+    assert ranker.calibration is not None  # history enough: the abstention was learnt too
+    copy = calibrated()
+    restore_ranker(copy, unpack(pack(ranker_state(ranker))))
+    assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
+    assert copy.abstain_below == ranker.abstain_below and copy._sizes == ranker._sizes
+
+
+def test_the_cold_ranker_round_trips() -> None:
+    ranker = calibrated()
+    ranker.fit(DOCS)  # no history: cosine to the articles
+    copy = calibrated()
+    restore_ranker(copy, unpack(pack(ranker_state(ranker))))
+    assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
+    assert copy.calibration is None and copy.abstain_below == ranker.abstain_below
+
+
+def test_the_team_router_round_trips() -> None:
+    router = TeamRouter(LinearTextClassifier(LexicalFeatures()))
+    router.learn_pairs([(text, aid or "tier1") for text, aid in HISTORY])
+    copy = TeamRouter(LinearTextClassifier(LexicalFeatures()))
+    restore_router(copy, unpack(pack(router_state(router))))
+    assert copy.examples == 300
+    assert [copy.predict(q) for q in QUERIES] == [router.predict(q) for q in QUERIES]
+
+
+def test_the_cause_index_round_trips() -> None:
+    index = TfidfRetriever(chars=False)
+    index.fit(DOCS + [(aid or "none", text) for text, aid in HISTORY])
+    copy = TfidfRetriever(chars=False)
+    restore_retriever(copy, unpack(pack(retriever_state(index))))
+    assert [copy.search(q) for q in QUERIES] == [index.search(q) for q in QUERIES]
+
+
+def test_a_blob_holding_pickled_objects_is_refused() -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, __meta__=np.frombuffer(b"{}", dtype=np.uint8), evil=np.array([object()], dtype=object))
+    with pytest.raises(ValueError):
+        unpack(buffer.getvalue())
