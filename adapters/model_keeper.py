@@ -71,6 +71,7 @@ class ModelKeeper:
         self.served: dict[str, Served] = {}
         self.fits: Counter[str] = Counter()  # fits this process ran, per model: 0 when all were loaded
         self._cause_loads: dict[str, int] = {}
+        self._soon: dict[str, asyncio.Task[None]] = {}  # background refits asked for by a change here
 
     def versions(self) -> dict[str, dict[str, object]]:
         """What /healthz shows: each model's served version."""
@@ -133,6 +134,27 @@ class ModelKeeper:
     def _mark(self, model: Model) -> None:
         if isinstance(model, CauseModel):
             self._cause_loads[model.name] = model.matcher.loads
+
+    def refit_soon(self, name: str) -> None:
+        """Refit one model on a background task now (e.g. an article was published here)."""
+        model = next(m for m in self.models if m.name == name)
+        running = self._soon.get(name)
+        if running is not None and not running.done():
+            running.add_done_callback(lambda _: self.refit_soon(name))  # once more, with the newest change
+            return
+        self._soon[name] = asyncio.get_running_loop().create_task(self._refit_logged(model))
+
+    async def _refit_logged(self, model: Model) -> None:
+        try:
+            await self.fit_and_store(model)
+        except Exception:  # the next tick tries again: the change is in the database
+            log.warning("background refit of the %s model failed", model.name, exc_info=True)
+
+    async def close(self) -> None:
+        """Stop background refits still running (the next process or tick redoes them)."""
+        for task in self._soon.values():
+            task.cancel()
+        await asyncio.gather(*self._soon.values(), return_exceptions=True)
 
     async def tick(self) -> int:
         """Pick up newer versions, store a cause index rebuilt here, refit what grew; how many changed."""

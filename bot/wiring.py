@@ -107,6 +107,8 @@ class Runtime:
         """Stop the background workers; release the database connections and the model's HTTP client."""
         if self.worker is not None:  # let events in hand finish
             await self.worker.stop()
+        if self.keeper is not None:
+            await self.keeper.close()
         for worker in (self.dispatcher, self.sweeper, self.relearner):
             if worker is not None:
                 await worker.stop()
@@ -235,6 +237,7 @@ async def build_runtime(
     if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
         keeper = model_keeper(desk, repos, makers)
         desk.library.refit_inline = False  # refits run in the background (keeper.tick), never per request
+        desk.library.on_change = lambda: keeper.refit_soon("suggestions") if keeper else None
         await keeper.start()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
     log.info(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,6 +81,7 @@ class Library:
         # False where a background job refits from the database (adapters/model_keeper.py): a click or a
         # new article then never costs a whole-model fit on the request path.
         self.refit_inline = True
+        self.on_change: Callable[[], None] | None = None  # without inline refits: asks for a background one
 
     def load(self, articles: list[Article], history: Iterable[tuple[str, str]] = ()) -> None:
         """Replace the indexed articles and the (text, article_id) history they learn from."""
@@ -99,6 +100,8 @@ class Library:
         """Index a new or changed article; the next suggestion (or background refit) refits with it."""
         self.articles[article.id] = article
         self._stale = self.refit_inline
+        if not self.refit_inline and self.on_change is not None:
+            self.on_change()  # refitted off the request path; suggested once that fit is swapped in
 
     def learn(self, text: str, article_id: str) -> bool:
         """Remember that an article (or NO_ARTICLE) answered a text; True when that triggers a refit."""

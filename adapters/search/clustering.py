@@ -75,12 +75,22 @@ class WardClusterer:
             sample = random.Random(self.seed).sample(sample, self.fit_limit)
         features.fit(sample)
         reduce = self._reducer(features, sample)
-        chunks = [reduce(features.transform(texts[i:i + CHUNK])) for i in range(0, len(texts), CHUNK)]
-        vectors: np.ndarray = normalize(np.vstack(chunks).astype(np.float32))
+        vectors = self._reduced(texts, features, reduce)
         if self.neighbours < len(texts) <= self.smooth_limit:
             # Averaging each text with its neighbours pulls paraphrases together before the cut.
             nn = NearestNeighbors(n_neighbors=self.neighbours, metric="cosine").fit(vectors)
             vectors = normalize(vectors[nn.kneighbors(vectors, return_distance=False)].mean(axis=1))
+        return vectors
+
+    @staticmethod
+    def _reduced(texts: Sequence[str], features: Features, reduce: Callable[[Any], np.ndarray]) -> np.ndarray:
+        """Unit float32 rows filled chunk by chunk into one array: at a million tickets the float64 chunks,
+        their stacked copy and its float32 copy used to be alive at once (about 3 GB against 0.6 GB)."""
+        first = np.asarray(reduce(features.transform(texts[:CHUNK])), dtype=np.float32)
+        vectors = np.empty((len(texts), first.shape[1]), dtype=np.float32)
+        for i in range(0, len(texts), CHUNK):
+            part = first if i == 0 else np.asarray(reduce(features.transform(texts[i:i + CHUNK])), np.float32)
+            vectors[i:i + len(part)] = normalize(part)
         return vectors
 
     def _reducer(self, features: Features, sample: list[str]) -> Callable[[Any], np.ndarray]:
