@@ -1,0 +1,189 @@
+"""Start-up and inline suggestion at 10k, 100k and 1M tickets on PostgreSQL, with and without stored models.
+
+    .venv/bin/python -m bench.start --sizes 10000,100000,1000000 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/test
+
+Per size: a ledger replicated from samples/tickets.csv (bench/scale.py's make_ledger), imported with
+`fixloop import tickets` into a scratch database (`<db>_start_<size>`, dropped afterwards). Then:
+- `fixloop serve` until /healthz answers 200, first with no stored model (it fits and stores them), then
+  again (it loads them); the same for `fixloop chat` until its first answer to a help request;
+- inline suggestion: in one process that loaded the stored models, the p50/p95 of suggest + cause match +
+  team routing for 300 ledger texts, and of a whole `log_request` (with its database writes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from adapters.db import migrate
+from bench.scale import ROOT, make_ledger
+
+ASK = "my vpn keeps disconnecting every few minutes"
+
+
+def env(url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "FIXLOOP_LOG_FORMAT": "text", "FIXLOOP_CONFIG":
+            str(ROOT / "fixloop.example.toml")}
+
+
+def fixloop(url: str, *args: str, stdin: str | None = None, timeout: float = 7200) -> tuple[float, str]:
+    """Run `fixloop ARGS` to its end; wall seconds and output."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bot", *args], env=env(url), cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"fixloop {shlex.join(args)} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return time.perf_counter() - started, done.stdout + done.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_until_healthy(url: str, timeout: float = 7200) -> tuple[float, dict[str, object]]:
+    """Seconds from launching `fixloop serve` to /healthz 200, and that answer."""
+    port = free_port()
+    started = time.perf_counter()
+    argv = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+    quiet = subprocess.DEVNULL
+    proc = subprocess.Popen(argv, env=env(url), cwd=ROOT, stdout=quiet, stderr=quiet)
+    try:
+        while time.perf_counter() - started < timeout:
+            if proc.poll() is not None:
+                raise SystemExit("fixloop serve exited before it was healthy")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started, json.loads(answer.read())
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("fixloop serve was not healthy in time")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def chat_first_answer(url: str) -> float:
+    """Seconds for `fixloop chat` to start, answer one help request and quit."""
+    seconds, output = fixloop(url, "chat", stdin=f"{ASK}\n/quit\n")
+    if "Ticket" not in output and "ticket" not in output:
+        raise SystemExit(f"fixloop chat did not answer:\n{output[-2000:]}")
+    return seconds
+
+
+def forget_models(url: str) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute("DELETE FROM model_snapshots")
+
+
+async def suggestion_latency(url: str, texts: list[str]) -> dict[str, float]:
+    """p50/p95 milliseconds of the inline suggestion path and of a whole log_request, models loaded."""
+    from bot.settings import Settings
+    from bot.wiring import build_runtime
+    from core.messages import LogRequest
+
+    runtime = await build_runtime(Settings(database_url=url, fixloop_config=ROOT / "fixloop.example.toml"))
+    desk, model_ms, request_ms = runtime.desk, [], []
+    try:
+        for i, text in enumerate(texts):
+            started = time.perf_counter()
+            desk.library.suggest(text, "internal")
+            desk.matcher.match(text)
+            if desk.router is not None:
+                desk.router.predict(text)
+            model_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            await desk.log_request(LogRequest(platform="console", requester=f"bench-{i}", text=text,
+                                              thread_key=f"bench:{i}:{time.time_ns()}"))
+            request_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        await runtime.close()
+    return {"suggest_p50": pct(model_ms, 50), "suggest_p95": pct(model_ms, 95),
+            "request_p50": pct(request_ms, 50), "request_p95": pct(request_ms, 95)}
+
+
+def pct(values: list[float], p: int) -> float:
+    return round(statistics.quantiles(values, n=100)[p - 1], 1)
+
+
+@contextmanager
+def scratch(server_url: str, size: int) -> Iterator[str]:
+    base = make_url(server_url)
+    name = f"{base.database}_start_{size}"
+    admin_url = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+        try:
+            migrate.upgrade(url)
+            yield url
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def bench(url: str, size: int, ledger: Path) -> None:
+    fixloop(url, "import", "kb", str(ROOT / "samples" / "kb"))
+    seconds, _ = fixloop(url, "import", "tickets", str(ledger), "--format", "csv")
+    say(size, "import", f"{seconds:.1f} s ({size / seconds:,.0f} rows/s)")
+    forget_models(url)
+    cold, health = serve_until_healthy(url)  # nothing stored: fits every model, stores it
+    say(size, "serve healthy, no stored models (fits and stores)", f"{cold:.2f} s")
+    warm, health = serve_until_healthy(url)
+    say(size, "serve healthy, stored models", f"{warm:.2f} s; /healthz models {json.dumps(health['models'])}")
+    say(size, "chat first answer, stored models", f"{chat_first_answer(url):.2f} s")
+    forget_models(url)
+    say(size, "chat first answer, no stored models (fits and stores)", f"{chat_first_answer(url):.2f} s")
+    with ledger.open(newline="", encoding="utf-8") as f:
+        texts = [row["text"] for _, row in zip(range(300), csv.DictReader(f), strict=False)]
+    latency = asyncio.run(suggestion_latency(url, [t for t in texts if t] or [ASK] * 300))
+    say(size, "inline suggestion (suggest + cause + routing) ms", f"p50 {latency['suggest_p50']}, "
+        f"p95 {latency['suggest_p95']}; whole log_request p50 {latency['request_p50']}, "
+        f"p95 {latency['request_p95']}")
+
+
+def say(size: int, what: str, value: str) -> None:
+    print(f"{size:>9,} {what}: {value}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale")
+    args = parser.parse_args()
+    args.cache.mkdir(parents=True, exist_ok=True)
+    print(f"reproduce: .venv/bin/python -m bench.start {shlex.join(sys.argv[1:])}", flush=True)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        ledger = make_ledger(size, args.cache)
+        with scratch(args.database_url, size) as url:
+            bench(url, size, ledger.path)
+
+
+if __name__ == "__main__":
+    main()
