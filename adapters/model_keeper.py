@@ -42,7 +42,7 @@ class Model(Protocol):
     def state(self) -> State: ...
     def meta(self, context: Any) -> dict[str, Any]: ...
     def covers(self, meta: dict[str, Any], context: Any) -> bool: ...
-    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool: ...
+    async def grown(self, meta: dict[str, Any], enough: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -112,13 +112,13 @@ class ModelKeeper:
     async def fit_and_store(self, model: Model) -> None:
         """Fit from the database on a worker thread, swap it in, store it as the next version."""
         started, now = time.perf_counter(), self.clock.now()
-        watermark = await self.inputs.newest_resolution()
+        watermark, resolved = await self.inputs.newest_resolution(), await self.inputs.resolved()
         context, data = await model.context(), await model.data()
         fitted = await asyncio.to_thread(model.fit, data, context)
         model.swap(fitted)
         self.fits[model.name] += 1
         seconds = time.perf_counter() - started
-        meta = {**model.meta(context), "fit_seconds": round(seconds, 2)}
+        meta = {**model.meta(context), "resolved": resolved, "fit_seconds": round(seconds, 2)}
         await self._save(model, now, fitted.examples, watermark, meta)
         log.info("fitted the %s model on %d examples in %.1f s", model.name, fitted.examples, seconds)
 
@@ -177,8 +177,7 @@ class ModelKeeper:
         return changed
 
     async def _grown(self, model: Model, served: Served) -> bool:
-        return await model.grown(served.watermark or served.fitted_at, served.meta,
-                                 max(1, int(served.examples * self.share)))
+        return await model.grown(served.meta, max(1, int(served.examples * self.share)))
 
     async def _claim(self, model: Model, served: Served) -> bool:
         """One replica refits from a given version; the others pick its result up."""

@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from adapters.db.model_inputs import SqlModelInputs
@@ -91,9 +90,9 @@ class SuggestionModel:
         """Whether a model fitted with this meta knows these very articles."""
         return bool(meta.get("articles") == signature(articles))
 
-    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
-        """Enough tickets resolved since the fit (an index range count), or the articles changed."""
-        if await self.inputs.resolved_since(since) >= enough:
+    async def grown(self, meta: dict[str, Any], enough: int) -> bool:
+        """Enough tickets resolved (or imported) since the fit, or the articles changed."""
+        if await self.inputs.resolved() - int(meta.get("resolved", 0)) >= enough:
             return True
         return not self.covers(meta, await self.context())
 
@@ -137,7 +136,7 @@ class RoutingModel:
     def covers(self, meta: dict[str, Any], _: int) -> bool:
         return True
 
-    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
+    async def grown(self, meta: dict[str, Any], enough: int) -> bool:
         """Enough escalations made or judged since the fit (their count moved by that much)."""
         return abs(await self.context() - int(meta.get("escalation_events", 0))) >= enough
 
@@ -183,5 +182,5 @@ class CauseModel:
     def covers(self, meta: dict[str, Any], _: list[Cause]) -> bool:
         return True  # causes change by re-clustering, which stores a new index itself
 
-    async def grown(self, since: datetime, meta: dict[str, Any], enough: int) -> bool:
+    async def grown(self, meta: dict[str, Any], enough: int) -> bool:
         return False  # the weekly re-clustering rebuilds it (and the keeper then stores it)

@@ -4,7 +4,8 @@
         --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Per size: a ledger replicated from samples/tickets.csv (bench/scale.py's make_ledger), imported with
-`fixloop import tickets` into a scratch database (`<db>_start_<size>`, dropped afterwards). Then:
+`fixloop import tickets` into a scratch database (`<db>_start_<size>`, dropped afterwards); above 100k rows
+the imported 100k are copied inside PostgreSQL (each copy 12 weeks earlier) up to the size. Then:
 - `fixloop serve` until /healthz answers 200, first with no stored model (it fits and stores them), then
   again (it loads them); the same for `fixloop chat` until its first answer to a help request;
 - inline suggestion: in one process that loaded the stored models, the p50/p95 of suggest + cause match +
@@ -147,10 +148,43 @@ def scratch(server_url: str, size: int) -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def bench(url: str, size: int, ledger: Path) -> None:
+def replicate(url: str, copies: int) -> None:
+    """Copy every ticket and message `copies` times inside PostgreSQL, each copy 12 weeks earlier: a
+    million-ticket history in minutes where importing it on this loaded machine would take hours."""
+    with psycopg.connect(url) as conn:
+        for table, key in (("tickets", "id"), ("messages", "ticket_id")):
+            columns = [r[0] for r in conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+                "ORDER BY ordinal_position", (table,)).fetchall()]
+            kinds: dict[str, str] = dict(conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+                (table,)).fetchall())
+            exprs = [copied(c, kinds[c], key) for c in columns]
+            conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "  # noqa: S608
+                         f"FROM {table} t CROSS JOIN generate_series(1, {copies}) AS g(k)")
+        conn.execute("ANALYZE tickets")
+        conn.execute("ANALYZE messages")
+
+
+def copied(column: str, kind: str, key: str) -> str:
+    """The expression copying one column into copy g.k."""
+    if column == key:
+        return f"t.{column} || '~' || g.k"
+    if column in ("thread_key", "ref"):
+        return "NULL"
+    if kind.startswith("timestamp"):
+        return f"t.{column} - g.k * interval '84 days'"
+    return f"t.{column}"
+
+
+def bench(url: str, size: int, ledger: Path, imported: int) -> None:
     fixloop(url, "import", "kb", str(ROOT / "samples" / "kb"))
     seconds, _ = fixloop(url, "import", "tickets", str(ledger), "--format", "csv")
-    say(size, "import", f"{seconds:.1f} s ({size / seconds:,.0f} rows/s)")
+    say(size, "import", f"{imported:,} rows in {seconds:.1f} s ({imported / seconds:,.0f} rows/s)")
+    if size > imported:
+        started = time.perf_counter()
+        replicate(url, size // imported - 1)
+        say(size, "replicated in PostgreSQL", f"x{size // imported} in {time.perf_counter() - started:.1f} s")
     forget_models(url)
     cold, health = serve_until_healthy(url)  # nothing stored: fits every model, stores it
     say(size, "serve healthy, no stored models (fits and stores)", f"{cold:.2f} s")
@@ -175,14 +209,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--import-limit", type=int, default=100_000,
+                        help="import at most this many rows; larger sizes copy them inside PostgreSQL")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     print(f"reproduce: .venv/bin/python -m bench.start {shlex.join(sys.argv[1:])}", flush=True)
     for size in [int(s) for s in args.sizes.split(",")]:
-        ledger = make_ledger(size, args.cache)
+        imported = min(size, args.import_limit)
+        ledger = make_ledger(imported, args.cache)
         with scratch(args.database_url, size) as url:
-            bench(url, size, ledger.path)
+            bench(url, size, ledger.path, imported)
 
 
 if __name__ == "__main__":
