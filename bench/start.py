@@ -63,9 +63,13 @@ def fixloop(url: str, *args: str, stdin: str | None = None) -> tuple[Took, str]:
     argv = [sys.executable, "-m", "bot", *args]
     with subprocess.Popen(argv, env=env(url), cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as proc:
-        output, _ = proc.communicate(stdin)
-        _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(stdin or "")
+        proc.stdin.close()
+        output = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, so its resource usage is its own
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
         raise SystemExit(f"fixloop {shlex.join(args)} failed:\n{output[-3000:]}")
     return Took(time.perf_counter() - started, usage.ru_utime + usage.ru_stime), output
 
