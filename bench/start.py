@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--import-limit", type=int, default=100_000,
                         help="import at most this many rows; larger sizes copy them inside PostgreSQL")
+    parser.add_argument("--no-cold-chat", action="store_true", help="skip the second cold fit (chat)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -249,7 +250,7 @@ def main() -> None:
         imported = min(size, args.import_limit)
         ledger = make_ledger(imported, args.cache)
         with scratch(args.database_url, size) as url:
-            bench(url, size, ledger.path, imported, cold_chat=n == 0)
+            bench(url, size, ledger.path, imported, cold_chat=n == 0 and not args.no_cold_chat)
 
 
 if __name__ == "__main__":
