@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result), flush=True)
         return 0
     for n in args.sizes:
-        flags = ["--one", *(["--semantic"] if args.semantic else []), *(["--vectors"] if args.vectors else [])]
+        flags = ["--one", *(["--semantic"] if args.semantic else [])]
+        flags += ["--vectors"] if args.vectors else []
         cmd = [sys.executable, "-m", "bench.causes", str(n), *flags]
         subprocess.run(cmd, check=True)
     return 0
