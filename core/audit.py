@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     ARTICLE_PUBLISHED = "article_published"  # a draft from a knowledge gap (core/knowledge.py)
     DRAFT_DISCARDED = "draft_discarded"
     SIGNED_IN = "console_signed_in"
+    PRIORITY_SET = "priority_set"  # an agent changed a ticket's priority (core/priority.py)
 
 
 @dataclass(frozen=True)
