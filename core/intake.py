@@ -75,8 +75,10 @@ def _open(
     ticket.add_message(
         Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
     )
-    suggestions = library.suggest(text, surface=str(surface))
-    match = matcher.match(text)
+    # A file with no words says nothing an article could answer (a file name is no description): a person.
+    words = bool(cmd.text.strip()) or not cmd.attachments
+    suggestions = library.suggest(text, surface=str(surface)) if words else Suggestions()
+    match = matcher.match(text) if words else None
     cause = match[0] if match else None
     ticket.cause_key = cause.key if cause else None
     ticket.suggested_article_ids = [s.article.id for s in suggestions.items]
@@ -102,7 +104,10 @@ def _replayed(ticket: Ticket, ref: str | None, *, library: Library, uow: UnitOfW
     """
     if not ticket.messages or ticket.messages[0].ref != ref:
         return Reply(ticket=ticket, suggestions=Suggestions(), is_new=False, replayed=True)
-    suggestions = library.suggest(ticket.messages[0].text, surface=str(ticket.surface))
+    first = ticket.messages[0]
+    files = [a for a in ticket.attachments if a.message_ref == first.ref]
+    only_files = bool(files) and first.text == request_text(files)  # answered as _open did: by a person
+    suggestions = Suggestions() if only_files else library.suggest(first.text, surface=str(ticket.surface))
     if suggestions.abstained:
         uow.notify(triage_notice(ticket, "no article fits", key=f"triage:{ticket.id}:opened"))
     return Reply(ticket=ticket, suggestions=suggestions, is_new=True, replayed=True)
