@@ -33,6 +33,7 @@ def _file(kind: str, name: str, url: str, content: object) -> Attachment | None:
     info = content if isinstance(content, dict) else {}
     if kind == FILE:
         file_type = _field(info.get("fileType"), 20)
+        url = url.replace(" ", "%20")  # OneDrive paths have spaces ("Microsoft Teams Chat Files")
         link = url if is_plain_link(url) and len(url) <= MAX_URL else ""
         mime = f"application/{file_type}" if file_type else ""
         unique = _field(info.get("uniqueId"), 200)
