@@ -80,3 +80,9 @@ def request_text(attachments: Sequence[Attachment]) -> str:
 def files_of(attachments: Sequence[Attachment], message_ref: str | None) -> list[Attachment]:
     """The files of one message, each marked with the message it came with (at most MAX_ATTACHMENTS)."""
     return [replace(a, message_ref=message_ref) for a in attachments[:MAX_ATTACHMENTS]]
+
+
+def only_files(text: str, attachments: Sequence[Attachment], ref: str | None) -> bool:
+    """Whether a logged message was files alone: its text is the one request_text wrote for its files."""
+    files = [a for a in attachments if a.message_ref == ref]
+    return bool(files) and text == request_text(files)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core import sla
-from core.attachments import files_of, request_text
+from core.attachments import files_of, only_files, request_text
 from core.cause_matching import CauseMatcher
 from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
 from core.kb import Library, Suggestions
@@ -105,9 +105,8 @@ def _replayed(ticket: Ticket, ref: str | None, *, library: Library, uow: UnitOfW
     if not ticket.messages or ticket.messages[0].ref != ref:
         return Reply(ticket=ticket, suggestions=Suggestions(), is_new=False, replayed=True)
     first = ticket.messages[0]
-    files = [a for a in ticket.attachments if a.message_ref == first.ref]
-    only_files = bool(files) and first.text == request_text(files)  # answered as _open did: by a person
-    suggestions = Suggestions() if only_files else library.suggest(first.text, surface=str(ticket.surface))
+    files_alone = only_files(first.text, ticket.attachments, first.ref)  # answered as _open did: a person
+    suggestions = Suggestions() if files_alone else library.suggest(first.text, surface=str(ticket.surface))
     if suggestions.abstained:
         uow.notify(triage_notice(ticket, "no article fits", key=f"triage:{ticket.id}:opened"))
     return Reply(ticket=ticket, suggestions=suggestions, is_new=True, replayed=True)
