@@ -58,12 +58,12 @@ def soonest(ticket: Ticket, since: datetime, until: datetime) -> datetime | None
 
 def nudge_at(org: Org, ticket: Ticket, target: Target) -> datetime | None:
     """When the nudge for a target is due: `nudge_share` of its time after the clocks started."""
-    if ticket.sla_started_at is None:
+    due = due_at(ticket, target)
+    if due is None:
         return None
+    start = ticket.sla_started_at or ticket.created_at  # an imported deadline: its clock ran from creation
     hours = target_hours(org, target, ticket.priority, str(ticket.surface)) * org.sla.nudge_share
-    return add_time(
-        calendar(org, team_for(org, target, ticket)), ticket.sla_started_at, timedelta(hours=hours)
-    )
+    return min(due, add_time(calendar(org, team_for(org, target, ticket)), start, timedelta(hours=hours)))
 
 
 def _notice(org: Org, ticket: Ticket, target: Target, due: datetime, now: datetime) -> tuple[Run, Notice]:

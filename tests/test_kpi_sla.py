@@ -113,3 +113,20 @@ async def test_sql_agrees_with_the_oracle_on_a_random_ledger(repos: SqlRepositor
     periods = [P, P.shifted(1), P.shifted(-1), Period(P.start + timedelta(hours=5), P.end - timedelta(hours=7))]
     await assert_same(repos, tickets, [], periods, Org())
     assert rates(compute_kpis(tickets, [], P, sla_hours={}).total)[0] not in (None, 0.0, 1.0)  # a real mix
+
+
+def test_deadlines_in_the_generic_ledger_are_imported_and_counted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from adapters.imports.ledger import parse_ledger
+
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "id,created_at,surface,first_human_reply_at,resolved_at,first_response_due_at,resolution_due_at\n"
+        "L1,2026-03-02T09:00:00Z,internal,2026-03-02T09:30:00Z,,2026-03-02T10:00:00Z,2026-03-05T09:00:00Z\n"
+        "L2,2026-03-03T09:00:00Z,external,2026-03-03T12:00:00Z,2026-03-04T09:00:00Z,2026-03-03T10:00:00Z,"
+        "2026-03-06T09:00:00Z\n"
+        "L3,2026-03-03T09:00:00Z,external,,,,\n"
+    )
+    batch = parse_ledger(path)
+    assert not batch.errors and not batch.unknown_columns
+    report = compute_kpis(batch.tickets, [], P, sla_hours={})
+    assert rates(report.total) == (0.5, 0.5)  # L1 replied in time, L2 late; L1 unresolved at its deadline
