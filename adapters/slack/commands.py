@@ -1,4 +1,4 @@
-"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help|console|gaps, /fixloop assign|reply|..."""
+"""Slash commands: /escalate, /ticket, /causes, /review, and /fixloop help|console|gaps|assign|reply|..."""
 
 from __future__ import annotations
 
