@@ -44,6 +44,18 @@ def parse_priority(value: str) -> Priority:
         raise InvalidInput(f"{value!r} is not a priority; use one of {names}.") from None
 
 
+def apply_priority(ticket: Ticket, priority: Priority, org: Org) -> bool:
+    """Give a ticket a priority and move its SLA deadlines with it; False when it already had it.
+
+    Shared by the picker's use case below and the typed `priority` command (core/frontline.py).
+    """
+    if ticket.priority == priority:
+        return False
+    ticket.priority = priority
+    set_deadlines(ticket, org)
+    return True
+
+
 async def set_priority(cmd: SetPriority, *, uow: UnitOfWork, org: Org, clock: Clock) -> PrioritySet:
     """An agent sets a ticket's priority; its SLA deadlines follow, and the audit log records who did it."""
     org.require(cmd.by, PersonRole.AGENT, platform=cmd.platform)
@@ -53,11 +65,9 @@ async def set_priority(cmd: SetPriority, *, uow: UnitOfWork, org: Org, clock: Cl
     async with uow:
         ticket = await load_ticket(cmd.ticket_id, uow.tickets)
         before = ticket.priority
-        if before == priority:
+        if not apply_priority(ticket, priority, org):
             return PrioritySet(ticket, before, changed=False)
         now = clock.now()
-        ticket.priority = priority
-        set_deadlines(ticket, org)
         said = f"Priority {before} -> {priority}"
         ticket.add_message(Message(at=now, role=Role.SYSTEM, author=who, text=said))
         await uow.tickets.save(ticket)

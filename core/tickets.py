@@ -107,6 +107,7 @@ class Ticket:
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     attachments: list[Attachment] = field(default_factory=list)  # references only (core/attachments.py)
+    linked: list[str] = field(default_factory=list)  # ids of tickets an agent linked to this one
 
     @property
     def is_open(self) -> bool:

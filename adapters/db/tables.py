@@ -105,6 +105,7 @@ class TicketRow(SQLModel, table=True):
     first_response_due_at: datetime | None = _when(index=True)  # the SLA watch's range scans
     resolution_due_at: datetime | None = _when(index=True)
     attachments: list[dict[str, Any]] = _json()  # references to files (core/attachments.py), never contents
+    linked: list[str] = _json()
 
 
 class MessageRow(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """SLA clocks and attachments on tickets: when the clocks started, both deadlines, file references.
 
 Revision ID: 0018
-Revises: 0009
+Revises: 0019
 Create Date: 2026-12-04 22:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0018'
-down_revision: str | Sequence[str] | None = '0009'
+down_revision: str | Sequence[str] | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
