@@ -189,3 +189,16 @@ async def test_sql_picks_the_same_sla_candidates_as_the_ledger(repos: SqlReposit
         sql = await SqlJobCandidates(engine).sla_due(since, until, limit)
         memory = await LedgerSlaCandidates(repos.tickets).sla_due(since, until, limit)
         assert [t.id for t in sql] == [t.id for t in memory] and sql
+
+
+async def test_the_typed_priority_command_moves_the_deadlines_as_the_picker_does() -> None:
+    from core.agent_commands import parse
+
+    desk = await desk_with()
+    ticket = (await desk.log_request(request(PRINTER))).ticket
+    cmd = parse(f"priority {ticket.id} urgent")
+    assert cmd is not None
+    done = await desk.front_line(cmd, "UANA", "slack", ref="slack:C0TRIAGE:1")
+    stored = await desk.tickets.get(ticket.id)
+    assert done.changed and stored.priority == Priority.URGENT
+    assert stored.first_response_due_at == NOW + timedelta(hours=1)  # not the normal 8 hours any more
