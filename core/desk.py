@@ -20,8 +20,10 @@ from core import (
     fix_watch,
     fixes,
     follow_ups,
+    frontline,
     intake,
     learning,
+    priority,
     reclustering,
     reports,
     resolution,
@@ -134,6 +136,7 @@ class Desk:
         self.need_human = bind(intake.ask_for_human)
         self.agent_reply = bind(intake.agent_reply)
         self.assign = bind(intake.assign)
+        self.set_priority = bind(priority.set_priority)
         self.suggest_owner = bind(routing.owner_for)
         self.escalate = bind(routing.escalate)
         self.judge = bind(routing.judge)
@@ -147,6 +150,7 @@ class Desk:
         self.fix_solved = bind(fix_news.fix_solved)
         self.fix_still_happening = bind(fix_news.fix_still_happening)
         self.resolve = bind(resolution.resolve)
+        self.front_line = bind(frontline.run)  # the typed assign, reply, resolve, priority, link
         self.reopen = bind(resolution.reopen)
         self.record_csat = bind(resolution.record_csat)
         self.record_review = bind(coaching.record_review)

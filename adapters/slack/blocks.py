@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.slack.attachments import attachment_lines
 from adapters.slack.escape import esc as esc  # re-exported: blocks.esc is the one Slack escaping
 from adapters.slack.escape import link
 from adapters.slack.forms import MENTION, Ref
 from adapters.slack.ids import Action, Block, Input
+from adapters.slack.priority_blocks import picker
 from core.causes import RankedCause
 from core.escalation import Evidence
 from core.messages import Reply
@@ -25,6 +27,9 @@ HELP = (
     "• `/escalate FX-AB12CD [team] [reason]` (agents) hand a ticket to the team that owns the fix\n"
     "• `/causes` (leaders) root causes ranked by business impact\n"
     "• `/review @agent` or `/review FX-AB12CD` (managers) a four-part ticket review\n"
+    "• `/fixloop assign FX-AB12CD [@agent]`, `/fixloop reply FX-AB12CD text`, `/fixloop resolve FX-AB12CD "
+    "[note]`, `/fixloop priority FX-AB12CD low|normal|high|urgent`, `/fixloop link FX-AB12CD FX-CD34EF` "
+    "(agents)\n"
     "• `/fixloop gaps` (agents, leaders) tickets solved without an article, and drafts for them\n"
     "• `/fixloop console` a one-time sign-in link to the web console, in a DM\n"
     "• `/fixloop help` this message"
@@ -109,9 +114,11 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
     owner = (
         f"{ctx.likely_owner.team} ({esc(ctx.likely_owner.why)})" if ctx.likely_owner.team else "no owner yet"
     )
+    files = [section(attachment_lines(t.attachments))] if t.attachments else []
     return [
         section(f"*{t.id}* needs a person ({esc(why)})\n>{esc(cut(t.subject, 300))}"),
         context(_ticket_lines(t)),
+        *files,
         section(
             f"*Already suggested:* {tried}\n*Similar recent tickets:* {similar}\n"
             f"*Likely cause:* {cause}\n*Likely owner:* {owner}"
@@ -120,6 +127,7 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
             button("Assign to me", Action.ASSIGN, ref, "primary"),
             button("Escalate", Action.ESCALATE, ref),
             button("Resolve", Action.RESOLVE, ref),
+            picker(t),  # priority: adapters/slack/priority.py
         ),
     ]
 
@@ -144,6 +152,7 @@ def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: s
         ),
         section(f"*Summary*\n{esc(evidence.summary)}"),
         section(f"*Transcript (latest)*\n{transcript}"),
+        *([section(attachment_lines(evidence.attachments))] if evidence.attachments else []),
         section(
             f"*Articles tried:* {tried}\n*Similar tickets:* {similar or 'none'}\n*Likely cause:* "
             f"{esc(cause['title'] + ' [' + cause['key'] + ']') if cause else 'not known yet'}"

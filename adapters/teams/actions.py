@@ -7,10 +7,10 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, translate
+from adapters.teams import cards, fix_actions, forms, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
-from adapters.teams.ids import PLATFORM, SPENT_BY, Action, Input
+from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
 from core.desk import Desk
 from core.messages import AnswerFollowUp, Escalate, RecordReview
@@ -33,6 +33,7 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.REVIEW_SUBMIT: MANAGER,
     Action.FOLLOW_UP_CHANGED: MANAGER,
     Action.FOLLOW_UP_NOT_YET: MANAGER,
+    Action.PRIORITY: AGENT,
 }
 Handler = Callable[[TurnContext, Submit, Desk, str], Awaitable[Card | None]]
 
@@ -49,6 +50,8 @@ async def dispatch(turn_context: TurnContext, submit: Submit, desk: Desk, claims
     if submit.action in ROLES:
         desk.org.require(user, *ROLES[submit.action], platform=PLATFORM)
     card_id, group = activity.reply_to_id or submit.ticket, SPENT_BY.get(submit.action)
+    if group and submit.action in PER_SUBJECT:  # a double click must not file two tracker issues
+        group = f"{group}:{submit.ticket}"
     if group and not await claims.claim(card_id, group):
         await turn_context.send_activity("That button was already used; the card shows what happened.")
         return
@@ -250,4 +253,5 @@ HANDLERS: dict[Action, Handler] = {
     Action.FILE_FIX: on_file_fix,
     Action.FIX_SOLVED: fix_actions.on_fix_answer,
     Action.FIX_STILL: fix_actions.on_fix_answer,
+    Action.PRIORITY: priority.on_priority,
 }
