@@ -203,7 +203,14 @@ def copied(column: str, kind: str, key: str) -> str:
     return f"t.{column}"
 
 
-def bench(url: str, size: int, ledger: Path, imported: int, cold_chat: bool) -> None:
+def bench(url: str, size: int, ledger: Path, imported: int, cold_chat: bool, reuse: bool = False) -> None:
+    if not reuse:
+        load(url, size, ledger, imported)
+    measure(url, size, ledger, cold_chat)
+
+
+def load(url: str, size: int, ledger: Path, imported: int) -> None:
+    """The knowledge base and `size` tickets: imported, then copied inside PostgreSQL past 100k."""
     fixloop(url, "import", "kb", str(ROOT / "samples" / "kb"))
     took, _ = fixloop(url, "import", "tickets", str(ledger), "--format", "csv")
     say(size, "import", f"{imported:,} rows in {took} ({imported / took.wall:,.0f} rows/s)")
@@ -211,6 +218,10 @@ def bench(url: str, size: int, ledger: Path, imported: int, cold_chat: bool) -> 
         started = time.perf_counter()
         replicate(url, size // imported - 1)
         say(size, "replicated in PostgreSQL", f"x{size // imported} in {time.perf_counter() - started:.1f} s")
+
+
+def measure(url: str, size: int, ledger: Path, cold_chat: bool) -> None:
+    """Start with and without stored models, and the inline suggestion's latency."""
     forget_models(url)
     empty, _ = fixloop(url, "--help")
     say(size, "floor: `fixloop --help` (interpreter, no models library)", str(empty))
@@ -241,6 +252,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--import-limit", type=int, default=100_000,
                         help="import at most this many rows; larger sizes copy them inside PostgreSQL")
+    parser.add_argument("--reuse", action="store_true", help="measure on <db>_start_<size> as it is")
     parser.add_argument("--no-cold-chat", action="store_true", help="skip the second cold fit (chat)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale")
     args = parser.parse_args()
@@ -249,8 +261,14 @@ def main() -> None:
     for n, size in enumerate(int(s) for s in args.sizes.split(",")):
         imported = min(size, args.import_limit)
         ledger = make_ledger(imported, args.cache)
+        cold_chat = n == 0 and not args.no_cold_chat
+        if args.reuse:  # a database a run left behind (interrupted): measure again without loading it
+            base = make_url(args.database_url)
+            left = base.set(drivername="postgresql", database=f"{base.database}_start_{size}")
+            bench(left.render_as_string(hide_password=False), size, ledger.path, imported, cold_chat, True)
+            continue
         with scratch(args.database_url, size) as url:
-            bench(url, size, ledger.path, imported, cold_chat=n == 0 and not args.no_cold_chat)
+            bench(url, size, ledger.path, imported, cold_chat)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     fixloop_sweep_seconds: float = Field(default=5.0, gt=0)  # how often stale inbound events are looked for
     # How often a process learns from tickets other processes resolved ("Solved it" clicks and the like).
     fixloop_relearn_seconds: float = Field(default=60.0, gt=0)
+    fixloop_fit_examples: int = Field(default=100_000, gt=0)  # newest examples a model fit learns from
     # inline: `serve` handles each event itself right after acknowledging it (one process does all).
     # queued: `serve` only stores and acknowledges; `fixloop worker` processes handle what is stored.
     fixloop_intake: Literal["inline", "queued"] = "inline"

@@ -40,9 +40,10 @@ def production_makers() -> Makers:
     )
 
 
-def model_keeper(desk: Desk, repos: SqlRepositories, makers: Makers) -> ModelKeeper:
+def model_keeper(desk: Desk, repos: SqlRepositories, makers: Makers, *, examples: int) -> ModelKeeper:
     """The keeper of this desk's models: suggestions, routing (when wired) and the cause index."""
     inputs = SqlModelInputs(repos.sessions)
+    inputs.limit = examples
     models: list[Model] = [SuggestionModel(desk.library, makers.ranker, desk.articles, inputs)]
     if desk.router is not None:
         models.append(RoutingModel(desk.router, makers.classifier, inputs, desk.org))

@@ -235,7 +235,7 @@ async def build_runtime(
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     keeper = None
     if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
-        keeper = model_keeper(desk, repos, makers)
+        keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples)
         desk.library.refit_inline = False  # refits run in the background (keeper.tick), never per request
         desk.library.on_change = lambda: keeper.refit_soon("suggestions") if keeper else None
         await keeper.start()

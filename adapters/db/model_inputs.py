@@ -33,7 +33,9 @@ def _asked_for_person() -> Any:
 class SqlModelInputs(SqlRepository):
     """Training examples and history growth, straight from the tickets table."""
 
-    async def lessons(self, limit: int = LIMIT) -> list[tuple[str, str]]:
+    limit = LIMIT  # the newest examples a fit reads (FIXLOOP_FIT_EXAMPLES)
+
+    async def lessons(self, limit: int | None = None) -> list[tuple[str, str]]:
         """(text, article_id) the suggestion ranker learns from, oldest first: solved_history and
         declined_history of core/kb.py, as SQL."""
         solved = and_(TICKETS.c.resolution == Resolution.ARTICLE.value, TICKETS.c.article_id.is_not(None),
@@ -43,18 +45,18 @@ class SqlModelInputs(SqlRepository):
                         cast(TICKETS.c.suggested_article_ids, String) != "[]", _asked_for_person())
         stmt = (select(_text(), TICKETS.c.article_id, TICKETS.c.resolution)
                 .where(or_(solved, declined), _text() != "")
-                .order_by(TICKETS.c.resolved_at.desc(), TICKETS.c.id.desc()).limit(limit))
+                .order_by(TICKETS.c.resolved_at.desc(), TICKETS.c.id.desc()).limit(limit or self.limit))
         async with self._reading() as session:
             rows = (await session.execute(stmt)).all()
         return [(str(text), str(aid) if resolution == Resolution.ARTICLE.value else NO_ARTICLE)
                 for text, aid, resolution in reversed(rows)]
 
-    async def escalations(self, limit: int = LIMIT) -> list[tuple[str, str, str | None]]:
+    async def escalations(self, limit: int | None = None) -> list[tuple[str, str, str | None]]:
         """(text, escalated_to, judgement) of past escalations, oldest first, for team routing."""
         t = TICKETS.c
         stmt = (select(t.subject, t.text, t.escalated_to, t.escalation_judgement)
                 .where(TICKETS.c.escalated_to.is_not(None), TICKETS.c.escalated_to != "")
-                .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()).limit(limit))
+                .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()).limit(limit or self.limit))
         async with self._reading() as session:
             rows = (await session.execute(stmt)).all()
         return [(f"{subject} {text}", str(to), judgement) for subject, text, to, judgement in reversed(rows)]
