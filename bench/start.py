@@ -41,6 +41,7 @@ from adapters.db import migrate
 from bench.scale import ROOT, make_ledger
 
 ASK = "my vpn keeps disconnecting every few minutes"
+STORED_ONLY = False  # --stored-only: measure with the models a previous run stored
 
 
 def env(url: str) -> dict[str, str]:
@@ -222,11 +223,12 @@ def load(url: str, size: int, ledger: Path, imported: int) -> None:
 
 def measure(url: str, size: int, ledger: Path, cold_chat: bool) -> None:
     """Start with and without stored models, and the inline suggestion's latency."""
-    forget_models(url)
     empty, _ = fixloop(url, "--help")
     say(size, "floor: `fixloop --help` (interpreter, no models library)", str(empty))
-    cold, health = serve_until_healthy(url)  # nothing stored: fits every model, stores it
-    say(size, "serve healthy, no stored models (fits and stores)", str(cold))
+    if not STORED_ONLY:
+        forget_models(url)
+        cold, _ = serve_until_healthy(url)  # nothing stored: fits every model, stores it
+        say(size, "serve healthy, no stored models (fits and stores)", str(cold))
     warm, health = serve_until_healthy(url)
     say(size, "serve healthy, stored models", f"{warm}; /healthz models {json.dumps(health['models'])}")
     say(size, "chat first answer, stored models", str(chat_first_answer(url)))
@@ -253,9 +255,12 @@ def main() -> None:
     parser.add_argument("--import-limit", type=int, default=100_000,
                         help="import at most this many rows; larger sizes copy them inside PostgreSQL")
     parser.add_argument("--reuse", action="store_true", help="measure on <db>_start_<size> as it is")
+    parser.add_argument("--stored-only", action="store_true", help="with --reuse: keep its stored models")
     parser.add_argument("--no-cold-chat", action="store_true", help="skip the second cold fit (chat)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale")
     args = parser.parse_args()
+    global STORED_ONLY
+    STORED_ONLY = args.stored_only
     args.cache.mkdir(parents=True, exist_ok=True)
     print(f"reproduce: .venv/bin/python -m bench.start {shlex.join(sys.argv[1:])}", flush=True)
     for n, size in enumerate(int(s) for s in args.sizes.split(",")):
