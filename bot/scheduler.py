@@ -232,10 +232,8 @@ def sql_composer(desk: Desk, sessions: Sessions | AsyncEngine) -> Compose:
     from adapters.charts import render_trend_png
     from bot.gaps import attach_knowledge
 
-    digests = SqlDigests(sessions)
-
     async def compose(period: Period) -> Notice:
-        digest = await digests.compose(period, org=desk.org, now=desk.clock.now())
+        digest = await desk.digest(period)  # the reports port: the SQL aggregates
         await attach_knowledge(digest, period, desk, sessions)
         return digest_notice(digest, render_trend_png(digest.trend, digest.timezone))
 

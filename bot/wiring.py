@@ -54,6 +54,7 @@ from core.ports import (
     LanguageModel,
     Notice,
     Notifier,
+    Reports,
     Stores,
     UnitOfWork,
 )
@@ -150,6 +151,7 @@ def build_desk(
     uow: Callable[[], UnitOfWork],
     notifier: Notifier,
     clock: Clock,
+    reports: Reports,
     llm: LanguageModel | None = None,
     models: Models | None = None,
 ) -> Desk:
@@ -164,6 +166,7 @@ def build_desk(
         reviews=stores.reviews,
         csat=stores.csat,
         audit=stores.audit,
+        reports=reports,
         library=models.library,
         matcher=models.matcher,
         notifier=notifier,
@@ -229,6 +232,7 @@ async def build_runtime(
         uow=lambda: repos.unit_of_work(outbox=queued, notifier=local),
         notifier=combined,
         clock=clock or SystemClock(),
+        reports=repos.reports,
         llm=_language_model(settings),
     )
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link

@@ -45,6 +45,7 @@ from core.ports import (
     EscalationRepository,
     LanguageModel,
     Notifier,
+    Reports,
     ReviewRepository,
     SignInLinks,
     TicketRepository,
@@ -106,6 +107,7 @@ class Desk:
     reviews: ReviewRepository
     csat: CsatRepository
     audit: AuditLog
+    reports: Reports  # every figure over the ledger (KPIs, ranked causes, the digest), aggregated in SQL
     library: Library
     matcher: CauseMatcher
     notifier: Notifier  # scheduled jobs post through it; use cases queue notices on their unit of work

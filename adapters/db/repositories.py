@@ -15,6 +15,7 @@ from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.inbox import SqlInbox
 from adapters.db.outbox import SqlOutbox
+from adapters.db.reports import SqlReports
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
 from adapters.db.uow import Outbox, SqlUnitOfWork
@@ -49,6 +50,7 @@ class SqlRepositories:
     inbox: SqlInbox
     outbox: SqlOutbox
     audit: SqlAuditLog
+    reports: SqlReports
     sessions: Sessions
 
     @classmethod
@@ -66,6 +68,7 @@ class SqlRepositories:
             inbox=SqlInbox(sessions),
             outbox=SqlOutbox(sessions),
             audit=SqlAuditLog(sessions),
+            reports=SqlReports(sessions),
             sessions=sessions,
         )
 

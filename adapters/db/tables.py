@@ -65,22 +65,28 @@ def _version() -> Any:
 
 class TicketRow(SQLModel, table=True):
     __tablename__ = "tickets"
-    # Per-cause windows (deflection baselines, the digest's trend) are index range scans at 1M tickets.
-    __table_args__ = (sa.Index("ix_tickets_cause_key_created_at", "cause_key", "created_at"),)
+    # Per-cause windows (deflection baselines, the digest's trend), the queue and a person's newest
+    # tickets are index range scans at 1M tickets (migrations 0003, 0015).
+    __table_args__ = (
+        sa.Index("ix_tickets_cause_key_created_at", "cause_key", "created_at"),
+        sa.Index("ix_tickets_status_created_at", "status", "created_at"),
+        sa.Index("ix_tickets_requester_created_at", "requester", "created_at"),
+        sa.Index("ix_tickets_agent_created_at", "agent", "created_at"),
+    )
 
     id: str = Field(primary_key=True)
     surface: str
     created_at: datetime = _when(nullable=False, index=True)
     platform: str = "console"
-    requester: str = Field(default="", index=True)
+    requester: str = ""
     subject: str = ""
     text: str = _text()
     priority: str = "normal"
-    status: str = Field(default="new", index=True)
+    status: str = "new"
     thread_key: str | None = Field(default=None, unique=True)  # NULLs never collide
     chat: dict[str, str] = _json(dict)
     agents: list[str] = _json()
-    agent: str | None = Field(default=None, index=True)  # the last of agents, copied to filter on it
+    agent: str | None = None  # the last of agents, copied to filter on it
     suggested_article_ids: list[str] = _json()
     first_bot_reply_at: datetime | None = _when()
     first_human_reply_at: datetime | None = _when()
@@ -89,16 +95,16 @@ class TicketRow(SQLModel, table=True):
     article_id: str | None = None
     reopened_at: list[str] = _json()  # ISO 8601 UTC strings
     closed_at: datetime | None = _when()
-    escalated_at: datetime | None = _when()
+    escalated_at: datetime | None = _when(index=True)
     escalated_to: str | None = None
     escalation_judgement: str | None = None
     escalation_judged_at: datetime | None = _when()
-    cause_key: str | None = Field(default=None, index=True)
+    cause_key: str | None = None
     csat: int | None = None
-    csat_at: datetime | None = _when()
+    csat_at: datetime | None = _when(index=True)
     affected_users: int = 0
     source: str = "chat"
-    fix_notified_at: datetime | None = _when()
+    fix_notified_at: datetime | None = _when(index=True)
     version: int = _version()
     reassignments: int = 0
 

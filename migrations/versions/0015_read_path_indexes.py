@@ -1,0 +1,45 @@
+"""Indexes for the read paths at a million tickets: queues, people's tickets, the KPI windows.
+
+The queue and a person's tickets are "the first N by created_at" of one status, requester or agent: a
+composite index answers them with a short range scan (it replaces the single-column one, which it also
+serves). The KPI windows over escalated_at, csat_at and fix_notified_at become range scans. The lone
+cause_key index is dropped: (cause_key, created_at) answers everything it did, and each index costs imports.
+
+Revision ID: 0015
+Revises: 0009
+Create Date: 2026-12-04 22:30:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0015'
+down_revision: str | Sequence[str] | None = '0009'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+REPLACED = ('status', 'requester', 'agent')  # single-column index -> (column, created_at)
+WINDOWS = ('escalated_at', 'csat_at', 'fix_notified_at')
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    for column in REPLACED:
+        op.create_index(f'ix_tickets_{column}_created_at', 'tickets', [column, 'created_at'], unique=False)
+        op.drop_index(f'ix_tickets_{column}', table_name='tickets')
+    for column in WINDOWS:
+        op.create_index(f'ix_tickets_{column}', 'tickets', [column], unique=False)
+    op.drop_index('ix_tickets_cause_key', table_name='tickets')
+
+
+def downgrade() -> None:
+    """Undo this revision."""
+    op.create_index('ix_tickets_cause_key', 'tickets', ['cause_key'], unique=False)
+    for column in WINDOWS:
+        op.drop_index(f'ix_tickets_{column}', table_name='tickets')
+    for column in REPLACED:
+        op.create_index(f'ix_tickets_{column}', 'tickets', [column], unique=False)
+        op.drop_index(f'ix_tickets_{column}_created_at', table_name='tickets')
