@@ -11,6 +11,14 @@ Sections (add one: a function (Target, Ledger) -> list[Figure], then an entry in
 - import: `fixloop import tickets` as a user runs it, into an empty database and again (every row an
   update); rows/s and the process's peak RSS, against a raw load of the same file into a bare table of text
   columns (COPY on PostgreSQL, csv + executemany on SQLite).
+- start: `fixloop serve` until /healthz answers, on the imported ledger (the models helper benches the
+  stored-model start in depth; this is the figure a user sees).
+- reads: `fixloop kpis`, `fixloop causes`, `fixloop digest` as processes, then every chat-facing read path
+  (bench/read_paths.py: /causes, App Home, the terminal chat's leader and agent commands, the queue, the
+  triage context, the evidence bundle, the owner suggestion), each in its own process: the call's seconds
+  and the process's peak RSS (the RSS before the call beside it: imports and the runtime).
+Sections share one database per size and backend, in the order given; reads and start import the ledger
+first when the database is empty.
 """
 
 from __future__ import annotations
@@ -125,10 +133,15 @@ def run(argv: list[str], env: dict[str, str]) -> Ran:
     return Ran(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
 
 
+def env_for(target: Target) -> dict[str, str]:
+    """The environment a user's `fixloop` has: the target database, the example organisation."""
+    config = str(ROOT / "fixloop.example.toml")
+    return {**os.environ, "DATABASE_URL": target.url, "FIXLOOP_LOG_FORMAT": "text", "FIXLOOP_CONFIG": config}
+
+
 def fixloop(target: Target, *args: str) -> Ran:
     """`fixloop ARGS` against the target database."""
-    env = {**os.environ, "DATABASE_URL": target.url, "FIXLOOP_LOG_FORMAT": "text"}
-    return run([sys.executable, "-m", "bot", *args], env)
+    return run([sys.executable, "-m", "bot", *args], env_for(target))
 
 
 # --- section: import ---------------------------------------------------------------------------------
@@ -209,7 +222,7 @@ def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> It
         return
     assert server_url is not None
     base = make_url(server_url)
-    name = f"{base.database}_scale_{size}"
+    name = f"{base.database}_scale_{size}_{os.getpid()}"  # other runs on the same server keep theirs
     admin_url = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -225,6 +238,9 @@ def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> It
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="ticket counts, comma-separated")
+    from bench.scale_reads import SECTIONS as MORE  # they use this module's helpers
+
+    SECTIONS.update(MORE)
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"any of {', '.join(SECTIONS)}")
     parser.add_argument("--database-url", help="a PostgreSQL server to bench on too (scratch databases)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
@@ -239,8 +255,8 @@ def main() -> None:
     for size in sizes:
         ledger = make_ledger(size, args.cache)
         for backend in backends:
-            for section in sections:
-                with scratch(backend, args.database_url, args.cache, size) as target:
+            with scratch(backend, args.database_url, args.cache, size) as target:
+                for section in sections:
                     for figure in SECTIONS[section](target, ledger):
                         floor = f"  [{figure.floor}]" if figure.floor else ""
                         print(f"{backend:<10} {size:>9,} {section:<8} {figure.what}: {figure.value}{floor}",
