@@ -63,7 +63,8 @@ async def _evidence(rt: Runtime, ticket_id: str) -> Any:
     ticket = await rt.desk.tickets.get(ticket_id)
     assert ticket is not None
     desk = rt.desk
-    return await build_evidence(ticket, tickets=desk.tickets, causes=desk.causes, articles=desk.library.articles)
+    articles = desk.library.articles
+    return await build_evidence(ticket, tickets=desk.tickets, causes=desk.causes, articles=articles)
 
 
 PATHS: dict[str, Path_] = {

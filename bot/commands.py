@@ -13,7 +13,6 @@ from aiohttp import web
 
 from adapters.charts import render_trend_png
 from adapters.db.claims import SqlJobClaims
-from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode

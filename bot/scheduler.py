@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
 from adapters.db.claims import SqlJobClaims
-from adapters.db.digest_sql import SqlDigests
 from adapters.db.job_sql import SqlJobCandidates
 from bot.config import Schedule
 from core.coaching import coaching_prompts

@@ -32,7 +32,7 @@ async def digest(period: Period, *, reports: Reports, org: Org, clock: Clock) ->
 
 
 async def coaching_prompts(period: Period, *, tickets: TicketRepository, org: Org) -> list[CoachingPrompt]:
-    """One strong and one weak ticket per agent, per manager (only tickets resolved since P starts are read)."""
+    """One strong and one weak ticket per agent, per manager (reads only tickets resolved since P starts)."""
     resolved = await tickets.list(resolved_since=period.start)
     return coaching.coaching_prompts(org, resolved, period.start, period.end)
 

@@ -102,10 +102,11 @@ async def _costliest(session: AsyncSession, per: Any, keys: list[str]) -> dict[s
     evidence: dict[str, list[str]] = defaultdict(list)
     rank = func.row_number().over(partition_by=per.c.cause_key, order_by=(per.c.impact.desc(), per.c.id))
     for chunk in _chunks(keys):
-        ranked_ids = select(per.c.cause_key, per.c.id, rank.label("rn")).where(per.c.cause_key.in_(chunk))
-        ranked_ids = ranked_ids.subquery()
-        top = select(ranked_ids).where(ranked_ids.c.rn <= EVIDENCE).order_by(ranked_ids.c.cause_key, ranked_ids.c.rn)
-        for r in (await session.execute(top)).all():
+        ranked_ids = (
+            select(per.c.cause_key, per.c.id, rank.label("rn")).where(per.c.cause_key.in_(chunk)).subquery()
+        )
+        top = select(ranked_ids).where(ranked_ids.c.rn <= EVIDENCE)
+        for r in (await session.execute(top.order_by(ranked_ids.c.cause_key, ranked_ids.c.rn))).all():
             evidence[r.cause_key].append(r.id)
     return evidence
 
