@@ -63,6 +63,12 @@ def _version() -> Any:
     return Field(default=1, nullable=False, sa_column_kwargs={"server_default": sa.text("1")})
 
 
+def _sparse(column: str) -> sa.Index:
+    """An index of the rows where a mostly empty column is set (KPI windows); empty rows cost no writes."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return sa.Index(f"ix_tickets_{column}", column, postgresql_where=where, sqlite_where=where)
+
+
 class TicketRow(SQLModel, table=True):
     __tablename__ = "tickets"
     # Per-cause windows (deflection baselines, the digest's trend), the queue and a person's newest
@@ -72,6 +78,7 @@ class TicketRow(SQLModel, table=True):
         sa.Index("ix_tickets_status_created_at", "status", "created_at"),
         sa.Index("ix_tickets_requester_created_at", "requester", "created_at"),
         sa.Index("ix_tickets_agent_created_at", "agent", "created_at"),
+        *(_sparse(c) for c in ("escalated_at", "csat_at", "fix_notified_at")),
     )
 
     id: str = Field(primary_key=True)
@@ -95,16 +102,16 @@ class TicketRow(SQLModel, table=True):
     article_id: str | None = None
     reopened_at: list[str] = _json()  # ISO 8601 UTC strings
     closed_at: datetime | None = _when()
-    escalated_at: datetime | None = _when(index=True)
+    escalated_at: datetime | None = _when()
     escalated_to: str | None = None
     escalation_judgement: str | None = None
     escalation_judged_at: datetime | None = _when()
     cause_key: str | None = None
     csat: int | None = None
-    csat_at: datetime | None = _when(index=True)
+    csat_at: datetime | None = _when()
     affected_users: int = 0
     source: str = "chat"
-    fix_notified_at: datetime | None = _when(index=True)
+    fix_notified_at: datetime | None = _when()
     version: int = _version()
     reassignments: int = 0
 
