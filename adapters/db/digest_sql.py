@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
@@ -45,16 +45,16 @@ def _impact(session: AsyncSession, now: datetime, w: ImpactWeights) -> Any:
 
 
 async def ranked_causes(
-    session: AsyncSession, window: Period, now: datetime, w: ImpactWeights, limit: int | None = None
+    session: AsyncSession, window: Period | None, now: datetime, w: ImpactWeights, limit: int | None = None
 ) -> list[RankedCause]:
-    """Causes with tickets created in the window, ranked by impact at `now`, with 3 costliest tickets.
+    """Causes with tickets created in the window (None: ever), ranked by impact at `now`, with 3 costliest.
 
     One aggregate ranks every cause; the costliest tickets and the causes' rows are read for the first
     `limit` only, so the ranking of a million tickets returns a handful of rows.
     """
     per = (
         select(T.c.id, T.c.cause_key, T.c.surface, T.c.status, _impact(session, now, w).label("impact"))
-        .where(T.c.cause_key.is_not(None), within(T.c.created_at, window))
+        .where(T.c.cause_key.is_not(None), within(T.c.created_at, window) if window else true())
         .subquery()
     )
     agg = (

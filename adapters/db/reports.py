@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from adapters.db._sql import SqlRepository
-from adapters.db.console_sql import EVER
 from adapters.db.digest_sql import SqlDigests, ranked_causes
 from adapters.db.kpi_sql import SqlKpis
 from adapters.db.kpi_sql_base import T
@@ -36,7 +35,7 @@ class SqlReports(SqlRepository):
     ) -> list[RankedCause]:
         """Causes with tickets ranked by business impact at `now`, the first `limit` of them."""
         async with self._reading() as session:
-            return await ranked_causes(session, EVER, now, weights, limit)
+            return await ranked_causes(session, None, now, weights, limit)
 
     async def digest(self, period: Period, *, org: Org, now: datetime) -> Digest:
         """The weekly digest document for a period."""
