@@ -103,5 +103,9 @@ async def _one(name: str) -> tuple[float, float]:
 
 
 if __name__ == "__main__":
-    seconds, before = asyncio.run(_one(sys.argv[1]))
+    try:
+        seconds, before = asyncio.run(_one(sys.argv[1]))
+    except Exception as exc:  # the bench goes on with the other paths and prints what went wrong
+        print(f"FAILED {type(exc).__name__}: {str(exc)[:300]}")
+        raise SystemExit(1) from exc
     print(f"{seconds:.4f} {before:.1f}")

@@ -201,6 +201,7 @@ def raw_load(target: Target, ledger: Ledger) -> float:
 
 SECTIONS: dict[str, Callable[[Target, Ledger], list[Figure]]] = {"import": import_section}
 ONCE = "--import-once" in sys.argv  # skip the re-import (at 1M it doubles the run)
+REUSE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--reuse=")), "")
 
 
 # --- scratch databases -----------------------------------------------------------------------------
@@ -208,7 +209,10 @@ ONCE = "--import-once" in sys.argv  # skip the re-import (at 1M it doubles the r
 
 @contextmanager
 def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> Iterator[Target]:
-    """A freshly migrated empty database, removed afterwards."""
+    """A freshly migrated empty database, removed afterwards (--reuse: that database, kept)."""
+    if REUSE:
+        yield Target("postgresql", REUSE)
+        return
     if backend == "sqlite":
         path = folder / f"scale-{size}.db"
         for leftover in folder.glob(f"scale-{size}.db*"):
@@ -246,6 +250,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server to bench on too (scratch databases)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--import-once", action="store_true", help="import: no re-import of the same file")
+    parser.add_argument("--reuse", help="a PostgreSQL database already holding the ledger: read it, keep it")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale",
                         help="where generated ledgers are kept between runs")  # fmt: skip
     args = parser.parse_args()

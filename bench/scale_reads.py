@@ -70,8 +70,12 @@ def reads_section(target: Target, ledger: Ledger) -> list[Figure]:
         figures.append(Figure(f"fixloop {args[0]}", whole))
     for name in PATHS:
         ran = run([sys.executable, str(ROOT / "bench" / "read_paths.py"), name], env_for(target))
+        failed = [line for line in ran.output.splitlines() if line.startswith("FAILED")]
+        if failed:
+            figures.append(Figure(name, failed[-1]))
+            continue
         seconds, before = ran.output.split()[-2:]
-        grew = ran.peak_mb - float(before)
+        grew = max(0.0, ran.peak_mb - float(before))
         process = f"process peak RSS {ran.peak_mb:,.0f} MB, {float(before):,.0f} MB before the call"
         figures.append(Figure(name, f"{float(seconds):.3f} s, the call's peak +{grew:,.0f} MB", process))
     return figures
