@@ -60,7 +60,7 @@ async def on_causes(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     desk.org.require(command["user_id"], PersonRole.LEADER, platform=PLATFORM)
     ranked = await desk.ranked_causes(limit=10)
     shown = blocks.causes(ranked) + fix_blocks.file_fix_actions(ranked)
-    await respond(blocks=shown, text="Root causes by business impact")
+    await respond(blocks=shown, text="The root causes by business impact")
 
 
 async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, desk: Desk) -> None:
