@@ -67,6 +67,8 @@ def reads_section(target: Target, ledger: Ledger) -> list[Figure]:
     for args in (["kpis", *week], ["causes"], ["digest", *week]):
         ran = fixloop(target, *args)
         whole = f"{ran.seconds:.2f} s (the whole process), peak RSS {ran.peak_mb:,.0f} MB"
+        if "Traceback" in ran.output:
+            whole = "FAILED " + ran.output.strip().splitlines()[-1][:300]
         figures.append(Figure(f"fixloop {args[0]}", whole))
     for name in PATHS:
         ran = run([sys.executable, str(ROOT / "bench" / "read_paths.py"), name], env_for(target))
