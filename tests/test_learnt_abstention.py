@@ -88,9 +88,11 @@ def test_the_shown_confidence_is_the_share_of_right_first_articles_in_cross_vali
     calibration = ranker.calibration
     assert calibration is not None
     assert calibration.ys == sorted(calibration.ys) and all(0 <= y <= 1 for y in calibration.ys)
-    top = ranker.search("the vpn tunnel disconnects", limit=3)
-    assert top[0][0] == "vpn" and top[0][1] == calibration.confidence(ranker.inner.search(
-        "the vpn tunnel disconnects", limit=3)[0][1])
+    text = "the vpn tunnel disconnects"
+    top = ranker.search(text, limit=3)
+    assert ranker.evidence is not None
+    signals = ranker.evidence.features([text], [ranker.inner.search(text, limit=10)])
+    assert top[0][0] == "vpn" and top[0][1] == pytest.approx(float(calibration.confidence(signals)[0]))
 
 
 def test_too_little_history_keeps_the_rankers_own_threshold() -> None:
