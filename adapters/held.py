@@ -20,7 +20,7 @@ class Claims(Protocol):
 
 @asynccontextmanager
 async def held(claims: Claims | None, target: str, action: str) -> AsyncIterator[bool]:
-    """Yield True to whoever holds (target, action) now, False while someone else does; always give it back."""
+    """Yield True to whoever now holds (target, action), False while someone else does; give it back after."""
     if claims is None:  # no database (unit rigs): nothing to claim against
         yield True
         return

@@ -41,7 +41,7 @@ class DraftRepository(Protocol):
 
 
 class KnowledgeUnit(UnitOfWork, Protocol):
-    """A unit of work that also stores drafts: a decision, its article, audit entry and notice commit as one."""
+    """A unit of work that stores drafts too: a decision, its article, audit and notice commit together."""
 
     @property
     def drafts(self) -> DraftRepository: ...
@@ -121,7 +121,8 @@ async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | 
             return Decision(draft, changed=False)
         publish = action == "publish"
         decided = replace(draft, status=DraftStatus.PUBLISHED if publish else DraftStatus.DISCARDED,
-                          decided_at=clock.now(), decided_by=who, article_id=draft.article_key if publish else None)
+                          decided_at=clock.now(), decided_by=who,
+                          article_id=draft.article_key if publish else None)
         if not await uow.drafts.decide(decided):  # another click or replica decided first
             return Decision(await uow.drafts.get(draft_id) or draft, changed=False)
         person = org.person(who, platform)

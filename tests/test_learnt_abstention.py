@@ -109,3 +109,37 @@ def test_the_threshold_never_costs_more_answerable_hit_at_3_than_allowed() -> No
     # Also abstaining on the 0.3 one (a wrong first article) gains nothing: a tie goes to answering more.
     threshold, figures = choose_threshold(scored, max_loss=0.5)
     assert threshold == pytest.approx(0.3) and figures["full_accuracy"] == 0.8
+
+
+def test_backtest_kb_by_business_learns_and_reports_a_threshold_for_each(tmp_path: Path, capsys) -> None:
+    # Two businesses, each with its own articles: IT answers IT topics, facilities the others.
+    rnd = random.Random(11)
+    own = {"it": WITH_ARTICLE[:4], "facilities": ["parking", "canteen", "travel", "badge"]}
+    articles, history, queries = [], [], []
+    for business, topics in own.items():
+        others = [t for t in TOPICS if t not in topics]
+        articles += [[t, f"{t} problems", " ".join(TOPICS[t]), business] for t in topics]
+        history += [[q, t, business] for t in topics for q in questions(t, 15, rnd)]
+        history += [[q, "", business] for q in questions(others[0], 8, rnd)]
+        queries += [[q, t, business] for t in topics for q in questions(t, 5, rnd)]
+        queries += [[q, "", business] for t in others[1:5] for q in questions(t, 5, rnd)]
+    files = [write(tmp_path / "a.csv", ["id", "title", "body", "business"], articles),
+             write(tmp_path / "h.csv", ["text", "article_id", "business"], history),
+             write(tmp_path / "q.csv", ["text", "article_id", "business"], queries)]
+    assert main(["backtest", "kb", "--articles", str(files[0]), "--history", str(files[1]), "--queries",
+                 str(files[2]), "--backend", "tfidf", "--by", "business", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["businesses"]) == {"it", "facilities"} and out["n"] == 80
+    for figures in out["businesses"].values():
+        assert figures["n"] == 40 and figures["unanswerable"] == 20
+        assert figures["abstention"]["threshold"] > 0 and "held out" in figures["abstention"]["how"]
+        assert figures["abstention"]["target_precision"] == 0.85 and figures["abstention"]["folds"] == 5
+    pooled = sum(f["full_accuracy"] * f["n"] for f in out["businesses"].values()) / 80
+    assert out["full_accuracy"] == pytest.approx(pooled, abs=1e-4) and out["full_accuracy"] >= 0.8
+
+
+def test_backtest_kb_by_a_column_the_files_lack_is_refused_clearly(half_unanswerable, capsys) -> None:
+    f = half_unanswerable
+    assert main(["backtest", "kb", "--articles", str(f["articles"]), "--queries", str(f["queries"]),
+                 "--by", "business"]) != 0
+    assert "missing column(s) business" in capsys.readouterr().err

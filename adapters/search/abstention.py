@@ -40,6 +40,7 @@ class Calibration:
     xs: list[float] = field(default_factory=list)  # isotonic knots: the model's chance ...
     ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
     cv: dict[str, float | int | None] = field(default_factory=dict)
+    settings: dict[str, float | int | str] = field(default_factory=dict)  # method, folds, targets
 
     def confidence(self, x: np.ndarray) -> np.ndarray:
         """The calibrated confidence for rows of FEATURES (the raw top-1 odds when nothing was learnt)."""
@@ -49,7 +50,8 @@ class Calibration:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
-        return {"threshold": round(self.threshold, 4), "how": self.how, "cross_validation": self.cv}
+        return {"threshold": round(self.threshold, 4), **self.settings, "how": self.how,
+                "cross_validation": self.cv}
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,12 @@ class CalibratedRanker:
         return [(aid, p * c / top if top > 0 else 0.0) for aid, c in ranked[:limit]]
 
 
-def evidence_of(ranker: Ranker, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]]) -> Evidence:
+def evidence_of(ranker: Ranker, docs: Sequence[tuple[str, str]],
+                history: Sequence[tuple[str, str]]) -> Evidence:
     """The evidence over what the ranker was fitted on, in its embedding space when it has one."""
     dense = getattr(getattr(ranker, "features", None), "dense", None)
-    return Evidence([t for _, t in docs] + [t for t, _ in history], [d for d, _ in docs] + [a for _, a in history],
-                    dense=dense if callable(dense) else None)
+    return Evidence([t for _, t in docs] + [t for t, _ in history],
+                    [d for d, _ in docs] + [a for _, a in history], dense=dense if callable(dense) else None)
 
 
 def _grew(before: tuple[int, int], now: tuple[int, int]) -> bool:
@@ -137,7 +140,8 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
         chance = cross_val_predict(answer_model(x, right), x, right, cv=splits, method="predict_proba")[:, 1]
     xs, ys = fit_isotonic(chance.tolist(), right.tolist())
     shown = np.interp(chance, xs, ys) if xs else chance
-    calibrated = [Scored(float(c), s.top1, s.top3, s.answerable, s.reach) for c, s in zip(shown, scored, strict=True)]
+    calibrated = [Scored(float(c), s.top1, s.top3, s.answerable, s.reach)
+                  for c, s in zip(shown, scored, strict=True)]
     threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
@@ -146,7 +150,10 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
            f"the first article is right, mapped by isotonic regression; threshold = the best full accuracy "
            f"whose answerable hit@3 loss stays within {max_loss * 100:.0f} points, preferring abstentions "
            f"at least {target_precision:.0%} right")
-    return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv)
+    settings: dict[str, float | int | str] = {
+        "method": "held-out-article cross-validation, logistic regression + isotonic map",
+        "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss}
+    return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings)
 
 
 def held_out_scores(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],

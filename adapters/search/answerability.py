@@ -74,7 +74,8 @@ class Evidence:
         nearest = np.argpartition(-answered, k - 1, axis=1)[:, :k]
         near = np.clip(np.take_along_axis(answered, nearest, axis=1), 0.0, None)
         out[:, 0] = answered.max(axis=1)
-        out[:, 1] = np.take_along_axis(sims, np.argpartition(-sims, k - 1, axis=1)[:, :k], axis=1).mean(axis=1)
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        out[:, 1] = np.take_along_axis(sims, best, axis=1).mean(axis=1)
         out[:, 2] = np.where(declined, sims, -1.0).max(axis=1) if declined.any() else 0.0
         votes = (self.labels[nearest] == first[:, None]) * near
         out[:, 3] = votes.sum(axis=1) / np.maximum(near.sum(axis=1), 1e-9)
