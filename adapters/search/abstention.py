@@ -56,18 +56,22 @@ class Calibration:
 
 @dataclass(frozen=True)
 class Scored:
-    """One held-out question: its top confidence, whether the first / first three were right, and what
-    share of the top confidence the right article (when among the three) got."""
+    """One held-out question: its top confidence, whether the first / first three were right."""
 
     confidence: float
     top1: bool
     top3: bool
     answerable: bool
-    reach: float = 1.0
 
 
 class CalibratedRanker:
-    """A ranker whose confidences and abstention threshold come from held-out-article cross-validation."""
+    """A ranker whose confidences and abstention threshold come from held-out-article cross-validation.
+
+    The threshold decides per question whether any article fits (`per_question`): when the first clears it,
+    the runners-up are offered too, so the hit@3 the threshold was chosen to keep is the hit@3 people see.
+    """
+
+    per_question = True
 
     def __init__(self, make: Callable[[], Ranker], *, folds: int = FOLDS, max_loss: float = MAX_LOSS,
                  target_precision: float = TARGET_PRECISION, min_history: int = MIN_HISTORY,
@@ -140,8 +144,7 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
         chance = cross_val_predict(answer_model(x, right), x, right, cv=splits, method="predict_proba")[:, 1]
     xs, ys = fit_isotonic(chance.tolist(), right.tolist())
     shown = np.interp(chance, xs, ys) if xs else chance
-    calibrated = [Scored(float(c), s.top1, s.top3, s.answerable, s.reach)
-                  for c, s in zip(shown, scored, strict=True)]
+    calibrated = [Scored(float(c), s.top1, s.top3, s.answerable) for c, s in zip(shown, scored, strict=True)]
     threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
@@ -184,9 +187,8 @@ def held_out_scores(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],
 
 def _scored(ranked: Sequence[tuple[str, float]], answerable: bool, aid: str) -> Scored:
     ids = [r for r, _ in ranked[:3]]
-    top = ranked[0][1] if ranked else 0.0
-    reach = ranked[ids.index(aid)][1] / top if answerable and aid in ids and top > 0 else 1.0
-    return Scored(top, answerable and ids[:1] == [aid], answerable and aid in ids, answerable, reach)
+    return Scored(ranked[0][1] if ranked else 0.0, answerable and ids[:1] == [aid], answerable and aid in ids,
+                  answerable)
 
 
 def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple[list[float], list[float]]:
@@ -206,15 +208,13 @@ def choose_threshold(scored: Sequence[Scored], max_loss: float,
     ans = np.asarray([s.answerable for s in scored], dtype=bool)
     top1 = np.asarray([s.top1 for s in scored], dtype=bool)
     top3 = np.asarray([s.top3 for s in scored], dtype=bool)
-    # The right article of the three is offered while its own confidence clears the threshold.
-    offered3 = conf * np.asarray([s.reach for s in scored], dtype=float)
     cuts = np.unique(np.concatenate([[0.0], conf]))
 
     def below(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # per cut: masked values under it
         return np.searchsorted(np.sort(values[mask]), cuts, side="left")
 
     abstained, caught = below(conf, np.ones_like(ans)), below(conf, ~ans)
-    lost1, lost3 = below(conf, ans & top1), below(offered3, ans & top3)
+    lost1, lost3 = below(conf, ans & top1), below(conf, ans & top3)
     loss = lost3 / max(1, int(ans.sum()))
     accuracy = (caught + int((ans & top1).sum()) - lost1) / max(1, len(scored))
     precision = np.where(abstained > 0, caught / np.maximum(abstained, 1), 1.0)
