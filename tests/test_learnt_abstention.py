@@ -143,3 +143,18 @@ def test_backtest_kb_by_a_column_the_files_lack_is_refused_clearly(half_unanswer
     assert main(["backtest", "kb", "--articles", str(f["articles"]), "--queries", str(f["queries"]),
                  "--by", "business"]) != 0
     assert "missing column(s) business" in capsys.readouterr().err
+
+
+def test_a_precision_target_no_threshold_reaches_does_not_silence_abstention() -> None:
+    # Abstaining below 0.5 catches two of three unanswerable questions but also one answerable: precision
+    # 2/3, short of 0.85. Never abstaining is not a way to meet the target: the best full accuracy wins.
+    scored = [Scored(0.9, True, True, True), Scored(0.8, True, True, True), Scored(0.4, False, False, True),
+              Scored(0.3, False, False, False), Scored(0.2, False, False, False), Scored(0.7, False, False, False)]
+    threshold, figures = choose_threshold(scored, max_loss=0.0, target_precision=0.85)
+    assert threshold == pytest.approx(0.4) and figures["abstain_precision"] == 1.0
+    # No threshold is 85% right here (the least sure question has an article, a wrong first one): never
+    # abstaining would "meet" the target vacuously; the best full accuracy within the budget is chosen.
+    scored = [Scored(0.9, True, True, True), Scored(0.8, True, True, True), Scored(0.1, False, False, True),
+              Scored(0.2, False, False, False), Scored(0.3, False, False, False)]
+    threshold, figures = choose_threshold(scored, max_loss=0.0, target_precision=0.85)
+    assert threshold == pytest.approx(0.8) and figures["abstain_recall"] == 1.0

@@ -220,10 +220,10 @@ def choose_threshold(scored: Sequence[Scored], max_loss: float,
     lost1, lost3 = below(conf, ans & top1), below(conf, ans & top3)
     loss = lost3 / max(1, int(ans.sum()))
     accuracy = (caught + int((ans & top1).sum()) - lost1) / max(1, len(scored))
-    precision = np.where(abstained > 0, caught / np.maximum(abstained, 1), 1.0)
+    precise = (abstained > 0) & (caught >= target_precision * abstained)  # never abstaining proves nothing
     allowed = loss <= max_loss + 1e-12
-    if (allowed & (precision >= target_precision)).any():
-        allowed &= precision >= target_precision
+    if (allowed & precise).any():
+        allowed &= precise
     i = int(np.flatnonzero(allowed)[np.argmax(accuracy[allowed])]) if allowed.any() else 0
     t = float(cuts[i])
     return t, {**score_at(scored, t), "hit_at_3_loss": round(float(loss[i]), 4)}
