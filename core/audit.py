@@ -24,6 +24,11 @@ class AuditAction(StrEnum):
     ARTICLE_PUBLISHED = "article_published"  # a draft from a knowledge gap (core/knowledge.py)
     DRAFT_DISCARDED = "draft_discarded"
     SIGNED_IN = "console_signed_in"
+    ASSIGNED = "assigned"  # the front line's typed commands (core/frontline.py)
+    REPLIED = "replied"
+    RESOLVED = "resolved"
+    PRIORITY_SET = "priority_set"
+    TICKETS_LINKED = "tickets_linked"
 
 
 @dataclass(frozen=True)

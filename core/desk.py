@@ -20,6 +20,7 @@ from core import (
     fix_watch,
     fixes,
     follow_ups,
+    frontline,
     intake,
     learning,
     reclustering,
@@ -147,6 +148,7 @@ class Desk:
         self.fix_solved = bind(fix_news.fix_solved)
         self.fix_still_happening = bind(fix_news.fix_still_happening)
         self.resolve = bind(resolution.resolve)
+        self.front_line = bind(frontline.run)  # the typed assign, reply, resolve, priority, link
         self.reopen = bind(resolution.reopen)
         self.record_csat = bind(resolution.record_csat)
         self.record_review = bind(coaching.record_review)
