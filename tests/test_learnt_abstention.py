@@ -158,3 +158,31 @@ def test_a_precision_target_no_threshold_reaches_does_not_silence_abstention() -
               Scored(0.2, False, False, False), Scored(0.3, False, False, False)]
     threshold, figures = choose_threshold(scored, max_loss=0.0, target_precision=0.85)
     assert threshold == pytest.approx(0.8) and figures["abstain_recall"] == 1.0
+
+
+class Fixed:
+    """A ranker with a fixed answer whose confidence is per question, as CalibratedRanker's is."""
+
+    per_question, abstain_below = True, 0.2
+
+    def __init__(self, ranked: list[tuple[str, float]]) -> None:
+        self.ranked = ranked
+
+    def fit(self, docs, history=()) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
+        return self.ranked[:limit]
+
+
+def test_once_the_best_visible_article_clears_the_threshold_its_runners_up_are_offered_too() -> None:
+    from core.kb import Article, suggest
+
+    articles = {a: Article(id=a, title=a, body=a, surface="internal" if a == "secret" else "")
+                for a in ("vpn", "wifi", "secret")}
+    spoken = suggest("vpn", articles=articles, retriever=Fixed([("vpn", 0.5), ("wifi", 0.01)]))
+    assert [s.article.id for s in spoken.items] == ["vpn", "wifi"]
+    assert suggest("vpn", articles=articles, retriever=Fixed([("vpn", 0.1), ("wifi", 0.05)])).abstained
+    # The best article may not be shown on the external surface: the next one must clear the threshold.
+    hidden = Fixed([("secret", 0.9), ("vpn", 0.1), ("wifi", 0.05)])
+    assert suggest("vpn", articles=articles, retriever=hidden, surface="external").abstained
