@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.sla_config import SlaConfigError, sla_policy
 from bot.tracker_config import tracker_setup
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
+from core.sla import SlaPolicy
 from core.tickets import Priority, Surface
 from core.trackers import TrackerSetup
 
@@ -20,6 +22,7 @@ TOP_KEYS = {
     "channels",
     "surfaces",
     "sla_hours",
+    "sla",
     "impact",
     "schedule",
     "teams",
@@ -80,12 +83,20 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
         surfaces=_surfaces(_table(data, "surfaces", where), where),
         default_surface=_surface(_str(data, "default_surface", where, "internal"), "default_surface", where),
         triage_team=_str(data, "triage_team", where, "tier1"),
+        sla=_sla_policy(data, tz, where),
     )
     _check_links(org, where)
     teams = _table(data, "teams", where)
     trackers = {k: tracker_setup(k, v["tracker"], where) for k, v in teams.items() if "tracker" in v}
     schedules = _schedules(_table(data, "schedule", where), where)
     return AppConfig(org=org, schedules=schedules, source=where, trackers=trackers)
+
+
+def _sla_policy(data: dict[str, Any], tz: str, where: str) -> SlaPolicy:
+    try:
+        return sla_policy(data, tz, where)
+    except SlaConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -159,10 +170,11 @@ def _team(key: str, value: Any, where: str) -> Team:
         raise ConfigError(f"{where}: teams.{key}.owns must be a list of strings")
     channels = {k: v for k, v in value.items() if k in ("slack", "teams")}
     _strmap(channels, f"teams.{key}", where)
-    extra = set(value) - {"name", "owns", "slack", "teams", "tracker"}
+    extra = set(value) - {"name", "owns", "slack", "teams", "tracker", "lead", "hours"}  # lead, hours: SLA
     if extra:
         raise ConfigError(
-            f"{where}: teams.{key}.{sorted(extra)[0]} is unknown (name, owns, slack, teams, tracker)"
+            f"{where}: teams.{key}.{sorted(extra)[0]} is unknown "
+            "(name, owns, slack, teams, tracker, lead, hours)"
         )
     return Team(
         key=key, name=str(value.get("name", key)), owns=tuple(o.lower() for o in owns), channels=channels

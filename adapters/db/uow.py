@@ -14,6 +14,7 @@ from adapters.db.articles import SqlArticleRepository
 from adapters.db.audit import SqlAuditLog
 from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
+from adapters.db.drafts import SqlDraftRepository
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self._sessions, session=session)
         self.csat = SqlCsatRepository(self._sessions, session=session)
         self.audit = SqlAuditLog(self._sessions, session=session)
+        self.drafts = SqlDraftRepository(self._sessions, session=session)  # core.knowledge.KnowledgeUnit
         return self
 
     async def __aexit__(

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, translate
+from adapters.teams import cards, fix_actions, forms, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
 from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
@@ -33,6 +33,7 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.REVIEW_SUBMIT: MANAGER,
     Action.FOLLOW_UP_CHANGED: MANAGER,
     Action.FOLLOW_UP_NOT_YET: MANAGER,
+    Action.PRIORITY: AGENT,
 }
 Handler = Callable[[TurnContext, Submit, Desk, str], Awaitable[Card | None]]
 
@@ -252,4 +253,5 @@ HANDLERS: dict[Action, Handler] = {
     Action.FILE_FIX: on_file_fix,
     Action.FIX_SOLVED: fix_actions.on_fix_answer,
     Action.FIX_STILL: fix_actions.on_fix_answer,
+    Action.PRIORITY: priority.on_priority,
 }
