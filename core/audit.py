@@ -24,6 +24,10 @@ class AuditAction(StrEnum):
     ARTICLE_PUBLISHED = "article_published"  # a draft from a knowledge gap (core/knowledge.py)
     DRAFT_DISCARDED = "draft_discarded"
     SIGNED_IN = "console_signed_in"
+    INCIDENT_OPENED = "incident_opened"  # core/incident_flow.py
+    INCIDENT_RESOLVED = "incident_resolved"
+    DUPLICATE_JOINED = "duplicate_joined"  # core/duplicates.py
+    TICKETS_LINKED = "tickets_linked"
 
 
 @dataclass(frozen=True)
