@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.intake import Intake
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, fix_actions, knowledge, listeners, replies, submissions
+from adapters.slack import actions, commands, fix_actions, incident_actions, knowledge, listeners, replies, submissions
 from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.ids import Action, Command, Shortcut, View
@@ -156,6 +156,8 @@ def register_actions(app: AsyncApp) -> None:
     app.action(_either(Action.FOLLOW_UP_CHANGED, Action.FOLLOW_UP_NOT_YET))(guard(actions.on_follow_up))
     app.action(Action.FILE_FIX)(guard(fix_actions.on_file_fix))
     app.action(_either(Action.FIX_SOLVED, Action.FIX_STILL))(guard(fix_actions.on_fix_answer))
+    app.action(Action.INCIDENT_RESOLVE)(guard(incident_actions.on_resolve_incident))
+    app.action(_either(*(f"{Action.LINK_TICKET}.{n}" for n in range(10))))(guard(incident_actions.on_link))
 
 
 def register_shortcuts(app: AsyncApp) -> None:

@@ -28,6 +28,8 @@ class Action(StrEnum):
     FILE_FIX = "fixloop.file_fix"
     FIX_SOLVED = "fixloop.fix_solved"
     FIX_STILL = "fixloop.fix_still"
+    INCIDENT_RESOLVE = "fixloop.incident_resolve"  # adapters/slack/incident_actions.py
+    LINK_TICKET = "fixloop.link_ticket"
 
 
 class Shortcut(StrEnum):
@@ -62,6 +64,7 @@ class Input(StrEnum):
 class Block(StrEnum):
     ACTIONS = "fixloop.actions"
     DONE = "fixloop.done"
+    SIMILAR = "fixloop.similar"  # the Link buttons of a triage post's similar open tickets
 
 
 class Command(StrEnum):
