@@ -28,6 +28,8 @@ class Action(StrEnum):
     FILE_FIX = "file_fix"
     FIX_SOLVED = "fix_solved"
     FIX_STILL = "fix_still"
+    INCIDENT_RESOLVE = "incident_resolve"  # adapters/teams/incident_actions.py
+    LINK_TICKET = "link_ticket"
 
 
 class Input(StrEnum):
@@ -76,4 +78,5 @@ SPENT_BY = {
     Action.FOLLOW_UP_NOT_YET: "follow_up",
     Action.FIX_SOLVED: "fix_answer",
     Action.FIX_STILL: "fix_answer",
+    Action.INCIDENT_RESOLVE: "incident_resolve",
 }
