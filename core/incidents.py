@@ -16,6 +16,7 @@ from core.ports import Retriever, UnitOfWork
 from core.tickets import Ticket
 
 OPEN, RESOLVED = "open", "resolved"
+QUERY = "\x00query"  # the id of the compared text in a similarity index
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class IncidentPolicy:
     min_tickets: int = 5
     min_requesters: int = 4
     window_minutes: int = 30
-    similarity: float = 0.5  # TF-IDF cosine between a ticket and the others, when no cause is known
-    duplicate_similarity: float = 0.6  # the same requester's new ticket joins their open one above this
+    similarity: float = 0.35  # TF-IDF cosine between a ticket and the others, when no cause is known
+    duplicate_similarity: float = 0.5  # the same requester's new ticket joins their open one above this
     similar_shown: int = 3  # "similar open tickets" listed in a triage post
 
     @property
@@ -132,23 +133,41 @@ def words(ticket: Ticket) -> str:
     return f"{ticket.subject} {ticket.text}"
 
 
-def close_to(text: str, pool: Sequence[Ticket], similar: Callable[[], Retriever], floor: float) -> list[Ticket]:
-    """The tickets of the pool whose text is at least `floor` similar to the text, closest first."""
+def close_to(
+    text: str, pool: Sequence[Ticket], similar: Callable[[], Retriever], floor: float, *, hops: int = 1
+) -> list[Ticket]:
+    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first."""
     if not pool or not text.strip():
         return []
     index = similar()
-    index.fit([(t.id, words(t)) for t in pool])
-    by_id = {t.id: t for t in pool}
-    return [by_id[i] for i, score in index.search(text, limit=len(pool)) if score >= floor and i in by_id]
+    # The text is indexed too: words only it has then count against a match instead of being ignored.
+    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text)])
+    by_id, found = {t.id: t for t in pool}, {}
+    frontier = [text]
+    for _ in range(hops):
+        reached = []
+        for asked in frontier:
+            for i, score in index.search(asked, limit=len(pool) + 1):
+                if score < floor:
+                    break
+                if i in by_id and i not in found:
+                    found[i] = by_id[i]
+                    reached.append(words(by_id[i]))
+        frontier = reached
+    return list(found.values())
 
 
 def matching(ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules) -> list[Ticket]:
-    """The recent tickets that match this one: the same likely cause, or close in meaning without one."""
+    """The recent tickets that match this one: the same likely cause, or close in meaning without one.
+
+    Close in meaning reaches one step further (close to a close one): people describe one outage in
+    words that overlap pairwise more than each overlaps the first report.
+    """
     others = [t for t in recent if t.id != ticket.id]
     if ticket.cause_key:
         return [t for t in others if t.cause_key == ticket.cause_key]
     unexplained = [t for t in others if not t.cause_key]
-    return close_to(words(ticket), unexplained, rules.similar, rules.policy.similarity)
+    return close_to(words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2)
 
 
 def fires(group: Sequence[Ticket], policy: IncidentPolicy) -> bool:
