@@ -6,7 +6,7 @@ from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry
 from core.errors import InvalidInput, TicketNotFound
-from core.incidents import IncidentRepository, IncidentRules, IncidentUnitOfWork, close_to, words
+from core.incidents import IncidentRepository, IncidentRules, IncidentUnitOfWork, background, close_to, words
 from core.messages import LogRequest, Reply
 from core.org import Org, PersonRole
 from core.ports import Clock, Notice, TicketRepository
@@ -24,7 +24,8 @@ async def join_open(
     for t in mine:  # logged there before: a redelivery of a request that joined it
         if cmd.message_ref and any(m.ref == cmd.message_ref for m in t.messages):
             return Reply(ticket=t, suggestions=reply.suggestions, is_new=False, replayed=True)
-    close = close_to(words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity)
+    weights = await background(uow.tickets)
+    close = close_to(words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity, background=weights)
     if not close:
         return None
     ticket, text = close[0], reply.ticket.messages[0].text
@@ -56,7 +57,7 @@ async def similar_open(
     linked = set(await incidents.links_of(ticket.id))
     pool = [t for t in await tickets.list(open_only=True, newest_first=True, limit=OPEN_LOOKED_AT)
             if t.requester != ticket.requester and t.id != ticket.id and t.id not in linked]
-    close = close_to(words(ticket), pool, rules.similar, rules.policy.similarity)
+    close = close_to(words(ticket), pool, rules.similar, rules.policy.similarity, background=await background(tickets))
     return close[: rules.policy.similar_shown]
 
 

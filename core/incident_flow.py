@@ -11,6 +11,7 @@ from core.incidents import (
     Incident,
     IncidentRules,
     IncidentUnitOfWork,
+    background,
     close_to,
     fires,
     matching,
@@ -29,7 +30,8 @@ async def on_new_ticket(
     ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime
 ) -> Incident | None:
     """In the intake's unit of work, before the new ticket is added: join or open its incident, if any."""
-    incident = await _open_incident_of(ticket, uow, rules)
+    weights = await background(uow.tickets)
+    incident = await _open_incident_of(ticket, uow, rules, weights)
     if incident is not None:
         ticket.cause_key = ticket.cause_key or incident.cause_key
         incident.link(ticket, now)
@@ -39,20 +41,22 @@ async def on_new_ticket(
         return incident
     recent = within(await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT), now - rules.policy.window)
     taken = await uow.incidents.linked([t.id for t in recent])
-    group = [*matching(ticket, [t for t in recent if t.id not in taken], rules), ticket]
+    group = [*matching(ticket, [t for t in recent if t.id not in taken], rules, weights), ticket]
     if not fires(group, rules.policy):
         return None
     return await _open(ticket, group, uow, now)
 
 
-async def _open_incident_of(ticket: Ticket, uow: IncidentUnitOfWork, rules: IncidentRules) -> Incident | None:
+async def _open_incident_of(
+    ticket: Ticket, uow: IncidentUnitOfWork, rules: IncidentRules, weights: list[str]
+) -> Incident | None:
     """The open incident of the ticket's cause, or (no cause known) the open one closest in meaning."""
     if ticket.cause_key:
         return await uow.incidents.open_for_cause(ticket.cause_key)
     best: tuple[float, Incident] | None = None
     for incident in await uow.incidents.list_open():
         tickets = [t for link in incident.links[-20:] if (t := await uow.tickets.get(link.ticket_id))]
-        close = close_to(words(ticket), tickets, rules.similar, rules.policy.similarity)
+        close = close_to(words(ticket), tickets, rules.similar, rules.policy.similarity, background=weights)
         if close and (best is None or len(close) > best[0]):
             best = (len(close), incident)
     return best[1] if best else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from core.ports import Retriever, UnitOfWork
+from core.ports import Retriever, TicketRepository, UnitOfWork
 from core.tickets import Ticket
 
 OPEN, RESOLVED = "open", "resolved"
@@ -122,6 +122,14 @@ class IncidentRules:
     similar: Callable[[], Retriever]
 
 
+BACKGROUND = 300  # recent tickets whose words weigh a similarity
+
+
+async def background(tickets: TicketRepository) -> list[str]:
+    """The texts of the newest tickets, open or not, to weigh words by (see close_to)."""
+    return [words(t) for t in await tickets.list(newest_first=True, limit=BACKGROUND)]
+
+
 def new_incident_id() -> str:
     """A short, unguessable incident id."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -134,14 +142,24 @@ def words(ticket: Ticket) -> str:
 
 
 def close_to(
-    text: str, pool: Sequence[Ticket], similar: Callable[[], Retriever], floor: float, *, hops: int = 1
+    text: str,
+    pool: Sequence[Ticket],
+    similar: Callable[[], Retriever],
+    floor: float,
+    *,
+    hops: int = 1,
+    background: Sequence[str] = (),
 ) -> list[Ticket]:
-    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first."""
+    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first.
+
+    The background (texts of recent tickets) only weighs the words: during an outage most of the pool
+    says "VPN", which would make the word worthless if the pool alone decided how rare it is.
+    """
     if not pool or not text.strip():
         return []
     index = similar()
     # The text is indexed too: words only it has then count against a match instead of being ignored.
-    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text)])
+    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text), *((QUERY, b) for b in background)])
     by_id, found = {t.id: t for t in pool}, {}
     frontier = [text]
     for _ in range(hops):
@@ -157,7 +175,9 @@ def close_to(
     return list(found.values())
 
 
-def matching(ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules) -> list[Ticket]:
+def matching(
+    ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules, background: Sequence[str] = ()
+) -> list[Ticket]:
     """The recent tickets that match this one: the same likely cause, or close in meaning without one.
 
     Close in meaning reaches one step further (close to a close one): people describe one outage in
@@ -167,7 +187,7 @@ def matching(ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules) -> 
     if ticket.cause_key:
         return [t for t in others if t.cause_key == ticket.cause_key]
     unexplained = [t for t in others if not t.cause_key]
-    return close_to(words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2)
+    return close_to(words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2, background=background)
 
 
 def fires(group: Sequence[Ticket], policy: IncidentPolicy) -> bool:
