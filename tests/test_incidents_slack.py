@@ -70,7 +70,7 @@ async def incident_post(slack) -> dict:  # type: ignore[no-untyped-def]
 
 
 def resolved_notice(p: dict) -> bool:
-    return "is resolved" in (p.get("text") or "") and (p.get("channel") or "").startswith("DU0REQ")
+    return "Good news" in (p.get("text") or "") and (p.get("channel") or "").startswith("DU0REQ")
 
 
 async def test_resolving_tells_each_requester_once_and_replays_and_double_clicks_add_nothing(slack):
@@ -133,7 +133,7 @@ async def test_a_new_request_close_to_the_requesters_open_ticket_joins_it(slack)
 
 async def test_a_close_open_ticket_of_someone_else_shows_in_triage_with_a_link_button(slack):
     await slack.event(dm(PEOPLE[0], "Outlook calendar does not sync on my phone", "1700000300.000001"))
-    await slack.event(dm(PEOPLE[1], "Outlook calendar not syncing on my phone since Monday", "1700000300.000002"))
+    await slack.event(dm(PEOPLE[1], "My Outlook calendar does not sync on the phone anymore", "1700000300.000002"))
     reply = (await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000300.000002"))[0]
     other = await slack.desk.find_thread(f"slack:D{PEOPLE[0]}:1700000300.000001")
     mine = await slack.desk.find_thread(f"slack:D{PEOPLE[1]}:1700000300.000002")
