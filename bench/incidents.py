@@ -51,9 +51,17 @@ def ledger() -> tuple[list[Ticket], dict[str, str]]:
     """The sample tickets in arrival order, and each one's labelled cause."""
     with (ROOT / "samples" / "tickets.csv").open(newline="", encoding="utf-8") as f:
         rows = sorted(csv.DictReader(f), key=lambda r: r["created_at"])
-    tickets = [Ticket(id=r["id"], surface=Surface.INTERNAL, requester=r["requester"], subject=r["subject"],
-                      text=r["text"], created_at=datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")))
-               for r in rows]
+    tickets = [
+        Ticket(
+            id=r["id"],
+            surface=Surface.INTERNAL,
+            requester=r["requester"],
+            subject=r["subject"],
+            text=r["text"],
+            created_at=datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")),
+        )
+        for r in rows
+    ]
     return tickets, {r["id"]: r["cause"] for r in rows}
 
 
@@ -62,8 +70,16 @@ def simulated_helpdesk(limit: int, rate: float, seed: int = 0) -> tuple[list[Tic
     rng, at, out, topics = random.Random(seed), datetime(2026, 1, 5, 8, tzinfo=UTC), [], {}
     for n, row in enumerate(helpdesk()[:limit]):
         at = _business(at + timedelta(hours=rng.expovariate(rate)))
-        out.append(Ticket(id=f"HD-{n:06d}", surface=Surface.INTERNAL, requester=f"person-{n}",
-                          subject=row["text"][:80], text=row["text"], created_at=at))
+        out.append(
+            Ticket(
+                id=f"HD-{n:06d}",
+                surface=Surface.INTERNAL,
+                requester=f"person-{n}",
+                subject=row["text"][:80],
+                text=row["text"],
+                created_at=at,
+            )
+        )
         topics[out[-1].id] = row["label"]
     return out, topics
 
@@ -71,8 +87,11 @@ def simulated_helpdesk(limit: int, rate: float, seed: int = 0) -> tuple[list[Tic
 def _business(at: datetime) -> datetime:
     """The time moved forward into business hours (Mon-Fri, 08:00-18:00)."""
     while at.weekday() >= 5 or not 8 <= at.hour < 18:
-        at = (at + timedelta(days=1)).replace(hour=8, minute=0) if at.hour >= 18 or at.weekday() >= 5 else \
-            at.replace(hour=8, minute=0)
+        at = (
+            (at + timedelta(days=1)).replace(hour=8, minute=0)
+            if at.hour >= 18 or at.weekday() >= 5
+            else at.replace(hour=8, minute=0)
+        )
     return at
 
 
@@ -88,7 +107,9 @@ def replay(arrivals: Sequence[Ticket], causes: dict[str, str] | None, policy: In
         background = [words(x) for x in seen[-BACKGROUND:]]
         joined = _join(t, live, rules, background)
         if joined is None:
-            recent = [x for x in seen[-500:] if x.created_at >= t.created_at - policy.window and x.id not in linked]
+            recent = [
+                x for x in seen[-500:] if x.created_at >= t.created_at - policy.window and x.id not in linked
+            ]
             group = [*matching(t, recent, rules, background), t]
             if fires(group, policy):
                 joined = Opened(t.created_at, [], cause=t.cause_key or f"new-{t.id}")
@@ -104,8 +125,15 @@ def replay(arrivals: Sequence[Ticket], causes: dict[str, str] | None, policy: In
 
 def _join(t: Ticket, live: list[Opened], rules: IncidentRules, background: list[str]) -> Opened | None:
     for o in live:
-        same = t.cause_key == o.cause if t.cause_key else bool(
-            close_to(words(t), o.tickets[-20:], rules.similar, rules.policy.similarity, background=background))
+        same = (
+            t.cause_key == o.cause
+            if t.cause_key
+            else bool(
+                close_to(
+                    words(t), o.tickets[-20:], rules.similar, rules.policy.similarity, background=background
+                )
+            )
+        )
         if same:
             return o
     return None
@@ -118,21 +146,30 @@ def _link(o: Opened, t: Ticket, linked: set[str]) -> None:
     linked.add(t.id)
 
 
-def summary(name: str, arrivals: Sequence[Ticket], truth: dict[str, str], opened: list[Opened],
-            hours: float) -> dict[str, object]:
+def summary(
+    name: str, arrivals: Sequence[Ticket], truth: dict[str, str], opened: list[Opened], hours: float
+) -> dict[str, object]:
     """Incidents opened, per week and per hour, their size, and how pure they are against the labels."""
     weeks = hours / (168 if name.startswith("ledger") else 50)  # ledger: calendar hours; help desk: business
-    purity = [Counter(truth.get(t.id, "") for t in o.tickets).most_common(1)[0][1] / len(o.tickets) for o in opened]
+    purity = [
+        Counter(truth.get(t.id, "") for t in o.tickets).most_common(1)[0][1] / len(o.tickets) for o in opened
+    ]
     return {
         "data": name,
         "incidents": len(opened),
         "per_week": round(len(opened) / weeks, 2),
-        "hours_with_an_opening_pct": round(100 * len({o.at.replace(minute=0, second=0) for o in opened}) / hours, 2),
+        "hours_with_an_opening_pct": round(
+            100 * len({o.at.replace(minute=0, second=0) for o in opened}) / hours, 2
+        ),
         "median_size": sorted(len(o.tickets) for o in opened)[len(opened) // 2] if opened else 0,
         "label_purity": round(sum(purity) / len(purity), 2) if purity else None,
-        "opened": [f"{o.at:%Y-%m-%d %H:%M} {len(o.tickets)} tickets, mostly {Counter(truth.get(t.id, '') for t in o.tickets).most_common(1)[0][0] or '(no label)'}"
-                   for o in opened[:12]],
+        "opened": [_described(o, truth) for o in opened[:12]],
     }
+
+
+def _described(o: Opened, truth: dict[str, str]) -> str:
+    label = Counter(truth.get(t.id, "") for t in o.tickets).most_common(1)[0][0] or "(no label)"
+    return f"{o.at:%Y-%m-%d %H:%M} {len(o.tickets)} tickets, mostly {label}"
 
 
 def volume_baselines(arrivals: Sequence[Ticket], hours: float) -> dict[str, float]:
@@ -142,11 +179,15 @@ def volume_baselines(arrivals: Sequence[Ticket], hours: float) -> dict[str, floa
     for i, t in enumerate(arrivals):  # 5 tickets from 5 people within an hour, counted once per burst
         while arrivals[start].created_at < t.created_at - timedelta(hours=1):
             start += 1
-        window = arrivals[start: i + 1]
+        window = arrivals[start : i + 1]
         if len(window) >= 5 and len({x.requester for x in window}) >= 5:
             fired, start = fired + 1, i + 1
-    return {"hours_with_4_or_more_tickets_pct": round(100 * sum(1 for n in by_hour.values() if n >= 4) / hours, 2),
-            "five_from_five_in_an_hour_per_week": round(fired / (hours / 168), 2)}
+    return {
+        "hours_with_4_or_more_tickets_pct": round(
+            100 * sum(1 for n in by_hour.values() if n >= 4) / hours, 2
+        ),
+        "five_from_five_in_an_hour_per_week": round(fired / (hours / 168), 2),
+    }
 
 
 def span_hours(arrivals: Sequence[Ticket]) -> float:
@@ -180,11 +221,25 @@ def main(argv: list[str] | None = None) -> int:
     business = args.limit / args.rate
     for name in ("default", "5 from 5 in 60 min"):
         opened = replay(desk, None, POLICIES[name])
-        print(json.dumps({"policy": name, "rate_per_hour": args.rate,
-                          **summary("help desk (simulated arrival)", desk, topics, opened, business)}))
+        print(
+            json.dumps(
+                {
+                    "policy": name,
+                    "rate_per_hour": args.rate,
+                    **summary("help desk (simulated arrival)", desk, topics, opened, business),
+                }
+            )
+        )
     as_causes = replay(desk, topics, POLICIES["default"])  # topic groups taken as causes: what not to do
-    print(json.dumps({"policy": "default, topic groups as causes", "incidents": len(as_causes),
-                      "per_week": round(len(as_causes) / (business / 50), 2)}))
+    print(
+        json.dumps(
+            {
+                "policy": "default, topic groups as causes",
+                "incidents": len(as_causes),
+                "per_week": round(len(as_causes) / (business / 50), 2),
+            }
+        )
+    )
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
     return 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any
 
 from core.incidents import IncidentPolicy
@@ -25,19 +25,26 @@ def incident_policy(table: dict[str, Any], where: str) -> IncidentPolicy | None:
     unknown = set(table) - set(KNOWN)
     if unknown:
         raise ConfigError(f"{where}: incidents.{sorted(unknown)[0]} is unknown ({', '.join(KNOWN)})")
+    if not isinstance(table.get("enabled", True), bool):
+        raise ConfigError(f"{where}: incidents.enabled must be true or false")
     if table.get("enabled", True) is False:
         return None
-    policy, kinds = IncidentPolicy(), {f.name: f.type for f in fields(IncidentPolicy)}
-    for key, (low, high) in BOUNDS.items():
-        if key not in table:
-            continue
-        value = table[key]
-        whole = kinds[key] in ("int", int)
-        if isinstance(value, bool) or not isinstance(value, int | float) or (whole and not isinstance(value, int)):
-            raise ConfigError(f"{where}: incidents.{key} must be a {'whole ' if whole else ''}number")
-        if not low <= value <= high:
-            raise ConfigError(f"{where}: incidents.{key} must be between {low:g} and {high:g}")
-        policy = replace(policy, **{key: value})
+    chosen: dict[str, Any] = {key: _checked(key, table[key], where) for key in BOUNDS if key in table}
+    policy = IncidentPolicy(**chosen)
     if policy.min_requesters > policy.min_tickets:
         raise ConfigError(f"{where}: incidents.min_requesters cannot exceed incidents.min_tickets")
     return policy
+
+
+def _checked(key: str, value: object, where: str) -> float:
+    """A threshold within its bounds; a whole number where the policy counts."""
+    from bot.config import ConfigError
+
+    whole = {f.name: f.type for f in fields(IncidentPolicy)}[key] in ("int", int)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (whole and not isinstance(value, int)):
+        raise ConfigError(f"{where}: incidents.{key} must be a {'whole ' if whole else ''}number")
+    low, high = BOUNDS[key]
+    if not low <= value <= high:
+        raise ConfigError(f"{where}: incidents.{key} must be between {low:g} and {high:g}")
+    return value

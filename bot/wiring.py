@@ -46,8 +46,8 @@ from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
-from core.kb import Library
 from core.incidents import IncidentPolicy, IncidentRules
+from core.kb import Library
 from core.knowledge import KnowledgeDesk
 from core.org import Org
 from core.ports import (

@@ -19,26 +19,49 @@ async def join_open(
     cmd: LogRequest, reply: Reply, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime
 ) -> Reply | None:
     """If the new request is close to one of the requester's open tickets, add it there instead."""
-    mine = [t for t in await uow.tickets.list(requester=cmd.requester, open_only=True, newest_first=True, limit=20)
-            if t.platform == cmd.platform]
+    mine = [
+        t
+        for t in await uow.tickets.list(requester=cmd.requester, open_only=True, newest_first=True, limit=20)
+        if t.platform == cmd.platform
+    ]
     for t in mine:  # logged there before: a redelivery of a request that joined it
         if cmd.message_ref and any(m.ref == cmd.message_ref for m in t.messages):
             return Reply(ticket=t, suggestions=reply.suggestions, is_new=False, replayed=True)
     weights = await background(uow.tickets)
-    close = close_to(words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity, background=weights)
+    close = close_to(
+        words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity, background=weights
+    )
     if not close:
         return None
     ticket, text = close[0], reply.ticket.messages[0].text
-    ticket.add_message(Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref))
+    ticket.add_message(
+        Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
+    )
     if ticket.status == Status.SUGGESTED:  # a second ask: a person should look
         ticket.status = Status.NEEDS_HUMAN
     await uow.tickets.save(ticket)
-    await uow.audit.record(AuditEntry(now, cmd.requester, AuditAction.DUPLICATE_JOINED, ticket_id=ticket.id,
-                                      detail="a new request close to this open ticket"))
-    told = (f"This looks like your open ticket {ticket.id} ({ticket.subject}), so I added your message "
-            "to it rather than opening a new one. The people working on it see it.")
-    uow.notify(Notice(kind="duplicate_joined", to=f"thread:{ticket.id}", ticket_id=ticket.id, text=told,
-                      key=f"joined:{ticket.id}:{cmd.message_ref or now.isoformat()}"))
+    await uow.audit.record(
+        AuditEntry(
+            now,
+            cmd.requester,
+            AuditAction.DUPLICATE_JOINED,
+            ticket_id=ticket.id,
+            detail="a new request close to this open ticket",
+        )
+    )
+    told = (
+        f"This looks like your open ticket {ticket.id} ({ticket.subject}), so I added your message "
+        "to it rather than opening a new one. The people working on it see it."
+    )
+    uow.notify(
+        Notice(
+            kind="duplicate_joined",
+            to=f"thread:{ticket.id}",
+            ticket_id=ticket.id,
+            text=told,
+            key=f"joined:{ticket.id}:{cmd.message_ref or now.isoformat()}",
+        )
+    )
     return Reply(ticket=ticket, suggestions=reply.suggestions, is_new=False)
 
 
@@ -55,9 +78,14 @@ async def similar_open(
         return []
     ticket = await load_ticket(ticket_id, tickets)
     linked = set(await incidents.links_of(ticket.id))
-    pool = [t for t in await tickets.list(open_only=True, newest_first=True, limit=OPEN_LOOKED_AT)
-            if t.requester != ticket.requester and t.id != ticket.id and t.id not in linked]
-    close = close_to(words(ticket), pool, rules.similar, rules.policy.similarity, background=await background(tickets))
+    pool = [
+        t
+        for t in await tickets.list(open_only=True, newest_first=True, limit=OPEN_LOOKED_AT)
+        if t.requester != ticket.requester and t.id != ticket.id and t.id not in linked
+    ]
+    close = close_to(
+        words(ticket), pool, rules.similar, rules.policy.similarity, background=await background(tickets)
+    )
     return close[: rules.policy.similar_shown]
 
 
@@ -76,7 +104,9 @@ async def link_tickets(
         for a, b in ((ticket, other), (other, ticket)):
             a.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=f"Linked to {b.id} by {by}"))
             await uow.tickets.save(a)
-        await uow.audit.record(AuditEntry(now, by, AuditAction.TICKETS_LINKED, ticket_id=ticket.id, detail=other.id))
+        await uow.audit.record(
+            AuditEntry(now, by, AuditAction.TICKETS_LINKED, ticket_id=ticket.id, detail=other.id)
+        )
         await uow.commit()
     return ticket, other
 

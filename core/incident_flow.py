@@ -39,7 +39,9 @@ async def on_new_ticket(
         _tell_known(uow, incident, [ticket])
         _post(uow, incident)
         return incident
-    recent = within(await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT), now - rules.policy.window)
+    recent = within(
+        await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT), now - rules.policy.window
+    )
     taken = await uow.incidents.linked([t.id for t in recent])
     group = [*matching(ticket, [t for t in recent if t.id not in taken], rules, weights), ticket]
     if not fires(group, rules.policy):
@@ -68,7 +70,9 @@ async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, no
     if cause is None:
         # Named after the group's first ticket, so two workers opening it at once name the same cause.
         seed = min(group, key=lambda t: (t.created_at, t.id))
-        cause = Cause(key=f"incident-{seed.id.lower()}", title=seed.subject[:120] or "Incident", created_at=now)
+        cause = Cause(
+            key=f"incident-{seed.id.lower()}", title=seed.subject[:120] or "Incident", created_at=now
+        )
         await uow.causes.save(cause)
     incident = Incident(new_incident_id(), cause.key, cause.title, now, owner=cause.owner)
     for t in group:
@@ -78,8 +82,16 @@ async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, no
             if t is not ticket:  # the new ticket is added by the intake after this
                 await uow.tickets.save(t)
     await uow.incidents.add(incident)  # a second worker opening it at once fails here and retries
-    await uow.audit.record(AuditEntry(now, "fixloop", AuditAction.INCIDENT_OPENED, ticket_id=ticket.id,
-                                      cause_key=cause.key, detail=f"{incident.id}: {len(group)} tickets"))
+    await uow.audit.record(
+        AuditEntry(
+            now,
+            "fixloop",
+            AuditAction.INCIDENT_OPENED,
+            ticket_id=ticket.id,
+            cause_key=cause.key,
+            detail=f"{incident.id}: {len(group)} tickets",
+        )
+    )
     _tell_known(uow, incident, group)
     _post(uow, incident)
     return incident
@@ -87,20 +99,39 @@ async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, no
 
 def _tell_known(uow: IncidentUnitOfWork, incident: Incident, tickets: list[Ticket]) -> None:
     for t in tickets:
-        text = (f"This is a known problem that the team is already working on ({incident.title}); "
-                f"your report {t.id} is linked to it. We will tell you here as soon as it is resolved.")
-        uow.notify(Notice(kind="incident_known", to=f"thread:{t.id}", text=text, ticket_id=t.id,
-                          data={"incident_id": incident.id}, key=f"incident-known:{t.id}"))
+        text = (
+            f"This is a known problem that the team is already working on ({incident.title}); "
+            f"your report {t.id} is linked to it. We will tell you here as soon as it is resolved."
+        )
+        uow.notify(
+            Notice(
+                kind="incident_known",
+                to=f"thread:{t.id}",
+                text=text,
+                ticket_id=t.id,
+                data={"incident_id": incident.id},
+                key=f"incident-known:{t.id}",
+            )
+        )
 
 
 def _post(uow: IncidentUnitOfWork, incident: Incident) -> None:
     """The incident's post, drawn from its current state when delivered: posted once, then updated."""
     state = f"{len(incident.links)}:{incident.status}"
-    text = (f"Incident {incident.id}: {incident.title}: {len(incident.links)} reports "
-            f"from {len(incident.requesters)} people ({incident.status})")
+    text = (
+        f"Incident {incident.id}: {incident.title}: {len(incident.links)} reports "
+        f"from {len(incident.requesters)} people ({incident.status})"
+    )
     for to in ["triage", *([f"team:{incident.owner}"] if incident.owner else [])]:
-        uow.notify(Notice(kind="incident", to=to, text=text, data={"incident_id": incident.id},
-                          key=f"incident-post:{incident.id}:{to}:{state}"))
+        uow.notify(
+            Notice(
+                kind="incident",
+                to=to,
+                text=text,
+                data={"incident_id": incident.id},
+                key=f"incident-post:{incident.id}:{to}:{state}",
+            )
+        )
 
 
 async def resolve_incident(
@@ -116,8 +147,11 @@ async def resolve_incident(
         incident.resolve(now, by)
         await tell_resolved(incident, uow, now)
         await uow.incidents.save(incident)
-        await uow.audit.record(AuditEntry(now, by, AuditAction.INCIDENT_RESOLVED, cause_key=incident.cause_key,
-                                          detail=incident.id))
+        await uow.audit.record(
+            AuditEntry(
+                now, by, AuditAction.INCIDENT_RESOLVED, cause_key=incident.cause_key, detail=incident.id
+            )
+        )
         _post(uow, incident)
         await uow.commit()
     return incident
@@ -140,11 +174,20 @@ async def tell_resolved(incident: Incident, uow: IncidentUnitOfWork, now: dateti
             continue
         link.told_at = ticket.fix_notified_at = now  # the fix news of its cause will not tell them again
         await uow.tickets.save(ticket)
-        text = (f"Good news: the problem you reported ({ticket.id}) is resolved ({incident.title}). "
-                "Does it work for you now?")
-        uow.notify(Notice(kind="fix_shipped", to=f"thread:{ticket.id}", ticket_id=ticket.id, text=text,
-                          data={"title": incident.title, "incident_id": incident.id},
-                          key=f"incident-resolved:{ticket.id}"))
+        text = (
+            f"Good news: the problem you reported ({ticket.id}) is resolved ({incident.title}). "
+            "Does it work for you now?"
+        )
+        uow.notify(
+            Notice(
+                kind="fix_shipped",
+                to=f"thread:{ticket.id}",
+                ticket_id=ticket.id,
+                text=text,
+                data={"title": incident.title, "incident_id": incident.id},
+                key=f"incident-resolved:{ticket.id}",
+            )
+        )
         told += 1
     return told
 

@@ -187,7 +187,9 @@ def matching(
     if ticket.cause_key:
         return [t for t in others if t.cause_key == ticket.cause_key]
     unexplained = [t for t in others if not t.cause_key]
-    return close_to(words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2, background=background)
+    return close_to(
+        words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2, background=background
+    )
 
 
 def fires(group: Sequence[Ticket], policy: IncidentPolicy) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.cause_matching import CauseMatcher
 from core import spikes
+from core.cause_matching import CauseMatcher
 from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
 from core.incidents import IncidentRules
 from core.kb import Library, Suggestions

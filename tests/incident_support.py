@@ -30,8 +30,14 @@ def history(limit: int = 60) -> list[Ticket]:
 def _ticket(row: dict[str, Any]) -> Ticket:
     at = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
     return Ticket(
-        id=row["id"], surface=Surface(row["surface"]), created_at=at, requester=row["requester"],
-        subject=row["subject"], text=row["text"], status=Status.RESOLVED, resolved_at=at,
+        id=row["id"],
+        surface=Surface(row["surface"]),
+        created_at=at,
+        requester=row["requester"],
+        subject=row["subject"],
+        text=row["text"],
+        status=Status.RESOLVED,
+        resolved_at=at,
         resolution=Resolution.AGENT,
     )
 

@@ -30,19 +30,39 @@ async def desk(repos):  # type: ignore[no-untyped-def]
     now = desk.clock.now()
     for n, text in enumerate(OUTAGE[:4]):
         at = now - timedelta(minutes=4 - n)
-        await repos.tickets.save(Ticket(id=f"FX-OUT00{n}", surface=Surface.INTERNAL, created_at=at,
-                                        requester=f"U0REQ{n}", subject=text, text=text, status=Status.SUGGESTED))
+        await repos.tickets.save(
+            Ticket(
+                id=f"FX-OUT00{n}",
+                surface=Surface.INTERNAL,
+                created_at=at,
+                requester=f"U0REQ{n}",
+                subject=text,
+                text=text,
+                status=Status.SUGGESTED,
+            )
+        )
     return desk
 
 
 async def test_two_reports_at_once_open_one_incident_with_every_ticket(desk, repos, engine):
-    reports = [LogRequest("slack", f"U0REQ{n}", OUTAGE[n], thread_key=f"slack:D{n}:1.{n}",
-                          chat={"channel": f"D{n}", "thread_ts": f"1.{n}"}, message_ref=f"1.{n}") for n in (4, 5)]
+    reports = [
+        LogRequest(
+            "slack",
+            f"U0REQ{n}",
+            OUTAGE[n],
+            thread_key=f"slack:D{n}:1.{n}",
+            chat={"channel": f"D{n}", "thread_ts": f"1.{n}"},
+            message_ref=f"1.{n}",
+        )
+        for n in (4, 5)
+    ]
     await asyncio.gather(*(desk.log_request(r) for r in reports))
     incidents = await repos.incidents.of_cause("incident-fx-out000")
     assert len(incidents) == 1 and len(incidents[0].links) == 6
     async with engine.connect() as conn:
-        keys = (await conn.execute(select(OUTBOX.c.key).where(OUTBOX.c.key.like("notice:incident-known:%")))).scalars()
+        keys = (
+            await conn.execute(select(OUTBOX.c.key).where(OUTBOX.c.key.like("notice:incident-known:%")))
+        ).scalars()
         assert len(set(keys)) == 6  # each requester told once
 
 

@@ -19,8 +19,15 @@ RULES = IncidentRules(IncidentPolicy(), lambda: TfidfRetriever(chars=False))
 
 
 def ticket(n: int, text: str, requester: str | None = None, cause: str | None = None) -> Ticket:
-    return Ticket(id=f"FX-T{n:05d}", surface=Surface.INTERNAL, created_at=NOW, requester=requester or f"U{n}",
-                  subject=text, text=text, cause_key=cause)
+    return Ticket(
+        id=f"FX-T{n:05d}",
+        surface=Surface.INTERNAL,
+        created_at=NOW,
+        requester=requester or f"U{n}",
+        subject=text,
+        text=text,
+        cause_key=cause,
+    )
 
 
 def test_it_fires_on_enough_tickets_from_enough_distinct_people_only():
@@ -49,17 +56,21 @@ def test_words_the_pool_lacks_count_against_a_match():
 
 def test_the_example_config_has_the_defaults_and_each_key_is_checked():
     assert load_config(ROOT / "fixloop.example.toml").incidents == IncidentPolicy()
-    assert parse_config({"incidents": {"min_tickets": 8, "window_minutes": 15}}, "t").incidents == IncidentPolicy(
-        min_tickets=8, window_minutes=15)
+    assert parse_config(
+        {"incidents": {"min_tickets": 8, "window_minutes": 15}}, "t"
+    ).incidents == IncidentPolicy(min_tickets=8, window_minutes=15)
     assert parse_config({"incidents": {"enabled": False}}, "t").incidents is None
 
 
-@pytest.mark.parametrize(("table", "says"), [
-    ({"min_ticket": 3}, "incidents.min_ticket is unknown"),
-    ({"min_tickets": 2.5}, "incidents.min_tickets must be a whole number"),
-    ({"similarity": 2}, "incidents.similarity must be between"),
-    ({"min_tickets": 3, "min_requesters": 4}, "cannot exceed"),
-])
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ({"min_ticket": 3}, "incidents.min_ticket is unknown"),
+        ({"min_tickets": 2.5}, "incidents.min_tickets must be a whole number"),
+        ({"similarity": 2}, "incidents.similarity must be between"),
+        ({"min_tickets": 3, "min_requesters": 4}, "cannot exceed"),
+    ],
+)
 def test_a_bad_incidents_setting_names_the_key(table, says):
     with pytest.raises(ConfigError, match=says):
         parse_config({"incidents": table}, "fixloop.toml")

@@ -23,7 +23,14 @@ async def slack(engine, db_url):
 
 def dm(user: str, text: str, ts: str) -> dict:
     """A direct message event as Slack sends it."""
-    return {"type": "message", "channel": f"D{user}", "channel_type": "im", "user": user, "text": text, "ts": ts}
+    return {
+        "type": "message",
+        "channel": f"D{user}",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+    }
 
 
 async def report_outage(slack) -> list:  # type: ignore[no-untyped-def]
@@ -40,10 +47,14 @@ def known(p: dict) -> bool:
 
 
 def incident_posts(slack) -> list:  # type: ignore[no-untyped-def]
-    return [p for p in slack.fake.of("chat.postMessage") if p["channel"] == "C0TRIAGE" and "Incident" in p["text"]]
+    return [
+        p for p in slack.fake.of("chat.postMessage") if p["channel"] == "C0TRIAGE" and "Incident" in p["text"]
+    ]
 
 
-async def test_six_reports_of_one_outage_make_one_incident_post_that_grows_and_six_known_problem_replies(slack):
+async def test_six_reports_of_one_outage_make_one_incident_post_that_grows_and_six_known_problem_replies(
+    slack,
+):
     tickets = await report_outage(slack)
     told = await slack.fake.wait_for("chat.postMessage", 6, where=known)
     assert sorted(p["channel"] for p in told) == sorted(f"D{u}" for u in PEOPLE)
@@ -79,7 +90,7 @@ async def test_resolving_tells_each_requester_once_and_replays_and_double_clicks
     resolve = buttons(post["blocks"])["fixloop.incident_resolve"]
     await slack.click(resolve, EMPLOYEE, message=post)  # not an agent: refused
     await slack.fake.wait_for("response_url", where=lambda p: "agent" in (p.get("text") or "").lower())
-    assert (await slack.desk.incidents.list_open())
+    assert await slack.desk.incidents.list_open()
     await slack.click(resolve, ANA, message=post)
     notices = await slack.fake.wait_for("chat.postMessage", 6, where=resolved_notice)
     assert sorted(p["channel"] for p in notices) == sorted(f"D{u}" for u in PEOPLE)
@@ -92,7 +103,9 @@ async def test_resolving_tells_each_requester_once_and_replays_and_double_clicks
     assert len([p for p in slack.fake.of("chat.postMessage") if known(p)]) == 6
     assert len(incident_posts(slack)) == 1  # redrawn, never posted again
     last = slack.fake.of("chat.update")[-1]
-    assert last["ts"] == slack.fake.answered("chat.postMessage", post)["ts"] and "Resolved by" in json.dumps(last)
+    assert last["ts"] == slack.fake.answered("chat.postMessage", post)["ts"] and "Resolved by" in json.dumps(
+        last
+    )
 
 
 async def test_that_solved_it_resolves_and_still_happening_keeps_the_ticket_open(slack):
@@ -118,23 +131,38 @@ async def _status(slack, ticket_id: str, status: Status) -> bool:  # type: ignor
 async def test_a_new_request_close_to_the_requesters_open_ticket_joins_it(slack):
     await slack.event(dm(EMPLOYEE, "My laptop screen flickers when docked", "1700000200.000001"))
     await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000200.000001")
-    await slack.event(dm(EMPLOYEE, "laptop screen flickers again when docked at my desk", "1700000200.000002"))
-    told = await slack.fake.wait_for("chat.postMessage", where=lambda p: "looks like your open ticket" in p["text"])
+    await slack.event(
+        dm(EMPLOYEE, "laptop screen flickers again when docked at my desk", "1700000200.000002")
+    )
+    told = await slack.fake.wait_for(
+        "chat.postMessage", where=lambda p: "looks like your open ticket" in p["text"]
+    )
     first = await slack.desk.find_thread(f"slack:D{EMPLOYEE}:1700000200.000001")
     assert told[0]["thread_ts"] == "1700000200.000001" and first.id in told[0]["text"]
     assert await slack.desk.find_thread(f"slack:D{EMPLOYEE}:1700000200.000002") is None
     saved = await slack.desk.tickets.get(first.id)
-    assert [m.text for m in saved.messages if m.role == "requester"][-1].startswith("laptop screen flickers again")
-    await slack.event(dm(EMPLOYEE, "laptop screen flickers again when docked at my desk", "1700000200.000002"),
-                      event_id="EvDUPE", retry=1)
+    assert [m.text for m in saved.messages if m.role == "requester"][-1].startswith(
+        "laptop screen flickers again"
+    )
+    await slack.event(
+        dm(EMPLOYEE, "laptop screen flickers again when docked at my desk", "1700000200.000002"),
+        event_id="EvDUPE",
+        retry=1,
+    )
     await slack.runtime.drain()
     assert len([m for m in (await slack.desk.tickets.get(first.id)).messages if m.role == "requester"]) == 2
 
 
 async def test_a_close_open_ticket_of_someone_else_shows_in_triage_with_a_link_button(slack):
     await slack.event(dm(PEOPLE[0], "Outlook calendar does not sync on my phone", "1700000300.000001"))
-    await slack.event(dm(PEOPLE[1], "My Outlook calendar does not sync on the phone anymore", "1700000300.000002"))
-    reply = (await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000300.000002"))[0]
+    await slack.event(
+        dm(PEOPLE[1], "My Outlook calendar does not sync on the phone anymore", "1700000300.000002")
+    )
+    reply = (
+        await slack.fake.wait_for(
+            "chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000300.000002"
+        )
+    )[0]
     other = await slack.desk.find_thread(f"slack:D{PEOPLE[0]}:1700000300.000001")
     mine = await slack.desk.find_thread(f"slack:D{PEOPLE[1]}:1700000300.000002")
     if mine.status != Status.NEEDS_HUMAN:  # an article was offered: ask for a person

@@ -30,7 +30,9 @@ async def report_outage(teams) -> list:  # type: ignore[no-untyped-def]
     for n, (user, text) in enumerate(zip(PEOPLE, OUTAGE, strict=True)):
         await teams.post(message(text, user, chat_of(user), id=f"out{n}"))
         await teams.connector.wait_for("reply", where=lambda c, n=n: c.activity_id == f"out{n}")
-    return [await teams.desk.find_thread(f"teams:{chat_of(u)};messageid=out{n}") for n, u in enumerate(PEOPLE)]
+    return [
+        await teams.desk.find_thread(f"teams:{chat_of(u)};messageid=out{n}") for n, u in enumerate(PEOPLE)
+    ]
 
 
 def known(c) -> bool:  # type: ignore[no-untyped-def]
@@ -42,13 +44,18 @@ def good_news(c) -> bool:  # type: ignore[no-untyped-def]
 
 
 def incident_cards(teams) -> list:  # type: ignore[no-untyped-def]
-    return [c for c in teams.connector.posted(lambda c: c.conversation == TRIAGE) if "Incident" in json.dumps(c.body)]
+    return [
+        c
+        for c in teams.connector.posted(lambda c: c.conversation == TRIAGE)
+        if "Incident" in json.dumps(c.body)
+    ]
 
 
 async def grown_to(teams, reports: int):  # type: ignore[no-untyped-def]
     """The incident card's update that shows this many reports."""
     found = await teams.connector.wait_for(
-        "update", where=lambda c: c.conversation == TRIAGE and f'"Reports", "value": "{reports}"' in json.dumps(c.body)
+        "update",
+        where=lambda c: c.conversation == TRIAGE and f'"Reports", "value": "{reports}"' in json.dumps(c.body),
     )
     return found[-1]
 
@@ -94,20 +101,34 @@ async def test_resolving_tells_everyone_once_and_consent_resolves_or_keeps_open(
 
 async def test_a_request_close_to_the_requesters_open_ticket_joins_it(teams):
     group = "19:group-emp@thread.v2"
-    await teams.post(message("<at>Fixloop</at> My laptop screen flickers when docked", EMP, group, "groupChat",
-                             id="g1", entities=mention_bot()))
+    await teams.post(
+        message(
+            "<at>Fixloop</at> My laptop screen flickers when docked",
+            EMP,
+            group,
+            "groupChat",
+            id="g1",
+            entities=mention_bot(),
+        )
+    )
     await teams.connector.wait_for("reply", where=lambda c: c.activity_id == "g1")
     first = await teams.desk.find_thread(f"teams:{group};messageid=g1")
     await teams.post(message("laptop screen flickers again when docked at my desk", EMP, DM, id="d1"))
-    told = await teams.connector.wait_for("posted", where=lambda c: "looks like your open ticket" in c.body.get("text", ""))
+    told = await teams.connector.wait_for(
+        "posted", where=lambda c: "looks like your open ticket" in c.body.get("text", "")
+    )
     assert told[0].conversation == group and first.id in told[0].body["text"]
     saved = await teams.desk.tickets.get(first.id)
-    assert [m.text for m in saved.messages if m.role == "requester"][-1].startswith("laptop screen flickers again")
+    assert [m.text for m in saved.messages if m.role == "requester"][-1].startswith(
+        "laptop screen flickers again"
+    )
     assert len(await teams.desk.tickets.list(requester=EMP)) == 1
 
 
 async def test_a_close_open_ticket_of_someone_else_shows_on_the_triage_card_with_link(teams):
-    await teams.post(message("Outlook calendar does not sync on my phone", PEOPLE[0], chat_of(PEOPLE[0]), id="o1"))
+    await teams.post(
+        message("Outlook calendar does not sync on my phone", PEOPLE[0], chat_of(PEOPLE[0]), id="o1")
+    )
     await teams.post(message("My Outlook calendar does not sync on the phone anymore", EMP, DM, id="o2"))
     reply = (await teams.connector.wait_for("reply", where=lambda c: c.activity_id == "o2"))[0]
     other = await teams.desk.find_thread(f"teams:{chat_of(PEOPLE[0])};messageid=o1")

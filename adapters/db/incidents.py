@@ -68,7 +68,9 @@ class SqlIncidentRepository(SqlRepository):
         async with self._writing() as session:
             try:
                 async with session.begin_nested():  # the unique key refuses the second opener
-                    await session.execute(insert(INCIDENTS).values({**incident_values(incident), "version": 1}))
+                    await session.execute(
+                        insert(INCIDENTS).values({**incident_values(incident), "version": 1})
+                    )
             except IntegrityError as exc:
                 raise Conflict(f"cause {incident.cause_key} got an open incident meanwhile") from exc
             await self._insert_links(session, incident, set())
@@ -88,7 +90,9 @@ class SqlIncidentRepository(SqlRepository):
             await self._insert_links(session, incident, set(stored))
             for link in incident.links:
                 if link.ticket_id in stored and link.told_at != stored[link.ticket_id]:
-                    told = update(LINKS).where(LINKS.c.ticket_id == link.ticket_id).values(told_at=link.told_at)
+                    told = (
+                        update(LINKS).where(LINKS.c.ticket_id == link.ticket_id).values(told_at=link.told_at)
+                    )
                     await session.execute(told)
         incident.version += 1
 
@@ -103,7 +107,11 @@ class SqlIncidentRepository(SqlRepository):
             stmt = select(INCIDENTS).where(condition).order_by(INCIDENTS.c.opened_at, INCIDENTS.c.id)
             rows = (await session.execute(stmt)).mappings().all()
             ids = [row["id"] for row in rows]
-            found = select(LINKS).where(LINKS.c.incident_id.in_(ids)).order_by(LINKS.c.linked_at, LINKS.c.ticket_id)
+            found = (
+                select(LINKS)
+                .where(LINKS.c.incident_id.in_(ids))
+                .order_by(LINKS.c.linked_at, LINKS.c.ticket_id)
+            )
             links = (await session.execute(found)).mappings().all() if ids else []
         return [_incident(row, [link for link in links if link["incident_id"] == row["id"]]) for row in rows]
 
@@ -117,16 +125,27 @@ class SqlIncidentRepository(SqlRepository):
     async def remember_post(self, incident_id: str, place: str, ref: dict[str, str]) -> None:
         """Keep where the incident's post went in a place."""
         async with self._writing() as session:
-            await upsert(session, POSTS, {"incident_id": incident_id, "place": place, "ref": ref}, ["incident_id", "place"])
+            await upsert(
+                session,
+                POSTS,
+                {"incident_id": incident_id, "place": place, "ref": ref},
+                ["incident_id", "place"],
+            )
 
     async def link_tickets(self, a: str, b: str, by: str, at: datetime) -> bool:
         """Link two tickets both ways; False when they were linked already."""
         async with self._writing() as session:
-            stmt = select(TICKET_LINKS.c.ticket_id).where(TICKET_LINKS.c.ticket_id == a, TICKET_LINKS.c.other_id == b)
+            stmt = select(TICKET_LINKS.c.ticket_id).where(
+                TICKET_LINKS.c.ticket_id == a, TICKET_LINKS.c.other_id == b
+            )
             if (await session.execute(stmt)).first() is not None:
                 return False
-            rows = [{"ticket_id": x, "other_id": y, "linked_by": by, "linked_at": at} for x, y in ((a, b), (b, a))]
-            await session.execute(insert(TICKET_LINKS), rows)  # a double click racing this one fails on the key
+            rows = [
+                {"ticket_id": x, "other_id": y, "linked_by": by, "linked_at": at} for x, y in ((a, b), (b, a))
+            ]
+            await session.execute(
+                insert(TICKET_LINKS), rows
+            )  # a double click racing this one fails on the key
         return True
 
     async def links_of(self, ticket_id: str) -> list[str]:
@@ -137,6 +156,12 @@ class SqlIncidentRepository(SqlRepository):
 
 
 def _incident(row: RowMapping, links: Sequence[RowMapping]) -> Incident:
-    values = {k: row[k] for k in ("id", "cause_key", "title", "owner", "status", "opened_at", "resolved_at", "resolved_by")}
-    kept = [IncidentLink(link["ticket_id"], link["requester"], link["linked_at"], link["told_at"]) for link in links]
+    values = {
+        k: row[k]
+        for k in ("id", "cause_key", "title", "owner", "status", "opened_at", "resolved_at", "resolved_by")
+    }
+    kept = [
+        IncidentLink(link["ticket_id"], link["requester"], link["linked_at"], link["told_at"])
+        for link in links
+    ]
     return Incident(**values, links=kept, version=row["version"])

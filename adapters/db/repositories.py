@@ -13,8 +13,8 @@ from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
-from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.inbox import SqlInbox
+from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository

@@ -16,7 +16,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.intake import Intake
 from adapters.locks import KeyedLocks
-from adapters.slack import actions, commands, fix_actions, incident_actions, knowledge, listeners, replies, submissions
+from adapters.slack import (
+    actions,
+    commands,
+    fix_actions,
+    incident_actions,
+    knowledge,
+    listeners,
+    replies,
+    submissions,
+)
 from adapters.slack.channels import SharedChannels
 from adapters.slack.client import make_client
 from adapters.slack.ids import Action, Command, Shortcut, View

@@ -27,7 +27,9 @@ async def on_resolve_incident(
             return await _tell(respond, ALREADY_CLICKED)
         incident = await desk.resolve_incident(ref.other or "", user)
     told = sum(1 for link in incident.links if link.told_at)
-    await _tell(respond, f"Incident {incident.id} is resolved; {told} requesters are asked whether it works now.")
+    await _tell(
+        respond, f"Incident {incident.id} is resolved; {told} requesters are asked whether it works now."
+    )
 
 
 async def on_link(
@@ -36,13 +38,17 @@ async def on_link(
     """An agent links the triage post's ticket with a similar open one (clicked again: no change)."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    async with once(claims, clicked(body, f"{ref.ticket}+{ref.other}"), str(action.get("action_id"))) as first:
+    async with once(
+        claims, clicked(body, f"{ref.ticket}+{ref.other}"), str(action.get("action_id"))
+    ) as first:
         if not first:
             return await _tell(respond, ALREADY_CLICKED)
         ticket, other = await desk.link_tickets(ref.ticket, ref.other or "", user)
     note = f"<@{user}> linked {ticket.id} and {other.id}."
     old = (body.get("message") or {}).get("blocks") or []
-    await respond(replace_original=True, blocks=blocks.done(old, note, {str(action.get("action_id"))}), text=note)
+    await respond(
+        replace_original=True, blocks=blocks.done(old, note, {str(action.get("action_id"))}), text=note
+    )
 
 
 async def _tell(respond: AsyncRespond, text: str) -> None:

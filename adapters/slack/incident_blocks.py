@@ -17,7 +17,8 @@ def incident(inc: Incident, tickets: Sequence[Ticket]) -> Blocks:
     """The one post of an incident, redrawn as reports come in and when it is resolved."""
     head = f":rotating_light: *Incident {inc.id}*: {esc(cut(inc.title, 200))}"
     since = inc.opened_at.strftime("%Y-%m-%d %H:%M UTC")
-    facts = f"{len(inc.links)} reports from {len(inc.requesters)} people · opened {since} · cause `{esc(inc.cause_key)}`"
+    people = f"{len(inc.links)} reports from {len(inc.requesters)} people"
+    facts = f"{people} · opened {since} · cause `{esc(inc.cause_key)}`"
     lines = [f"• *{t.id}* {esc(cut(t.subject, 120))} ({who(t.requester)})" for t in tickets[:LISTED]]
     if len(tickets) > LISTED:
         lines.append(f"… and {len(tickets) - LISTED} more")
@@ -27,8 +28,12 @@ def incident(inc: Incident, tickets: Sequence[Ticket]) -> Blocks:
     else:
         told = sum(1 for link in inc.links if link.told_at)
         when = inc.resolved_at.strftime("%H:%M UTC") if inc.resolved_at else ""
-        out.append(context(f":white_check_mark: Resolved by {who(inc.resolved_by or 'fixloop')} at {when}; "
-                           f"{told} requesters asked to confirm."))
+        out.append(
+            context(
+                f":white_check_mark: Resolved by {who(inc.resolved_by or 'fixloop')} at {when}; "
+                f"{told} requesters asked to confirm."
+            )
+        )
     return out
 
 
@@ -42,6 +47,10 @@ def similar(ticket_id: str, tickets: Sequence[Ticket]) -> Blocks:
     if not tickets:
         return []
     lines = "\n".join(f"• *{t.id}* {esc(cut(t.subject, 120))} ({who(t.requester)})" for t in tickets)
-    row = actions(*(button(f"Link {t.id}", f"{Action.LINK_TICKET}.{n}", Ref(ticket_id, other=t.id))
-                    for n, t in enumerate(tickets)))
+    row = actions(
+        *(
+            button(f"Link {t.id}", f"{Action.LINK_TICKET}.{n}", Ref(ticket_id, other=t.id))
+            for n, t in enumerate(tickets)
+        )
+    )
     return [section(f"*Similar open tickets*\n{lines}"), {**row, "block_id": Block.SIMILAR}]

@@ -28,8 +28,12 @@ async def send(client: AsyncWebClient, desk: Desk, notice: Notice, channel: str,
     if ref is not None:
         await client.chat_update(channel=ref["channel"], ts=ref["ts"], blocks=shown, text=text)
         return
-    posted = await client.chat_postMessage(channel=channel, blocks=shown, text=text, metadata=posting.metadata(marker))
-    await desk.incidents.remember_post(incident.id, place, {"channel": str(posted["channel"]), "ts": str(posted["ts"])})
+    posted = await client.chat_postMessage(
+        channel=channel, blocks=shown, text=text, metadata=posting.metadata(marker)
+    )
+    await desk.incidents.remember_post(
+        incident.id, place, {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
+    )
 
 
 async def _posted_before(client: AsyncWebClient, channel: str, marker: str) -> str | None:

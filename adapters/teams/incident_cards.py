@@ -20,16 +20,29 @@ def incident(inc: Incident, tickets: Sequence[Ticket]) -> Card:
         lines.append(f"- and {len(tickets) - LISTED} more")
     body = [
         text(f"🚨 **Incident {inc.id}**: {md(cut(inc.title, 200))}", weight="Bolder"),
-        facts([("Reports", str(len(inc.links))), ("People", str(len(inc.requesters))),
-               ("Opened", inc.opened_at.strftime("%Y-%m-%d %H:%M UTC")), ("Cause", md(inc.cause_key))]),
+        facts(
+            [
+                ("Reports", str(len(inc.links))),
+                ("People", str(len(inc.requesters))),
+                ("Opened", inc.opened_at.strftime("%Y-%m-%d %H:%M UTC")),
+                ("Cause", md(inc.cause_key)),
+            ]
+        ),
         text("\n".join(lines) or "No tickets"),
     ]
     if inc.is_open:
-        return card(*body, actions=[submit("Resolve incident", Action.INCIDENT_RESOLVE, "positive", ticket=inc.id)])
+        return card(
+            *body, actions=[submit("Resolve incident", Action.INCIDENT_RESOLVE, "positive", ticket=inc.id)]
+        )
     told = sum(1 for link in inc.links if link.told_at)
     when = inc.resolved_at.strftime("%H:%M UTC") if inc.resolved_at else ""
-    return card(*body, note(f"✅ Resolved by {md(inc.resolved_by or 'fixloop')} at {when}; "
-                            f"{told} requesters asked to confirm."))
+    return card(
+        *body,
+        note(
+            f"✅ Resolved by {md(inc.resolved_by or 'fixloop')} at {when}; "
+            f"{told} requesters asked to confirm."
+        ),
+    )
 
 
 def with_similar(shown: Card, ticket_id: str, tickets: Sequence[Ticket]) -> Card:
