@@ -41,8 +41,7 @@ def _checked(key: str, value: object, where: str) -> float:
     from bot.config import ConfigError
 
     whole = {f.name: f.type for f in fields(IncidentPolicy)}[key] in ("int", int)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not number or (whole and not isinstance(value, int)):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (whole and isinstance(value, float)):
         raise ConfigError(f"{where}: incidents.{key} must be a {'whole ' if whole else ''}number")
     low, high = BOUNDS[key]
     if not low <= value <= high:
