@@ -24,14 +24,22 @@ def run_chat(settings: Settings, *, role: str, user: str | None) -> int:
     return asyncio.run(_chat(settings, role, user))
 
 
-def _show(notice: Notice) -> None:
-    print(f"  [{notice.kind} -> {notice.to}] {notice.text}", flush=True)
+def describe(notice: Notice, *, role: str, user: str) -> str:
+    """How the terminal shows a notice: in full to staff; to an employee only what is addressed to them."""
+    if role == "employee" and notice.to != f"person:{user}":
+        # Staff channels' posts are not the employee's to read.
+        return f"  (passed on to {notice.to.replace(':', ' ')})"
+    return f"  [{notice.kind} -> {notice.to}] {notice.text}"
 
 
 async def _chat(settings: Settings, role: str, user: str | None) -> int:
-    runtime = await build_runtime(settings, notifier=CallbackNotifier(_show))
+    viewer = {"user": user or ""}
+    runtime = await build_runtime(settings, notifier=CallbackNotifier(
+        lambda notice: print(describe(notice, role=role, user=viewer["user"]), flush=True)
+    ))
     try:
         who = user or DEFAULT_USER.get(role) or _first_with_role(runtime.config.org.people, role)
+        viewer["user"] = who or ""
         if who is None:
             print(
                 f"fixloop: no {role} is configured in fixloop.toml; add one under [people] or use --user.",

@@ -11,7 +11,8 @@ import re
 SECRET_WORD = r"\b(password|passwd|pwd|passcode|secret|api[_ -]?key|token)\b"
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[CREDENTIALS]", re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)")),  # user:password@ of a URL
-    ("[EMAIL]", re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    # Not the user of a URL ("postgresql://postgres@db:5432"): that names an account, not a person.
+    ("[EMAIL]", re.compile(r"(?<![\w.+-])(?<!://)[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     ("[TOKEN]", re.compile(r"\b(?:sk|pk|rk|xox[abposr]|xapp|gh[pous]|glpat|AKIA)[-_A-Za-z0-9]{10,}\b")),
     ("[TOKEN]", re.compile(r"\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)),
     ("[TOKEN]", re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b")),  # JWT

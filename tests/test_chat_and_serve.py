@@ -15,6 +15,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from bot.chat import describe
+from core.ports import Notice
 from tests.cli_support import ROOT, Cli, cli_for
 
 TICKET = re.compile(r"Ticket (FX-[A-Z0-9]{6}) is logged")
@@ -119,3 +121,11 @@ def test_serve_answers_healthz(chat_db: Cli, tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_an_employee_sees_their_own_notices_and_only_that_staff_posts_were_made():
+    triage = Notice(kind="triage", to="triage", text="FX-1 from emp-1: *salary* question")
+    mine = Notice(kind="status", to="person:emp-1", text="An agent replied")
+    assert describe(triage, role="employee", user="emp-1") == "  (passed on to triage)"
+    assert describe(mine, role="employee", user="emp-1") == "  [status -> person:emp-1] An agent replied"
+    assert describe(triage, role="agent", user="ag-1") == "  [triage -> triage] FX-1 from emp-1: *salary* question"

@@ -566,6 +566,13 @@ def test_front_matter_tags_may_be_a_yaml_list_and_values_quoted(tmp_path):
     assert (article.title, article.tags) == ("Wi-Fi: guest access", ("wifi", "guest"))
 
 
+def test_a_title_that_ends_in_a_quote_keeps_it(tmp_path):
+    write(tmp_path, '---\ntitle: Reset the "VPN"\n---\nbody\n', "vpn.md")
+    write(tmp_path, "---\ntitle: 'Printer: jam'\n---\nbody\n", "printer.md")
+    titles = sorted(article.title for article in parse_kb(tmp_path).articles)
+    assert titles == ["Printer: jam", 'Reset the "VPN"']
+
+
 def test_a_front_matter_line_that_is_not_key_value_is_a_file_error(tmp_path):
     write(tmp_path, "---\nid: a\nthis is not yaml\n---\nbody\n", "a.md")
     assert "front matter line 3" in parse_kb(tmp_path).errors[0].reason

@@ -68,6 +68,15 @@ def test_redaction_keeps_the_rest_of_the_message_and_its_numbers(captured):
     assert out.getvalue().strip() == "INFO fixloop.test.redaction ticket FX-AB12CD escalated to billing after 42 minutes by [EMAIL]"
 
 
+def test_a_database_url_keeps_its_user_and_host_but_not_its_password(captured):
+    logger, out = captured
+    logger.info("database %s and %s", "postgresql://postgres@127.0.0.1:5432/test", "postgresql://app:s3cret@db:5432/x")
+    assert out.getvalue().strip() == (
+        "INFO fixloop.test.redaction database postgresql://postgres@127.0.0.1:5432/test"
+        " and postgresql://[CREDENTIALS]@db:5432/x"
+    )
+
+
 def test_installing_twice_adds_one_filter_and_a_record_is_redacted_once(captured):
     logger, out = captured
     install_redaction(logger)

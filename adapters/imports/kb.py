@@ -104,8 +104,15 @@ def _front_matter(lines: list[str]) -> dict[str, str]:
         if not colon or not key.strip():
             raise CellError(f"front matter line {number} is not 'key: value': {stripped!r}")
         key = key.strip().lower()
-        meta[key] = value.strip().strip("\"'")
+        meta[key] = _unquote(value.strip())
     return meta
+
+
+def _unquote(value: str) -> str:
+    """A YAML-style quoted value without its quotes; a quote that only ends the text is part of it."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
 def _heading(body: str) -> str:
