@@ -24,7 +24,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +42,6 @@ BACKGROUND = 300
 class Opened:
     at: datetime
     tickets: list[Ticket]
-    truth: list[str] = field(default_factory=list)  # the ledger's cause of each ticket ("" when none)
     last: datetime | None = None
     cause: str = ""
 

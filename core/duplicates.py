@@ -16,7 +16,13 @@ OPEN_LOOKED_AT = 200  # the newest open tickets compared with a triage post's ti
 
 
 async def join_open(
-    cmd: LogRequest, reply: Reply, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime
+    cmd: LogRequest,
+    reply: Reply,
+    *,
+    uow: IncidentUnitOfWork,
+    rules: IncidentRules,
+    now: datetime,
+    weights: list[str],
 ) -> Reply | None:
     """If the new request is close to one of the requester's open tickets, add it there instead."""
     mine = [
@@ -27,7 +33,6 @@ async def join_open(
     for t in mine:  # logged there before: a redelivery of a request that joined it
         if cmd.message_ref and any(m.ref == cmd.message_ref for m in t.messages):
             return Reply(ticket=t, suggestions=reply.suggestions, is_new=False, replayed=True)
-    weights = await background(uow.tickets)
     close = close_to(
         words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity, background=weights
     )

@@ -11,7 +11,6 @@ from core.incidents import (
     Incident,
     IncidentRules,
     IncidentUnitOfWork,
-    background,
     close_to,
     fires,
     matching,
@@ -27,10 +26,12 @@ RECENT = 500  # open tickets looked at per new ticket: the window rarely holds m
 
 
 async def on_new_ticket(
-    ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime
+    ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime, weights: list[str]
 ) -> Incident | None:
-    """In the intake's unit of work, before the new ticket is added: join or open its incident, if any."""
-    weights = await background(uow.tickets)
+    """In the intake's unit of work, before the new ticket is added: join or open its incident, if any.
+
+    `weights`: texts of recent tickets that weigh words (core/incidents.background).
+    """
     incident = await _open_incident_of(ticket, uow, rules, weights)
     if incident is not None:
         ticket.cause_key = ticket.cause_key or incident.cause_key

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import cast
 
 from core import duplicates, incident_flow
-from core.incidents import Incident, IncidentRules, IncidentUnitOfWork
+from core.incidents import Incident, IncidentRules, IncidentUnitOfWork, background
 from core.messages import LogRequest, Reply
 from core.ports import UnitOfWork
 
@@ -18,7 +18,9 @@ async def check(
     if rules is None or not hasattr(uow, "incidents"):  # not configured, or a store without incidents
         return None, None
     spiked = cast(IncidentUnitOfWork, uow)
-    joined = await duplicates.join_open(cmd, reply, uow=spiked, rules=rules, now=now)
+    weights = await background(spiked.tickets)  # read once: both questions weigh words by it
+    joined = await duplicates.join_open(cmd, reply, uow=spiked, rules=rules, now=now, weights=weights)
     if joined is not None:
         return joined, None
-    return None, await incident_flow.on_new_ticket(reply.ticket, uow=spiked, rules=rules, now=now)
+    found = await incident_flow.on_new_ticket(reply.ticket, uow=spiked, rules=rules, now=now, weights=weights)
+    return None, found
