@@ -25,8 +25,8 @@ def run_chat(settings: Settings, *, role: str, user: str | None) -> int:
 
 
 def describe(notice: Notice, *, role: str, user: str) -> str:
-    """How the terminal shows a notice: in full to staff; to an employee only what is addressed to them."""
-    if role == "employee" and notice.to != f"person:{user}":
+    """How the terminal shows a notice: in full to staff; to an employee only their own and their threads'."""
+    if role == "employee" and notice.to != f"person:{user}" and not notice.to.startswith("thread:"):
         # Staff channels' posts are not the employee's to read.
         return f"  (passed on to {notice.to.replace(':', ' ')})"
     return f"  [{notice.kind} -> {notice.to}] {notice.text}"

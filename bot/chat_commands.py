@@ -7,18 +7,20 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from core.agent_commands import Verb, parse
 from core.coaching import TEMPLATE
 from core.desk import Desk
 from core.errors import InvalidInput
 from core.kpis import format_kpis_text, last_full_week
 from core.messages import Escalate, RecordReview
-from core.org import PersonRole
+from core.org import CONSOLE, PersonRole
 from core.tickets import Judgement, Ticket
 
 HELP = {
     "employee": "Describe your problem in a sentence. Then: solved [N] | help | /new | /ticket [ID] | "
     "/rate ID SCORE [not-solved]",
-    "agent": "/queue | /take ID | /reply ID text | /escalate ID [team] [reason] | /resolve ID | "
+    "agent": "/queue | /take ID | /assign ID [person] | /reply ID text | /escalate ID [team] [reason] | "
+    "/resolve ID [note] | /priority ID low|normal|high|urgent | /link ID OTHER-ID | "
     "/judge ESC needed|not-needed | /rootcause ID text | /fix ID URL | /shipped CAUSE | /ticket ID",
     "manager": "/coaching | /review TICKET | /review @agent | /causes | /digest | /kpis",
     "leader": "/causes | /digest | /kpis",
@@ -103,9 +105,18 @@ async def take(s: Session, args: list[str]) -> None:
     print(_line(await s.desk.assign(args[0], s.user)))
 
 
-async def reply(s: Session, args: list[str]) -> None:
-    _need(args, 2, "/reply ID text")
-    print(_line(await s.desk.agent_reply(args[0], s.user, " ".join(args[1:]))))
+def front_line(verb: str) -> Callable[[Session, list[str]], Awaitable[None]]:
+    """A front-line command (assign, reply, resolve, priority, link), parsed as Slack and Teams parse it."""
+
+    async def run(s: Session, args: list[str]) -> None:
+        cmd = parse(" ".join([verb, *args]))
+        if cmd is None:  # every verb given here is a front-line verb
+            raise InvalidInput(f"Usage: /{verb}")
+        done = await s.desk.front_line(cmd, s.user, CONSOLE)
+        print(f"  {done.text}")
+
+    run.__name__ = verb
+    return run
 
 
 async def escalate(s: Session, args: list[str]) -> None:
@@ -123,11 +134,6 @@ async def escalate(s: Session, args: list[str]) -> None:
         f"{len(ev.articles_tried)} articles tried, {len(ev.similar_tickets)} similar tickets, "
         f"likely cause {ev.likely_cause['key'] if ev.likely_cause else 'unknown'}."
     )
-
-
-async def resolve(s: Session, args: list[str]) -> None:
-    _need(args, 1, "/resolve ID [note]")
-    print(_line(await s.desk.resolve(args[0], s.user, note=" ".join(args[1:]))))
 
 
 async def judge(s: Session, args: list[str]) -> None:
@@ -224,9 +230,8 @@ COMMANDS: dict[str, Callable[[Session, list[str]], Awaitable[None]]] = {
     "rate": rate,
     "queue": queue,
     "take": take,
-    "reply": reply,
     "escalate": escalate,
-    "resolve": resolve,
+    **{verb.value: front_line(verb.value) for verb in Verb},
     "judge": judge,
     "rootcause": rootcause,
     "fix": fix,

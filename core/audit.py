@@ -24,10 +24,14 @@ class AuditAction(StrEnum):
     ARTICLE_PUBLISHED = "article_published"  # a draft from a knowledge gap (core/knowledge.py)
     DRAFT_DISCARDED = "draft_discarded"
     SIGNED_IN = "console_signed_in"
+    ASSIGNED = "assigned"  # the front line's typed commands (core/frontline.py)
+    REPLIED = "replied"
+    RESOLVED = "resolved"
+    PRIORITY_SET = "priority_set"
     INCIDENT_OPENED = "incident_opened"  # core/incident_flow.py
     INCIDENT_RESOLVED = "incident_resolved"
-    DUPLICATE_JOINED = "duplicate_joined"  # core/duplicates.py
     TICKETS_LINKED = "tickets_linked"
+    DUPLICATE_JOINED = "duplicate_joined"  # core/duplicates.py
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from core import (
     fix_watch,
     fixes,
     follow_ups,
+    frontline,
     incident_flow,
     intake,
     learning,
@@ -152,6 +153,7 @@ class Desk:
         self.fix_solved = bind(fix_news.fix_solved)
         self.fix_still_happening = bind(fix_news.fix_still_happening)
         self.resolve = bind(resolution.resolve)
+        self.front_line = bind(frontline.run)  # the typed assign, reply, resolve, priority, link
         self.reopen = bind(resolution.reopen)
         self.record_csat = bind(resolution.record_csat)
         self.record_review = bind(coaching.record_review)
@@ -173,7 +175,6 @@ class Desk:
         self.resolve_incident = bind(incident_flow.resolve_incident)
         self.incident_view = bind(incident_flow.incident_view)
         self.similar_open = bind(duplicates.similar_open)
-        self.link_tickets = bind(duplicates.link_tickets)
 
     async def console_link(self, user: str, platform: str | None = None) -> ConsoleLink:
         """A one-time sign-in link to the console for a leader, manager or agent."""

@@ -1,15 +1,16 @@
-"""Duplicates: a requester's new ticket close to their open one joins it; close ones of others get linked."""
+"""Duplicates: a requester's new ticket close to their open one joins it; close ones of others are shown.
+
+The triage post's *Link* button links them through the front line's `link` (core/frontline.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry
-from core.errors import InvalidInput, TicketNotFound
-from core.incidents import IncidentRepository, IncidentRules, IncidentUnitOfWork, background, close_to, words
+from core.errors import TicketNotFound
+from core.incidents import IncidentRules, IncidentUnitOfWork, background, close_to, words
 from core.messages import LogRequest, Reply
-from core.org import Org, PersonRole
-from core.ports import Clock, Notice, TicketRepository
+from core.ports import Notice, TicketRepository
 from core.tickets import Message, Role, Status, Ticket
 
 OPEN_LOOKED_AT = 200  # the newest open tickets compared with a triage post's ticket
@@ -74,15 +75,14 @@ async def similar_open(
     ticket_id: str,
     *,
     tickets: TicketRepository,
-    incidents: IncidentRepository | None,
     incident_rules: IncidentRules | None,
 ) -> list[Ticket]:
     """Open tickets of other requesters close to this one and not linked to it yet, closest first."""
     rules = incident_rules
-    if rules is None or incidents is None:
+    if rules is None:
         return []
     ticket = await load_ticket(ticket_id, tickets)
-    linked = set(await incidents.links_of(ticket.id))
+    linked = set(ticket.linked)  # linked by an agent (the Link button or `link FX-... FX-...`)
     pool = [
         t
         for t in await tickets.list(open_only=True, newest_first=True, limit=OPEN_LOOKED_AT)
@@ -92,28 +92,6 @@ async def similar_open(
         words(ticket), pool, rules.similar, rules.policy.similarity, background=await background(tickets)
     )
     return close[: rules.policy.similar_shown]
-
-
-async def link_tickets(
-    ticket_id: str, other_id: str, by: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
-) -> tuple[Ticket, Ticket]:
-    """An agent links two tickets as the same problem (clicked again: no change)."""
-    org.require(by, PersonRole.AGENT)
-    async with uow:
-        ticket, other = await load_ticket(ticket_id, uow.tickets), await load_ticket(other_id, uow.tickets)
-        if ticket.id == other.id:
-            raise InvalidInput("A ticket cannot be linked to itself.")
-        now = clock.now()
-        if not await uow.incidents.link_tickets(ticket.id, other.id, by, now):
-            return ticket, other
-        for a, b in ((ticket, other), (other, ticket)):
-            a.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=f"Linked to {b.id} by {by}"))
-            await uow.tickets.save(a)
-        await uow.audit.record(
-            AuditEntry(now, by, AuditAction.TICKETS_LINKED, ticket_id=ticket.id, detail=other.id)
-        )
-        await uow.commit()
-    return ticket, other
 
 
 async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:

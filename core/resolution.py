@@ -35,13 +35,14 @@ async def resolve(
         ticket.resolve(now, how)
         ticket.add_message(Message(at=now, role=Role.SYSTEM, author=by, text=f"Resolved. {note}".strip()))
         await uow.tickets.save(ticket)
-        uow.notify(_survey(ticket))
+        uow.notify(survey_notice(ticket))
         await uow.commit()
     learning.learn(ticket, library)  # offered articles that did not answer it teach the ranker to abstain
     return ticket
 
 
-def _survey(ticket: Ticket) -> Notice:
+def survey_notice(ticket: Ticket) -> Notice:
+    """The one-click CSAT survey a requester gets when their ticket is resolved."""
     return Notice(
         kind="csat",
         to=f"person:{ticket.requester}",

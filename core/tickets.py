@@ -102,6 +102,7 @@ class Ticket:
     fix_notified_at: datetime | None = None  # when the requester was told the cause's fix shipped
     version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
     reassignments: int = 0  # times a help desk moved it to another group (imported history)
+    linked: list[str] = field(default_factory=list)  # ids of tickets an agent linked to this one
 
     @property
     def is_open(self) -> bool:

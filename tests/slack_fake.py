@@ -297,15 +297,17 @@ class Harness:
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )
 
-    async def command(self, command: str, text: str, user: str, channel: str = "C0TRIAGE"):  # type: ignore[no-untyped-def]
-        """Deliver a slash command."""
+    async def command(
+        self, command: str, text: str, user: str, channel: str = "C0TRIAGE", trigger: str | None = None
+    ):  # type: ignore[no-untyped-def]
+        """Deliver a slash command (Slack gives each invocation its own trigger_id; `trigger` sets it)."""
         form = {
             "command": command,
             "text": text,
             "user_id": user,
             "channel_id": channel,
             "team_id": TEAM,
-            "trigger_id": f"trig.{command}",
+            "trigger_id": trigger or f"trig.{command}",
             "response_url": self.fake.response_url(command.strip("/")),
             "api_app_id": "A0FIX",
             "token": "legacy",

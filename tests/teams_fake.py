@@ -207,9 +207,9 @@ class FakeConnector:
             await asyncio.sleep(0.02)
 
 
-def config_file(folder: Path) -> Path:
-    """fixloop.example.toml with Teams ids for the people and the network and triage teams."""
-    text = (ROOT / "fixloop.example.toml").read_text()
+def config_file(folder: Path, extra: str = "") -> Path:
+    """fixloop.example.toml with Teams ids for the people and the network and triage teams (and `extra`)."""
+    text = (ROOT / "fixloop.example.toml").read_text() + extra
     for key, who in (("ana", ANA), ("mia", MIA), ("lea", LEA)):
         text = text.replace(f"[people.{key}]\n", f'[people.{key}]\nteams = "{who}"\n')
     text = text.replace("[teams.it-network]\n", f'[teams.it-network]\nteams = "{NETWORK}"\n')
@@ -330,7 +330,9 @@ def teams_settings(database_url: str, config: Path, **overrides: Any) -> Setting
 
 
 @asynccontextmanager
-async def harness(database_url: str, folder: Path, **overrides: Any) -> AsyncIterator[Harness]:
+async def harness(
+    database_url: str, folder: Path, extra_config: str = "", **overrides: Any
+) -> AsyncIterator[Harness]:
     """A key server, a fake connector and a running Fixloop, closed afterwards."""
     with KeyServer() as keys:
         connector = FakeConnector()
@@ -339,7 +341,8 @@ async def harness(database_url: str, folder: Path, **overrides: Any) -> AsyncIte
             keys.url, ISSUER, "https://login.example.test/botframework.com", SCOPE, LocalCredentials(keys)
         )
         runtime = await build_runtime(
-            teams_settings(database_url, config_file(folder), **overrides), teams_endpoints=endpoints
+            teams_settings(database_url, config_file(folder, extra_config), **overrides),
+            teams_endpoints=endpoints,
         )
         for article in sample_articles():
             await runtime.repos.articles.save(article)

@@ -128,4 +128,6 @@ def test_an_employee_sees_their_own_notices_and_only_that_staff_posts_were_made(
     mine = Notice(kind="status", to="person:emp-1", text="An agent replied")
     assert describe(triage, role="employee", user="emp-1") == "  (passed on to triage)"
     assert describe(mine, role="employee", user="emp-1") == "  [status -> person:emp-1] An agent replied"
+    reply = Notice(kind="reply", to="thread:FX-1", text="*Ana*: try again now")
+    assert describe(reply, role="employee", user="emp-1") == "  [reply -> thread:FX-1] *Ana*: try again now"
     assert describe(triage, role="agent", user="ag-1") == "  [triage -> triage] FX-1 from emp-1: *salary* question"

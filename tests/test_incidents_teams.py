@@ -141,7 +141,7 @@ async def test_a_close_open_ticket_of_someone_else_shows_on_the_triage_card_with
     link = submits(card)["link_ticket"]
     for _ in range(2):  # clicked twice: linked once
         await teams.click(link, ANA, "triage-1", f"{TRIAGE};messageid=triage-1", "channel")
-    await teams.connector.wait_for("posted", 2, where=lambda c: f"Linked {mine.id}" in c.body.get("text", ""))
-    assert await teams.desk.incidents.links_of(mine.id) == [other.id]
+    await teams.connector.wait_for("posted", 2, where=lambda c: "linked" in c.body.get("text", ""))
+    assert (await teams.desk.tickets.get(mine.id)).linked == [other.id]
     notes = [m.text for m in (await teams.desk.tickets.get(other.id)).messages if m.text.startswith("Linked")]
     assert len(notes) == 1

@@ -1,4 +1,4 @@
-"""Tables of incidents and ticket links (imported by adapters/db/tables.py, so they share its metadata)."""
+"""Tables of incidents (imported by adapters/db/tables.py, so they share its metadata)."""
 
 from __future__ import annotations
 
@@ -47,14 +47,3 @@ class IncidentPostRow(SQLModel, table=True):
     incident_id: str = Field(primary_key=True)
     place: str = Field(primary_key=True)  # "slack:C0TRIAGE", "teams:19:...@thread.tacv2"
     ref: dict[str, Any] = _json(dict)
-
-
-class TicketLinkRow(SQLModel, table=True):
-    """Two tickets an agent linked as one problem (stored both ways)."""
-
-    __tablename__ = "ticket_links"
-
-    ticket_id: str = Field(primary_key=True)
-    other_id: str = Field(primary_key=True)
-    linked_by: str
-    linked_at: datetime = _when(nullable=False)

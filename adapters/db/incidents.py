@@ -1,22 +1,21 @@
-"""SqlIncidentRepository: incidents with their tickets, where their posts went, and linked tickets."""
+"""SqlIncidentRepository: incidents with their tickets, and where their posts went."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db._sql import SqlRepository, affected, check_version, upsert
-from adapters.db.incident_tables import IncidentPostRow, IncidentRow, IncidentTicketRow, TicketLinkRow
+from adapters.db.incident_tables import IncidentPostRow, IncidentRow, IncidentTicketRow
 from adapters.db.tables import table_of
 from core.errors import Conflict
 from core.incidents import OPEN, Incident, IncidentLink
 
 INCIDENTS, LINKS = table_of(IncidentRow), table_of(IncidentTicketRow)
-POSTS, TICKET_LINKS = table_of(IncidentPostRow), table_of(TicketLinkRow)
+POSTS = table_of(IncidentPostRow)
 
 
 def incident_values(incident: Incident) -> dict[str, Any]:
@@ -131,28 +130,6 @@ class SqlIncidentRepository(SqlRepository):
                 {"incident_id": incident_id, "place": place, "ref": ref},
                 ["incident_id", "place"],
             )
-
-    async def link_tickets(self, a: str, b: str, by: str, at: datetime) -> bool:
-        """Link two tickets both ways; False when they were linked already."""
-        async with self._writing() as session:
-            stmt = select(TICKET_LINKS.c.ticket_id).where(
-                TICKET_LINKS.c.ticket_id == a, TICKET_LINKS.c.other_id == b
-            )
-            if (await session.execute(stmt)).first() is not None:
-                return False
-            rows = [
-                {"ticket_id": x, "other_id": y, "linked_by": by, "linked_at": at} for x, y in ((a, b), (b, a))
-            ]
-            await session.execute(
-                insert(TICKET_LINKS), rows
-            )  # a double click racing this one fails on the key
-        return True
-
-    async def links_of(self, ticket_id: str) -> list[str]:
-        """The tickets linked to this one."""
-        async with self._reading() as session:
-            stmt = select(TICKET_LINKS.c.other_id).where(TICKET_LINKS.c.ticket_id == ticket_id)
-            return list((await session.execute(stmt.order_by(TICKET_LINKS.c.other_id))).scalars())
 
 
 def _incident(row: RowMapping, links: Sequence[RowMapping]) -> Incident:

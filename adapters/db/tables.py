@@ -101,6 +101,7 @@ class TicketRow(SQLModel, table=True):
     fix_notified_at: datetime | None = _when()
     version: int = _version()
     reassignments: int = 0
+    linked: list[str] = _json()
 
 
 class MessageRow(SQLModel, table=True):

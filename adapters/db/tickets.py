@@ -38,7 +38,7 @@ _COLUMNS = [f.name for f in fields(Ticket) if f.name not in ("messages", "reopen
 def ticket_values(ticket: Ticket) -> dict[str, Any]:
     """The tickets-table row of a ticket (its messages go to their own table)."""
     values = {name: plain(getattr(ticket, name)) for name in _COLUMNS}
-    for name in ("chat", "agents", "suggested_article_ids"):
+    for name in ("chat", "agents", "suggested_article_ids", "linked"):
         values[name] = type(values[name])(values[name])  # a copy: later edits must not alias the row
     values["reopened_at"] = [to_iso(at) for at in ticket.reopened_at]
     values["agent"] = ticket.agent
@@ -89,6 +89,7 @@ def to_ticket(row: RowMapping, messages: list[Message]) -> Ticket:
         chat=dict(row["chat"]),
         agents=list(row["agents"]),
         suggested_article_ids=list(row["suggested_article_ids"]),
+        linked=list(row["linked"] or []),
     )
     reopened = [from_iso(at) for at in row["reopened_at"]]
     return Ticket(**values, messages=messages, reopened_at=reopened, version=row["version"])

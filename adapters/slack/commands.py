@@ -1,4 +1,4 @@
-"""Slash commands: /escalate, /ticket, /causes, /review, /fixloop help, /fixloop console."""
+"""Slash commands: /escalate, /ticket, /causes, /review, and /fixloop help|console|gaps|assign|reply|..."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, fix_blocks, forms, modals
+from adapters.slack import agent_commands, blocks, fix_blocks, forms, modals
 from adapters.slack.actions import open_escalation
 from adapters.slack.console_link import on_console
 from adapters.slack.forms import Ref
@@ -90,6 +90,9 @@ async def on_fixloop(
 ) -> None:
     """`/fixloop console`: a sign-in link in a DM; `/fixloop gaps` for knowledge owners; else the commands."""
     await ack()
+    if agent_commands.is_front_line(command.get("text") or ""):  # assign, reply, resolve, priority, link
+        await agent_commands.on_front_line(command, respond, desk)
+        return
     text = (command.get("text") or "").strip().lower()
     if text == "gaps":
         await on_gaps_command(command, respond, knowledge)

@@ -9,8 +9,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from adapters.slack import blocks
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Action
+from adapters.slack.ids import PLATFORM, Action
 from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
+from core.agent_commands import AgentCommand, Verb
 from core.desk import Desk
 
 Body = dict[str, Any]
@@ -43,8 +44,8 @@ async def on_link(
     ) as first:
         if not first:
             return await _tell(respond, ALREADY_CLICKED)
-        ticket, other = await desk.link_tickets(ref.ticket, ref.other or "", user)
-    note = f"<@{user}> linked {ticket.id} and {other.id}."
+        done = await desk.front_line(AgentCommand(Verb.LINK, ref.ticket, other=ref.other), user, PLATFORM)
+    note = f"<@{user}>: {blocks.esc(done.text)}"
     old = (body.get("message") or {}).get("blocks") or []
     await respond(
         replace_original=True, blocks=blocks.done(old, note, {str(action.get("action_id"))}), text=note

@@ -132,6 +132,9 @@ class SlackNotifier:
             )
         if notice.kind == "csat" and ticket_id:
             return blocks.csat_survey(ticket_id, notice.text)
+        if notice.kind == "agent_reply" and data.get("reply"):  # as relay.from_agent_side writes it
+            line = f"*{esc(str(data.get('agent') or ''))}*: {esc(str(data['reply']))}"
+            return [blocks.section(blocks.cut(line, 3000))]
         if notice.kind == "fix_shipped" and ticket_id:
             return fix_blocks.fix_shipped(ticket_id, notice.text, data)
         if notice.kind == "review_follow_up" and data.get("review_id"):

@@ -10,7 +10,7 @@ from botbuilder.core import MessageFactory, TurnContext
 from adapters.teams import cards, fix_actions, forms, incident_actions, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
-from adapters.teams.ids import PLATFORM, SPENT_BY, Action, Input
+from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
 from adapters.teams.translate import Submit
 from core.desk import Desk
 from core.messages import AnswerFollowUp, Escalate, RecordReview
@@ -51,6 +51,8 @@ async def dispatch(turn_context: TurnContext, submit: Submit, desk: Desk, claims
     if submit.action in ROLES:
         desk.org.require(user, *ROLES[submit.action], platform=PLATFORM)
     card_id, group = activity.reply_to_id or submit.ticket, SPENT_BY.get(submit.action)
+    if group and submit.action in PER_SUBJECT:  # a double click must not file two tracker issues
+        group = f"{group}:{submit.ticket}"
     if group and not await claims.claim(card_id, group):
         await turn_context.send_activity("That button was already used; the card shows what happened.")
         return

@@ -64,7 +64,7 @@ class TeamsApp:
     def bind(self, desk: Desk, knowledge: KnowledgeDesk | None = None) -> None:
         """Give the bot and the notifier the desk (the desk holds the notifier, so this comes after)."""
         self.bot = FixloopBot(desk, self.references, self.claims, home_tenant=self.tenant,
-                              knowledge=knowledge)
+                              knowledge=knowledge, poster=self.notifier)
         self.notifier.bind(desk)
 
     def handler(self) -> Handler:

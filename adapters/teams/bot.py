@@ -9,7 +9,7 @@ from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
 from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
-from adapters.teams import actions, cards, commands, knowledge, translate
+from adapters.teams import actions, agent_commands, cards, commands, knowledge, relay, translate
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
@@ -40,11 +40,13 @@ class FixloopBot(ActivityHandler):
         events: EventLog | None = None,
         home_tenant: str = "",
         knowledge: KnowledgeDesk | None = None,
+        poster: relay.Poster | None = None,
     ) -> None:
         self.desk, self.references, self.claims, self.events = desk, references, claims, events
         self.knowledge = knowledge  # gaps and drafts (adapters/teams/knowledge.py)
         self.home_tenant = home_tenant  # a sender from any other tenant is external
         self.locks = KeyedLocks()
+        self.poster = poster  # posts a requester's later messages into the triage and escalation reply chains
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Remember where to write later; drop an activity delivered before; then dispatch by type."""
@@ -70,6 +72,12 @@ class FixloopBot(ActivityHandler):
         if typed is not None:
             await commands.dispatch(turn_context, typed, self.desk)
             return
+        front = agent_commands.command_of(activity, self.desk.org)
+        if front is not None:
+            await agent_commands.dispatch(turn_context, front, self.desk)
+            return
+        if await relay.from_agent_side(turn_context, self.desk, self.locks):
+            return  # a reply in a triage or escalation post's reply chain, not a new ticket
         await self.on_request(turn_context)
 
     async def on_request(self, turn_context: TurnContext) -> None:
@@ -89,6 +97,9 @@ class FixloopBot(ActivityHandler):
             await turn_context.send_activity(
                 MessageFactory.attachment(cards.attachment(cards.first_reply(reply)), text=md(reply.text))
             )
+        elif self.poster is not None and not reply.replayed:  # the agents in the reply chains see it too
+            name = activity.from_property.name if activity.from_property else ""
+            await relay.to_agent_side(self.poster, reply.ticket, cmd.requester, str(name or ""), cmd.text)
 
     async def root_of(self, turn_context: TurnContext, place: Place) -> str:
         """The message a ticket hangs on: the reply chain's root, or in a chat the requester's open ticket."""

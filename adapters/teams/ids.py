@@ -78,5 +78,7 @@ SPENT_BY = {
     Action.FOLLOW_UP_NOT_YET: "follow_up",
     Action.FIX_SOLVED: "fix_answer",
     Action.FIX_STILL: "fix_answer",
+    Action.FILE_FIX: "file_fix",  # per cause: a causes list card has one File fix button per cause
     Action.INCIDENT_RESOLVE: "incident_resolve",
 }
+PER_SUBJECT = {Action.FILE_FIX}  # buttons claimed per card and per the ticket or cause they carry

@@ -7,7 +7,9 @@ from botbuilder.core import TurnContext
 from adapters.teams import incident_cards
 from adapters.teams.cards import Card
 from adapters.teams.escape import md
+from adapters.teams.ids import PLATFORM
 from adapters.teams.submits import Submit
+from core.agent_commands import AgentCommand, Verb
 from core.desk import Desk
 
 
@@ -20,5 +22,6 @@ async def on_resolve_incident(tc: TurnContext, s: Submit, desk: Desk, user: str)
 
 async def on_link(tc: TurnContext, s: Submit, desk: Desk, user: str) -> None:
     """An agent links the triage card's ticket with a similar open one (again: no change)."""
-    ticket, other = await desk.link_tickets(s.ticket, s.values.get("other", ""), user)
-    await tc.send_activity(f"Linked {md(ticket.id)} and {md(other.id)}.")
+    cmd = AgentCommand(Verb.LINK, s.ticket, other=s.values.get("other"))
+    done = await desk.front_line(cmd, user, PLATFORM)
+    await tc.send_activity(md(done.text))

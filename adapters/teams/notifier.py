@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
@@ -13,7 +14,7 @@ from botbuilder.schema import ConversationReference as Reference
 from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent
 from adapters.queues import OutboxItem
-from adapters.teams import cards, digest_card, fix_cards, forms, incident_cards, incident_posts
+from adapters.teams import cards, digest_card, fix_cards, forms, incident_cards, incident_posts, relay
 from adapters.teams.actions import escalation_card
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
@@ -23,6 +24,7 @@ from core.ports import Notice
 if TYPE_CHECKING:
     from core.desk import Desk
 
+log = logging.getLogger("fixloop.teams")
 CHANNEL_ID = "msteams"
 TEAMS_USER = re.compile(
     r"29:[\w.-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
@@ -81,25 +83,55 @@ class TeamsNotifier:
         if reference is not None and notice.kind == "incident" and self.desk is not None:
             await incident_posts.send(self.adapter, self.app_id, self.desk, notice, reference)
         elif reference is not None:  # rendered only now: a digest stores its chart only if it goes out
-            await self.deliver(reference, await self._activity(notice))
+            posted = await self.deliver(reference, await self._activity(notice))
+            if kind != "thread" and notice.kind in relay.KINDS and notice.ticket_id and posted:
+                await self._remember_post(notice, str(reference.conversation.id), posted)
+
+    async def _remember_post(self, notice: Notice, channel: str, post_id: str) -> None:
+        """Keep where a triage or escalation notice was posted on its ticket, so replies there relay."""
+        if self.desk is None:
+            return
+        try:
+            refs = relay.post_refs(notice.kind, channel, post_id)
+            await self.desk.remember_chat(notice.ticket_id or "", refs)
+        except Exception:  # the notice is posted; only the relay of replies in its reply chain is lost
+            log.exception("could not remember the %s post of %s", notice.kind, notice.ticket_id)
+
+    async def post_in(self, conversation: str, text: str) -> None:
+        """Post a line of Adaptive Card markdown (escaped by the caller) into a channel's reply chain."""
+        channel = conversation.partition(";messageid=")[0]
+        base = await self._channel(channel)
+        if base is None:
+            return
+        chain = ConversationAccount(id=conversation, is_group=True, conversation_type="channel")
+        chain.tenant_id = base.conversation.tenant_id if base.conversation else None
+        reference = Reference(channel_id=CHANNEL_ID, service_url=base.service_url, conversation=chain,
+                              bot=base.bot)
+        await self.deliver(reference, MessageFactory.text(text))
 
     async def _activity(self, notice: Notice) -> Activity:
         card = cards.attachment(await self.render(notice))
         return MessageFactory.attachment(card, text=md(notice.text[:1000]))
 
-    async def deliver(self, reference: Reference, activity: Activity) -> None:
-        """Continue a stored conversation with one activity; raise what Teams answered if it failed."""
+    async def deliver(self, reference: Reference, activity: Activity) -> str | None:
+        """Continue a stored conversation with one activity and return the posted message's id; raise what
+        Teams answered if it failed."""
         failures: list[Exception] = []
+        posted: list[str] = []
 
         async def callback(turn_context: TurnContext) -> None:
             try:
-                await turn_context.send_activity(activity)
+                response = await turn_context.send_activity(activity)
             except Exception as exc:  # raised after the turn: the adapter's error handler would swallow it
                 failures.append(exc)
+                return
+            if response is not None and response.id:
+                posted.append(str(response.id))
 
         await self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id)
         if failures:
             raise failures[0]
+        return posted[0] if posted else None
 
     def _channel_id(self, notice: Notice) -> str | None:
         kind, _, rest = notice.to.partition(":")

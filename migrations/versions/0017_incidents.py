@@ -1,4 +1,4 @@
-"""Incidents (one open per cause), their tickets and posts, and tickets linked as one problem.
+"""Incidents (one open per cause), their tickets and posts.
 
 Revision ID: 0017
 Revises: 0009
@@ -59,19 +59,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_incidents_cause_key"), ["cause_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_incidents_opened_at"), ["opened_at"], unique=False)
 
-    op.create_table(
-        "ticket_links",
-        sa.Column("ticket_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("other_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("linked_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("ticket_id", "other_id", name=op.f("pk_ticket_links")),
-    )
-
 
 def downgrade() -> None:
     """Revert this revision."""
-    op.drop_table("ticket_links")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_opened_at"))
         batch_op.drop_index(batch_op.f("ix_incidents_cause_key"))
