@@ -9,9 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.incident_config import incident_policy
+from bot.sla_config import SlaConfigError, sla_policy
 from bot.tracker_config import tracker_setup
 from core.incidents import IncidentPolicy
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
+from core.sla import SlaPolicy
 from core.tickets import Priority, Surface
 from core.trackers import TrackerSetup
 
@@ -22,6 +24,7 @@ TOP_KEYS = {
     "channels",
     "surfaces",
     "sla_hours",
+    "sla",
     "impact",
     "schedule",
     "teams",
@@ -84,6 +87,7 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
         surfaces=_surfaces(_table(data, "surfaces", where), where),
         default_surface=_surface(_str(data, "default_surface", where, "internal"), "default_surface", where),
         triage_team=_str(data, "triage_team", where, "tier1"),
+        sla=_sla_policy(data, tz, where),
     )
     _check_links(org, where)
     teams = _table(data, "teams", where)
@@ -91,6 +95,13 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
     schedules = _schedules(_table(data, "schedule", where), where)
     incidents = incident_policy(_table(data, "incidents", where), where)
     return AppConfig(org=org, schedules=schedules, source=where, trackers=trackers, incidents=incidents)
+
+
+def _sla_policy(data: dict[str, Any], tz: str, where: str) -> SlaPolicy:
+    try:
+        return sla_policy(data, tz, where)
+    except SlaConfigError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -164,10 +175,11 @@ def _team(key: str, value: Any, where: str) -> Team:
         raise ConfigError(f"{where}: teams.{key}.owns must be a list of strings")
     channels = {k: v for k, v in value.items() if k in ("slack", "teams")}
     _strmap(channels, f"teams.{key}", where)
-    extra = set(value) - {"name", "owns", "slack", "teams", "tracker"}
+    extra = set(value) - {"name", "owns", "slack", "teams", "tracker", "lead", "hours"}  # lead, hours: SLA
     if extra:
         raise ConfigError(
-            f"{where}: teams.{key}.{sorted(extra)[0]} is unknown (name, owns, slack, teams, tracker)"
+            f"{where}: teams.{key}.{sorted(extra)[0]} is unknown "
+            "(name, owns, slack, teams, tracker, lead, hours)"
         )
     return Team(
         key=key, name=str(value.get("name", key)), owns=tuple(o.lower() for o in owns), channels=channels

@@ -44,6 +44,7 @@ from core.periods import Period
 from core.ports import Notice
 from core.reclustering import reclustering_notice
 from core.schedule import JobPolicy, Run, Weekly, due_week, parse_every
+from core.sla_watch import LedgerSlaCandidates, SlaCandidates, watch_sla
 
 log = logging.getLogger("fixloop.scheduler")
 SWEEP = timedelta(minutes=5)
@@ -150,10 +151,14 @@ class Scheduler:
         return await send_coaching(period, prompts, claimer=self.claimer, notifier=self.desk.notifier)
 
     async def sla_nudges(self) -> int:
-        """Open tickets near their SLA target, to triage, once per ticket."""
-        return await send_sla_nudges(
-            candidates=self.candidates, org=self.desk.org, claimer=self.claimer, notifier=self.desk.notifier
-        )
+        """Open tickets near their SLA target, to triage, once per ticket; breaches to the team lead."""
+        org, notifier = self.desk.org, self.desk.notifier
+        claimer = self.claimer
+        sent = await send_sla_nudges(candidates=self.candidates, org=org, claimer=claimer, notifier=notifier)
+        sla: SlaCandidates = LedgerSlaCandidates(self.desk.tickets)
+        if isinstance(self.candidates, SlaCandidates):  # SQL: the database picks them
+            sla = self.candidates
+        return sent + await watch_sla(candidates=sla, org=org, claimer=self.claimer, notifier=notifier)
 
     async def recluster(self) -> int:
         """Re-cluster every ticket once a week, save the result and tell the leaders what changed."""

@@ -383,7 +383,9 @@ def _intake_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
     in-memory database exists once per engine)."""
     if engine.dialect.name == "sqlite":
         return engine
-    return make_engine(url, pool_size=4, max_overflow=4)
+    # No ping before each use: it would double the acknowledgement's round trips. A connection the
+    # database dropped fails one acknowledgement (503: the platform redelivers) and the pool is renewed.
+    return make_engine(url, pool_size=4, max_overflow=4, pool_pre_ping=False)
 
 
 def _teams(

@@ -25,6 +25,7 @@ from core import (
     incident_flow,
     intake,
     learning,
+    priority,
     reclustering,
     reports,
     resolution,
@@ -140,6 +141,7 @@ class Desk:
         self.need_human = bind(intake.ask_for_human)
         self.agent_reply = bind(intake.agent_reply)
         self.assign = bind(intake.assign)
+        self.set_priority = bind(priority.set_priority)
         self.suggest_owner = bind(routing.owner_for)
         self.escalate = bind(routing.escalate)
         self.judge = bind(routing.judge)

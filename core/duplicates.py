@@ -26,6 +26,8 @@ async def join_open(
     weights: list[str],
 ) -> Reply | None:
     """If the new request is close to one of the requester's open tickets, add it there instead."""
+    if not cmd.text.strip():  # files alone: no words to compare, a person looks at them (core/intake.py)
+        return None
     mine = [
         t
         for t in await uow.tickets.list(requester=cmd.requester, open_only=True, newest_first=True, limit=20)
@@ -43,6 +45,7 @@ async def join_open(
     ticket.add_message(
         Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
     )
+    ticket.attachments += reply.ticket.attachments  # its files, marked with its message (core/attachments)
     if ticket.status == Status.SUGGESTED:  # a second ask: a person should look
         ticket.status = Status.NEEDS_HUMAN
     await uow.tickets.save(ticket)

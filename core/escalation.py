@@ -18,6 +18,7 @@ class Evidence:
     likely_cause: dict[str, str] | None = None  # {"key", "title"}
     requester: str = ""
     surface: str = ""
+    attachments: list[dict[str, object]] = field(default_factory=list)  # core/attachments.Attachment.to_dict
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form, for storage and for the chat adapters."""
@@ -29,6 +30,7 @@ class Evidence:
             "likely_cause": self.likely_cause,
             "requester": self.requester,
             "surface": self.surface,
+            "attachments": self.attachments,
         }
 
     @classmethod
@@ -42,6 +44,7 @@ class Evidence:
             likely_cause=data.get("likely_cause"),  # type: ignore[arg-type]
             requester=str(data.get("requester", "")),
             surface=str(data.get("surface", "")),
+            attachments=list(data.get("attachments") or []),  # type: ignore[call-overload]
         )
 
 

@@ -54,6 +54,7 @@ async def build_evidence(
         likely_cause={"key": cause.key, "title": cause.title} if cause else None,
         requester=ticket.requester,
         surface=str(ticket.surface),
+        attachments=[a.to_dict() for a in ticket.attachments],
     )
 
 

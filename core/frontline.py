@@ -22,6 +22,7 @@ from core.learning import LearningSync
 from core.messages import check_text
 from core.org import Org, PersonRole
 from core.ports import Clock, Notice, UnitOfWork
+from core.priority import apply_priority
 from core.resolution import survey_notice
 from core.tickets import Message, Priority, Resolution, Role, Status, Ticket
 
@@ -163,10 +164,10 @@ async def _priority(cmd: AgentCommand, t: Ticket, s: _Step) -> Done:
 
 
 def change_priority(t: Ticket, priority: Priority, s: _Step) -> Done:
-    """Set a ticket's priority (the one place to call the SLA work's set_priority from, once it is there)."""
-    if t.priority == priority:
+    """Set a ticket's priority; its SLA deadlines move with it (core/priority.py, as the triage picker)."""
+    before = t.priority
+    if not apply_priority(t, priority, s.org):
         return Done(t, f"{t.id} is {priority} priority already.", changed=False)
-    before, t.priority = t.priority, priority
     s.note(t, f"Priority {before} -> {priority}")
     return Done(t, f"{t.id} is now {priority} priority (was {before}).")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core import spikes
+from core import sla, spikes
+from core.attachments import files_of, only_files, request_text
 from core.cause_matching import CauseMatcher
 from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
 from core.incidents import IncidentRules
@@ -37,7 +38,7 @@ async def log_request(
     incident_rules: IncidentRules | None = None,
 ) -> Reply:
     """Open a ticket for a help request, or add the message to its thread's ticket."""
-    text = check_text(cmd.text)
+    text = check_text(cmd.text) if cmd.text.strip() or not cmd.attachments else request_text(cmd.attachments)
     now = clock.now()
     async with uow:
         existing = await uow.tickets.find_by_thread(cmd.thread_key) if cmd.thread_key else None
@@ -76,15 +77,20 @@ def _open(
         platform=cmd.platform,
         requester=cmd.requester,
         subject=(cmd.subject or text.splitlines()[0])[:200],
-        priority=cmd.priority,
+        priority=sla.infer_priority(
+            org, text, cmd.priority, platform=cmd.platform, requester=cmd.requester, channel=cmd.channel
+        ),
         thread_key=cmd.thread_key,
         chat=dict(cmd.chat),
+        attachments=files_of(cmd.attachments, cmd.message_ref),
     )
     ticket.add_message(
         Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
     )
-    suggestions = library.suggest(text, surface=str(surface))
-    match = matcher.match(text)
+    # A file with no words says nothing an article could answer (a file name is no description): a person.
+    words = bool(cmd.text.strip()) or not cmd.attachments
+    suggestions = library.suggest(text, surface=str(surface)) if words else Suggestions()
+    match = matcher.match(text) if words else None
     cause = match[0] if match else None
     ticket.cause_key = cause.key if cause else None
     ticket.suggested_article_ids = [s.article.id for s in suggestions.items]
@@ -92,6 +98,8 @@ def _open(
     reply.likely_owner = org.owner_of(ticket.cause_key, text)
     ticket.record_bot_reply(clock.now(), reply.text)
     ticket.status = Status.NEEDS_HUMAN if suggestions.abstained else Status.SUGGESTED
+    if suggestions.abstained:  # it waits on a person from the start
+        sla.start_clocks(ticket, now, org)
     return reply
 
 
@@ -108,7 +116,9 @@ def _replayed(ticket: Ticket, ref: str | None, *, library: Library, uow: UnitOfW
     """
     if not ticket.messages or ticket.messages[0].ref != ref:
         return Reply(ticket=ticket, suggestions=Suggestions(), is_new=False, replayed=True)
-    suggestions = library.suggest(ticket.messages[0].text, surface=str(ticket.surface))
+    first = ticket.messages[0]
+    files_alone = only_files(first.text, ticket.attachments, first.ref)  # answered as _open did: a person
+    suggestions = Suggestions() if files_alone else library.suggest(first.text, surface=str(ticket.surface))
     if suggestions.abstained:
         uow.notify(triage_notice(ticket, "no article fits", key=f"triage:{ticket.id}:opened"))
     return Reply(ticket=ticket, suggestions=suggestions, is_new=True, replayed=True)
@@ -123,6 +133,7 @@ async def _join_thread(
     else:
         role = Role.REQUESTER if cmd.requester == ticket.requester else Role.SYSTEM
         ticket.add_message(Message(at=now, role=role, author=cmd.requester, text=text, ref=cmd.message_ref))
+        ticket.attachments += files_of(cmd.attachments, cmd.message_ref)
         if ticket.status == Status.RESOLVED and role == Role.REQUESTER:
             ticket.reopen(now, "the requester wrote again in the thread")
     await tickets.save(ticket)
@@ -160,8 +171,10 @@ async def solved_by_article(
     return ticket
 
 
-async def ask_for_human(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
-    """The requester still needs help: put the ticket in the triage queue."""
+async def ask_for_human(
+    ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock, org: Org
+) -> Ticket:
+    """The requester still needs help: put the ticket in the triage queue (its SLA clocks start)."""
     async with uow:
         ticket = await load_ticket(ticket_id, uow.tickets)
         if ticket.status == Status.RESOLVED:
@@ -171,6 +184,7 @@ async def ask_for_human(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Cloc
         else:
             ticket.status = Status.NEEDS_HUMAN
             ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
+        sla.start_clocks(ticket, clock.now(), org)
         await uow.tickets.save(ticket)
         uow.notify(triage_notice(ticket, "the requester asked for a person"))
         await uow.commit()

@@ -11,6 +11,7 @@ from typing import Any
 from core.causes import Cause
 from core.errors import InvalidInput
 from core.kpi_fixes import FIX_KPI_KEYS, fix_figures
+from core.kpi_sla import SLA_KPI_KEYS, sla_figures
 from core.periods import Period, last_full_week, parse_period
 from core.stats import mean, median, p90, pstdev, ratio
 from core.tickets import Judgement, Resolution, Surface, Ticket
@@ -113,7 +114,7 @@ KPI_KEYS: tuple[str, ...] = (
     "escalation_accuracy", "escalations_unjudged_share", "deflection_by_root_cause_elimination",
     "bot_deflection", "first_response_minutes", "bot_first_reply_seconds", "resolution_hours",
     "first_contact_resolution", "reopen_rate", "backlog", "csat", "knowledge_reuse", "consistency",
-    *FIX_KPI_KEYS,
+    *FIX_KPI_KEYS, *SLA_KPI_KEYS,
 )
 
 
@@ -140,6 +141,7 @@ def _figures(s: _Scope) -> dict[str, Any]:
         "knowledge_reuse": _knowledge_reuse(resolved),
         "consistency": _consistency(s, resolved),
         **fix_figures(s.tickets, s.by_cause, s.causes, s.period),
+        **sla_figures(s.tickets, s.period),
     }
 
 
@@ -322,6 +324,8 @@ _ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Time to fix, p90", ("time_to_fix_hours", "p90"), "hours"),
     ("Fixes that held", ("fix_hold_rate",), "rate"),
     ("Requesters told of a fix", ("requesters_told_of_fix",), "count"),
+    ("SLA breached, first response", ("sla_breach_rate", "first_response"), "rate"),
+    ("SLA breached, resolution", ("sla_breach_rate", "resolution"), "rate"),
 )
 
 _FORMATS: dict[str, Callable[[Any], str]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.attachments import Attachment
 from core.causes import Cause
 from core.kb import Suggestions
 from core.limits import MAX_TEXT
@@ -23,6 +24,7 @@ class LogRequest:
     subject: str = ""
     priority: Priority = Priority.NORMAL
     message_ref: str | None = None
+    attachments: tuple[Attachment, ...] = ()  # files sent with the message: a file alone is a request
 
 
 @dataclass(frozen=True)

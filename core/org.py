@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.errors import NotAllowed
+from core.sla import SlaPolicy
 from core.tickets import Priority, Surface
 
 CONSOLE = "console"  # the terminal chat's platform: people are named by their key
@@ -58,6 +59,7 @@ class Org:
     surfaces: dict[str, str] = field(default_factory=dict)  # "platform:channel" -> surface
     default_surface: Surface = Surface.INTERNAL
     triage_team: str = "tier1"
+    sla: SlaPolicy = field(default_factory=SlaPolicy)  # targets, business hours, leads (core/sla.py)
 
     def team(self, key: str) -> Team | None:
         """Find a team by key, case-insensitively."""

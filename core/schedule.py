@@ -70,7 +70,7 @@ def near_sla(
     """Waiting tickets past `share` of their SLA target but not yet over it, with their due time."""
     out = []
     for t in tickets:
-        if t.status not in WAITING:
+        if t.status not in WAITING or t.resolution_due_at is not None:  # its SLA clocks: core/sla_watch.py
             continue
         due = t.created_at + timedelta(hours=sla_hours(str(t.priority)))
         if t.created_at + (due - t.created_at) * share <= now < due:

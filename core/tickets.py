@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core.attachments import Attachment
 from core.errors import InvalidTransition
 from core.limits import MAX_TEXT as MAX_TEXT  # re-exported: older importers read it from here
 
@@ -102,6 +103,10 @@ class Ticket:
     fix_notified_at: datetime | None = None  # when the requester was told the cause's fix shipped
     version: int = field(default=0, compare=False)  # as read from the store; 0: not read from it
     reassignments: int = 0  # times a help desk moved it to another group (imported history)
+    sla_started_at: datetime | None = None  # when it began to wait on a person (core/sla.py)
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    attachments: list[Attachment] = field(default_factory=list)  # references only (core/attachments.py)
     linked: list[str] = field(default_factory=list)  # ids of tickets an agent linked to this one
 
     @property

@@ -16,7 +16,7 @@ KPI_KEYS = {
     "escalation_accuracy", "escalations_unjudged_share", "deflection_by_root_cause_elimination", "bot_deflection",
     "first_response_minutes", "bot_first_reply_seconds", "resolution_hours", "first_contact_resolution",
     "reopen_rate", "backlog", "csat", "knowledge_reuse", "consistency",
-    "time_to_fix_hours", "fix_hold_rate", "requesters_told_of_fix",
+    "time_to_fix_hours", "fix_hold_rate", "requesters_told_of_fix", "sla_breach_rate",
 }
 
 

@@ -77,6 +77,7 @@ KEYS = [
     "time_to_fix_hours",
     "fix_hold_rate",
     "requesters_told_of_fix",
+    "sla_breach_rate",
 ]
 
 
@@ -451,6 +452,7 @@ def test_a_period_with_no_tickets_reports_no_data_but_zero_counts() -> None:
             "time_to_fix_hours": {"median": None, "p90": None},
             "fix_hold_rate": None,
             "requesters_told_of_fix": 0,
+            "sla_breach_rate": {"first_response": None, "resolution": None},
         }
 
 

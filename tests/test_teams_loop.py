@@ -79,10 +79,10 @@ async def test_i_still_need_help_puts_the_ticket_in_the_triage_channel_with_its_
     triage = (await teams.connector.wait_for("posted", where=lambda c: c.conversation == TRIAGE))[0]
     card = card_of(triage.body)
     assert ticket.id in str(card) and "VPN disconnects or fails to connect" in str(card)  # already suggested
-    assert {"assign", "escalate", "resolve"} == set(submits(card))
+    assert {"assign", "escalate", "resolve", "priority"} == set(submits(card))
     await channel_click(teams, submits(card)["assign"], ANA, "triage-1", TRIAGE)
     assigned = card_of((await updates(teams, 2))[-1].body)
-    assert "assigned to Ana Souza" in str(assigned) and set(submits(assigned)) == {"escalate", "resolve"}
+    assert "assigned to Ana Souza" in str(assigned) and set(submits(assigned)) == {"escalate", "resolve", "priority"}
 
 
 async def test_escalate_opens_a_prefilled_form_and_posts_the_evidence_to_the_owners_channel(teams):

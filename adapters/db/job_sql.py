@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from adapters.db._sql import SqlRepository
 from adapters.db.kpi_sql_base import T
+from adapters.db.sla_sql import SqlSlaCandidates
 from adapters.db.tickets import SqlTicketRepository
 from core.periods import Period
 from core.schedule import WAITING
@@ -64,7 +64,7 @@ def coaching_ids(agents: Sequence[str], period: Period, per_agent: int = PER_AGE
     return select(ranked.c.id).where(strong | weak)
 
 
-class SqlJobCandidates(SqlRepository):
+class SqlJobCandidates(SqlSlaCandidates):
     """Candidates for coaching prompts and SLA nudges, selected by the database."""
 
     async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]:
@@ -85,7 +85,12 @@ class SqlJobCandidates(SqlRepository):
             window = (T.c.created_at > now - target) & (T.c.created_at <= now - target * share)
             stmt = (
                 select(T.c.id, T.c.created_at)
-                .where(T.c.priority == priority.value, T.c.status.in_([s.value for s in WAITING]), window)
+                .where(
+                    T.c.priority == priority.value,
+                    T.c.status.in_([s.value for s in WAITING]),
+                    T.c.resolution_due_at.is_(None),  # a ticket with SLA clocks is watched by sla_watch
+                    window,
+                )
                 .order_by(T.c.created_at, T.c.id)
                 .limit(limit)
             )  # due order is created_at order within one priority, so per-priority limits keep the soonest

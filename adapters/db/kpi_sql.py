@@ -19,6 +19,7 @@ from adapters.db.kpi_sql_base import SCOPES, T, count_if, scoped, spread, within
 from adapters.db.kpi_sql_causes import cause_figures
 from adapters.db.kpi_sql_fixes import fix_figures
 from adapters.db.kpi_sql_resolved import backlog_figures, resolved_figures
+from adapters.db.kpi_sql_sla import sla_figures
 from core.kpis import DEFAULT_SLA_HOURS, KPI_KEYS, KpiReport, Period
 from core.stats import median, ratio
 
@@ -39,6 +40,7 @@ class SqlKpis(SqlRepository):
                 await resolved_figures(session, period),
                 await backlog_figures(session, period, sla),
                 await fix_figures(session, period),
+                await sla_figures(session, period),
             ]
         columns = {s: {k: v for part in parts for k, v in part[s].items()} for s in SCOPES}
         out = {s: {k: columns[s][k] for k in KPI_KEYS} for s in SCOPES}

@@ -101,6 +101,10 @@ class TicketRow(SQLModel, table=True):
     fix_notified_at: datetime | None = _when()
     version: int = _version()
     reassignments: int = 0
+    sla_started_at: datetime | None = _when()
+    first_response_due_at: datetime | None = _when(index=True)  # the SLA watch's range scans
+    resolution_due_at: datetime | None = _when(index=True)
+    attachments: list[dict[str, Any]] = _json()  # references to files (core/attachments.py), never contents
     linked: list[str] = _json()
 
 

@@ -28,6 +28,7 @@ from adapters.db._sql import (
     upsert,
 )
 from adapters.db.tables import MessageRow, TicketRow, table_of
+from core.attachments import Attachment
 from core.tickets import Judgement, Message, Priority, Resolution, Role, Status, Surface, Ticket
 
 TICKETS = table_of(TicketRow)
@@ -42,6 +43,7 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
         values[name] = type(values[name])(values[name])  # a copy: later edits must not alias the row
     values["reopened_at"] = [to_iso(at) for at in ticket.reopened_at]
     values["agent"] = ticket.agent
+    values["attachments"] = [a.to_dict() for a in ticket.attachments]
     return values
 
 
@@ -89,6 +91,7 @@ def to_ticket(row: RowMapping, messages: list[Message]) -> Ticket:
         chat=dict(row["chat"]),
         agents=list(row["agents"]),
         suggested_article_ids=list(row["suggested_article_ids"]),
+        attachments=[Attachment.from_dict(a) for a in row["attachments"] or []],
         linked=list(row["linked"] or []),
     )
     reopened = [from_iso(at) for at in row["reopened_at"]]

@@ -36,6 +36,8 @@ TICKET_TIMES = (
     "escalation_judged_at",
     "csat_at",
     "fix_notified_at",
+    "first_response_due_at",  # SLA deadlines a help desk exported (README: sla_breach_rate)
+    "resolution_due_at",
 )
 CAUSE_FIELDS = (
     "cause_title", "cause_owner", "root_cause_at", "fix_url", "fix_shipped_at", "fix_tracker", "fix_issue",

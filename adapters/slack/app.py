@@ -23,6 +23,7 @@ from adapters.slack import (
     incident_actions,
     knowledge,
     listeners,
+    priority,
     replies,
     submissions,
 )
@@ -165,6 +166,7 @@ def register_actions(app: AsyncApp) -> None:
     app.action(_either(Action.FOLLOW_UP_CHANGED, Action.FOLLOW_UP_NOT_YET))(guard(actions.on_follow_up))
     app.action(Action.FILE_FIX)(guard(fix_actions.on_file_fix))
     app.action(_either(Action.FIX_SOLVED, Action.FIX_STILL))(guard(fix_actions.on_fix_answer))
+    app.action(Action.PRIORITY)(guard(priority.on_priority))
     app.action(Action.INCIDENT_RESOLVE)(guard(incident_actions.on_resolve_incident))
     app.action(_either(*(f"{Action.LINK_TICKET}.{n}" for n in range(10))))(guard(incident_actions.on_link))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.slack.attachments import attachment_lines
 from adapters.slack.escape import esc as esc  # re-exported: blocks.esc is the one Slack escaping
 from adapters.slack.escape import link
 from adapters.slack.forms import MENTION, Ref
 from adapters.slack.ids import Action, Block, Input
+from adapters.slack.priority_blocks import picker
 from core.causes import RankedCause
 from core.escalation import Evidence
 from core.messages import Reply
@@ -112,9 +114,11 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
     owner = (
         f"{ctx.likely_owner.team} ({esc(ctx.likely_owner.why)})" if ctx.likely_owner.team else "no owner yet"
     )
+    files = [section(attachment_lines(t.attachments))] if t.attachments else []
     return [
         section(f"*{t.id}* needs a person ({esc(why)})\n>{esc(cut(t.subject, 300))}"),
         context(_ticket_lines(t)),
+        *files,
         section(
             f"*Already suggested:* {tried}\n*Similar recent tickets:* {similar}\n"
             f"*Likely cause:* {cause}\n*Likely owner:* {owner}"
@@ -123,6 +127,7 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
             button("Assign to me", Action.ASSIGN, ref, "primary"),
             button("Escalate", Action.ESCALATE, ref),
             button("Resolve", Action.RESOLVE, ref),
+            picker(t),  # priority: adapters/slack/priority.py
         ),
     ]
 
@@ -147,6 +152,7 @@ def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: s
         ),
         section(f"*Summary*\n{esc(evidence.summary)}"),
         section(f"*Transcript (latest)*\n{transcript}"),
+        *([section(attachment_lines(evidence.attachments))] if evidence.attachments else []),
         section(
             f"*Articles tried:* {tried}\n*Similar tickets:* {similar or 'none'}\n*Likely cause:* "
             f"{esc(cause['title'] + ' [' + cause['key'] + ']') if cause else 'not known yet'}"

@@ -28,6 +28,7 @@ class Action(StrEnum):
     FILE_FIX = "fixloop.file_fix"
     FIX_SOLVED = "fixloop.fix_solved"
     FIX_STILL = "fixloop.fix_still"
+    PRIORITY = "fixloop.priority"  # the triage post's priority picker (adapters/slack/priority.py)
     INCIDENT_RESOLVE = "fixloop.incident_resolve"  # adapters/slack/incident_actions.py
     LINK_TICKET = "fixloop.link_ticket"
 

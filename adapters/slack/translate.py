@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from adapters.payload import mapping, need, text
+from adapters.slack.attachments import files_of
 from adapters.slack.forms import MENTION, actor
 from adapters.slack.ids import PLATFORM, TICKET_EMOJI
 from core.errors import InvalidInput
@@ -81,6 +82,7 @@ def _request(
         channel=channel,
         surface=surface_of(body, author),
         message_ref=message_ref(channel, ts),
+        attachments=files_of(author),  # the message's own files (`author` is the message or event)
     )
 
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, incident_actions, translate
+from adapters.teams import cards, fix_actions, forms, incident_actions, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
 from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
@@ -35,6 +35,7 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.REVIEW_SUBMIT: MANAGER,
     Action.FOLLOW_UP_CHANGED: MANAGER,
     Action.FOLLOW_UP_NOT_YET: MANAGER,
+    Action.PRIORITY: AGENT,
 }
 Handler = Callable[[TurnContext, Submit, Desk, str], Awaitable[Card | None]]
 
@@ -254,6 +255,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.FILE_FIX: on_file_fix,
     Action.FIX_SOLVED: fix_actions.on_fix_answer,
     Action.FIX_STILL: fix_actions.on_fix_answer,
+    Action.PRIORITY: priority.on_priority,
     Action.INCIDENT_RESOLVE: incident_actions.on_resolve_incident,
     Action.LINK_TICKET: incident_actions.on_link,
 }

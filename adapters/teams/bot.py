@@ -10,6 +10,7 @@ from botbuilder.schema import ActivityTypes, ConversationReference
 
 from adapters.locks import KeyedLocks
 from adapters.teams import actions, agent_commands, cards, commands, knowledge, relay, translate
+from adapters.teams.attachments import files_of
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
 from adapters.teams.translate import Place
@@ -84,7 +85,7 @@ class FixloopBot(ActivityHandler):
         """A message that opens or joins a ticket; a new ticket gets its first reply in the same place."""
         activity = turn_context.activity
         route = translate.route(activity, self.desk.org)
-        if route == "ignore" or not translate.text_of(activity):
+        if route == "ignore" or not (translate.text_of(activity) or files_of(activity)):  # a file alone asks
             return
         place = translate.place_of(activity)
         async with self.locks.hold(f"{place.base}|{place.root or translate.actor(activity)}"):

@@ -7,6 +7,7 @@ from typing import Any
 from botbuilder.core import CardFactory
 from botbuilder.schema import Attachment
 
+from adapters.teams.attachments import attachment_facts
 from adapters.teams.escape import md, md_link, md_url
 from adapters.teams.ids import ACTION_KEY, Action, Input
 from core.causes import Cause, FixStatus
@@ -14,7 +15,7 @@ from core.escalation import Escalation
 from core.limits import MAX_FIELD, MAX_TITLE, MAX_URL
 from core.messages import Reply
 from core.threads import TriageContext
-from core.tickets import Ticket
+from core.tickets import Priority, Ticket
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -91,6 +92,20 @@ def _ticket_facts(t: Ticket) -> list[tuple[str, str]]:
     ]
 
 
+def priority_picker(t: Ticket) -> list[Element]:
+    """The triage card's priority choice set and *Set priority* (adapters/teams/priority.py acts on it)."""
+    choices = [{"title": f"{p.value.capitalize()} priority", "value": p.value} for p in Priority]
+    choice = {
+        "type": "Input.ChoiceSet",
+        "id": Input.PRIORITY,
+        "label": "Priority",
+        "style": "compact",
+        "value": t.priority.value,
+        "choices": choices,
+    }
+    return [choice, {"type": "ActionSet", "actions": [submit("Set priority", Action.PRIORITY, ticket=t.id)]}]
+
+
 def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
     """The triage card in context; Assign to me until someone has it, Escalate and Resolve while open."""
     t = ctx.ticket
@@ -111,7 +126,8 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
     body = [
         text(f"**{t.id}** needs a person ({md(why)})"),
         text(md(cut(t.subject, 300)), isSubtle=True),
-        facts(_ticket_facts(t) + context),
+        facts(_ticket_facts(t) + attachment_facts(t.attachments) + context),
+        *(priority_picker(t) if t.is_open else []),
     ]
     return card(*body, *([note(done)] if done else []), actions=actions)
 
@@ -162,6 +178,7 @@ def escalation(esc: Escalation, cause: Cause | None = None, done: str | None = N
                 ("Requester", md(ev.requester)),
                 ("Surface", md(ev.surface)),
                 ("Reason", md(esc.reason) or "none given"),
+                *attachment_facts(ev.attachments),
             ]
         ),
         text("**Summary**"),

@@ -28,6 +28,7 @@ class Action(StrEnum):
     FILE_FIX = "file_fix"
     FIX_SOLVED = "fix_solved"
     FIX_STILL = "fix_still"
+    PRIORITY = "priority"  # the triage card's Set priority (adapters/teams/priority.py)
     INCIDENT_RESOLVE = "incident_resolve"  # adapters/teams/incident_actions.py
     LINK_TICKET = "link_ticket"
 
@@ -47,6 +48,7 @@ class Input(StrEnum):
     WHAT_CHANGES_NEXT = "what_changes_next"
     SEND_TO_AGENT = "send_to_agent"
     FOLLOW_UP_NOTE = "follow_up_note"
+    PRIORITY = "priority_choice"  # the triage card's priority choice set
     REVIEW_ID = "review"  # not an input: the review id a follow-up button carries arrives among the values
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from botbuilder.schema import Activity
 
 from adapters.payload import mapping, text
+from adapters.teams.attachments import files_of
 from adapters.teams.ids import PLATFORM, Verb
 from adapters.teams.submits import Submit as Submit  # re-exported: callers read both from here
 from adapters.teams.submits import submit_of as submit_of
@@ -179,6 +180,7 @@ def log_request(activity: Activity, org: Org, root: str, home_tenant: str = "") 
         channel=place.base,
         surface=surface_of(activity, home_tenant),
         message_ref=f"{PLATFORM}:{place.base}:{activity.id}",
+        attachments=files_of(activity),
     )
 
 

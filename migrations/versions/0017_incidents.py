@@ -1,7 +1,7 @@
 """Incidents (one open per cause), their tickets and posts.
 
 Revision ID: 0017
-Revises: 0019 (0009 in the brief; 0019 is main's head since the front line merged)
+Revises: 0018 (0009 in the brief; 0018 is main's head since the front line and SLA work merged)
 Create Date: 2026-12-04 22:02:13.261334
 """
 
@@ -14,7 +14,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0019"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
