@@ -155,6 +155,7 @@ async def test_a_new_request_close_to_the_requesters_open_ticket_joins_it(slack)
 
 async def test_a_close_open_ticket_of_someone_else_shows_in_triage_with_a_link_button(slack):
     await slack.event(dm(PEOPLE[0], "Outlook calendar does not sync on my phone", "1700000300.000001"))
+    await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == "1700000300.000001")
     await slack.event(
         dm(PEOPLE[1], "My Outlook calendar does not sync on the phone anymore", "1700000300.000002")
     )

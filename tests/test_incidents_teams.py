@@ -129,6 +129,7 @@ async def test_a_close_open_ticket_of_someone_else_shows_on_the_triage_card_with
     await teams.post(
         message("Outlook calendar does not sync on my phone", PEOPLE[0], chat_of(PEOPLE[0]), id="o1")
     )
+    await teams.connector.wait_for("reply", where=lambda c: c.activity_id == "o1")
     await teams.post(message("My Outlook calendar does not sync on the phone anymore", EMP, DM, id="o2"))
     reply = (await teams.connector.wait_for("reply", where=lambda c: c.activity_id == "o2"))[0]
     other = await teams.desk.find_thread(f"teams:{chat_of(PEOPLE[0])};messageid=o1")
