@@ -14,6 +14,7 @@ from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.inbox import SqlInbox
+from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
@@ -50,6 +51,7 @@ class SqlRepositories:
     outbox: SqlOutbox
     audit: SqlAuditLog
     sessions: Sessions
+    incidents: SqlIncidentRepository
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -67,6 +69,7 @@ class SqlRepositories:
             outbox=SqlOutbox(sessions),
             audit=SqlAuditLog(sessions),
             sessions=sessions,
+            incidents=SqlIncidentRepository(sessions),
         )
 
     def unit_of_work(
