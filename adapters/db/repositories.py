@@ -14,6 +14,7 @@ from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.inbox import SqlInbox
+from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.outbox import SqlOutbox
 from adapters.db.reports import SqlReports
 from adapters.db.reviews import SqlReviewRepository
@@ -52,6 +53,7 @@ class SqlRepositories:
     audit: SqlAuditLog
     reports: SqlReports
     sessions: Sessions
+    incidents: SqlIncidentRepository
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -70,6 +72,7 @@ class SqlRepositories:
             audit=SqlAuditLog(sessions),
             reports=SqlReports(sessions),
             sessions=sessions,
+            incidents=SqlIncidentRepository(sessions),
         )
 
     def unit_of_work(

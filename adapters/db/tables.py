@@ -377,3 +377,6 @@ class ArticleDraftRow(SQLModel, table=True):
 def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table of a row class, for the typed insert/upsert statements of the repositories."""
     return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+from adapters.db import incident_tables as incident_tables  # noqa: E402  (its rows join this metadata)

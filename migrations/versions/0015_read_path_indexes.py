@@ -9,7 +9,7 @@ and of those reopened, instead of every ticket created before the end. The lone
 cause_key index is dropped: (cause_key, created_at) answers everything it did, and each index costs imports.
 
 Revision ID: 0015
-Revises: 0018
+Revises: 0017
 Create Date: 2026-12-04 22:30:00.000000
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015'
-down_revision: str | Sequence[str] | None = '0018'
+down_revision: str | Sequence[str] | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
