@@ -1,6 +1,6 @@
 """Load: signed Slack events (and Teams activities) at rising rates against `fixloop serve` on PostgreSQL.
 
-Run: .venv/bin/python bench/load.py [--database-url postgresql://postgres@127.0.0.1:5432/test]
+Run: .venv/bin/python bench/load.py [--database-url postgresql://postgres@127.0.0.1:5432/test | sqlite]
      [--processes 1,2] [--rates 50,100,200,300] [--seconds 10] [--teams-share 0.1] [--duplicates 0.05]
 For each process count: a scratch database beside the given server (created, migrated, dropped), that
 many `fixloop serve` processes on it, a sink process answering the Slack Web API and the Bot Framework
@@ -22,10 +22,13 @@ import json
 import multiprocessing
 import os
 import random
+import sqlite3
 import sys
+import tempfile
 import time
 import uuid
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,16 +164,39 @@ async def drive(
     return acked, start_n + total
 
 
+def scalars(url: str, sql: str) -> tuple[int, ...]:
+    """One row of counts, read over a short connection (PostgreSQL or the SQLite file)."""
+    if url.startswith("sqlite"):
+        with closing(sqlite3.connect(url.split("///", 1)[1], timeout=30)) as conn:
+            row = conn.execute(sql).fetchone()
+    else:
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+            row = conn.execute(sql).fetchone()
+    return tuple(int(value) for value in row)
+
+
 def count_tickets(url: str) -> tuple[int, int]:
     """(tickets, distinct thread keys) in the database."""
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
-        row = conn.execute("SELECT count(*), count(DISTINCT thread_key) FROM tickets").fetchone()
-    return int(row[0]), int(row[1])
+    tickets, threads = scalars(url, "SELECT count(*), count(DISTINCT thread_key) FROM tickets")
+    return tickets, threads
 
 
 def pending_outbox(url: str) -> int:
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
-        return int(conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+    return scalars(url, "SELECT count(*) FROM outbox WHERE state = 'pending'")[0]
+
+
+@contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """A new, migrated database for one run: on the PostgreSQL server, or a temporary SQLite file."""
+    if server_url == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="fixloop-load-") as folder:
+            url = f"sqlite:///{folder}/load.db"
+            upgrade(url)
+            yield url
+        return
+    with postgres_database("fixloop_load") as url:
+        upgrade(url)
+        yield url
 
 
 async def run(url: str, processes: int, mode: str, args) -> None:
@@ -205,7 +231,8 @@ async def run(url: str, processes: int, mode: str, args) -> None:
             for base, server in zip(bases, servers, strict=False):  # workers come after the servers
                 await healthy(base, server)
             extra = f" + {processes} worker process(es)" if mode == "queued" else ""
-            print(f"\n== {mode} intake: {processes} server process(es){extra} on one PostgreSQL database ==")
+            engine = "SQLite file" if url.startswith("sqlite") else "PostgreSQL database"
+            print(f"\n== {mode} intake: {processes} server process(es){extra} on one {engine} ==")
             print(f"{'rate/s':>7} {'sent':>6} {'acked/s':>8} {'ack p50':>9} {'ack p99':>9} {'errors':>7}")
             started = time.perf_counter()
             for rate in args.rates:
@@ -246,7 +273,10 @@ async def run(url: str, processes: int, mode: str, args) -> None:
 def main() -> None:
     """Parse the arguments and run each process count on its own scratch PostgreSQL database."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/test",
+        help="a PostgreSQL server (a scratch database is made on it), or sqlite: a scratch file (make run)",
+    )
     parser.add_argument("--processes", default="1,2")
     parser.add_argument("--modes", default="inline,queued", help="inline, queued (FIXLOOP_INTAKE)")
     parser.add_argument("--rates", default="50,100,200,300", help="events per second per process")
@@ -258,13 +288,12 @@ def main() -> None:
     args.rates = [int(x) for x in args.rates.split(",")]
     print("command: .venv/bin/python bench/load.py " + " ".join(sys.argv[1:]))
     print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
-    os.environ["TEST_DATABASE_URL"] = args.database_url
+    if args.database_url != "sqlite":
+        os.environ["TEST_DATABASE_URL"] = args.database_url
     for mode in args.modes.split(","):
         for processes in [int(x) for x in args.processes.split(",")]:
             args.run = uuid.uuid4().hex[:6]
-            with ExitStack() as stack:
-                url = stack.enter_context(postgres_database("fixloop_load"))
-                upgrade(url)
+            with scratch_database(args.database_url) as url:
                 asyncio.run(run(url, processes, mode, args))
 
 

@@ -43,6 +43,7 @@ from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
+from core.incidents import IncidentPolicy, IncidentRules
 from core.kb import Library
 from core.knowledge import KnowledgeDesk
 from core.org import Org
@@ -51,6 +52,7 @@ from core.ports import (
     LanguageModel,
     Notice,
     Notifier,
+    Reports,
     Stores,
     UnitOfWork,
 )
@@ -148,6 +150,7 @@ def build_desk(
     uow: Callable[[], UnitOfWork],
     notifier: Notifier,
     clock: Clock,
+    reports: Reports,
     llm: LanguageModel | None = None,
     models: Models | None = None,
 ) -> Desk:
@@ -162,6 +165,7 @@ def build_desk(
         reviews=stores.reviews,
         csat=stores.csat,
         audit=stores.audit,
+        reports=reports,
         library=models.library,
         matcher=models.matcher,
         notifier=notifier,
@@ -228,11 +232,13 @@ async def build_runtime(
         uow=lambda: repos.unit_of_work(outbox=queued, notifier=local),
         notifier=combined,
         clock=clock or SystemClock(),
+        reports=repos.reports,
         llm=_language_model(settings),
         models=production_models(makers),
     )
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
+    desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
     keeper = None
     if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
         keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples)
@@ -290,6 +296,11 @@ async def build_runtime(
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
+
+
+def incident_rules(policy: IncidentPolicy | None) -> IncidentRules | None:
+    """The incident rule with a fresh word TF-IDF index per comparison (small: the open tickets only)."""
+    return IncidentRules(policy, lambda: TfidfRetriever(chars=False)) if policy else None
 
 
 def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:
@@ -382,7 +393,9 @@ def _intake_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
     in-memory database exists once per engine)."""
     if engine.dialect.name == "sqlite":
         return engine
-    return make_engine(url, pool_size=4, max_overflow=4)
+    # No ping before each use: it would double the acknowledgement's round trips. A connection the
+    # database dropped fails one acknowledgement (503: the platform redelivers) and the pool is renewed.
+    return make_engine(url, pool_size=4, max_overflow=4, pool_pre_ping=False)
 
 
 def _teams(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import InboxRow, table_of
@@ -24,10 +27,49 @@ async def _touched(session: AsyncSession, stmt: Any) -> list[Any]:
     return list((await session.execute(stmt.returning(INBOX.c.id))).scalars())
 
 
+@cache
+def _insert_new(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id for one dialect (no row back: already stored)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(INBOX).on_conflict_do_nothing(index_elements=["platform", "event_id"])
+    return stmt.returning(INBOX.c.id)
+
+
+_KEY = (INBOX.c.platform == bindparam("k_platform"), INBOX.c.event_id == bindparam("k_event"))
+_TAKE = (  # a stored event whose lease expired: this delivery handles it again
+    update(INBOX)
+    .where(*_KEY, INBOX.c.state == "new", INBOX.c.claimed_until <= bindparam("now"))
+    .values(claimed_until=bindparam("until"), attempts=INBOX.c.attempts + 1)
+    .returning(INBOX.c.id)
+)
+_STATE = select(INBOX.c.id, INBOX.c.state).where(*_KEY)
+
+
+@asynccontextmanager
+async def _statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for the acknowledgement's statements, each atomic and conditional on its own.
+
+    PostgreSQL: autocommit, so the insert is one round trip (no BEGIN, no COMMIT) and returns once the
+    row is durable, as a commit would. SQLite: one transaction (a shared in-memory connection must not
+    change mode under another session, and a local file has no round trips to save).
+    """
+    if engine.dialect.name != "postgresql":
+        async with engine.begin() as conn:
+            yield conn
+        return
+    async with engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class SqlInbox(SqlRepository):
     """The inbox table: unique (platform, event_id), a lease per handler, and a done mark."""
 
     lease: timedelta = LEASE  # set per runtime from FIXLOOP_LEASE_SECONDS
+
+    @property
+    def _engine(self) -> AsyncEngine:
+        """The engine the sessions are bound to (an acknowledgement uses a Core connection of it)."""
+        return cast(AsyncEngine, self._sessions.kw["bind"])
 
     async def accept(
         self, platform: str, event_id: str, payload: str, *, queued: bool = False, now: datetime | None = None
@@ -47,25 +89,16 @@ class SqlInbox(SqlRepository):
             "received_at": now,
             "claimed_until": now if queued else now + self.lease,
         }
-        async with self._sessions.begin() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-            stmt = (
-                insert(INBOX).values(values).on_conflict_do_nothing(index_elements=["platform", "event_id"])
-            )
-            inserted = await _touched(session, stmt)
-            if inserted:
-                return Accepted.NEW, int(inserted[0])
-            key = (INBOX.c.platform == platform, INBOX.c.event_id == event_id)
+        key = {"k_platform": platform, "k_event": event_id}
+        async with _statements(self._engine) as conn:
+            inserted = (await conn.execute(_insert_new(conn.dialect.name), values)).scalar()
+            if inserted is not None:
+                return Accepted.NEW, int(inserted)
             if not queued:
-                taken = await _touched(
-                    session,
-                    update(INBOX)
-                    .where(*key, INBOX.c.state == "new", INBOX.c.claimed_until <= now)
-                    .values(claimed_until=now + self.lease, attempts=INBOX.c.attempts + 1),
-                )
-                if taken:
-                    return Accepted.RETRY, int(taken[0])
-            row = (await session.execute(select(INBOX.c.id, INBOX.c.state).where(*key))).one()
+                taken = (await conn.execute(_TAKE, {**key, "now": now, "until": now + self.lease})).scalar()
+                if taken is not None:
+                    return Accepted.RETRY, int(taken)
+            row = (await conn.execute(_STATE, key)).one()
         return (Accepted.BUSY if row.state == "new" else Accepted.DONE), int(row.id)
 
     async def done(self, event_id: int, *, now: datetime | None = None) -> None:

@@ -1,7 +1,7 @@
 """Stored learnt models (issue 15): fitted once off the request path, loaded by every process at start.
 
 Revision ID: 0014
-Revises: 0018 (given 0009; re-chained after merging main, whose head is 0018)
+Revises: 0015 (given 0009; re-chained after merging main, whose head is 0015)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = '0014'
-down_revision: str | Sequence[str] | None = '0018'
+down_revision: str | Sequence[str] | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
