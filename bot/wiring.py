@@ -23,6 +23,7 @@ from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
 from adapters.search.clustering import best_clusterer
+from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
