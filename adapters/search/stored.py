@@ -9,8 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from adapters.search.abstention import CalibratedRanker, Calibration
+from adapters.search.answerability import Evidence
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import (
     State,
@@ -95,7 +100,10 @@ def ranker_state(ranker: CalibratedRanker) -> State:
         "matrix": csr_state(inner._matrix, state, "matrix") if inner._ids else None,
         "model": None if model is None else classifier_state(model, state, "model", with_features=False),
         "calibration": None if cal is None else {"threshold": cal.threshold, "how": cal.how,
-                                                 "xs": cal.xs, "ys": cal.ys, "cv": cal.cv},
+                                                 "xs": cal.xs, "ys": cal.ys, "cv": cal.cv,
+                                                 "settings": cal.settings,
+                                                 "model": answer_model_state(cal.model, state)},
+        "evidence": evidence_state(ranker.evidence, state),
     }
     return state
 
@@ -119,7 +127,10 @@ def restore_ranker(ranker: CalibratedRanker, state: State) -> None:
         inner._model = model
     cal = meta["calibration"]
     ranker.calibration = None if cal is None else Calibration(
-        threshold=cal["threshold"], how=cal["how"], xs=cal["xs"], ys=cal["ys"], cv=cal["cv"])
+        threshold=cal["threshold"], how=cal["how"], xs=cal["xs"], ys=cal["ys"], cv=cal["cv"],
+        settings=cal["settings"], model=restore_answer_model(cal["model"], state))
+    dense = getattr(inner.features, "dense", None)
+    ranker.evidence = restore_evidence(meta["evidence"], state, dense if callable(dense) else None)
     ranker._sizes = (int(meta["sizes"][0]), int(meta["sizes"][1]))
 
 
@@ -172,3 +183,57 @@ def restore_router(router: TeamRouter, state: State) -> None:
         raise TypeError(f"cannot restore into a classifier of type {type(router.classifier).__name__}")
     restore_classifier(router.classifier, state.meta["classifier"], state)
     router.examples = int(state.meta["examples"])
+
+
+def answer_model_state(model: Any, state: State) -> dict[str, Any] | None:
+    """The learnt abstention's answer model: a standard scaler and a logistic regression."""
+    if model is None:
+        return None
+    scaler, logistic = model.steps[0][1], model.steps[-1][1]
+    return {"mean": state.put("answer.mean", scaler.mean_), "scale": state.put("answer.scale", scaler.scale_),
+            "var": state.put("answer.var", scaler.var_), "coef": state.put("answer.coef", logistic.coef_),
+            "intercept": state.put("answer.intercept", logistic.intercept_),
+            "classes": state.put("answer.classes", logistic.classes_), "c": logistic.C,
+            "max_iter": logistic.max_iter}
+
+
+def restore_answer_model(meta: dict[str, Any] | None, state: State) -> Any:
+    """The pipeline answer_model_state described, predicting what the fitted one predicted."""
+    if meta is None:
+        return None
+    scaler, logistic = StandardScaler(), LogisticRegression(C=meta["c"], max_iter=meta["max_iter"])
+    scaler.mean_, scaler.scale_, scaler.var_ = (state.get(meta[k]) for k in ("mean", "scale", "var"))
+    scaler.n_features_in_ = len(scaler.mean_)
+    logistic.coef_, logistic.intercept_ = state.get(meta["coef"]), state.get(meta["intercept"])
+    logistic.classes_, logistic.n_features_in_ = state.get(meta["classes"]), logistic.coef_.shape[1]
+    return make_pipeline(scaler, logistic)
+
+
+def evidence_state(evidence: Evidence | None, state: State) -> dict[str, Any] | None:
+    """The abstention's evidence: the history's word vocabulary, its vectors and their labels."""
+    if evidence is None:
+        return None
+    fitted = hasattr(evidence._words, "vocabulary_")
+    matrix = evidence._matrix
+    return {"words": vectorizer_state(evidence._words, state, "evidence.words") if fitted else None,
+            "dense": evidence._dense is not None,
+            "matrix": None if matrix is None else (
+                {"dense": state.put("evidence.matrix", matrix)} if isinstance(matrix, np.ndarray)
+                else {"sparse": csr_state(matrix, state, "evidence.matrix")}),
+            "labels": put_strings(state, "evidence.labels", [str(x) for x in evidence.labels])}
+
+
+def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any) -> Evidence | None:
+    """The evidence evidence_state described; `dense` is the ranker's embedding function, if any."""
+    if meta is None:
+        return None
+    evidence = Evidence.__new__(Evidence)
+    evidence._words = restore_vectorizer(meta["words"], state) or TfidfVectorizer(sublinear_tf=True)
+    evidence._analyse = evidence._words.build_analyzer()
+    evidence._known = set(getattr(evidence._words, "vocabulary_", {}))
+    evidence._dense = dense if meta["dense"] else None
+    matrix = meta["matrix"]
+    evidence._matrix = None if matrix is None else (
+        state.get(matrix["dense"]) if "dense" in matrix else restore_csr(matrix["sparse"], state))
+    evidence.labels = np.asarray(get_strings(state, meta["labels"]))
+    return evidence
