@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from adapters.db import migrate
 from bench.scale import ROOT, make_ledger
+from tests.conftest import postgres_database
 
 ASK = "my vpn keeps disconnecting every few minutes"
 STORED_ONLY = False  # --stored-only: measure with the models a previous run stored
@@ -161,18 +161,11 @@ def pct(values: list[float], p: int) -> float:
 
 @contextmanager
 def scratch(server_url: str, size: int) -> Iterator[str]:
-    base = make_url(server_url)
-    name = f"{base.database}_start_{size}"
-    admin_url = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        url = base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
-            yield url
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    """A migrated scratch database on the server, dropped afterwards (the tests' own helper)."""
+    os.environ["TEST_DATABASE_URL"] = server_url
+    with postgres_database(f"fixloop_start_{size}") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 def replicate(url: str, copies: int) -> None:
