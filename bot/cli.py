@@ -102,6 +102,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> i
         from bot.imports import run_ticket_import  # no models to load: starts in a fraction of a second
 
         return asyncio.run(run_ticket_import(settings, args))
+    from bot import reads
+
+    if reads.read_only(args):  # an engine and the SQL reports: no models, no chat platforms to import
+        return asyncio.run(reads.run(settings, args))
     from bot import commands, console
 
     if args.command == "backtest":
@@ -119,7 +123,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings, readable: bool) -> i
     handlers: dict[str, Callable[[Runtime, argparse.Namespace], Awaitable[int]]] = {
         "import": commands.import_,
         "causes": commands.causes,
-        "kpis": commands.kpis,
         "digest": commands.digest,
         "audit": commands.audit,
         "gaps": gaps.run,

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -23,10 +22,8 @@ from bot.scheduler import replica_id, start_scheduler
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
-from core.coaching import format_review_summary
-from core.follow_ups import format_follow_ups
 from core.jobs import Claimer, digest_notice, send_digest
-from core.kpis import format_kpis_text, parse_period
+from core.kpis import parse_period
 from core.periods import Period, parse_instant
 from core.ports import Notice
 from core.schedule import JobPolicy
@@ -149,9 +146,7 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
-    """`fixloop causes`: ranked by business impact, volume beside it."""
-    from bot.cli import print_json
-
+    """`fixloop causes` with an action (`file`, --recluster); the list alone runs in bot/reads.py."""
     if args.recluster:
         return await recluster(runtime, args)
     if args.action == "file":
@@ -159,22 +154,9 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.apply:
         print("fixloop: --apply goes with --recluster.", file=sys.stderr)
         return 2
-    ranked = await runtime.desk.ranked_causes(limit=args.limit)
-    if args.json:
-        print_json({"generated_at": datetime.now(UTC).isoformat(), "causes": [r.to_dict() for r in ranked]})
-        return 0
-    if not ranked:
-        print("No causes yet: import tickets with a cause column, or record root causes on escalations.")
-    for i, r in enumerate(ranked, 1):
-        both = "  <- both queues" if r.cross_surface else ""
-        print(
-            f"{i:>2}. {r.cause.title} [{r.cause.key}]{both}\n"
-            f"    impact {r.impact:,.0f} | {r.tickets} tickets "
-            f"({r.open_tickets} open) | {'+'.join(r.surfaces)} | owner {r.cause.owner or '-'} | fix "
-            f"{r.cause.fix_status}{' ' + r.cause.fix_url if r.cause.fix_url else ''}\n"
-            f"    evidence: {', '.join(r.evidence)}"
-        )
-    return 0
+    from bot.reads import show_causes
+
+    return show_causes(await runtime.desk.ranked_causes(limit=args.limit), as_json=args.json)
 
 
 async def file_fix(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -184,21 +166,6 @@ async def file_fix(runtime: Runtime, args: argparse.Namespace) -> int:
         return 2
     filed = await runtime.desk.file_fix_issue(args.cause_key, None)
     print(filed.url)
-    return 0
-
-
-async def kpis(runtime: Runtime, args: argparse.Namespace) -> int:
-    """`fixloop kpis`: every KPI of DESIGN.md for the period, total and per surface."""
-    from bot.cli import print_json
-
-    period = parse_period(args.start, args.end, runtime.desk.clock.now(), runtime.config.org.timezone)
-    report = await runtime.desk.kpis(period)
-    reviews = await runtime.desk.review_summary(period)
-    if args.json:
-        print_json({**report.to_json(), "reviews": reviews})
-    else:
-        follow_up = format_follow_ups(reviews["follow_ups"])  # type: ignore[arg-type]
-        print(format_kpis_text(report) + "\n\n" + format_review_summary(reviews) + "\n" + follow_up)
     return 0
 
 

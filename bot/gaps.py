@@ -6,17 +6,32 @@ import argparse
 import sys
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from adapters.db.drafts import SqlDraftRepository
 from adapters.db.uow import SqlUnitOfWork
 from adapters.kb_export import MarkdownFolder
-from bot.wiring import Runtime
 from core import knowledge
-from core.desk import Desk
 from core.digests import Digest
 from core.gaps import gaps_text
+from core.org import Org
 from core.periods import Period
+from core.ports import CauseRepository, TicketRepository
+
+if TYPE_CHECKING:  # bot.wiring imports the models' libraries: the read-only commands never load it
+    from bot.wiring import Runtime
+    from core.desk import Desk
+
+
+class Ledger(Protocol):
+    """What the digest's knowledge section reads: a Desk, or the read-only commands' Reader."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def causes(self) -> CauseRepository: ...
+    @property
+    def org(self) -> Org: ...
 
 
 def add_parser(sub: Any) -> None:
@@ -86,7 +101,7 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-async def attach_knowledge(document: Digest, period: Period, desk: Desk, sessions: Any) -> Digest:
+async def attach_knowledge(document: Digest, period: Period, desk: Ledger, sessions: Any) -> Digest:
     """Add the knowledge section (published articles, open gaps) to a composed digest."""
     document.knowledge = await knowledge.knowledge_digest(
         period, tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(sessions), org=desk.org)
