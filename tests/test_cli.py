@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,6 +80,41 @@ def test_digest_prints_kpis_causes_and_wins(loaded: Cli):
     assert "Top causes by business impact" in text and "csv-export-timeout" in text
     assert "Seen in both the internal and the external queue" in text
     assert "Shipped fixes prevented about" in text
+
+
+# Runs one command line in process, then says which of the heavy libraries that process imported.
+IMPORTED_AFTER = """import json, sys
+from bot.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([m for m in ("sklearn", "scipy", "numpy", "bot.wiring") if m in sys.modules]), file=sys.stderr)
+sys.exit(code)"""
+# The same command line through the full runtime and the desk, as every command ran before bot/reads.py.
+THROUGH_THE_DESK = """import asyncio, sys
+from bot import commands
+from bot.cli import _parser, _with_runtime
+from bot.settings import Settings
+args = _parser().parse_args(sys.argv[1:])
+sys.exit(asyncio.run(_with_runtime(Settings(), getattr(commands, args.command), args)))"""
+READS = [("kpis", "--json"), ("causes",), ("digest", "--from", "2026-11-16", "--to", "2026-11-23")]
+
+
+def python(cli: Cli, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=cli.env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize("args", READS, ids=lambda a: a[0])
+def test_read_only_commands_never_import_the_models_libraries(loaded: Cli, args: tuple[str, ...]):
+    proc = python(loaded, IMPORTED_AFTER, *args)
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
+    assert proc.stdout.strip()
+
+
+@pytest.mark.parametrize("args", READS[1:], ids=lambda a: a[0])
+def test_read_only_commands_print_what_the_desk_prints(loaded: Cli, args: tuple[str, ...]):
+    assert loaded.run(*args).stdout == python(loaded, THROUGH_THE_DESK, *args).stdout
 
 
 def test_digest_post_without_a_chat_platform_says_so(loaded: Cli):
