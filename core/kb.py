@@ -47,6 +47,9 @@ class Suggestion:
     score: float
 
 
+RUNNER_UP_FLOOR = 0.005  # a calibrated chance below half a percent: noise, not a suggestion
+
+
 @dataclass(frozen=True)
 class SuggestionPolicy:
     limit: int = 3
@@ -188,8 +191,9 @@ def suggest(
     shown = [score for aid, score in ranked if aid in articles and visible_on(articles[aid], surface)]
     if shown and getattr(retriever, "per_question", False) and shown[0] >= floor:
         # Its confidence says whether any article fits (adapters/search/abstention.py): once the best
-        # clears the floor the bot speaks, and the runners-up are offered beside it, however unsure.
-        floor = 0.0
+        # clears the floor the bot speaks, and the runners-up are offered beside it unless the ranker
+        # gives them next to no chance (a refund article beside the VPN one helps nobody).
+        floor = min(floor, RUNNER_UP_FLOOR)
     items: list[Suggestion] = []
     seen: set[str] = set()
     for article_id, score in ranked:

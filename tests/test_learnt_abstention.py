@@ -182,6 +182,8 @@ def test_once_the_best_visible_article_clears_the_threshold_its_runners_up_are_o
                 for a in ("vpn", "wifi", "secret")}
     spoken = suggest("vpn", articles=articles, retriever=Fixed([("vpn", 0.5), ("wifi", 0.01)]))
     assert [s.article.id for s in spoken.items] == ["vpn", "wifi"]
+    noise = Fixed([("vpn", 0.9998), ("wifi", 0.00001), ("secret", 0.0)])
+    assert [s.article.id for s in suggest("vpn", articles=articles, retriever=noise).items] == ["vpn"]
     assert suggest("vpn", articles=articles, retriever=Fixed([("vpn", 0.1), ("wifi", 0.05)])).abstained
     # The best article may not be shown on the external surface: the next one must clear the threshold.
     hidden = Fixed([("secret", 0.9), ("vpn", 0.1), ("wifi", 0.05)])
