@@ -33,16 +33,18 @@ def ranker(light: bool, baseline: bool) -> Any:
     return CalibratedRanker(lambda: LearnedRanker(features(light)))
 
 
-def bench_clinc(light: bool, baseline: bool = False) -> dict[str, Any]:
-    """CLINC150 with its out-of-scope test queries mixed in."""
+def bench_clinc(light: bool, baseline: bool = False, split: str = "test") -> dict[str, Any]:
+    """CLINC150 with its out-of-scope test (or validation) queries mixed in."""
     data = clinc()
     history = rows(data["train"] + data["oos_train"], "article_id")
-    test = rows(data["test"] + data["oos_test"], "article_id")
+    test = rows(data[split] + data[f"oos_{split}"], "article_id")
     return backtest_kb(articles_from(data["train"]), history, test, ranker=ranker(light, baseline))
 
 
-def bench_banking(light: bool, baseline: bool = False) -> dict[str, Any]:
+def bench_banking(light: bool, baseline: bool = False, split: str = "test") -> dict[str, Any]:
     """Banking77 with a fifth of its intents withheld as out-of-scope."""
+    if split != "test":
+        return {"skipped": "Banking77 has no validation split"}
     train, test = banking("train"), banking("test")
     labels = sorted({label for _, label in train})
     withheld = set(labels[::5])
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", nargs="*", help=f"any of {', '.join(BENCHES)} (default: all)")
     parser.add_argument("--light", action="store_true", help="TF-IDF only, even with the semantic extra")
     parser.add_argument("--baseline", action="store_true", help="the fixed threshold of before, to compare")
+    parser.add_argument("--split", choices=("test", "val"), default="test",
+                        help="val: CLINC150's validation split, to compare settings without touching test")
     args = parser.parse_args(argv)
     semantic = not args.light and semantic_available()
     if semantic:  # embeddings cached on disk between runs (bench/embedding_cache.py)
@@ -72,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown bench {', '.join(unknown)}; choose from {', '.join(BENCHES)}")
     for name in args.what or list(BENCHES):
         started = time.perf_counter()
-        result = BENCHES[name](args.light, args.baseline)
+        result = BENCHES[name](args.light, args.baseline, args.split)
         out[name] = {**result, "seconds": round(time.perf_counter() - started, 1)}
         print(f"{name}: done", file=sys.stderr)
         if semantic:

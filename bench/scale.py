@@ -11,6 +11,14 @@ Sections (add one: a function (Target, Ledger) -> list[Figure], then an entry in
 - import: `fixloop import tickets` as a user runs it, into an empty database and again (every row an
   update); rows/s and the process's peak RSS, against a raw load of the same file into a bare table of text
   columns (COPY on PostgreSQL, csv + executemany on SQLite).
+- start: `fixloop serve` until /healthz answers, on the imported ledger (the models helper benches the
+  stored-model start in depth; this is the figure a user sees).
+- reads: `fixloop kpis`, `fixloop causes`, `fixloop digest` as processes, then every chat-facing read path
+  (bench/read_paths.py: /causes, App Home, the terminal chat's leader and agent commands, the queue, the
+  triage context, the evidence bundle, the owner suggestion), each in its own process: the call's seconds
+  and the process's peak RSS (the RSS before the call beside it: imports and the runtime).
+Sections share one database per size and backend, in the order given; reads and start import the ledger
+first when the database is empty.
 """
 
 from __future__ import annotations
@@ -125,10 +133,15 @@ def run(argv: list[str], env: dict[str, str]) -> Ran:
     return Ran(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
 
 
+def env_for(target: Target) -> dict[str, str]:
+    """The environment a user's `fixloop` has: the target database, the example organisation."""
+    config = str(ROOT / "fixloop.example.toml")
+    return {**os.environ, "DATABASE_URL": target.url, "FIXLOOP_LOG_FORMAT": "text", "FIXLOOP_CONFIG": config}
+
+
 def fixloop(target: Target, *args: str) -> Ran:
     """`fixloop ARGS` against the target database."""
-    env = {**os.environ, "DATABASE_URL": target.url, "FIXLOOP_LOG_FORMAT": "text"}
-    return run([sys.executable, "-m", "bot", *args], env)
+    return run([sys.executable, "-m", "bot", *args], env_for(target))
 
 
 # --- section: import ---------------------------------------------------------------------------------
@@ -139,7 +152,7 @@ def import_section(target: Target, ledger: Ledger) -> list[Figure]:
     floor = raw_load(target, ledger)
     floor_text = f"raw load {floor:.2f} s ({ledger.rows / floor:,.0f} rows/s)"
     figures = []
-    for label in ("import (new)", "re-import (updates)"):
+    for label in ("import (new)", "re-import (updates)")[: 1 if ONCE else 2]:
         ran = fixloop(target, "import", "tickets", str(ledger.path), "--format", "csv")
         if "0 rejected" not in ran.output:
             raise SystemExit(f"the import rejected rows:\n{ran.output[:2000]}")
@@ -187,6 +200,8 @@ def raw_load(target: Target, ledger: Ledger) -> float:
 
 
 SECTIONS: dict[str, Callable[[Target, Ledger], list[Figure]]] = {"import": import_section}
+ONCE = "--import-once" in sys.argv  # skip the re-import (at 1M it doubles the run)
+REUSE = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--reuse=")), "")
 
 
 # --- scratch databases -----------------------------------------------------------------------------
@@ -194,7 +209,10 @@ SECTIONS: dict[str, Callable[[Target, Ledger], list[Figure]]] = {"import": impor
 
 @contextmanager
 def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> Iterator[Target]:
-    """A freshly migrated empty database, removed afterwards."""
+    """A freshly migrated empty database, removed afterwards (--reuse: that database, kept)."""
+    if REUSE:
+        yield Target("postgresql", REUSE)
+        return
     if backend == "sqlite":
         path = folder / f"scale-{size}.db"
         for leftover in folder.glob(f"scale-{size}.db*"):
@@ -209,7 +227,7 @@ def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> It
         return
     assert server_url is not None
     base = make_url(server_url)
-    name = f"{base.database}_scale_{size}"
+    name = f"{base.database}_scale_{size}_{os.getpid()}"  # other runs on the same server keep theirs
     admin_url = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -225,9 +243,14 @@ def scratch(backend: str, server_url: str | None, folder: Path, size: int) -> It
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="ticket counts, comma-separated")
+    from bench.scale_reads import SECTIONS as MORE  # they use this module's helpers
+
+    SECTIONS.update(MORE)
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"any of {', '.join(SECTIONS)}")
     parser.add_argument("--database-url", help="a PostgreSQL server to bench on too (scratch databases)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--import-once", action="store_true", help="import: no re-import of the same file")
+    parser.add_argument("--reuse", help="a PostgreSQL database already holding the ledger: read it, keep it")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fixloop-scale",
                         help="where generated ledgers are kept between runs")  # fmt: skip
     args = parser.parse_args()
@@ -239,8 +262,8 @@ def main() -> None:
     for size in sizes:
         ledger = make_ledger(size, args.cache)
         for backend in backends:
-            for section in sections:
-                with scratch(backend, args.database_url, args.cache, size) as target:
+            with scratch(backend, args.database_url, args.cache, size) as target:
+                for section in sections:
                     for figure in SECTIONS[section](target, ledger):
                         floor = f"  [{figure.floor}]" if figure.floor else ""
                         print(f"{backend:<10} {size:>9,} {section:<8} {figure.what}: {figure.value}{floor}",

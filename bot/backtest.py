@@ -23,6 +23,8 @@ def add_parser(sub: Any) -> None:
     kb.add_argument("--history", type=Path, help="CSV: text,article_id (tickets the article solved; an empty "
                     "article_id: a ticket no article fitted, which teaches abstention)")
     kb.add_argument("--queries", type=Path, required=True, help="CSV: text,article_id (empty: none fits)")
+    kb.add_argument("--by", metavar="COLUMN", help="a column of all three files naming the business "
+                    "(surface, deployment): each is backtested on its own, with its own learnt threshold")
     route = kinds.add_parser("route", help="owning team prediction: accuracy, macro-F1")
     route.add_argument("--train", type=Path, required=True, help="CSV: text,team")
     route.add_argument("--test", type=Path, required=True, help="CSV: text,team")
@@ -37,15 +39,21 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run one backtest and print its figures."""
     if args.what == "kb":
-        history = read_rows(args.history, ("text", "article_id")) if args.history else []
+        by = (args.by,) if args.by else ()
+        history = read_rows(args.history, ("text", "article_id", *by)) if args.history else []
         from adapters.search.abstention import CalibratedRanker
         from adapters.search.ranker import LearnedRanker
+        from bot.backtest_business import backtest_kb_by
 
         make = _features_maker(args.backend)
+        articles = read_rows(args.articles, ("id", "title", "body", *by))
+        queries = read_rows(args.queries, ("text", "article_id", *by))
 
-        result = backtest_kb(read_rows(args.articles, ("id", "title", "body")), history,
-                             read_rows(args.queries, ("text", "article_id")),
-                             ranker=CalibratedRanker(lambda: LearnedRanker(make())))
+        def ranker() -> CalibratedRanker:
+            return CalibratedRanker(lambda: LearnedRanker(make()))
+
+        result = (backtest_kb_by(args.by, articles, history, queries, ranker=ranker) if args.by
+                  else backtest_kb(articles, history, queries, ranker=ranker()))
     elif args.what == "route":
         columns = ("text", "team")
         from adapters.search.classifier import LinearTextClassifier

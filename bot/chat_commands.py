@@ -14,8 +14,9 @@ from core.errors import InvalidInput
 from core.kpis import format_kpis_text, last_full_week
 from core.messages import Escalate, RecordReview
 from core.org import CONSOLE, PersonRole
-from core.tickets import Judgement, Ticket
+from core.tickets import Judgement, Status, Ticket
 
+QUEUED = (Status.NEEDS_HUMAN.value, Status.IN_PROGRESS.value)  # what an agent's /queue shows
 HELP = {
     "employee": "Describe your problem in a sentence. Then: solved [N] | help | /new | /ticket [ID] | "
     "/rate ID SCORE [not-solved]",
@@ -81,7 +82,7 @@ async def ticket(s: Session, args: list[str]) -> None:
         for m in t.transcript():
             print(f"    {m.at:%Y-%m-%d %H:%M} {m.role} {m.author}: {m.text[:200]}")
         return
-    mine = await s.desk.tickets.list(requester=s.user)
+    mine = (await s.desk.tickets.list(requester=s.user, limit=20, newest_first=True))[::-1]
     print("\n".join(_line(t) for t in mine) or "  You have no tickets.")
 
 
@@ -94,10 +95,9 @@ async def rate(s: Session, args: list[str]) -> None:
 
 
 async def queue(s: Session, args: list[str]) -> None:
-    waiting = [
-        t for t in await s.desk.tickets.list(open_only=True) if t.status in ("needs_human", "in_progress")
-    ]
-    print("\n".join(_line(t) for t in waiting[-20:]) or "  The queue is empty.")
+    # The 20 latest waiting, oldest first: one indexed, bounded query however long the backlog.
+    waiting = await s.desk.tickets.list(statuses=QUEUED, limit=20, newest_first=True)
+    print("\n".join(_line(t) for t in reversed(waiting)) or "  The queue is empty.")
 
 
 async def take(s: Session, args: list[str]) -> None:
@@ -164,7 +164,7 @@ async def shipped(s: Session, args: list[str]) -> None:
 
 
 async def causes(s: Session, args: list[str]) -> None:
-    ranked = (await s.desk.ranked_causes())[:10]
+    ranked = await s.desk.ranked_causes(limit=10)
     for i, r in enumerate(ranked, 1):
         print(
             f"  {i}. {r.cause.title} [{r.cause.key}] impact {r.impact:,.0f}, {r.tickets} tickets, "

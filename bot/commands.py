@@ -13,7 +13,6 @@ from aiohttp import web
 
 from adapters.charts import render_trend_png
 from adapters.db.claims import SqlJobClaims
-from adapters.db.digest_sql import SqlDigests
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
@@ -160,7 +159,7 @@ async def causes(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.apply:
         print("fixloop: --apply goes with --recluster.", file=sys.stderr)
         return 2
-    ranked = (await runtime.desk.ranked_causes())[: args.limit]
+    ranked = await runtime.desk.ranked_causes(limit=args.limit)
     if args.json:
         print_json({"generated_at": datetime.now(UTC).isoformat(), "causes": [r.to_dict() for r in ranked]})
         return 0
@@ -206,9 +205,7 @@ async def kpis(runtime: Runtime, args: argparse.Namespace) -> int:
 async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
     """`fixloop digest`: print the weekly digest, or post it to the leaders' channels."""
     period = parse_period(args.start, args.end, runtime.desk.clock.now(), runtime.config.org.timezone)
-    # SQL aggregates: the same digest as the in-memory one, at any ledger size (bench/digest.py).
-    now = runtime.desk.clock.now()
-    document = await SqlDigests(runtime.engine).compose(period, org=runtime.config.org, now=now)
+    document = await runtime.desk.digest(period)  # the reports port: SQL aggregates, any ledger size
     from bot.gaps import attach_knowledge
 
     await attach_knowledge(document, period, runtime.desk, runtime.engine)

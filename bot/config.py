@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.incident_config import incident_policy
 from bot.sla_config import SlaConfigError, sla_policy
 from bot.tracker_config import tracker_setup
+from core.incidents import IncidentPolicy
 from core.org import ImpactWeights, Org, Person, PersonRole, Team
 from core.sla import SlaPolicy
 from core.tickets import Priority, Surface
@@ -27,6 +29,7 @@ TOP_KEYS = {
     "schedule",
     "teams",
     "people",
+    "incidents",
 }
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -48,6 +51,7 @@ class AppConfig:
     schedules: tuple[Schedule, ...] = field(default_factory=tuple)
     source: str = "(defaults)"
     trackers: dict[str, TrackerSetup] = field(default_factory=dict)  # team key -> its tracker
+    incidents: IncidentPolicy | None = field(default_factory=IncidentPolicy)  # None: turned off
 
 
 def load_config(path: Path | None) -> AppConfig:
@@ -89,7 +93,8 @@ def parse_config(data: dict[str, Any], where: str) -> AppConfig:
     teams = _table(data, "teams", where)
     trackers = {k: tracker_setup(k, v["tracker"], where) for k, v in teams.items() if "tracker" in v}
     schedules = _schedules(_table(data, "schedule", where), where)
-    return AppConfig(org=org, schedules=schedules, source=where, trackers=trackers)
+    incidents = incident_policy(_table(data, "incidents", where), where)
+    return AppConfig(org=org, schedules=schedules, source=where, trackers=trackers, incidents=incidents)
 
 
 def _sla_policy(data: dict[str, Any], tz: str, where: str) -> SlaPolicy:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.db.drafts import SqlDraftRepository
+from adapters.db.uow import SqlUnitOfWork
 from adapters.kb_export import MarkdownFolder
 from bot.wiring import Runtime
 from core import knowledge
@@ -36,7 +37,15 @@ def knowledge_desk(runtime: Runtime) -> knowledge.KnowledgeDesk:
         tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(runtime.engine),
         articles=desk.articles, library=desk.library, org=desk.org, clock=desk.clock,
         export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10],
-        llm=desk.llm, audit=desk.audit)
+        uow=lambda: knowledge_unit(desk), llm=desk.llm)
+
+
+def knowledge_unit(desk: Desk) -> knowledge.KnowledgeUnit:
+    """The desk's unit of work, which stores drafts too (adapters/db/uow.py)."""
+    unit = desk.uow()
+    if not isinstance(unit, SqlUnitOfWork):
+        raise TypeError(f"knowledge decisions need the SQL unit of work, not {type(unit).__name__}")
+    return unit
 
 
 async def run(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db._sql import Sessions
 from adapters.db.claims import SqlJobClaims
-from adapters.db.digest_sql import SqlDigests
 from adapters.db.job_sql import SqlJobCandidates
 from bot.config import Schedule
 from core.coaching import coaching_prompts
@@ -237,10 +236,8 @@ def sql_composer(desk: Desk, sessions: Sessions | AsyncEngine) -> Compose:
     from adapters.charts import render_trend_png
     from bot.gaps import attach_knowledge
 
-    digests = SqlDigests(sessions)
-
     async def compose(period: Period) -> Notice:
-        digest = await digests.compose(period, org=desk.org, now=desk.clock.now())
+        digest = await desk.digest(period)  # the reports port: the SQL aggregates
         await attach_knowledge(digest, period, desk, sessions)
         return digest_notice(digest, render_trend_png(digest.trend, digest.timezone))
 

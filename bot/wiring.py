@@ -46,6 +46,7 @@ from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.desk import Desk
+from core.incidents import IncidentPolicy, IncidentRules
 from core.kb import Library
 from core.knowledge import KnowledgeDesk
 from core.org import Org
@@ -54,6 +55,7 @@ from core.ports import (
     LanguageModel,
     Notice,
     Notifier,
+    Reports,
     Stores,
     UnitOfWork,
 )
@@ -150,6 +152,7 @@ def build_desk(
     uow: Callable[[], UnitOfWork],
     notifier: Notifier,
     clock: Clock,
+    reports: Reports,
     llm: LanguageModel | None = None,
     models: Models | None = None,
 ) -> Desk:
@@ -164,6 +167,7 @@ def build_desk(
         reviews=stores.reviews,
         csat=stores.csat,
         audit=stores.audit,
+        reports=reports,
         library=models.library,
         matcher=models.matcher,
         notifier=notifier,
@@ -229,10 +233,12 @@ async def build_runtime(
         uow=lambda: repos.unit_of_work(outbox=queued, notifier=local),
         notifier=combined,
         clock=clock or SystemClock(),
+        reports=repos.reports,
         llm=_language_model(settings),
     )
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
+    desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
     if load_indexes:
         await desk.refresh()
     retrieval = getattr(desk.library.retriever, "name", "tfidf")
@@ -284,6 +290,11 @@ async def build_runtime(
             on_replay=lambda platform: metrics.replays.labels(platform).inc(),
         )
     return runtime
+
+
+def incident_rules(policy: IncidentPolicy | None) -> IncidentRules | None:
+    """The incident rule with a fresh word TF-IDF index per comparison (small: the open tickets only)."""
+    return IncidentRules(policy, lambda: TfidfRetriever(chars=False)) if policy else None
 
 
 def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:

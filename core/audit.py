@@ -28,7 +28,10 @@ class AuditAction(StrEnum):
     REPLIED = "replied"
     RESOLVED = "resolved"
     PRIORITY_SET = "priority_set"
+    INCIDENT_OPENED = "incident_opened"  # core/incident_flow.py
+    INCIDENT_RESOLVED = "incident_resolved"
     TICKETS_LINKED = "tickets_linked"
+    DUPLICATE_JOINED = "duplicate_joined"  # core/duplicates.py
 
 
 @dataclass(frozen=True)

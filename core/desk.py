@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from core import (
     coaching,
+    duplicates,
     fix_news,
     fix_poll,
     fix_tracking,
@@ -21,6 +22,7 @@ from core import (
     fixes,
     follow_ups,
     frontline,
+    incident_flow,
     intake,
     learning,
     priority,
@@ -35,6 +37,7 @@ from core.cause_matching import CauseMatcher
 from core.console import ConsoleLink, console_link
 from core.errors import InvalidInput
 from core.fix_issue import ThreadLink
+from core.incidents import IncidentRepository, IncidentRules
 from core.kb import Library
 from core.learning import LearningSync
 from core.org import Org
@@ -47,6 +50,7 @@ from core.ports import (
     EscalationRepository,
     LanguageModel,
     Notifier,
+    Reports,
     ReviewRepository,
     SignInLinks,
     TicketRepository,
@@ -108,6 +112,7 @@ class Desk:
     reviews: ReviewRepository
     csat: CsatRepository
     audit: AuditLog
+    reports: Reports  # every figure over the ledger (KPIs, ranked causes, the digest), aggregated in SQL
     library: Library
     matcher: CauseMatcher
     notifier: Notifier  # scheduled jobs post through it; use cases queue notices on their unit of work
@@ -120,6 +125,8 @@ class Desk:
     sign_in: SignInLinks | None = None  # one-time console links; None where no console is served
     trackers: Trackers = field(default_factory=Trackers)  # the owning teams' issue trackers
     thread_link: ThreadLink = lambda _ticket: None  # links back to chat threads in filed issues
+    incidents: IncidentRepository | None = None  # incidents and ticket links (core/incidents.py)
+    incident_rules: IncidentRules | None = None  # None: no incidents, no duplicate joining
 
     def __post_init__(self) -> None:
         deps = _Dependencies(self)
@@ -169,6 +176,9 @@ class Desk:
         self.coaching = bind(reports.coaching_prompts)
         self.review_summary = bind(reports.review_summary)
         self.audit_entries = bind(reports.audit_entries)
+        self.resolve_incident = bind(incident_flow.resolve_incident)
+        self.incident_view = bind(incident_flow.incident_view)
+        self.similar_open = bind(duplicates.similar_open)
 
     async def console_link(self, user: str, platform: str | None = None) -> ConsoleLink:
         """A one-time sign-in link to the console for a leader, manager or agent."""

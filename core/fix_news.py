@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from core.audit import AuditAction, AuditEntry
 from core.causes import Cause
 from core.errors import InvalidInput
+from core.incident_flow import close_for_fix
+from core.incidents import IncidentUnitOfWork
 from core.intake import load_ticket
 from core.ports import Clock, Notice, TicketRepository, UnitOfWork
 from core.tickets import Message, Resolution, Role, Status, Surface, Ticket
@@ -20,6 +23,8 @@ async def announce_fix(cause: Cause, uow: UnitOfWork, now: datetime) -> int:
     shipped = cause.fix_shipped_at
     if shipped is None:
         return 0
+    if hasattr(uow, "incidents"):  # its incident closes; requesters told of it are not told again
+        await close_for_fix(cause, cast(IncidentUnitOfWork, uow), now)
     told = 0
     for ticket in await uow.tickets.list(cause_key=cause.key, open_only=True):
         if ticket.fix_notified_at is not None and ticket.fix_notified_at >= shipped:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core import sla
+from core import sla, spikes
 from core.attachments import files_of, only_files, request_text
 from core.cause_matching import CauseMatcher
 from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
+from core.incidents import IncidentRules
 from core.kb import Library, Suggestions
 from core.learning import LearningSync
 from core.limits import MAX_ID, check_size
@@ -27,7 +28,14 @@ async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:
 
 
 async def log_request(
-    cmd: LogRequest, *, uow: UnitOfWork, library: Library, matcher: CauseMatcher, org: Org, clock: Clock
+    cmd: LogRequest,
+    *,
+    uow: UnitOfWork,
+    library: Library,
+    matcher: CauseMatcher,
+    org: Org,
+    clock: Clock,
+    incident_rules: IncidentRules | None = None,
 ) -> Reply:
     """Open a ticket for a help request, or add the message to its thread's ticket."""
     text = check_text(cmd.text) if cmd.text.strip() or not cmd.attachments else request_text(cmd.attachments)
@@ -41,11 +49,15 @@ async def log_request(
             reply = Reply(ticket=existing, suggestions=Suggestions(), is_new=False)
         else:
             reply = _open(cmd, text, library=library, matcher=matcher, org=org, clock=clock)
+            joined, incident = await spikes.check(cmd, reply, uow=uow, rules=incident_rules, now=now)
+            if joined is not None:  # close to the requester's open ticket: added there
+                await uow.commit()
+                return joined
             try:
                 await uow.tickets.add(reply.ticket)
             except DuplicateTicket as exc:  # another process opened this thread's ticket: join it
                 raise Conflict(f"thread {cmd.thread_key} was opened meanwhile") from exc
-            if reply.suggestions.abstained:
+            if reply.suggestions.abstained and incident is None:  # an incident's post covers it
                 opened = f"triage:{reply.ticket.id}:opened"
                 uow.notify(triage_notice(reply.ticket, "no article fits", key=opened))
         await uow.commit()

@@ -172,6 +172,11 @@ def suggest(
     """Rank articles for a message; offer at most `limit`, or none when nothing fits."""
     ranked = retriever.search(text, limit=policy.limit * 4)
     floor = abstain_below(retriever, policy)
+    shown = [score for aid, score in ranked if aid in articles and visible_on(articles[aid], surface)]
+    if shown and getattr(retriever, "per_question", False) and shown[0] >= floor:
+        # Its confidence says whether any article fits (adapters/search/abstention.py): once the best
+        # clears the floor the bot speaks, and the runners-up are offered beside it, however unsure.
+        floor = 0.0
     items: list[Suggestion] = []
     seen: set[str] = set()
     for article_id, score in ranked:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -15,10 +16,20 @@ from core.gaps import Gap, find_gaps
 from core.kb import Library
 from core.org import Org, PersonRole
 from core.periods import Period
-from core.ports import ArticleRepository, AuditLog, CauseRepository, Clock, LanguageModel, TicketRepository
+from core.ports import (
+    ArticleRepository,
+    CauseRepository,
+    Clock,
+    LanguageModel,
+    Notice,
+    TicketRepository,
+    UnitOfWork,
+)
 from core.redaction import redact
+from core.retries import retry_conflicts
 from core.tickets import Resolution, Ticket
 
+log = logging.getLogger("fixloop.knowledge")
 OWNERS = (PersonRole.AGENT, PersonRole.LEADER)  # who may publish, edit or discard a draft
 
 
@@ -27,6 +38,13 @@ class DraftRepository(Protocol):
     async def save(self, draft: Draft) -> None: ...
     async def decide(self, draft: Draft) -> bool: ...
     async def list(self, *, status: DraftStatus | None = None) -> builtins.list[Draft]: ...
+
+
+class KnowledgeUnit(UnitOfWork, Protocol):
+    """A unit of work that stores drafts too: a decision, its article, audit and notice commit together."""
+
+    @property
+    def drafts(self) -> DraftRepository: ...
 
 
 class ArticleExport(Protocol):
@@ -85,37 +103,60 @@ async def worded(draft: Draft, llm: LanguageModel) -> Draft:
     return replace(draft, title=title[:120] or draft.title, problem=problem[:600] or draft.problem)
 
 
-async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | None, drafts: DraftRepository,
-                       articles: ArticleRepository, library: Library, export: ArticleExport | None, org: Org,
-                       clock: Clock, audit: AuditLog | None = None) -> Decision:
-    """Publish or discard a draft, once: a second click (or a replay) changes nothing and says so."""
+async def decide_draft(draft_id: str, action: str, who: str, *, platform: str | None, uow: KnowledgeUnit,
+                       library: Library, export: ArticleExport | None, org: Org, clock: Clock) -> Decision:
+    """Publish or discard a draft, once: a second click (or a replay) changes nothing and says so.
+
+    The draft's new state, the article, the audit entry and the leaders' notice commit in one transaction;
+    only then does the article enter the live knowledge base and its Markdown file get written.
+    """
     org.require(who, *OWNERS, platform=platform)
     if action not in ("publish", "discard"):
         raise InvalidInput(f"Unknown action {action!r}: publish or discard.")
-    draft = await drafts.get(draft_id)
-    if draft is None:
-        raise InvalidInput(f"No draft {draft_id!r}.")
-    if draft.status != DraftStatus.DRAFT:
-        return Decision(draft, changed=False)
-    status = DraftStatus.PUBLISHED if action == "publish" else DraftStatus.DISCARDED
-    decided = replace(draft, status=status, decided_at=clock.now(), decided_by=who,
-                      article_id=draft.article_key if status == DraftStatus.PUBLISHED else None)
-    if not await drafts.decide(decided):  # another click or replica decided first
-        return Decision(await drafts.get(draft_id) or draft, changed=False)
-    if audit is not None:
-        published = status == DraftStatus.PUBLISHED
-        what = AuditAction.ARTICLE_PUBLISHED if published else AuditAction.DRAFT_DISCARDED
+    async with uow:
+        draft = await uow.drafts.get(draft_id)
+        if draft is None:
+            raise InvalidInput(f"No draft {draft_id!r}.")
+        if draft.status != DraftStatus.DRAFT:
+            return Decision(draft, changed=False)
+        publish = action == "publish"
+        decided = replace(draft, status=DraftStatus.PUBLISHED if publish else DraftStatus.DISCARDED,
+                          decided_at=clock.now(), decided_by=who,
+                          article_id=draft.article_key if publish else None)
+        if not await uow.drafts.decide(decided):  # another click or replica decided first
+            return Decision(await uow.drafts.get(draft_id) or draft, changed=False)
         person = org.person(who, platform)
-        entry = AuditEntry(decided.decided_at or clock.now(), person.key if person else who, what,
-                           detail=short(f"{decided.article_key}: {decided.title}"))
-        await audit.record(entry)
-    if status == DraftStatus.DISCARDED:
+        await uow.audit.record(AuditEntry(
+            decided.decided_at or clock.now(), person.key if person else who,
+            AuditAction.ARTICLE_PUBLISHED if publish else AuditAction.DRAFT_DISCARDED,
+            detail=short(f"{decided.article_key}: {decided.title}")))
+        if publish:
+            await uow.articles.save(decided.to_article())
+            uow.notify(published_notice(decided, person.key if person else who))
+        await uow.commit()
+    if not publish:
         return Decision(decided, changed=True)
-    article = decided.to_article()
-    await articles.save(article)
-    library.add(article)  # suggestions use it from the next question on
-    where = export.write(article.id, decided.markdown()) if export else None
-    return Decision(decided, changed=True, exported_to=where)
+    library.add(decided.to_article())  # suggestions use it from the next question on
+    return Decision(decided, changed=True, exported_to=exported(export, decided))
+
+
+def published_notice(draft: Draft, who: str) -> Notice:
+    """The leaders hear that a gap now has an article (once per draft, however often it is sent)."""
+    return Notice(kind="article_published", to="leaders", key=f"article_published:{draft.id}",
+                  text=f"{who} published '{draft.title}' ({draft.article_key}) from a knowledge gap of "
+                       f"{len(draft.ticket_ids)} tickets; suggestions use it now.",
+                  data={"article_id": draft.article_key, "draft_id": draft.id, "gap": draft.gap_key})
+
+
+def exported(export: ArticleExport | None, draft: Draft) -> str | None:
+    """Write the published article's Markdown file; where it went (None: no folder, or it failed)."""
+    if export is None:
+        return None
+    try:
+        return export.write(draft.article_key, draft.markdown())
+    except OSError:  # the article is live and in the database; the file is a copy an admin can rewrite
+        log.exception("could not export article %s", draft.article_key)
+        return None
 
 
 async def edit_draft(draft_id: str, who: str, *, platform: str | None, title: str | None = None,
@@ -172,8 +213,8 @@ class KnowledgeDesk:
     clock: Clock
     export: ArticleExport | None
     new_id: Callable[[], str]
+    uow: Callable[[], KnowledgeUnit]  # one transaction per decision
     llm: LanguageModel | None = None  # words the title and problem when configured (see worded)
-    audit: AuditLog | None = None  # who published or discarded which draft
 
     def require_owner(self, who: str, platform: str | None) -> None:
         """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
@@ -192,10 +233,10 @@ class KnowledgeDesk:
                                org=self.org, clock=self.clock, new_id=self.new_id, llm=self.llm)
 
     async def decide(self, draft_id: str, action: str, who: str, platform: str | None) -> Decision:
-        """Publish or discard, once."""
-        return await decide_draft(draft_id, action, who, platform=platform, drafts=self.drafts,
-                                  articles=self.articles, library=self.library, export=self.export,
-                                  org=self.org, clock=self.clock, audit=self.audit)
+        """Publish or discard, once (a transaction that lost a race is run again and finds it decided)."""
+        return await retry_conflicts(lambda: decide_draft(
+            draft_id, action, who, platform=platform, uow=self.uow(), library=self.library,
+            export=self.export, org=self.org, clock=self.clock))
 
     async def edit(self, draft_id: str, who: str, platform: str | None, *, title: str | None = None,
                    problem: str | None = None, steps: Sequence[str] | None = None) -> Draft:

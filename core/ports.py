@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,10 +12,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from core.audit import AuditEntry
-    from core.causes import Cause
+    from core.causes import Cause, RankedCause
     from core.coaching import Review
+    from core.digests import Digest
     from core.escalation import Escalation
     from core.kb import Article
+    from core.kpis import KpiReport
+    from core.org import ImpactWeights, Org
+    from core.periods import Period
     from core.tickets import CsatResponse, Ticket
     from core.trackers import IssueDraft, IssueRef, IssueState
 
@@ -51,9 +55,37 @@ class TicketRepository(Protocol):
         newest_first: bool = False,
         resolved_since: datetime | None = None,
         escalated_since: datetime | None = None,
+        statuses: Sequence[str] | None = None,
     ) -> builtins.list[Ticket]: ...
     async def list_all(self) -> builtins.list[Ticket]: ...
     async def count(self) -> int: ...
+
+
+class Reports(Protocol):
+    """Leaders' and agents' figures over the whole ledger, aggregated where the tickets are stored.
+
+    The one reporting path every entry point reads (CLI, chat commands, App Home, the console): it never
+    loads every ticket. core.kpis, core.causes.rank_causes and core.digests.compose_digest compute the same
+    figures in memory; they are the oracle the implementations are tested against.
+    """
+
+    async def kpis(self, period: Period, *, sla_hours: Callable[[str], float]) -> KpiReport:
+        """Every KPI of DESIGN.md for a period, total and per surface."""
+        ...
+
+    async def ranked_causes(
+        self, now: datetime, weights: ImpactWeights, *, limit: int | None = None
+    ) -> builtins.list[RankedCause]:
+        """Causes with tickets ranked by business impact at `now`, the first `limit` of them."""
+        ...
+
+    async def digest(self, period: Period, *, org: Org, now: datetime) -> Digest:
+        """The weekly digest document for a period."""
+        ...
+
+    async def needed_escalations(self, cause_key: str) -> dict[str, int]:
+        """Per team, how many escalations of a cause's tickets to it were judged needed."""
+        ...
 
 
 class TicketLoad(Protocol):

@@ -6,38 +6,35 @@ from datetime import datetime
 
 from core import coaching, follow_ups
 from core.audit import AuditEntry
-from core.causes import RankedCause, rank_causes
+from core.causes import RankedCause
 from core.coaching import CoachingPrompt
-from core.digests import Digest, compose_digest
-from core.kpis import KpiReport, Period, compute_kpis
+from core.digests import Digest
+from core.kpis import KpiReport, Period
 from core.org import Org
-from core.ports import AuditLog, CauseRepository, Clock, ReviewRepository, TicketRepository
+from core.ports import AuditLog, Clock, Reports, ReviewRepository, TicketRepository
 
 
 async def ranked_causes(
-    now: datetime | None = None, *, tickets: TicketRepository, causes: CauseRepository, org: Org, clock: Clock
+    now: datetime | None = None, limit: int | None = None, *, reports: Reports, org: Org, clock: Clock
 ) -> list[RankedCause]:
-    """All causes ranked by business impact."""
-    return rank_causes(
-        await causes.list(), await tickets.list_all(), now=now or clock.now(), weights=org.weights
-    )
+    """Causes ranked by business impact (the first `limit`), aggregated where the tickets are."""
+    return await reports.ranked_causes(now or clock.now(), org.weights, limit=limit)
 
 
-async def kpis(period: Period, *, tickets: TicketRepository, causes: CauseRepository, org: Org) -> KpiReport:
+async def kpis(period: Period, *, reports: Reports, org: Org) -> KpiReport:
     """Every KPI of DESIGN.md for a period, total and per surface."""
-    return compute_kpis(await tickets.list_all(), await causes.list(), period, sla_hours=org.sla_for)
+    return await reports.kpis(period, sla_hours=org.sla_for)
 
 
-async def digest(
-    period: Period, *, tickets: TicketRepository, causes: CauseRepository, org: Org, clock: Clock
-) -> Digest:
+async def digest(period: Period, *, reports: Reports, org: Org, clock: Clock) -> Digest:
     """The weekly digest document."""
-    return compose_digest(await tickets.list_all(), await causes.list(), period, org=org, now=clock.now())
+    return await reports.digest(period, org=org, now=clock.now())
 
 
 async def coaching_prompts(period: Period, *, tickets: TicketRepository, org: Org) -> list[CoachingPrompt]:
-    """One strong and one weak ticket per agent, per manager."""
-    return coaching.coaching_prompts(org, await tickets.list_all(), period.start, period.end)
+    """One strong and one weak ticket per agent, per manager (reads only tickets resolved since P starts)."""
+    resolved = await tickets.list(resolved_since=period.start)
+    return coaching.coaching_prompts(org, resolved, period.start, period.end)
 
 
 async def review_summary(period: Period, *, reviews: ReviewRepository) -> dict[str, object]:

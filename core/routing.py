@@ -14,7 +14,7 @@ from core.kb import Article, Library
 from core.limits import MAX_FIELD, check_size
 from core.messages import Escalate
 from core.org import Org, PersonRole
-from core.ports import Clock, LanguageModel, Notice, TicketRepository, UnitOfWork
+from core.ports import Clock, LanguageModel, Notice, Reports, TicketRepository, UnitOfWork
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Message, Role, Status, Ticket
 
@@ -24,19 +24,20 @@ async def owner_for(
     *,
     org: Org,
     tickets: TicketRepository,
+    reports: Reports,
     library: Library,
     router: TeamRouter | None = None,
 ) -> RoutingSuggestion:
     """The team the escalation form is pre-filled with."""
     ticket = await load_ticket(ticket_id, tickets)
-    return await suggest_owner(ticket, org=org, tickets=tickets, articles=library.articles, router=router)
+    return await suggest_owner(ticket, org=org, reports=reports, articles=library.articles, router=router)
 
 
 async def suggest_owner(
     ticket: Ticket,
     *,
     org: Org,
-    tickets: TicketRepository,
+    reports: Reports,
     articles: dict[str, Article],
     router: TeamRouter | None = None,
 ) -> RoutingSuggestion:
@@ -45,8 +46,7 @@ async def suggest_owner(
     if team:
         return RoutingSuggestion(team.key, f"{team.name} owns the likely cause {ticket.cause_key}")
     if ticket.cause_key:
-        past = [t for t in await tickets.list(cause_key=ticket.cause_key) if t.escalated_to]
-        needed = Counter(t.escalated_to for t in past if t.escalation_judgement == Judgement.NEEDED)
+        needed = Counter(await reports.needed_escalations(ticket.cause_key))
         if needed:
             key, n = needed.most_common(1)[0]
             return RoutingSuggestion(
@@ -71,6 +71,7 @@ async def escalate(
     cmd: Escalate,
     *,
     uow: UnitOfWork,
+    reports: Reports,
     library: Library,
     org: Org,
     clock: Clock,
@@ -86,7 +87,7 @@ async def escalate(
             raise InvalidTransition(f"Ticket {ticket.id} is resolved; reopen it before escalating.")
         articles = library.articles
         suggestion = await suggest_owner(
-            ticket, org=org, tickets=uow.tickets, articles=articles, router=router
+            ticket, org=org, reports=reports, articles=articles, router=router
         )
         team_key = cmd.team or suggestion.team
         team = org.team(team_key) if team_key else None

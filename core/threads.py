@@ -10,7 +10,7 @@ from core.intake import load_ticket
 from core.kb import Article, Library
 from core.messages import check_text
 from core.org import Org, PersonRole
-from core.ports import CauseRepository, Clock, TicketRepository, UnitOfWork
+from core.ports import CauseRepository, Clock, Reports, TicketRepository, UnitOfWork
 from core.routing import suggest_owner
 from core.tickets import Message, Role, Status, Ticket
 
@@ -101,8 +101,7 @@ async def my_tickets(who: str, *, tickets: TicketRepository, org: Org, limit: in
 
 async def queue(*, tickets: TicketRepository, limit: int = 20) -> list[Ticket]:
     """Open tickets waiting for a person, oldest first."""
-    waiting = [t for t in await tickets.list(open_only=True) if t.status == Status.NEEDS_HUMAN]
-    return waiting[:limit]
+    return await tickets.list(statuses=(Status.NEEDS_HUMAN.value,), limit=limit)
 
 
 async def triage_context(
@@ -110,6 +109,7 @@ async def triage_context(
     *,
     tickets: TicketRepository,
     causes: CauseRepository,
+    reports: Reports,
     library: Library,
     org: Org,
     similar_limit: int = 3,
@@ -125,5 +125,5 @@ async def triage_context(
         articles_tried=[library.articles[a] for a in ticket.suggested_article_ids if a in library.articles],
         similar=similar,
         likely_cause=await causes.get(ticket.cause_key) if ticket.cause_key else None,
-        likely_owner=await suggest_owner(ticket, org=org, tickets=tickets, articles=library.articles),
+        likely_owner=await suggest_owner(ticket, org=org, reports=reports, articles=library.articles),
     )

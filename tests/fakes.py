@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from core.audit import AuditEntry
-from core.causes import Cause
+from core.causes import Cause, rank_causes
 from core.coaching import Review
+from core.digests import compose_digest
 from core.errors import Conflict, DuplicateTicket
 from core.escalation import Escalation
 from core.kb import Article
+from core.kpis import compute_kpis
 from core.ports import Notice
 from core.tickets import CsatResponse, Ticket
 
@@ -81,6 +84,7 @@ class FakeTicketRepository:
         newest_first: bool = False,
         resolved_since: datetime | None = None,
         escalated_since: datetime | None = None,
+        statuses: Sequence[str] | None = None,
     ) -> list[Ticket]:
         out = [
             t
@@ -89,6 +93,7 @@ class FakeTicketRepository:
             and (not open_only or t.is_open)
             and (cause_key is None or t.cause_key == cause_key)
             and (agent is None or t.agent == agent)
+            and (statuses is None or t.status in statuses)
             and (resolved_since is None or (t.resolved_at is not None and t.resolved_at >= resolved_since))
             and (escalated_since is None or any(at is not None and at >= escalated_since
                                                 for at in (t.escalated_at, t.escalation_judged_at)))
@@ -219,6 +224,29 @@ class FakeStores:
             vars(getattr(self, name)).update(saved)  # type: ignore[call-overload]
 
 
+class OracleReports:
+    """The Reports port computed in memory by core's own functions: the oracle SqlReports is checked against."""
+
+    def __init__(self, stores: FakeStores) -> None:
+        self.stores = stores
+
+    async def kpis(self, period, *, sla_hours):  # type: ignore[no-untyped-def]
+        return compute_kpis(await self.stores.tickets.list_all(), await self.stores.causes.list(), period,
+                            sla_hours=sla_hours)  # fmt: skip
+
+    async def ranked_causes(self, now, weights, *, limit=None):  # type: ignore[no-untyped-def]
+        every = await self.stores.tickets.list_all()
+        return rank_causes(await self.stores.causes.list(), every, now=now, weights=weights)[:limit]
+
+    async def digest(self, period, *, org, now):  # type: ignore[no-untyped-def]
+        every = await self.stores.tickets.list_all()
+        return compose_digest(every, await self.stores.causes.list(), period, org=org, now=now)
+
+    async def needed_escalations(self, cause_key: str) -> dict[str, int]:
+        own = await self.stores.tickets.list(cause_key=cause_key)
+        return dict(Counter(t.escalated_to for t in own if t.escalated_to and t.escalation_judgement == "needed"))
+
+
 class FakeUnitOfWork:
     """All or nothing over the fakes: what was written is put back unless `commit` ran."""
 
@@ -325,6 +353,7 @@ async def fake_desk(org=None, articles=None, notifier=None, llm=None):  # type: 
         uow=lambda: FakeUnitOfWork(stores, notifier),
         notifier=notifier,
         clock=FakeClock(),
+        reports=OracleReports(stores),
         llm=llm,
         models=Models(Library(TfidfRetriever()), CauseMatcher(TfidfRetriever())),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
+from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
+from core.drafts import DraftStatus
 from tests.slack_fake import ANA, EMPLOYEE, LEA, buttons, harness
 from tests.test_gaps_drafts import EMAIL, TOKEN, hand_made
 
@@ -111,3 +114,39 @@ async def test_edit_opens_a_form_and_the_saved_draft_is_posted_again_for_review(
     assert "1. Sync the Company Portal." in str(again) and "2. Restart." in str(again)
     draft = await slack.runtime.desk.articles.get(f"kb-gap-{edit['value']}")
     assert draft is None  # edited, not published
+
+
+def drafting_or_draft(p: dict) -> bool:  # type: ignore[type-arg]
+    return p.get("text", "").startswith("Draft article: ") or "drafting this gap" in p.get("text", "")
+
+
+async def test_two_owners_pressing_draft_article_at_once_make_one_draft(slack, engine):
+    await slack.command("/fixloop", "gaps", ANA)
+    listed = (await slack.fake.wait_for("response_url", where=lambda p: "Knowledge gaps" in json.dumps(p)))[-1]
+    button = buttons(listed["blocks"])["fixloop.gap_draft"]
+    await asyncio.gather(slack.click(button, ANA), slack.click(button, LEA), slack.click(button, ANA))
+    await slack.fake.wait_for("response_url", count=3, where=drafting_or_draft)
+    drafts = await SqlDraftRepository(engine).list(status=DraftStatus.DRAFT)
+    assert [d.gap_key for d in drafts] == ["internal:c-cert"]
+    # A later click shows that same draft: the claim was given back once the draft was stored.
+    again = await draft_message(slack)
+    assert buttons(again["blocks"])["fixloop.draft_publish"]["value"] == drafts[0].id
+
+
+async def test_a_double_click_on_publish_publishes_once_in_one_transaction(slack, engine, tmp_path: Path):
+    posted = await draft_message(slack)
+    publish = buttons(posted["blocks"])["fixloop.draft_publish"]
+    message = {"ts": "1800000000.000009", "blocks": posted["blocks"]}
+    await asyncio.gather(slack.click(publish, ANA, message=message), slack.click(publish, LEA, message=message))
+    await slack.fake.wait_for("response_url", count=2, where=lambda p: "published" in p.get("text", "")
+                              or "already" in p.get("text", "").lower())
+    assert len(responses(slack, "suggestions use it now")) == 1
+    article_id = f"kb-gap-{publish['value']}"
+    entries = [e for e in await slack.desk.audit_entries() if e.action == "article_published"]
+    assert [e.detail.split(":")[0] for e in entries] == [article_id]
+    # The leaders hear of it once, through the outbox that committed with the article.
+    told = await slack.fake.wait_for("chat.postMessage", where=lambda p: article_id in str(p.get("text", "")))
+    assert [p["channel"] for p in told] == ["C0LEADERS"]
+    draft = await SqlDraftRepository(engine).get(publish["value"])
+    assert draft is not None and draft.status == DraftStatus.PUBLISHED and draft.article_id == article_id
+    assert (tmp_path / "kb" / f"{article_id}.md").is_file()

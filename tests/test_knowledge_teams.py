@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
+from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
+from core.drafts import DraftStatus
 from tests.teams_fake import ANA, DM, EMP, LEA, card_of, harness, message, submits
 from tests.test_gaps_drafts import EMAIL, TOKEN, hand_made
 
@@ -92,3 +95,33 @@ async def test_an_employee_cannot_list_gaps_or_publish(teams):
 async def test_a_damaged_knowledge_button_is_refused_clearly(teams):
     await teams.click({"fixloop": "draft_publish", "target": "../../etc/passwd"}, ANA, "x")
     await teams.connector.wait_for("posted", where=lambda c: "not one Fixloop made" in c.body.get("text", ""))
+
+
+async def test_two_owners_pressing_draft_article_at_once_make_one_draft(teams, engine):
+    await teams.post(message("gaps", ANA, DM))
+    listed = (await teams.connector.wait_for("posted"))[-1]
+    draft = submits(card_of(listed.body))["gap_draft"]
+    await asyncio.gather(teams.click(draft, ANA, "gaps-card"), teams.click(draft, LEA, "gaps-card-2"),
+                         teams.click(draft, ANA, "gaps-card"))
+    await teams.connector.wait_for("posted", 4)  # the list, then a draft or "someone is drafting" for each
+    drafts = await SqlDraftRepository(engine).list(status=DraftStatus.DRAFT)
+    assert [d.gap_key for d in drafts] == ["internal:c-cert"]
+    again = await draft_card(teams)  # later: the same open draft, not a new one
+    assert submits(again)["draft_publish"]["target"] == drafts[0].id
+
+
+async def test_a_double_click_on_publish_publishes_once_with_one_notice(teams, engine, tmp_path: Path):
+    card = await draft_card(teams)
+    publish = submits(card)["draft_publish"]
+    await asyncio.gather(teams.click(publish, ANA, "draft-card"), teams.click(publish, LEA, "draft-card"))
+    await teams.connector.wait_for("update")
+    await teams.connector.wait_for("posted", where=lambda c: "already" in c.body.get("text", ""))
+    article_id = f"kb-gap-{publish['target']}"
+    entries = [e for e in await teams.desk.audit_entries() if e.action == "article_published"]
+    assert [e.detail.split(":")[0] for e in entries] == [article_id]
+    told = await teams.connector.wait_for("posted", where=lambda c: article_id in json.dumps(c.body)
+                                          and "from a knowledge gap" in json.dumps(c.body))
+    assert len(told) == 1 and len([c for c in teams.connector.calls if c.kind == "update"]) == 1
+    draft = await SqlDraftRepository(engine).get(publish["target"])
+    assert draft is not None and draft.status == DraftStatus.PUBLISHED
+    assert (tmp_path / "kb" / f"{article_id}.md").is_file()

@@ -111,7 +111,9 @@ async def test_resolve_sends_a_csat_survey_and_a_low_score_reopens_the_ticket(sl
 
 
 async def test_not_solved_in_the_survey_reopens_and_a_good_score_does_not(slack):
-    first, second = await open_ticket(slack), await open_ticket(slack, ts="1700000000.000200")
+    # A second, different problem: the same one again would join the first ticket (a duplicate).
+    other = "The printer on floor 3 jams on every page"
+    first, second = await open_ticket(slack), await open_ticket(slack, other, ts="1700000000.000200")
     for t in (first, second):
         await slack.desk.resolve(t.id, ANA)
     surveys = await slack.fake.wait_for("chat.postMessage", 2, where=lambda p: p["channel"] == EMPLOYEE)

@@ -85,7 +85,7 @@ async def test_a_listed_internal_channel_shared_with_a_customer_is_external(slac
     assert (await slack.desk.find_thread("slack:C0ITHELP:1700000000.000500")).surface == Surface.EXTERNAL
 
 
-def log_as_ticket(channel: str, ts: str) -> dict:  # type: ignore[type-arg]
+def log_as_ticket(channel: str, ts: str, text: str = VPN) -> dict:  # type: ignore[type-arg]
     """A message_action payload: Slack sends no is_ext_shared_channel with it."""
     return {
         "type": "message_action",
@@ -94,7 +94,7 @@ def log_as_ticket(channel: str, ts: str) -> dict:  # type: ignore[type-arg]
         "channel": {"id": channel, "name": "acme-connect"},
         "trigger_id": "trig.1",
         "message_ts": ts,
-        "message": {"type": "message", "user": EMPLOYEE, "team": TEAM, "text": VPN, "ts": ts},
+        "message": {"type": "message", "user": EMPLOYEE, "team": TEAM, "text": text, "ts": ts},
     }
 
 
@@ -102,7 +102,8 @@ async def test_log_as_ticket_in_an_unlisted_shared_channel_looks_the_channel_up_
     slack.fake.channels["C0CONNECT"] = {"is_ext_shared": True}
     await slack.interact(log_as_ticket("C0CONNECT", "1700000000.000600"))
     reply = await first_reply(slack, "1700000000.000600")
-    await slack.interact(log_as_ticket("C0CONNECT", "1700000000.000700"))
+    # Another problem: the same one again from the same person would join the first ticket (a duplicate).
+    await slack.interact(log_as_ticket("C0CONNECT", "1700000000.000700", "The invoice PDF shows the wrong VAT"))
     await first_reply(slack, "1700000000.000700")
     for ts in ("1700000000.000600", "1700000000.000700"):
         assert (await slack.desk.find_thread(f"slack:C0CONNECT:{ts}")).surface == Surface.EXTERNAL

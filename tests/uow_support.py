@@ -22,5 +22,6 @@ def sql_desk(repos: SqlRepositories, outbox: SqlOutbox | None = None):  # type: 
         uow=lambda: repos.unit_of_work(outbox=queued, notifier=notifier),
         notifier=notifier,
         clock=FakeClock(),
+        reports=repos.reports,
         models=Models(Library(TfidfRetriever()), CauseMatcher(TfidfRetriever())),
     )

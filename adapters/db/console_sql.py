@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -21,7 +21,6 @@ from core.periods import Period
 from core.stats import ratio
 
 E = table_of(EscalationRow)
-EVER = Period(datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
 TICKET_COLUMNS = (
     T.c.id,
     T.c.created_at,
@@ -66,7 +65,7 @@ class SqlConsole(SqlRepository):
     async def causes(self, now: datetime, weights: ImpactWeights) -> list[RankedCause]:
         """Every cause with tickets, ranked by impact at `now` (the ranking `fixloop causes` prints)."""
         async with self._sessions() as session:
-            return await ranked_causes(session, EVER, now, weights)
+            return await ranked_causes(session, None, now, weights)
 
     async def cause(self, key: str) -> Cause | None:
         """One cause by key."""

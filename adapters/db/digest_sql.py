@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
@@ -45,15 +45,18 @@ def _impact(session: AsyncSession, now: datetime, w: ImpactWeights) -> Any:
 
 
 async def ranked_causes(
-    session: AsyncSession, window: Period, now: datetime, w: ImpactWeights
+    session: AsyncSession, window: Period | None, now: datetime, w: ImpactWeights, limit: int | None = None
 ) -> list[RankedCause]:
-    """Causes with tickets created in the window, ranked by impact at `now`, with 3 costliest tickets."""
+    """Causes with tickets created in the window (None: ever), ranked by impact at `now`, with 3 costliest.
+
+    One aggregate ranks every cause; the costliest tickets and the causes' rows are read for the first
+    `limit` only, so the ranking of a million tickets returns a handful of rows.
+    """
     per = (
         select(T.c.id, T.c.cause_key, T.c.surface, T.c.status, _impact(session, now, w).label("impact"))
-        .where(T.c.cause_key.is_not(None), within(T.c.created_at, window))
+        .where(T.c.cause_key.is_not(None), within(T.c.created_at, window) if window else true())
         .subquery()
     )
-    rank = func.row_number().over(partition_by=per.c.cause_key, order_by=(per.c.impact.desc(), per.c.id))
     agg = (
         await session.execute(
             select(
@@ -63,22 +66,20 @@ async def ranked_causes(
                 count_if(per.c.status != "resolved").label("open"),
                 count_if(per.c.surface == "internal").label("internal"),
                 count_if(per.c.surface == "external").label("external"),
-            ).group_by(per.c.cause_key)
+            )
+            .where(select(C.c.key).where(C.c.key == per.c.cause_key).exists())
+            .group_by(per.c.cause_key)
         )
     ).all()
-    ranked_ids = select(per.c.cause_key, per.c.id, rank.label("rn")).subquery()
-    top = (
-        await session.execute(
-            select(ranked_ids)
-            .where(ranked_ids.c.rn <= EVIDENCE)
-            .order_by(ranked_ids.c.cause_key, ranked_ids.c.rn)
-        )
-    ).all()
-    evidence: dict[str, list[str]] = defaultdict(list)
-    for r in top:
-        evidence[r.cause_key].append(r.id)
-    causes = {r.key: to_cause(r._mapping) for r in (await session.execute(select(C))).all()}
-    out = [
+    agg = sorted(agg, key=lambda a: (-round(float(a.impact), 2), -int(a.n), a.cause_key))[:limit]
+    keys = [a.cause_key for a in agg]
+    evidence = await _costliest(session, per, keys)
+    causes = {
+        r.key: to_cause(r._mapping)
+        for chunk in _chunks(keys)
+        for r in (await session.execute(select(C).where(C.c.key.in_(chunk)))).all()
+    }
+    return [
         RankedCause(
             causes[a.cause_key],
             int(a.n),
@@ -88,9 +89,26 @@ async def ranked_causes(
             evidence[a.cause_key],
         )
         for a in agg
-        if a.cause_key in causes
     ]
-    return sorted(out, key=lambda r: (-r.impact, -r.tickets, r.cause.key))
+
+
+def _chunks(keys: list[str], size: int = 500) -> list[list[str]]:
+    """Keys in lists short enough for one IN (...) on every backend."""
+    return [keys[i : i + size] for i in range(0, len(keys), size)]
+
+
+async def _costliest(session: AsyncSession, per: Any, keys: list[str]) -> dict[str, list[str]]:
+    """The EVIDENCE costliest ticket ids of each cause (ties by id), for the given causes only."""
+    evidence: dict[str, list[str]] = defaultdict(list)
+    rank = func.row_number().over(partition_by=per.c.cause_key, order_by=(per.c.impact.desc(), per.c.id))
+    for chunk in _chunks(keys):
+        ranked_ids = (
+            select(per.c.cause_key, per.c.id, rank.label("rn")).where(per.c.cause_key.in_(chunk)).subquery()
+        )
+        top = select(ranked_ids).where(ranked_ids.c.rn <= EVIDENCE)
+        for r in (await session.execute(top.order_by(ranked_ids.c.cause_key, ranked_ids.c.rn))).all():
+            evidence[r.cause_key].append(r.id)
+    return evidence
 
 
 async def evidence_refs(session: AsyncSession, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -27,22 +27,23 @@ def _draft(row: RowMapping) -> Draft:
 
 
 class SqlDraftRepository(SqlRepository):
-    """Drafts; `decide` changes a draft's status only while it is still a draft (one click wins)."""
+    """Drafts, alone or in a unit of work; `decide` changes a draft's status only while it is still a draft
+    (one click wins)."""
 
     async def get(self, draft_id: str) -> Draft | None:
         """A draft by id."""
-        async with self._sessions() as session:
+        async with self._reading() as session:
             row = (await session.execute(select(DRAFTS).where(DRAFTS.c.id == draft_id))).mappings().first()
         return _draft(row) if row else None
 
     async def save(self, draft: Draft) -> None:
         """Insert or replace a draft (an edit keeps its id)."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await upsert(session, DRAFTS, _values(draft), ["id"])
 
     async def decide(self, draft: Draft) -> bool:
         """Store a decided draft if it was still undecided; False when someone decided first."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(DRAFTS).where(DRAFTS.c.id == draft.id, DRAFTS.c.status == str(DraftStatus.DRAFT))
                 .values(**{k: v for k, v in _values(draft).items() if k != "id"}))
@@ -53,6 +54,6 @@ class SqlDraftRepository(SqlRepository):
         stmt = select(DRAFTS).order_by(DRAFTS.c.created_at, DRAFTS.c.id)
         if status is not None:
             stmt = stmt.where(DRAFTS.c.status == str(status))
-        async with self._sessions() as session:
+        async with self._reading() as session:
             rows = (await session.execute(stmt)).mappings().all()
         return [_draft(r) for r in rows]

@@ -31,7 +31,7 @@ async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[st
     ).all()
     causes = {r.key: r for r in (await session.execute(select(C.c.key, C.c.fix_shipped_at))).all()}
     found = await _first_tickets(session, p)
-    deflection = await _deflection(session, p)
+    deflection = await _deflection(session, p, counts)
     out = {}
     for s in SCOPES:
         per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
@@ -82,39 +82,36 @@ def _root_cause_hours(rows: Sequence[Any]) -> list[float]:
     return [(found - start).total_seconds() / 3600 for found, start in first.values()]
 
 
-async def _deflection(session: AsyncSession, p: Period) -> dict[str, float | None]:
-    """Sum over causes fixed before P of max(0, B - A), per scope; None when no such cause is in scope."""
-    has = {s: exists().where(T.c.cause_key == C.c.key, T.c.surface == s) for s in ("internal", "external")}
-    shipped = (
-        await session.execute(
-            select(
-                C.c.key,
-                C.c.fix_shipped_at,
-                has["internal"].label("internal"),
-                has["external"].label("external"),
-            ).where(C.c.fix_shipped_at < p.start)
-        )
-    ).all()
+async def _deflection(session: AsyncSession, p: Period, counts: Sequence[Any]) -> dict[str, float | None]:
+    """Sum over causes fixed before P of max(0, B - A), per scope; None when no such cause is in scope.
+
+    A (tickets of the cause in P) is the w0 column of the per-cause counts; B's windows are counted here.
+    """
+    fixed = select(C.c.key, C.c.fix_shipped_at).where(C.c.fix_shipped_at < p.start)
+    shipped = (await session.execute(fixed)).all()
+    # A cause with no ticket in a scope adds max(0, 0 - 0) = 0 there: all a scope needs to know is whether
+    # any fixed cause has a ticket in it at all (None, no data, otherwise). One probe per surface.
+    fixed_before = T.join(C, T.c.cause_key == C.c.key)
+    has = {
+        s: bool((await session.execute(select(exists().select_from(fixed_before).where(
+            T.c.surface == s, C.c.fix_shipped_at < p.start)))).scalar())
+        for s in ("internal", "external")
+    }  # fmt: skip
     windows = []
     for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
-        windows += [
-            ("A", c.key, p.start, p.end),
-            ("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at),
-        ]
-    counts = await window_counts(session, windows)
+        windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
+    baselines = await window_counts(session, windows)
     out: dict[str, float | None] = {}
     for s in SCOPES:
-        present = [
-            c.key
-            for c in shipped
-            if (c.internal if s != "external" else False) or (c.external if s != "internal" else False)
-        ]
         n: dict[tuple[str, str], int] = defaultdict(int)
-        for r in scoped(counts, s):
+        for r in scoped(baselines, s):
             n[(r.tag, r.cause)] += int(r.n)
-        total: float | None = None
-        for key in present:
-            total = (total or 0.0) + max(0.0, n[("B", key)] / BASELINE_PERIODS - n[("A", key)])
+        for r in scoped(counts, s):
+            n[("A", r.cause_key)] += int(r.w0)
+        in_scope = has["internal"] or has["external"] if s == "total" else has[s]
+        total: float | None = 0.0 if in_scope else None
+        for c in shipped if in_scope else ():
+            total = (total or 0.0) + max(0.0, n[("B", c.key)] / BASELINE_PERIODS - n[("A", c.key)])
         out[s] = total
     return out
 

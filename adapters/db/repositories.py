@@ -14,7 +14,9 @@ from adapters.db.csat import SqlCsatRepository
 from adapters.db.engine import make_sessionmaker
 from adapters.db.escalations import SqlEscalationRepository
 from adapters.db.inbox import SqlInbox
+from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.outbox import SqlOutbox
+from adapters.db.reports import SqlReports
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
 from adapters.db.uow import Outbox, SqlUnitOfWork
@@ -49,7 +51,9 @@ class SqlRepositories:
     inbox: SqlInbox
     outbox: SqlOutbox
     audit: SqlAuditLog
+    reports: SqlReports
     sessions: Sessions
+    incidents: SqlIncidentRepository
 
     @classmethod
     def build(cls, sessions: Sessions | AsyncEngine) -> SqlRepositories:
@@ -66,7 +70,9 @@ class SqlRepositories:
             inbox=SqlInbox(sessions),
             outbox=SqlOutbox(sessions),
             audit=SqlAuditLog(sessions),
+            reports=SqlReports(sessions),
             sessions=sessions,
+            incidents=SqlIncidentRepository(sessions),
         )
 
     def unit_of_work(

@@ -196,6 +196,7 @@ class SqlTicketRepository(SqlRepository):
         newest_first: bool = False,
         resolved_since: datetime | None = None,
         escalated_since: datetime | None = None,
+        statuses: Sequence[str] | None = None,
     ) -> builtins.list[Ticket]:
         """Tickets matching every given filter, oldest first unless asked.
 
@@ -212,6 +213,8 @@ class SqlTicketRepository(SqlRepository):
             stmt = stmt.where(TICKETS.c.cause_key == cause_key)
         if agent is not None:
             stmt = stmt.where(TICKETS.c.agent == agent)
+        if statuses is not None:
+            stmt = stmt.where(TICKETS.c.status.in_([str(s) for s in statuses]))
         if resolved_since is not None:
             stmt = stmt.where(TICKETS.c.resolved_at >= resolved_since)
         if escalated_since is not None:

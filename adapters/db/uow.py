@@ -14,7 +14,9 @@ from adapters.db.articles import SqlArticleRepository
 from adapters.db.audit import SqlAuditLog
 from adapters.db.causes import SqlCauseRepository
 from adapters.db.csat import SqlCsatRepository
+from adapters.db.drafts import SqlDraftRepository
 from adapters.db.escalations import SqlEscalationRepository
+from adapters.db.incidents import SqlIncidentRepository
 from adapters.db.reviews import SqlReviewRepository
 from adapters.db.tickets import SqlTicketRepository
 from core.errors import Conflict
@@ -60,6 +62,8 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self._sessions, session=session)
         self.csat = SqlCsatRepository(self._sessions, session=session)
         self.audit = SqlAuditLog(self._sessions, session=session)
+        self.drafts = SqlDraftRepository(self._sessions, session=session)  # core.knowledge.KnowledgeUnit
+        self.incidents = SqlIncidentRepository(self._sessions, session=session)
         return self
 
     async def __aexit__(

@@ -13,42 +13,53 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from adapters.search.answerability import FEATURES, Evidence, answer_model
 from core.kb import NO_ARTICLE, Ranker
 
 FOLDS = 5
 MIN_HISTORY = 50  # fewer questions than this make a calibration of noise: the ranker's own threshold stays
-MAX_LOSS = 0.02  # answerable questions may lose at most this much hit@3 to abstention
+# Answerable questions may lose at most 2 points of hit@3 to abstention. The folds' rankers learn from about
+# 64% of the history, so their answerable questions look less sure than the full ranker's: a 2-point budget
+# in cross-validation cost 2.4 points on CLINC150's validation split, a 1-point one 1.9 (chosen there).
+MAX_LOSS = 0.01
+TARGET_PRECISION = 0.85  # abstentions that should be right (no article fitted), when the loss budget allows
 RECALIBRATE_GROWTH = 0.25  # history or articles growing by this share since the last CV trigger a new one
+DEPTH = 10  # the ranker's answers the evidence looks at
 
 
 @dataclass
 class Calibration:
-    """What the cross-validation learnt: the confidence map, the threshold, and how it was chosen."""
+    """What the cross-validation learnt: the answer model, its confidence map, the threshold and how."""
 
     threshold: float
     how: str
-    xs: list[float] = field(default_factory=list)  # isotonic knots: raw confidence ...
+    model: Any = None  # FEATURES -> chance the first article is right (answerability.answer_model)
+    xs: list[float] = field(default_factory=list)  # isotonic knots: the model's chance ...
     ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
     cv: dict[str, float | int | None] = field(default_factory=dict)
+    settings: dict[str, float | int | str] = field(default_factory=dict)  # method, folds, targets
 
-    def confidence(self, raw: float) -> float:
-        """The calibrated confidence for a raw one (identity when nothing was learnt)."""
-        if not self.xs:
-            return raw
-        return float(np.interp(raw, self.xs, self.ys))
+    def confidence(self, x: np.ndarray) -> np.ndarray:
+        """The calibrated confidence for rows of FEATURES (the raw top-1 odds when nothing was learnt)."""
+        x = np.atleast_2d(x)
+        p = self.model.predict_proba(x)[:, 1] if self.model is not None else x[:, 0]
+        return np.interp(p, self.xs, self.ys) if self.xs else np.asarray(p, dtype=float)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
-        return {"threshold": round(self.threshold, 4), "how": self.how, "cross_validation": self.cv}
+        return {"threshold": round(self.threshold, 4), **self.settings, "how": self.how,
+                "cross_validation": self.cv}
 
 
 @dataclass(frozen=True)
 class Scored:
-    """One held-out question: its raw top confidence, whether the first / first three were right."""
+    """One held-out question: its top confidence, whether the first / first three were right."""
 
     confidence: float
     top1: bool
@@ -57,15 +68,23 @@ class Scored:
 
 
 class CalibratedRanker:
-    """A ranker whose confidences and abstention threshold come from held-out-article cross-validation."""
+    """A ranker whose confidences and abstention threshold come from held-out-article cross-validation.
+
+    The threshold decides per question whether any article fits (`per_question`): when the first clears it,
+    the runners-up are offered too, so the hit@3 the threshold was chosen to keep is the hit@3 people see.
+    """
+
+    per_question = True
 
     def __init__(self, make: Callable[[], Ranker], *, folds: int = FOLDS, max_loss: float = MAX_LOSS,
-                 min_history: int = MIN_HISTORY, seed: int = 0) -> None:
+                 target_precision: float = TARGET_PRECISION, min_history: int = MIN_HISTORY,
+                 seed: int = 0) -> None:
         self.make, self.folds, self.max_loss = make, folds, max_loss
-        self.min_history, self.seed = min_history, seed
+        self.target_precision, self.min_history, self.seed = target_precision, min_history, seed
         self.inner = make()
         self.name = str(getattr(self.inner, "name", "custom"))
         self.calibration: Calibration | None = None
+        self.evidence: Evidence | None = None
         self._sizes = (0, 0)  # (articles, history) at the last cross-validation
 
     @property
@@ -80,18 +99,32 @@ class CalibratedRanker:
         self.inner.fit(docs, history)
         sizes = (len({d for d, _ in docs}), len(history))
         if len(history) < self.min_history:
-            self.calibration, self._sizes = None, (0, 0)
-        elif self.calibration is None or _grew(self._sizes, sizes):
+            self.calibration, self.evidence, self._sizes = None, None, (0, 0)
+            return
+        self.evidence = evidence_of(self.inner, docs, history)
+        if self.calibration is None or _grew(self._sizes, sizes):
             self.calibration = learn_calibration(self.make, docs, history, folds=self.folds,
-                                                 max_loss=self.max_loss, seed=self.seed)
+                                                 max_loss=self.max_loss, seed=self.seed,
+                                                 target_precision=self.target_precision)
             self._sizes = sizes
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
-        """The inner ranking with calibrated confidences."""
-        ranked = self.inner.search(text, limit)
-        if self.calibration is None:
-            return ranked
-        return [(aid, self.calibration.confidence(c)) for aid, c in ranked]
+        """The inner ranking; with a calibration, the first article's confidence is the learnt chance that
+        it is right, and the others keep their share of it."""
+        ranked = self.inner.search(text, max(limit, DEPTH))
+        if self.calibration is None or self.evidence is None or not ranked:
+            return ranked[:limit]
+        p = float(self.calibration.confidence(self.evidence.features([text], [ranked]))[0])
+        top = ranked[0][1]
+        return [(aid, p * c / top if top > 0 else 0.0) for aid, c in ranked[:limit]]
+
+
+def evidence_of(ranker: Ranker, docs: Sequence[tuple[str, str]],
+                history: Sequence[tuple[str, str]]) -> Evidence:
+    """The evidence over what the ranker was fitted on, in its embedding space when it has one."""
+    dense = getattr(getattr(ranker, "features", None), "dense", None)
+    return Evidence([t for _, t in docs] + [t for t, _ in history],
+                    [d for d, _ in docs] + [a for _, a in history], dense=dense if callable(dense) else None)
 
 
 def _grew(before: tuple[int, int], now: tuple[int, int]) -> bool:
@@ -101,45 +134,64 @@ def _grew(before: tuple[int, int], now: tuple[int, int]) -> bool:
 
 def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],
                       history: Sequence[tuple[str, str]], *, folds: int = FOLDS, max_loss: float = MAX_LOSS,
-                      seed: int = 0) -> Calibration:
-    """Cross-validate with whole articles held out, then fit the map and choose the threshold."""
-    scored = held_out_scores(make, docs, history, folds=folds, seed=seed)
-    xs, ys = fit_isotonic([s.confidence for s in scored], [s.top1 and s.answerable for s in scored])
-    calibrated = [Scored(float(np.interp(s.confidence, xs, ys)) if xs else s.confidence, s.top1, s.top3,
-                         s.answerable) for s in scored]
-    threshold, cv = choose_threshold(calibrated, max_loss)
+                      target_precision: float = TARGET_PRECISION, seed: int = 0) -> Calibration:
+    """Cross-validate with whole articles held out, learn the answer model and its map, pick the threshold."""
+    scored, x = held_out_scores(make, docs, history, folds=folds, seed=seed)
+    right = np.asarray([s.top1 and s.answerable for s in scored])
+    model = answer_model(x, right)
+    if model is None:  # every held-out first article right, or none: the raw odds are all there is
+        chance = x[:, 0]
+    else:  # out-of-fold chances, so the map and the threshold see the model on questions it did not fit
+        splits = StratifiedKFold(n_splits=min(folds, int(min(right.sum(), (~right).sum()))) or 2,
+                                 shuffle=True, random_state=seed)
+        chance = cross_val_predict(answer_model(x, right), x, right, cv=splits, method="predict_proba")[:, 1]
+    xs, ys = fit_isotonic(chance.tolist(), right.tolist())
+    shown = np.interp(chance, xs, ys) if xs else chance
+    calibrated = [Scored(float(c), s.top1, s.top3, s.answerable) for c, s in zip(shown, scored, strict=True)]
+    threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
            f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
-           f"confidence mapped by isotonic regression; threshold = the highest full accuracy whose "
-           f"answerable hit@3 loss stays within {max_loss * 100:.0f} points")
-    return Calibration(threshold=threshold, how=how, xs=xs, ys=ys, cv=cv)
+           f"a logistic regression over {len(FEATURES)} signals ({', '.join(FEATURES)}) gives the chance "
+           f"the first article is right, mapped by isotonic regression; threshold = the best full accuracy "
+           f"whose answerable hit@3 loss stays within {max_loss * 100:g} point(s), preferring abstentions "
+           f"at least {target_precision:.0%} right")
+    settings: dict[str, float | int | str] = {
+        "method": "held-out-article cross-validation, logistic regression + isotonic map",
+        "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss}
+    return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings)
 
 
 def held_out_scores(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],
-                    history: Sequence[tuple[str, str]], *, folds: int = FOLDS, seed: int = 0) -> list[Scored]:
-    """Every history question scored once by a ranker that saw neither it nor, for a fifth, its article."""
+                    history: Sequence[tuple[str, str]], *, folds: int = FOLDS,
+                    seed: int = 0) -> tuple[list[Scored], np.ndarray]:
+    """Every history question scored once by a ranker that saw neither it nor, for a fifth, its article;
+    with the FEATURES the answer model learns from."""
     rnd = random.Random(seed)
     article_ids = sorted({d for d, _ in docs})
     rnd.shuffle(article_ids)
     article_fold = {aid: i % folds for i, aid in enumerate(article_ids)}
     row_fold = [rnd.randrange(folds) for _ in history]
     out: list[Scored] = []
+    rows: list[np.ndarray] = []
     for f in range(folds):
         held = {aid for aid, k in article_fold.items() if k == f}
         train_docs = [(d, t) for d, t in docs if d not in held]
         train = [(t, a) for (t, a), k in zip(history, row_fold, strict=True) if k != f and a not in held]
         ranker = make()
         ranker.fit(train_docs, train)
-        for (text, aid), k in zip(history, row_fold, strict=True):
-            if k != f:
-                continue
-            answerable = aid != NO_ARTICLE and aid not in held
-            ranked = ranker.search(text, limit=3)
-            ids = [r for r, _ in ranked]
-            out.append(Scored(ranked[0][1] if ranked else 0.0, answerable and ids[:1] == [aid],
-                              answerable and aid in ids, answerable))
-    return out
+        asked = [(t, a) for (t, a), k in zip(history, row_fold, strict=True) if k == f]
+        ranked = [ranker.search(text, limit=DEPTH) for text, _ in asked]
+        rows.append(evidence_of(ranker, train_docs, train).features([t for t, _ in asked], ranked))
+        out += [_scored(r, aid != NO_ARTICLE and aid not in held, aid) for (_, aid), r in
+                zip(asked, ranked, strict=True)]
+    return out, np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+
+
+def _scored(ranked: Sequence[tuple[str, float]], answerable: bool, aid: str) -> Scored:
+    ids = [r for r, _ in ranked[:3]]
+    return Scored(ranked[0][1] if ranked else 0.0, answerable and ids[:1] == [aid], answerable and aid in ids,
+                  answerable)
 
 
 def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple[list[float], list[float]]:
@@ -151,24 +203,27 @@ def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple
     return [float(x) for x in iso.X_thresholds_], [float(y) for y in iso.y_thresholds_]
 
 
-def choose_threshold(scored: Sequence[Scored],
-                     max_loss: float) -> tuple[float, dict[str, float | int | None]]:
-    """The threshold with the best full accuracy among those costing answerable hit@3 at most max_loss."""
+def choose_threshold(scored: Sequence[Scored], max_loss: float,
+                     target_precision: float = 0.0) -> tuple[float, dict[str, float | int | None]]:
+    """The threshold with the best full accuracy among those costing answerable hit@3 at most max_loss,
+    among those whose abstentions are at least target_precision right when any such threshold exists."""
     conf = np.asarray([s.confidence for s in scored], dtype=float)
     ans = np.asarray([s.answerable for s in scored], dtype=bool)
     top1 = np.asarray([s.top1 for s in scored], dtype=bool)
     top3 = np.asarray([s.top3 for s in scored], dtype=bool)
-    order = np.argsort(conf)
     cuts = np.unique(np.concatenate([[0.0], conf]))
-    below = np.searchsorted(conf[order], cuts, side="left")  # questions abstained on at each cut
-    # Cumulative counts over questions sorted by confidence: what abstaining on the first n of them costs.
-    lost3 = np.concatenate([[0], np.cumsum((ans & top3)[order])])[below]
-    caught = np.concatenate([[0], np.cumsum((~ans)[order])])[below]
-    lost1 = np.concatenate([[0], np.cumsum((ans & top1)[order])])[below]
-    n_ans = max(1, int(ans.sum()))
-    loss = lost3 / n_ans
-    accuracy = (caught + int(top1.sum()) - lost1) / max(1, len(scored))
+
+    def below(values: np.ndarray, mask: np.ndarray) -> np.ndarray:  # per cut: masked values under it
+        return np.searchsorted(np.sort(values[mask]), cuts, side="left")
+
+    abstained, caught = below(conf, np.ones_like(ans)), below(conf, ~ans)
+    lost1, lost3 = below(conf, ans & top1), below(conf, ans & top3)
+    loss = lost3 / max(1, int(ans.sum()))
+    accuracy = (caught + int((ans & top1).sum()) - lost1) / max(1, len(scored))
+    precise = (abstained > 0) & (caught >= target_precision * abstained)  # never abstaining proves nothing
     allowed = loss <= max_loss + 1e-12
+    if (allowed & precise).any():
+        allowed &= precise
     i = int(np.flatnonzero(allowed)[np.argmax(accuracy[allowed])]) if allowed.any() else 0
     t = float(cuts[i])
     return t, {**score_at(scored, t), "hit_at_3_loss": round(float(loss[i]), 4)}

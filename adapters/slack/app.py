@@ -20,6 +20,7 @@ from adapters.slack import (
     actions,
     commands,
     fix_actions,
+    incident_actions,
     knowledge,
     listeners,
     priority,
@@ -166,6 +167,8 @@ def register_actions(app: AsyncApp) -> None:
     app.action(Action.FILE_FIX)(guard(fix_actions.on_file_fix))
     app.action(_either(Action.FIX_SOLVED, Action.FIX_STILL))(guard(fix_actions.on_fix_answer))
     app.action(Action.PRIORITY)(guard(priority.on_priority))
+    app.action(Action.INCIDENT_RESOLVE)(guard(incident_actions.on_resolve_incident))
+    app.action(_either(*(f"{Action.LINK_TICKET}.{n}" for n in range(10))))(guard(incident_actions.on_link))
 
 
 def register_shortcuts(app: AsyncApp) -> None:

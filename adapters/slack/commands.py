@@ -58,9 +58,9 @@ async def on_causes(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     """`/causes`: root causes ranked by business impact, for leaders."""
     await ack()
     desk.org.require(command["user_id"], PersonRole.LEADER, platform=PLATFORM)
-    ranked = await desk.ranked_causes()
-    shown = blocks.causes(ranked) + fix_blocks.file_fix_actions(ranked[:10])
-    await respond(blocks=shown, text=f"{len(ranked)} root causes by business impact")
+    ranked = await desk.ranked_causes(limit=10)
+    shown = blocks.causes(ranked) + fix_blocks.file_fix_actions(ranked)
+    await respond(blocks=shown, text="The root causes by business impact")
 
 
 async def on_review(ack: AsyncAck, command: Command, client: AsyncWebClient, desk: Desk) -> None:

@@ -29,6 +29,7 @@ class Ref:
     ts: str | None = None
     review: str | None = None
     cause: str | None = None
+    other: str | None = None  # the second ticket of a Link button; the incident of Resolve incident
 
     def encode(self) -> str:
         """Compact JSON, well under Slack's 2,000-character value limit."""

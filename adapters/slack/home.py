@@ -33,5 +33,5 @@ async def publish(client: AsyncWebClient, desk: Desk, user: str) -> None:
     """Build and publish a person's Home tab."""
     roles = desk.org.roles_of(user, PLATFORM)
     queue = await desk.queue() if PersonRole.AGENT in roles else None
-    top = (await desk.ranked_causes())[:5] if PersonRole.LEADER in roles else None
+    top = await desk.ranked_causes(limit=5) if PersonRole.LEADER in roles else None
     await client.views_publish(user_id=user, view=home_view(await desk.my_tickets(user), queue, top))

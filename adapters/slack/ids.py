@@ -29,6 +29,8 @@ class Action(StrEnum):
     FIX_SOLVED = "fixloop.fix_solved"
     FIX_STILL = "fixloop.fix_still"
     PRIORITY = "fixloop.priority"  # the triage post's priority picker (adapters/slack/priority.py)
+    INCIDENT_RESOLVE = "fixloop.incident_resolve"  # adapters/slack/incident_actions.py
+    LINK_TICKET = "fixloop.link_ticket"
 
 
 class Shortcut(StrEnum):
@@ -63,6 +65,7 @@ class Input(StrEnum):
 class Block(StrEnum):
     ACTIONS = "fixloop.actions"
     DONE = "fixloop.done"
+    SIMILAR = "fixloop.similar"  # the Link buttons of a triage post's similar open tickets
 
 
 class Command(StrEnum):

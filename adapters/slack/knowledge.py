@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.held import held
 from adapters.slack import blocks
 from adapters.slack.escape import esc
 from adapters.slack.forms import Ref, actor
@@ -29,6 +30,7 @@ DISCARD = "fixloop.draft_discard"
 EDIT_VIEW = "fixloop.draft_edit_view"
 ID = re.compile(r"[\w:.'+#-]{1,200}")
 NOT_SET_UP = "Knowledge gaps are not set up on this Fixloop."
+DRAFTING = "Someone is drafting this gap right now; the draft will appear here in a moment."
 
 
 def _id(value: object) -> str:
@@ -83,10 +85,16 @@ async def on_gaps_command(command: Body, respond: AsyncRespond, knowledge: Knowl
 
 
 async def on_draft(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond,
-                   knowledge: KnowledgeDesk | None) -> None:
-    """*Draft article*: the gap's open draft (made once), posted for review."""
+                   knowledge: KnowledgeDesk | None, claims: Claims | None = None) -> None:
+    """*Draft article*: the gap's open draft (made once, however many click at once), posted for review."""
     await ack()
-    draft = await _knowledge(knowledge).draft(_id(action.get("value")), actor(body), PLATFORM)
+    k, who, gap = _knowledge(knowledge), actor(body), _id(action.get("value"))
+    k.require_owner(who, PLATFORM)
+    async with held(claims, f"gap:{gap}", "gap.draft") as first:
+        draft = await k.draft(gap, who, PLATFORM) if first else None
+    if draft is None:
+        await respond(text=DRAFTING, response_type="ephemeral", replace_original=False)
+        return
     await respond(blocks=draft_blocks(draft), text=f"Draft article: {esc(draft.title)}",
                   replace_original=False, response_type="in_channel")
 

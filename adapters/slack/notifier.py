@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import blocks, digest_blocks, fix_blocks, posting, relay
+from adapters.slack import blocks, digest_blocks, fix_blocks, incident_blocks, incident_posts, posting, relay
 from adapters.slack.escape import esc
 from core.escalation import Evidence
 from core.org import Org
@@ -51,6 +51,8 @@ class SlackNotifier:
         if target is None:
             return
         channel, thread_ts = target
+        if notice.kind == "incident" and self.desk is not None:  # one post per incident, updated in place
+            return await incident_posts.send(self.client, self.desk, notice, channel, retried=retried)
         if key and retried and await posting.already_posted(self.client, channel, thread_ts, key):
             log.info("outbox: %s was delivered by an earlier try; not posting again", key)
             return
@@ -119,7 +121,8 @@ class SlackNotifier:
         """The Block Kit of a notice, by kind; plain text sections for kinds without their own layout."""
         data, ticket_id = notice.data, notice.ticket_id or ""
         if notice.kind == "triage" and self.desk is not None and ticket_id:
-            return blocks.triage(await self.desk.triage_context(ticket_id), str(data.get("why", "")))
+            shown = blocks.triage(await self.desk.triage_context(ticket_id), str(data.get("why", "")))
+            return shown + incident_blocks.similar(ticket_id, await self.desk.similar_open(ticket_id))
         if notice.kind == "escalation" and "evidence" in data:
             return blocks.escalation(
                 ticket_id,

@@ -31,6 +31,7 @@ SPENT_BY: dict[str, str] = {
     Action.FOLLOW_UP_NOT_YET: "follow_up",
     Action.FIX_SOLVED: "fix_answer",
     Action.FIX_STILL: "fix_answer",
+    Action.INCIDENT_RESOLVE: "incident_resolve",
     View.ESCALATE: "escalate",
     View.ROOT_CAUSE: "root_cause",
     View.LINK_FIX: "link_fix",

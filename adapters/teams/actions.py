@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, priority, translate
+from adapters.teams import cards, fix_actions, forms, incident_actions, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
 from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
@@ -30,6 +30,8 @@ ROLES: dict[Action, tuple[PersonRole, ...]] = {
     Action.LINK_FIX: STAFF,
     Action.FIX_SHIPPED: STAFF,
     Action.FILE_FIX: STAFF,
+    Action.INCIDENT_RESOLVE: AGENT,
+    Action.LINK_TICKET: AGENT,
     Action.REVIEW_SUBMIT: MANAGER,
     Action.FOLLOW_UP_CHANGED: MANAGER,
     Action.FOLLOW_UP_NOT_YET: MANAGER,
@@ -254,4 +256,6 @@ HANDLERS: dict[Action, Handler] = {
     Action.FIX_SOLVED: fix_actions.on_fix_answer,
     Action.FIX_STILL: fix_actions.on_fix_answer,
     Action.PRIORITY: priority.on_priority,
+    Action.INCIDENT_RESOLVE: incident_actions.on_resolve_incident,
+    Action.LINK_TICKET: incident_actions.on_link,
 }

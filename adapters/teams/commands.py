@@ -26,8 +26,8 @@ async def dispatch(turn_context: TurnContext, typed: Typed, desk: Desk) -> None:
         await on_ticket(turn_context, typed, desk, user)
     elif typed.verb == Verb.CAUSES:
         desk.org.require(user, PersonRole.LEADER, platform=PLATFORM)
-        ranked = await desk.ranked_causes()
-        await send(turn_context, forms.causes(ranked), f"{len(ranked)} root causes by business impact")
+        ranked = await desk.ranked_causes(limit=10)
+        await send(turn_context, forms.causes(ranked), "The root causes by business impact")
     elif typed.verb == Verb.CONSOLE:
         await on_console(turn_context, desk, user)
     elif typed.verb == Verb.ESCALATE:

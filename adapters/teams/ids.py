@@ -29,6 +29,8 @@ class Action(StrEnum):
     FIX_SOLVED = "fix_solved"
     FIX_STILL = "fix_still"
     PRIORITY = "priority"  # the triage card's Set priority (adapters/teams/priority.py)
+    INCIDENT_RESOLVE = "incident_resolve"  # adapters/teams/incident_actions.py
+    LINK_TICKET = "link_ticket"
 
 
 class Input(StrEnum):
@@ -79,5 +81,6 @@ SPENT_BY = {
     Action.FIX_SOLVED: "fix_answer",
     Action.FIX_STILL: "fix_answer",
     Action.FILE_FIX: "file_fix",  # per cause: a causes list card has one File fix button per cause
+    Action.INCIDENT_RESOLVE: "incident_resolve",
 }
 PER_SUBJECT = {Action.FILE_FIX}  # buttons claimed per card and per the ticket or cause they carry

@@ -8,6 +8,7 @@ from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
 
+from adapters.held import held
 from adapters.payload import text as text_field
 from adapters.teams import cards, translate
 from adapters.teams.actions import CardClaims, replace
@@ -24,6 +25,7 @@ GAP_DRAFT, PUBLISH, EDIT, DISCARD = "gap_draft", "draft_publish", "draft_edit", 
 ACTIONS = (GAP_DRAFT, PUBLISH, EDIT, DISCARD)
 ID = re.compile(r"[\w:.'+#-]{1,200}")
 ALREADY = "That draft was already decided; the card shows what happened."
+DRAFTING = "Someone is drafting this gap right now; the draft will appear here in a moment."
 
 
 def _submit(title: str, action: str, target: str, style: str | None = None) -> Element:
@@ -101,8 +103,7 @@ async def handle(turn_context: TurnContext, knowledge: KnowledgeDesk | None, cla
         return True
     verb, target = action
     if verb == GAP_DRAFT:
-        draft = await knowledge.draft(target, user, PLATFORM)
-        await _send(turn_context, draft_card(draft), f"Draft article: {draft.title}")
+        await _draft(turn_context, knowledge, claims, target, user)
     elif verb == EDIT:
         values = activity.value
         steps = _field(values, "steps").splitlines()
@@ -112,6 +113,18 @@ async def handle(turn_context: TurnContext, knowledge: KnowledgeDesk | None, cla
     else:
         await _decide(turn_context, knowledge, claims, verb, target, user)
     return True
+
+
+async def _draft(turn_context: TurnContext, knowledge: KnowledgeDesk, claims: CardClaims, gap: str,
+                 user: str) -> None:
+    """*Draft article*: the gap's open draft, made once however many press it at the same moment."""
+    knowledge.require_owner(user, PLATFORM)
+    async with held(claims, f"gap:{gap}", "gap.draft") as first:
+        draft = await knowledge.draft(gap, user, PLATFORM) if first else None
+    if draft is None:
+        await turn_context.send_activity(DRAFTING)
+        return
+    await _send(turn_context, draft_card(draft), f"Draft article: {draft.title}")
 
 
 async def _decide(turn_context: TurnContext, knowledge: KnowledgeDesk, claims: CardClaims, verb: str,

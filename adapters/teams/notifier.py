@@ -14,7 +14,7 @@ from botbuilder.schema import ConversationReference as Reference
 from adapters.outbox.codec import decode
 from adapters.outbox.dispatcher import Permanent
 from adapters.queues import OutboxItem
-from adapters.teams import cards, digest_card, fix_cards, forms, relay
+from adapters.teams import cards, digest_card, fix_cards, forms, incident_cards, incident_posts, relay
 from adapters.teams.actions import escalation_card
 from adapters.teams.escape import md
 from adapters.teams.ids import PLATFORM
@@ -80,7 +80,9 @@ class TeamsNotifier:
         reference = (
             await self._thread(rest) if kind == "thread" else await self._channel(self._channel_id(notice))
         )
-        if reference is not None:  # rendered only now: a digest stores its chart only if it goes out
+        if reference is not None and notice.kind == "incident" and self.desk is not None:
+            await incident_posts.send(self.adapter, self.app_id, self.desk, notice, reference)
+        elif reference is not None:  # rendered only now: a digest stores its chart only if it goes out
             posted = await self.deliver(reference, await self._activity(notice))
             if kind != "thread" and notice.kind in relay.KINDS and notice.ticket_id and posted:
                 await self._remember_post(notice, str(reference.conversation.id), posted)
@@ -218,7 +220,8 @@ class TeamsNotifier:
         """The card of a notice, by kind; a plain text card for kinds without their own layout."""
         data, ticket_id = notice.data, notice.ticket_id or ""
         if notice.kind == "triage" and self.desk is not None and ticket_id:
-            return cards.triage(await self.desk.triage_context(ticket_id), str(data.get("why", "")))
+            shown = cards.triage(await self.desk.triage_context(ticket_id), str(data.get("why", "")))
+            return incident_cards.with_similar(shown, ticket_id, await self.desk.similar_open(ticket_id))
         if notice.kind == "escalation" and self.desk is not None and data.get("escalation_id"):
             return await escalation_card(self.desk, str(data["escalation_id"]))
         if notice.kind == "csat" and ticket_id:

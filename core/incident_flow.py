@@ -1,0 +1,217 @@
+"""Incident use cases: open one when matching tickets spike, link more, resolve it and tell everyone once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.audit import AuditAction, AuditEntry
+from core.causes import Cause
+from core.errors import InvalidInput
+from core.incidents import (
+    Incident,
+    IncidentRules,
+    IncidentUnitOfWork,
+    close_to,
+    fires,
+    matching,
+    new_incident_id,
+    within,
+    words,
+)
+from core.org import Org, PersonRole
+from core.ports import Clock, Notice
+from core.tickets import Ticket
+
+RECENT = 500  # open tickets looked at per new ticket: the window rarely holds more
+
+
+async def on_new_ticket(
+    ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime, weights: list[str]
+) -> Incident | None:
+    """In the intake's unit of work, before the new ticket is added: join or open its incident, if any.
+
+    `weights`: texts of recent tickets that weigh words (core/incidents.background).
+    """
+    incident = await _open_incident_of(ticket, uow, rules, weights)
+    if incident is not None:
+        ticket.cause_key = ticket.cause_key or incident.cause_key
+        incident.link(ticket, now)
+        await uow.incidents.save(incident)
+        _tell_known(uow, incident, [ticket])
+        _post(uow, incident)
+        return incident
+    recent = within(
+        await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT), now - rules.policy.window
+    )
+    taken = await uow.incidents.linked([t.id for t in recent])
+    group = [*matching(ticket, [t for t in recent if t.id not in taken], rules, weights), ticket]
+    if not fires(group, rules.policy):
+        return None
+    return await _open(ticket, group, uow, now)
+
+
+async def _open_incident_of(
+    ticket: Ticket, uow: IncidentUnitOfWork, rules: IncidentRules, weights: list[str]
+) -> Incident | None:
+    """The open incident of the ticket's cause, or (no cause known) the open one closest in meaning."""
+    if ticket.cause_key:
+        return await uow.incidents.open_for_cause(ticket.cause_key)
+    best: tuple[float, Incident] | None = None
+    for incident in await uow.incidents.list_open():
+        tickets = [t for link in incident.links[-20:] if (t := await uow.tickets.get(link.ticket_id))]
+        close = close_to(words(ticket), tickets, rules.similar, rules.policy.similarity, background=weights)
+        if close and (best is None or len(close) > best[0]):
+            best = (len(close), incident)
+    return best[1] if best else None
+
+
+async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, now: datetime) -> Incident:
+    """A new incident for the group; a cause with no name yet is created now, not at the weekly re-cluster."""
+    cause = await uow.causes.get(ticket.cause_key) if ticket.cause_key else None
+    if cause is None:
+        # Named after the group's first ticket, so two workers opening it at once name the same cause.
+        seed = min(group, key=lambda t: (t.created_at, t.id))
+        cause = Cause(
+            key=f"incident-{seed.id.lower()}", title=seed.subject[:120] or "Incident", created_at=now
+        )
+        await uow.causes.save(cause)
+    incident = Incident(new_incident_id(), cause.key, cause.title, now, owner=cause.owner)
+    for t in group:
+        incident.link(t, now)
+        if t.cause_key != cause.key:
+            t.cause_key = cause.key
+            if t is not ticket:  # the new ticket is added by the intake after this
+                await uow.tickets.save(t)
+    await uow.incidents.add(incident)  # a second worker opening it at once fails here and retries
+    await uow.audit.record(
+        AuditEntry(
+            now,
+            "fixloop",
+            AuditAction.INCIDENT_OPENED,
+            ticket_id=ticket.id,
+            cause_key=cause.key,
+            detail=f"{incident.id}: {len(group)} tickets",
+        )
+    )
+    _tell_known(uow, incident, group)
+    _post(uow, incident)
+    return incident
+
+
+def _tell_known(uow: IncidentUnitOfWork, incident: Incident, tickets: list[Ticket]) -> None:
+    for t in tickets:
+        text = (
+            f"This is a known problem that the team is already working on ({incident.title}); "
+            f"your report {t.id} is linked to it. We will tell you here as soon as it is resolved."
+        )
+        uow.notify(
+            Notice(
+                kind="incident_known",
+                to=f"thread:{t.id}",
+                text=text,
+                ticket_id=t.id,
+                data={"incident_id": incident.id},
+                key=f"incident-known:{t.id}",
+            )
+        )
+
+
+def _post(uow: IncidentUnitOfWork, incident: Incident) -> None:
+    """The incident's post, drawn from its current state when delivered: posted once, then updated."""
+    state = f"{len(incident.links)}:{incident.status}"
+    text = (
+        f"Incident {incident.id}: {incident.title}: {len(incident.links)} reports "
+        f"from {len(incident.requesters)} people ({incident.status})"
+    )
+    for to in ["triage", *([f"team:{incident.owner}"] if incident.owner else [])]:
+        uow.notify(
+            Notice(
+                kind="incident",
+                to=to,
+                text=text,
+                data={"incident_id": incident.id},
+                key=f"incident-post:{incident.id}:{to}:{state}",
+            )
+        )
+
+
+async def resolve_incident(
+    incident_id: str, by: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
+) -> Incident:
+    """An agent resolves the incident: every linked requester is told once and asked to confirm."""
+    org.require(by, PersonRole.AGENT)
+    async with uow:
+        incident = await load_incident(incident_id, uow)
+        if not incident.is_open:
+            return incident  # resolved already (a double click, a replay): nobody is told twice
+        now = clock.now()
+        incident.resolve(now, by)
+        await tell_resolved(incident, uow, now)
+        await uow.incidents.save(incident)
+        await uow.audit.record(
+            AuditEntry(
+                now, by, AuditAction.INCIDENT_RESOLVED, cause_key=incident.cause_key, detail=incident.id
+            )
+        )
+        _post(uow, incident)
+        await uow.commit()
+    return incident
+
+
+async def load_incident(incident_id: str, uow: IncidentUnitOfWork) -> Incident:
+    """Fetch an incident by id or refuse with a clear message."""
+    incident = await uow.incidents.get(incident_id.strip().upper()[:20])
+    if incident is None:
+        raise InvalidInput(f"There is no incident {incident_id[:20]!r}.")
+    return incident
+
+
+async def tell_resolved(incident: Incident, uow: IncidentUnitOfWork, now: datetime) -> int:
+    """Ask each linked requester not told yet whether it works now (That solved it / Still happening)."""
+    told = 0
+    for link in incident.links:
+        ticket = await uow.tickets.get(link.ticket_id)
+        if link.told_at is not None or ticket is None or not ticket.is_open:
+            continue
+        link.told_at = ticket.fix_notified_at = now  # the fix news of its cause will not tell them again
+        await uow.tickets.save(ticket)
+        text = (
+            f"Good news: the problem you reported ({ticket.id}) is resolved ({incident.title}). "
+            "Does it work for you now?"
+        )
+        uow.notify(
+            Notice(
+                kind="fix_shipped",
+                to=f"thread:{ticket.id}",
+                ticket_id=ticket.id,
+                text=text,
+                data={"title": incident.title, "incident_id": incident.id},
+                key=f"incident-resolved:{ticket.id}",
+            )
+        )
+        told += 1
+    return told
+
+
+async def close_for_fix(cause: Cause, uow: IncidentUnitOfWork, now: datetime) -> None:
+    """The cause's fix shipped (core/fix_news.py): its open incident is resolved, its people told once."""
+    for incident in await uow.incidents.of_cause(cause.key):
+        for link in incident.links:  # told when the incident was resolved: the fix news skips them
+            ticket = await uow.tickets.get(link.ticket_id) if link.told_at else None
+            if ticket is not None and ticket.is_open:
+                ticket.fix_notified_at = now
+                await uow.tickets.save(ticket)
+        if incident.is_open:
+            incident.resolve(now, "fix shipped")
+            for link in incident.links:  # the fix news (announce_fix) tells them, with the same buttons
+                link.told_at = link.told_at or now
+            await uow.incidents.save(incident)
+            _post(uow, incident)
+
+
+async def incident_view(incident_id: str, *, uow: IncidentUnitOfWork) -> tuple[Incident, list[Ticket]]:
+    """An incident and its tickets, for drawing its post."""
+    async with uow:
+        incident = await load_incident(incident_id, uow)
+        tickets = [t for link in incident.links if (t := await uow.tickets.get(link.ticket_id))]
+    return incident, tickets

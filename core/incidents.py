@@ -1,0 +1,198 @@
+"""Incidents: one problem reported by many people at once, handled as one, and closed with everyone.
+
+The rule (`IncidentPolicy`) and the matching are pure; the use cases are in core/incident_flow.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from core.ports import Retriever, TicketRepository, UnitOfWork
+from core.tickets import Ticket
+
+OPEN, RESOLVED = "open", "resolved"
+QUERY = "\x00query"  # the id of the compared text in a similarity index
+
+
+@dataclass(frozen=True)
+class IncidentPolicy:
+    """When matching tickets become an incident, and how close is close (fixloop.toml [incidents])."""
+
+    min_tickets: int = 5
+    min_requesters: int = 4
+    window_minutes: int = 30
+    similarity: float = 0.35  # TF-IDF cosine between a ticket and the others, when no cause is known
+    duplicate_similarity: float = 0.5  # the same requester's new ticket joins their open one above this
+    similar_shown: int = 3  # "similar open tickets" listed in a triage post
+
+    @property
+    def window(self) -> timedelta:
+        """The window the tickets must arrive in."""
+        return timedelta(minutes=self.window_minutes)
+
+
+@dataclass
+class IncidentLink:
+    """A ticket of an incident, and when its requester was told it is resolved."""
+
+    ticket_id: str
+    requester: str
+    linked_at: datetime
+    told_at: datetime | None = None
+
+
+@dataclass
+class Incident:
+    id: str
+    cause_key: str
+    title: str
+    opened_at: datetime
+    owner: str | None = None
+    status: str = OPEN
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    links: list[IncidentLink] = field(default_factory=list)
+    version: int = field(default=0, compare=False)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the incident is still being worked on."""
+        return self.status == OPEN
+
+    @property
+    def requesters(self) -> set[str]:
+        """The distinct people who reported it."""
+        return {link.requester for link in self.links}
+
+    def link(self, ticket: Ticket, at: datetime) -> bool:
+        """Add a ticket (once); whether it was new here."""
+        if any(link.ticket_id == ticket.id for link in self.links):
+            return False
+        self.links.append(IncidentLink(ticket.id, ticket.requester, at))
+        return True
+
+    def resolve(self, at: datetime, by: str) -> None:
+        """Mark the incident resolved."""
+        self.status, self.resolved_at, self.resolved_by = RESOLVED, at, by
+
+
+class IncidentRepository(Protocol):
+    async def get(self, incident_id: str) -> Incident | None: ...
+    async def open_for_cause(self, cause_key: str) -> Incident | None: ...
+    async def of_cause(self, cause_key: str) -> builtins.list[Incident]: ...
+    async def list_open(self) -> builtins.list[Incident]: ...
+    async def linked(self, ticket_ids: Sequence[str]) -> set[str]:
+        """Which of these tickets already belong to an incident."""
+        ...
+
+    async def add(self, incident: Incident) -> None:
+        """Insert a new incident; Conflict when its cause has an open incident already (a race lost)."""
+        ...
+
+    async def save(self, incident: Incident) -> None:
+        """Update an incident read here (version checked, else Conflict), inserting its new links."""
+        ...
+
+    async def post_ref(self, incident_id: str, place: str) -> dict[str, str] | None: ...
+    async def remember_post(self, incident_id: str, place: str, ref: dict[str, str]) -> None: ...
+
+
+class IncidentUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also reads and writes incidents (adapters/db/uow.py)."""
+
+    @property
+    def incidents(self) -> IncidentRepository: ...
+
+
+@dataclass(frozen=True)
+class IncidentRules:
+    """The policy and a fresh similarity index per question (the TF-IDF retriever of adapters/search)."""
+
+    policy: IncidentPolicy
+    similar: Callable[[], Retriever]
+
+
+BACKGROUND = 300  # recent tickets whose words weigh a similarity
+
+
+async def background(tickets: TicketRepository) -> list[str]:
+    """The texts of the newest tickets, open or not, to weigh words by (see close_to)."""
+    return [words(t) for t in await tickets.list(newest_first=True, limit=BACKGROUND)]
+
+
+def new_incident_id() -> str:
+    """A short, unguessable incident id."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "INC-" + "".join(secrets.choice(alphabet) for _ in range(5))
+
+
+def words(ticket: Ticket) -> str:
+    """The text a ticket is compared by."""
+    return f"{ticket.subject} {ticket.text}"
+
+
+def close_to(
+    text: str,
+    pool: Sequence[Ticket],
+    similar: Callable[[], Retriever],
+    floor: float,
+    *,
+    hops: int = 1,
+    background: Sequence[str] = (),
+) -> list[Ticket]:
+    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first.
+
+    The background (texts of recent tickets) only weighs the words: during an outage most of the pool
+    says "VPN", which would make the word worthless if the pool alone decided how rare it is.
+    """
+    if not pool or not text.strip():
+        return []
+    index = similar()
+    # The text is indexed too: words only it has then count against a match instead of being ignored.
+    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text), *((QUERY, b) for b in background)])
+    by_id, found = {t.id: t for t in pool}, {}
+    frontier = [text]
+    for _ in range(hops):
+        reached = []
+        for asked in frontier:
+            for i, score in index.search(asked, limit=len(pool) + 1):
+                if score < floor:
+                    break
+                if i in by_id and i not in found:
+                    found[i] = by_id[i]
+                    reached.append(words(by_id[i]))
+        frontier = reached
+    return list(found.values())
+
+
+def matching(
+    ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules, background: Sequence[str] = ()
+) -> list[Ticket]:
+    """The recent tickets that match this one: the same likely cause, or close in meaning without one.
+
+    Close in meaning reaches one step further (close to a close one): people describe one outage in
+    words that overlap pairwise more than each overlaps the first report.
+    """
+    others = [t for t in recent if t.id != ticket.id]
+    if ticket.cause_key:
+        return [t for t in others if t.cause_key == ticket.cause_key]
+    unexplained = [t for t in others if not t.cause_key]
+    return close_to(
+        words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2, background=background
+    )
+
+
+def fires(group: Sequence[Ticket], policy: IncidentPolicy) -> bool:
+    """Whether a group of matching tickets is an incident: enough tickets from enough distinct people."""
+    people = {t.requester for t in group}
+    return len(group) >= policy.min_tickets and len(people) >= policy.min_requesters
+
+
+def within(tickets: Sequence[Ticket], start: datetime) -> list[Ticket]:
+    """The tickets created at or after `start`."""
+    return [t for t in tickets if t.created_at >= start]
