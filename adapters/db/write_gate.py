@@ -102,23 +102,41 @@ def install(engine: Engine, path: str, timeout: float) -> None:
     gate = gate_for(path)
     holding: set[int] = set()  # ids of aiosqlite connections inside a write transaction
 
+    def ended(raw: Any) -> None:
+        """The transaction ended (or its connection did): SQLite's lock is free, pass the gate on."""
+        if id(raw) in holding:
+            holding.discard(id(raw))
+            gate.release()
+
     def wrap(raw: Any, name: str) -> None:
         original = getattr(raw, name)
 
         async def settled(*args: Any, **kwargs: Any) -> Any:
             try:
                 return await original(*args, **kwargs)
-            finally:  # the transaction ended (or the connection did): SQLite's lock is free
-                if id(raw) in holding:
-                    holding.discard(id(raw))
-                    gate.release()
+            finally:
+                ended(raw)
 
         setattr(raw, name, settled)
 
+    def wrap_stop(raw: Any) -> None:  # a connection SQLAlchemy terminates (its task was cancelled)
+        original = raw.stop
+
+        def stopped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return original(*args, **kwargs)
+            finally:
+                ended(raw)
+
+        raw.stop = stopped
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
+        raw = dbapi_connection._connection
         for name in ("commit", "rollback", "close"):
-            wrap(dbapi_connection._connection, name)
+            wrap(raw, name)
+        if hasattr(raw, "stop"):
+            wrap_stop(raw)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
