@@ -10,6 +10,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from adapters.db import write_gate
+
 SQLITE_BUSY_MS = 5000  # wait for a writer instead of failing at once with "database is locked"
 
 
@@ -68,6 +70,9 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_MS / 1000})
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if not _is_memory(parsed):  # one shared connection in memory: nothing to queue
+            path = str(Path(str(parsed.database)).expanduser().resolve())
+            write_gate.install(engine.sync_engine, path, SQLITE_BUSY_MS / 1000)
         return engine
     kwargs.setdefault("pool_pre_ping", True)  # survive database restarts and idle timeouts
     # No JIT: the reports' plans over a large ledger cross its cost threshold, and compiling them took

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import InboxRow, table_of
+from adapters.db.write_gate import URGENT
 from adapters.queues import MAX_ATTEMPTS, UNAVAILABLE, Accepted, InboxEvent
 
 __all__ = ["MAX_ATTEMPTS", "UNAVAILABLE", "Accepted", "InboxEvent", "SqlInbox"]
@@ -55,7 +56,7 @@ async def _statements(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """
     if engine.dialect.name != "postgresql":
         async with engine.begin() as conn:
-            yield conn
+            yield await conn.execution_options(**{URGENT: True})  # ahead of the handlers' writes
         return
     async with engine.connect() as conn:
         yield await conn.execution_options(isolation_level="AUTOCOMMIT")
