@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry
@@ -32,7 +33,8 @@ async def on_new_ticket(
 
     `weights`: texts of recent tickets that weigh words (core/incidents.background).
     """
-    incident = await _open_incident_of(ticket, uow, rules, weights)
+    open_now = await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT)
+    incident = await _open_incident_of(ticket, open_now, uow, rules, weights)
     if incident is not None:
         ticket.cause_key = ticket.cause_key or incident.cause_key
         incident.link(ticket, now)
@@ -40,9 +42,7 @@ async def on_new_ticket(
         _tell_known(uow, incident, [ticket])
         _post(uow, incident)
         return incident
-    recent = within(
-        await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT), now - rules.policy.window
-    )
+    recent = within(open_now, now - rules.policy.window)
     taken = await uow.incidents.linked([t.id for t in recent])
     group = [*matching(ticket, [t for t in recent if t.id not in taken], rules, weights), ticket]
     if not fires(group, rules.policy):
@@ -51,18 +51,24 @@ async def on_new_ticket(
 
 
 async def _open_incident_of(
-    ticket: Ticket, uow: IncidentUnitOfWork, rules: IncidentRules, weights: list[str]
+    ticket: Ticket, open_now: list[Ticket], uow: IncidentUnitOfWork, rules: IncidentRules, weights: list[str]
 ) -> Incident | None:
-    """The open incident of the ticket's cause, or (no cause known) the open one closest in meaning."""
+    """The open incident of the ticket's cause, or (no cause known) the open one closest in meaning.
+
+    Meaning is judged against each open incident's newest reports among the newest open tickets, in one
+    similarity index for all incidents: one per incident made every report cost as much again as the
+    incidents already open.
+    """
     if ticket.cause_key:
         return await uow.incidents.open_for_cause(ticket.cause_key)
-    best: tuple[float, Incident] | None = None
-    for incident in await uow.incidents.list_open():
-        tickets = [t for link in incident.links[-20:] if (t := await uow.tickets.get(link.ticket_id))]
-        close = close_to(words(ticket), tickets, rules.similar, rules.policy.similarity, background=weights)
-        if close and (best is None or len(close) > best[0]):
-            best = (len(close), incident)
-    return best[1] if best else None
+    incidents = await uow.incidents.list_open()
+    by_id = {t.id: t for t in open_now}
+    owner = {link.ticket_id: incident.id for incident in incidents for link in incident.links[-20:]}
+    pool = [by_id[ticket_id] for ticket_id in owner if ticket_id in by_id]
+    close = close_to(words(ticket), pool, rules.similar, rules.policy.similarity, background=weights)
+    votes = Counter(owner[t.id] for t in close)
+    best = max(incidents, key=lambda incident: votes[incident.id], default=None)
+    return best if best is not None and votes[best.id] else None
 
 
 async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, now: datetime) -> Incident:
