@@ -77,7 +77,7 @@ def slack_event(n: int, run: str) -> tuple[str, bytes, dict[str, str]]:
                 "type": "message",
                 "channel": f"DL{n}",
                 "channel_type": "im",
-                "user": f"U0L{n % 500}",
+                "user": f"U0L{n}",  # one person each: one person's repeats would join their open ticket
                 "text": f"{TEXTS[n % len(TEXTS)]} (#{n})",
                 "ts": f"1800{n:06d}.000100",
             },
