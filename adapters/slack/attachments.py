@@ -40,9 +40,9 @@ def _file(data: dict[str, Any]) -> Attachment:
     )
 
 
-def files_of(event: dict[str, Any]) -> tuple[Attachment, ...]:
-    """The files a message event carries, as references (at most MAX_ATTACHMENTS)."""
-    files = event.get("files")
+def files_of(event: object) -> tuple[Attachment, ...]:
+    """The files a message event carries, as references (at most MAX_ATTACHMENTS); none if malformed."""
+    files = event.get("files") if isinstance(event, dict) else None
     if not isinstance(files, list):
         return ()
     return tuple(_file(f) for f in files[:MAX_ATTACHMENTS] if isinstance(f, dict))
