@@ -15,7 +15,7 @@ from adapters.db.claims import SqlJobClaims
 from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
-from bot import startup
+from bot import heap, startup
 from bot.config import ConfigError
 from bot.imports import import_kb
 from bot.scheduler import replica_id, start_scheduler
@@ -88,6 +88,7 @@ async def _work(settings: Settings) -> None:
     runtime = await build_runtime(settings)
     if runtime.sweeper is None and runtime.dispatcher is None:
         log.warning("no chat platform is configured: a worker has nothing to do")
+    heap.settle()  # the models are loaded: keep full collections off them
     runtime.start_background(work=True)
     log.info("worker started: %d events at a time (FIXLOOP_WORKERS)", settings.fixloop_workers)
     try:

@@ -14,7 +14,7 @@ from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
 from adapters.slack.http import http_handler
 from adapters.teams.app import http_handler as teams_handler
-from bot import webhooks
+from bot import heap, webhooks
 from bot.logs import new_request_id
 from bot.wiring import Runtime
 
@@ -133,6 +133,7 @@ def create_app(runtime: Runtime) -> web.Application:
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 
     async def start(_: web.Application) -> None:
+        heap.settle()  # this process's models are loaded: keep full collections off them
         runtime.start_serving()
 
     async def close(_: web.Application) -> None:

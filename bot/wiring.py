@@ -35,6 +35,7 @@ from adapters.teams.app import TeamsApp, build_teams
 from adapters.teams.config import Endpoints, TeamsMisconfigured, teams_mode
 from adapters.teams.notifier import teams_delivery
 from adapters.trackers.links import thread_link
+from bot import heap
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -264,7 +265,7 @@ async def build_runtime(
         dispatcher=dispatcher,
         inbox=inbox,
         intake_engine=intake_engine,
-        relearner=Relearner(keeper.tick if keeper else desk.catch_up,
+        relearner=Relearner(heap.settling(keeper.tick if keeper else desk.catch_up),
                             interval=settings.fixloop_relearn_seconds),
         worker=worker,
         keeper=keeper,

@@ -20,6 +20,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot import heap
+
 log = logging.getLogger("fixloop")
 RESTART_SECONDS = 5.0  # a worker that could not start (the database was down) tries again after this
 SWITCH_INTERVAL = 0.0001  # seconds a thread may hold the interpreter while another waits (default 0.005)
@@ -99,6 +101,7 @@ class WorkerThread:
         if self._stopping.is_set():  # stopped while it was being built
             self._stop.set()
         try:
+            heap.settle()  # the worker's models are loaded: keep full collections off them
             runtime.start_background(work=True)
             self.runtime = runtime
             self.ready.set()
