@@ -44,6 +44,9 @@ class Memory:
     async def release(self, card_id: str, action: str) -> None:
         self.claims.discard(f"{card_id}|{action}")
 
+    def across_platforms(self):  # type: ignore[no-untyped-def]
+        return self
+
     async def first_time(self, platform: str, event_id: str) -> bool:
         fresh = event_id not in self.events
         self.events.add(event_id)

@@ -12,6 +12,8 @@ from adapters.db._sql import Sessions, SqlRepository
 from adapters.db.tables import InboxRow, table_of
 
 EVENTS = table_of(InboxRow)
+# The namespace of claims every chat shares: a gap drafted from a Slack click is held for a Teams click too.
+ANY_CHAT = "any-chat"
 
 
 class SqlActionClaims(SqlRepository):
@@ -24,6 +26,10 @@ class SqlActionClaims(SqlRepository):
     def __init__(self, sessions: Sessions | AsyncEngine, namespace: str) -> None:
         super().__init__(sessions)
         self.namespace = namespace
+
+    def across_platforms(self) -> SqlActionClaims:
+        """The same claims in the namespace every platform shares (adapters/held.py)."""
+        return SqlActionClaims(self._sessions, ANY_CHAT)
 
     async def claim(self, target: str, action: str) -> bool:
         """True for the first claim of a target's action, False once it has been used."""

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.held import Claims as HeldClaims
 from adapters.held import held
 from adapters.slack import blocks
 from adapters.slack.escape import esc
@@ -85,7 +86,7 @@ async def on_gaps_command(command: Body, respond: AsyncRespond, knowledge: Knowl
 
 
 async def on_draft(ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond,
-                   knowledge: KnowledgeDesk | None, claims: Claims | None = None) -> None:
+                   knowledge: KnowledgeDesk | None, claims: HeldClaims | None = None) -> None:
     """*Draft article*: the gap's open draft (made once, however many click at once), posted for review."""
     await ack()
     k, who, gap = _knowledge(knowledge), actor(body), _id(action.get("value"))
