@@ -26,6 +26,7 @@ from core.kb import NO_ARTICLE
 # 0.67 at 2 points of hit@3).
 FEATURES = ("top1", "margin", "near1", "near_mean", "agree", "coverage", "length")
 NEIGHBOURS = 10  # past questions consulted per question
+SAMPLE_WEIGHT = "logisticregression__sample_weight"  # how the pipeline takes row weights
 CHUNK = 512  # queries per similarity product: bounds memory to CHUNK x history floats
 
 Dense = Callable[[Sequence[str]], np.ndarray]
@@ -90,10 +91,11 @@ def _odds(ranked: Sequence[tuple[str, float]]) -> list[float]:
     return [p[0], p[0] - p[1]]
 
 
-def answer_model(x: np.ndarray, right: np.ndarray) -> Pipeline | None:
-    """A logistic regression from FEATURES to "the first article is right"; None when one class only."""
+def answer_model(x: np.ndarray, right: np.ndarray, weight: np.ndarray | None = None) -> Pipeline | None:
+    """A logistic regression from FEATURES to "the first article is right" (rows weighted by `weight`);
+    None when one class only."""
     if len(set(right.tolist())) < 2:
         return None
     model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
-    model.fit(x, right)
+    model.fit(x, right, **({SAMPLE_WEIGHT: weight} if weight is not None else {}))
     return model
