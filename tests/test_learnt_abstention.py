@@ -188,3 +188,40 @@ def test_once_the_best_visible_article_clears_the_threshold_its_runners_up_are_o
     # The best article may not be shown on the external surface: the next one must clear the threshold.
     hidden = Fixed([("secret", 0.9), ("vpn", 0.1), ("wifi", 0.05)])
     assert suggest("vpn", articles=articles, retriever=hidden, surface="external").abstained
+
+
+def blurred(topic: str, n: int, rnd: random.Random) -> list[str]:
+    """Questions whose second word is, half the time, from any topic: first articles are sometimes wrong."""
+    out = []
+    for _ in range(n):
+        words = TOPICS[topic] if rnd.random() < 0.5 else TOPICS[rnd.choice(list(TOPICS))]
+        out.append(rnd.choice(FRAMES).format(a=rnd.choice(TOPICS[topic]), b=rnd.choice(words)))
+    return out
+
+
+def test_the_shown_confidence_is_better_calibrated_than_the_rankers_own_where_half_have_no_article() -> None:
+    from bot.backtest import backtest_kb
+
+    rnd = random.Random(8)
+    articles = [{"id": t, "title": f"{t} problems", "body": " ".join(TOPICS[t])} for t in WITH_ARTICLE]
+    history = [{"text": q, "article_id": t} for t in WITH_ARTICLE for q in blurred(t, 30, rnd)]
+    history += [{"text": q, "article_id": ""} for t in ("payroll", "parking") for q in blurred(t, 10, rnd)]
+    queries = [{"text": q, "article_id": t} for t in WITH_ARTICLE for q in blurred(t, 20, rnd)]
+    queries += [{"text": q, "article_id": ""} for t in list(TOPICS)[6:] for q in blurred(t, 20, rnd)]
+    learnt = backtest_kb(articles, history, queries,
+                         ranker=CalibratedRanker(lambda: LearnedRanker(LexicalFeatures())))
+    own = backtest_kb(articles, history, queries, ranker=LearnedRanker(LexicalFeatures()))
+    # Out-of-scope answers count as wrong: the ranker's own odds are sure of them, the learnt map is not.
+    assert learnt["calibration_error"] < own["calibration_error"] * 0.8
+    assert learnt["calibration_error"] <= 0.2
+
+
+def test_i_still_need_help_questions_weigh_as_much_as_the_held_out_articles_questions() -> None:
+    from adapters.search.abstention import decline_weights
+
+    declined, held_out, right = (Scored(0.1, False, False, False, declined=True), Scored(0.2, False, False, False),
+                                 Scored(0.9, True, True, True))
+    weights = decline_weights([declined] * 2 + [held_out] * 6 + [right] * 3)
+    assert weights.tolist() == [3.0, 3.0] + [1.0] * 9
+    assert decline_weights([held_out, right]).tolist() == [1.0, 1.0]  # no decline on record: all alike
+    assert decline_weights([declined] * 4 + [held_out]).tolist() == [1.0] * 5  # never below the others
