@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.kpi_sql_base import SCOPES, C, T, count_if, scoped, spread, window_counts, within
+from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, window_counts, within
 from core.kpis import BASELINE_PERIODS, CONVERSION_PERIODS, Period
 from core.stats import ratio
 
 
-async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[str, dict[str, Any]]:
+async def cause_figures(
+    session: AsyncSession, p: Period, top_n: int, memo: Memo | None = None
+) -> dict[str, dict[str, Any]]:
     """Per scope: the four cause KPIs, from per-cause counts the database aggregates."""
     windows = [p.shifted(k) for k in range(CONVERSION_PERIODS)]
     counts = (
@@ -31,7 +33,7 @@ async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[st
     ).all()
     causes = {r.key: r for r in (await session.execute(select(C.c.key, C.c.fix_shipped_at))).all()}
     found = await _first_tickets(session, p)
-    deflection = await _deflection(session, p, counts)
+    deflection = await _deflection(session, p, counts, memo)
     out = {}
     for s in SCOPES:
         per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
@@ -82,7 +84,9 @@ def _root_cause_hours(rows: Sequence[Any]) -> list[float]:
     return [(found - start).total_seconds() / 3600 for found, start in first.values()]
 
 
-async def _deflection(session: AsyncSession, p: Period, counts: Sequence[Any]) -> dict[str, float | None]:
+async def _deflection(
+    session: AsyncSession, p: Period, counts: Sequence[Any], memo: Memo | None
+) -> dict[str, float | None]:
     """Sum over causes fixed before P of max(0, B - A), per scope; None when no such cause is in scope.
 
     A (tickets of the cause in P) is the w0 column of the per-cause counts; B's windows are counted here.
@@ -100,7 +104,7 @@ async def _deflection(session: AsyncSession, p: Period, counts: Sequence[Any]) -
     windows = []
     for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
         windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
-    baselines = await window_counts(session, windows)
+    baselines = await window_counts(session, windows, memo)
     out: dict[str, float | None] = {}
     for s in SCOPES:
         n: dict[tuple[str, str], int] = defaultdict(int)
