@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db.causes import to_cause
-from adapters.db.kpi_sql_base import C, Memo, T, count_if, window_counts
+from adapters.db.kpi_sql_base import C, Memo, T, count_if, window_counts, within
 from core.digests import Fade, TrendPoint
 from core.kpis import BASELINE_PERIODS, Period
 
@@ -39,8 +39,13 @@ async def trend(
     fixed = [(c.key, c.fix_shipped_at, c) for c in shipped]
     points: list[TrendPoint] = []
     fading: list[tuple[Any, float, int]] = []
+    edges = [weeks[0].shifted(1)] + weeks
     for i, w in enumerate(weeks, start=1):
-        point, fading = _point(w, per.get(i, {}), per.get(i - 1, {}), fixed, base)
+        # The repeat-cause rate looks back one period of the week's own length; across a DST change that
+        # is not the calendar week before (an hour more or less), so its causes are read on their own.
+        last = w.shifted(1)
+        before = per.get(i - 1, {}) if edges[i - 1] == last else await _caused_in(session, last)
+        point, fading = _point(w, per.get(i, {}), before, fixed, base)
         points.append(point)
     fades = [Fade(to_cause(c._mapping), b, a) for c, b, a in fading]  # the last week's only
     return points, sorted(fades, key=lambda f: (f.now - f.before, f.cause.key))
@@ -66,6 +71,12 @@ def _point(
     total = sum(n for k, n in caused)
     created, bot = sum(n for n, _ in now.values()), sum(b for _, b in now.values())
     return TrendPoint(w.start, created, bot, repeat / total if total else None, prevented), fading
+
+
+async def _caused_in(session: AsyncSession, p: Period) -> Week:
+    """The causes with tickets created in P (the counts are not needed: only which causes)."""
+    stmt = select(T.c.cause_key).where(T.c.cause_key.is_not(None), within(T.c.created_at, p)).distinct()
+    return {key: (1, 0) for key in (await session.execute(stmt)).scalars().all()}
 
 
 async def _weekly(session: AsyncSession, weeks: list[Period]) -> dict[int, Week]:
