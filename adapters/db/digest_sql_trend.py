@@ -27,15 +27,7 @@ async def trend(
             )
         )
     ).all()
-    lengths = {w.length for w in weeks}
-    windows = [
-        (str(length), c.key, c.fix_shipped_at - BASELINE_PERIODS * length, c.fix_shipped_at)
-        for length in lengths
-        for c in shipped
-    ]
-    base: dict[tuple[str, str], int] = defaultdict(int)
-    for r in await window_counts(session, windows, memo):
-        base[(r.tag, r.cause)] += int(r.n)
+    base = await _baselines(session, [(c.key, c.fix_shipped_at) for c in shipped], weeks, memo)
     fixed = [(c.key, c.fix_shipped_at, c) for c in shipped]
     points: list[TrendPoint] = []
     fading: list[tuple[Any, float, int]] = []
@@ -71,6 +63,34 @@ def _point(
     total = sum(n for k, n in caused)
     created, bot = sum(n for n, _ in now.values()), sum(b for _, b in now.values())
     return TrendPoint(w.start, created, bot, repeat / total if total else None, prevented), fading
+
+
+async def _baselines(
+    session: AsyncSession, shipped: list[tuple[str, datetime]], weeks: list[Period], memo: Memo | None
+) -> dict[tuple[str, str], int]:
+    """Per (week length, cause): tickets in the BASELINE_PERIODS lengths before the fix, B of the fades.
+
+    The last week's length (the digest's period: its deflection counted these windows already, in the
+    memo) is counted whole; another length (a week with a DST change, an hour longer or shorter) only as
+    the thin edge between its window and that one, added or taken away: exact, and a few rows, not a
+    second pass over every fixed cause's baseline tickets.
+    """
+    main = weeks[-1].length
+    windows = [("", key, at - BASELINE_PERIODS * main, at) for key, at in shipped]
+    others = {w.length for w in weeks} - {main}
+    for length in others:
+        for key, at in shipped:
+            a, b = sorted((at - BASELINE_PERIODS * length, at - BASELINE_PERIODS * main))
+            windows.append((str(length), key, a, b))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in await window_counts(session, windows, memo):
+        counts[(r.tag, r.cause)] += int(r.n)
+    base = {(str(main), key): counts[("", key)] for key, _ in shipped}
+    for length in others:
+        sign = 1 if length > main else -1
+        for key, _ in shipped:
+            base[(str(length), key)] = counts[("", key)] + sign * counts[(str(length), key)]
+    return base
 
 
 async def _caused_in(session: AsyncSession, p: Period) -> Week:
