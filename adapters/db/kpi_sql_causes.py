@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,16 @@ async def cause_figures(
             "time_to_root_cause_hours": spread(_root_cause_hours(scoped(found, s))),
             "deflection_by_root_cause_elimination": deflection[s],
         }
+    return out
+
+
+def _per_scope(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """Per scope, per cause: the sum of (surface, cause, n) rows (total holds every surface's)."""
+    out: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SCOPES}
+    for surface, key, n in rows:
+        out["total"][key] += int(n)
+        if surface in out and surface != "total":
+            out[surface][key] += int(n)
     return out
 
 
@@ -104,19 +114,16 @@ async def _deflection(
     windows = []
     for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
         windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
-    baselines = await window_counts(session, windows, memo)
+    before = _per_scope((r.surface, r.cause, r.n) for r in await window_counts(session, windows, memo))
+    now = _per_scope((r.surface, r.cause_key, r.w0) for r in counts)
     out: dict[str, float | None] = {}
     for s in SCOPES:
-        n: dict[tuple[str, str], int] = defaultdict(int)
-        for r in scoped(baselines, s):
-            n[(r.tag, r.cause)] += int(r.n)
-        for r in scoped(counts, s):
-            n[("A", r.cause_key)] += int(r.w0)
         in_scope = has["internal"] or has["external"] if s == "total" else has[s]
-        total: float | None = 0.0 if in_scope else None
-        for c in shipped if in_scope else ():
-            total = (total or 0.0) + max(0.0, n[("B", c.key)] / BASELINE_PERIODS - n[("A", c.key)])
-        out[s] = total
+        # Only causes with B > 0 add anything; every term is a multiple of 1/4, so the sum is exact in
+        # any order (core adds the same terms cause by cause).
+        a = now[s]
+        terms = (max(0.0, b / BASELINE_PERIODS - a.get(key, 0)) for key, b in before[s].items())
+        out[s] = sum(terms, 0.0) if in_scope else None
     return out
 
 
