@@ -19,7 +19,7 @@ from bot.imports import import_tickets
 from core import limits
 from core.causes import Cause
 from core.tickets import Message, Role
-from tests.test_db_repositories import at, full_ticket
+from tests.ticket_support import at, full_ticket
 
 HEADER = "id,created_at,surface,text,cause,cause_title"
 
@@ -125,7 +125,7 @@ async def test_a_reimport_updates_a_cause_but_keeps_what_a_person_wrote_on_it(
 async def test_a_servicenow_event_log_lands_as_one_ticket_per_incident_and_the_report_says_why(
     tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine
 ) -> None:
-    from tests.test_imports import SERVICENOW_LOG
+    from tests.import_samples import SERVICENOW_LOG
 
     path = tmp_path / "incident_event_log.csv"
     path.write_text(SERVICENOW_LOG, encoding="utf-8")
