@@ -18,7 +18,7 @@ from core.digests import compose_digest
 from core.org import Org
 from core.periods import Period, last_full_week
 from core.tickets import Priority, Status, Surface, Ticket
-from tests.test_kpi_sql import assert_same, store
+from tests.kpi_sql_support import assert_same, store
 
 END = datetime(2026, 3, 9, tzinfo=UTC)
 P = Period(END - timedelta(weeks=1), END)
