@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db._sql import SqlRepository, affected, check_version, upsert
+from adapters.db._sql import affected, check_version, upsert
+from adapters.db.gists import SqlGistReads
 from adapters.db.incident_tables import IncidentPostRow, IncidentRow, IncidentTicketRow
 from adapters.db.tables import table_of
 from core.errors import Conflict
@@ -33,8 +34,11 @@ def incident_values(incident: Incident) -> dict[str, Any]:
     }
 
 
-class SqlIncidentRepository(SqlRepository):
-    """Incidents; an open one per cause (a unique key), updated with a version check."""
+class SqlIncidentRepository(SqlGistReads):
+    """Incidents; an open one per cause (a unique key), updated with a version check.
+
+    It also reads the gists of tickets the incident and duplicate checks compare (SqlGistReads).
+    """
 
     async def get(self, incident_id: str) -> Incident | None:
         """Fetch an incident with its tickets."""

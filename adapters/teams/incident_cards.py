@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
 from adapters.teams.escape import md
 from adapters.teams.ids import Action
-from core.incidents import Incident
+from core.incidents import Incident, Reported
 from core.tickets import Ticket
 
 LISTED = 10  # tickets listed on the card; the rest are counted
@@ -45,7 +45,7 @@ def incident(inc: Incident, tickets: Sequence[Ticket]) -> Card:
     )
 
 
-def with_similar(shown: Card, ticket_id: str, tickets: Sequence[Ticket]) -> Card:
+def with_similar(shown: Card, ticket_id: str, tickets: Sequence[Reported]) -> Card:
     """A triage card with similar open tickets of other requesters listed, each with a Link button."""
     if not tickets:
         return shown
