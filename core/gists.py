@@ -1,9 +1,9 @@
-"""What the incident and duplicate checks read of a ticket, and the word weights they compare words by.
+"""What the incident and duplicate checks read of a ticket, how they compare texts, and by which weights.
 
-Each report is compared with the open tickets of the incident window, by words weighed against the
-newest tickets (core/incidents.py). Reading whole tickets with every message for that, and weighing the
-newest 300 again for every report, made handling a report cost 100 ms and more: these are the small
-reads (no messages) and the weights kept for a minute.
+Each report is compared with the open tickets of the incident window by TF-IDF, its words weighed
+against the newest tickets too (core/incidents.py). Reading whole tickets with every message for that,
+and weighing the newest 300 again for every report, made handling a report cost 100 ms and more: here
+are the small reads (no messages), the comparison (`close_to`) and the weights kept for a minute.
 """
 
 from __future__ import annotations
@@ -11,12 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from core.ports import Retriever
 from core.tickets import Ticket
 
 QUERY = "\x00query"  # the id of the compared text (and of the background texts) in a similarity index
+
+
+class Reported(Protocol):
+    """What the rule looks at in a ticket (a core Ticket, or its Gist read for the checks)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def requester(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def cause_key(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=Reported)
 
 
 @dataclass
@@ -125,3 +145,43 @@ class KeptWeights:
         """Keep weights counted at `now`."""
         self._kept = (now, weights)
         return weights
+
+
+def words(ticket: Reported) -> str:
+    """The text a ticket is compared by."""
+    return f"{ticket.subject} {ticket.text}"
+
+
+def close_to(
+    text: str,
+    pool: Sequence[R],
+    similar: Callable[[], Retriever],
+    floor: float,
+    *,
+    hops: int = 1,
+    background: Sequence[str] = (),
+) -> list[R]:
+    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first.
+
+    The background (texts of recent tickets) only weighs the words: during an outage most of the pool
+    says "VPN", which would make the word worthless if the pool alone decided how rare it is.
+    """
+    if not pool or not text.strip():
+        return []
+    index = WithBackground(similar(), background) if background else similar()
+    # The text is indexed too: words only it has then count against a match instead of being ignored.
+    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text)])
+    by_id: dict[str, R] = {t.id: t for t in pool}
+    found: dict[str, R] = {}
+    frontier = [text]
+    for _ in range(hops):
+        reached = []
+        for asked in frontier:
+            for i, score in index.search(asked, limit=len(pool) + 1):
+                if score < floor:
+                    break
+                if i in by_id and i not in found:
+                    found[i] = by_id[i]
+                    reached.append(words(by_id[i]))
+        frontier = reached
+    return list(found.values())

@@ -9,12 +9,11 @@ from datetime import datetime
 from core.audit import AuditAction, AuditEntry
 from core.causes import Cause
 from core.errors import Conflict, InvalidInput
-from core.gists import Gist, WordWeights
+from core.gists import Gist, Reported, WordWeights
 from core.incidents import (
     Incident,
     IncidentRules,
     IncidentUnitOfWork,
-    Reported,
     close_to,
     fires,
     matching,

@@ -10,32 +10,15 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Protocol
 
-from core.gists import QUERY, Afresh, GistReads, KeptWeights, WithBackground, WordWeights
+from core.gists import QUERY as QUERY  # the names tests and the bench import from here
+from core.gists import Afresh, GistReads, KeptWeights, R, Reported, WordWeights
+from core.gists import close_to as close_to
+from core.gists import words as words
 from core.ports import Retriever, UnitOfWork
 
 OPEN, RESOLVED = "open", "resolved"
-
-
-class Reported(Protocol):
-    """What the rule looks at in a ticket (a core Ticket, or its Gist read for the checks)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def requester(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def subject(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def cause_key(self) -> str | None: ...
-
-
-R = TypeVar("R", bound=Reported)
 
 
 @dataclass(frozen=True)
@@ -161,46 +144,6 @@ def new_incident_id() -> str:
     return "INC-" + "".join(secrets.choice(alphabet) for _ in range(5))
 
 
-def words(ticket: Reported) -> str:
-    """The text a ticket is compared by."""
-    return f"{ticket.subject} {ticket.text}"
-
-
-def close_to(
-    text: str,
-    pool: Sequence[R],
-    similar: Callable[[], Retriever],
-    floor: float,
-    *,
-    hops: int = 1,
-    background: Sequence[str] = (),
-) -> list[R]:
-    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first.
-
-    The background (texts of recent tickets) only weighs the words: during an outage most of the pool
-    says "VPN", which would make the word worthless if the pool alone decided how rare it is.
-    """
-    if not pool or not text.strip():
-        return []
-    index = WithBackground(similar(), background) if background else similar()
-    # The text is indexed too: words only it has then count against a match instead of being ignored.
-    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text)])
-    by_id: dict[str, R] = {t.id: t for t in pool}
-    found: dict[str, R] = {}
-    frontier = [text]
-    for _ in range(hops):
-        reached = []
-        for asked in frontier:
-            for i, score in index.search(asked, limit=len(pool) + 1):
-                if score < floor:
-                    break
-                if i in by_id and i not in found:
-                    found[i] = by_id[i]
-                    reached.append(words(by_id[i]))
-        frontier = reached
-    return list(found.values())
-
-
 def matching(
     ticket: Reported,
     recent: Sequence[R],
@@ -229,8 +172,3 @@ def fires(group: Sequence[Reported], policy: IncidentPolicy) -> bool:
     """Whether a group of matching tickets is an incident: enough tickets from enough distinct people."""
     people = {t.requester for t in group}
     return len(group) >= policy.min_tickets and len(people) >= policy.min_requesters
-
-
-def within(tickets: Sequence[R], start: datetime) -> list[R]:
-    """The tickets created at or after `start`."""
-    return [t for t in tickets if t.created_at >= start]

@@ -72,6 +72,7 @@ class WeighedIndex:
         self._ids: list[str] = []
         self._postings: dict[str, list[tuple[int, float]]] = {}
         self._df: Counter[str] = Counter()
+        self._idf: dict[str, float] = {}  # worked out once per term and fit
         self._n = 0
         self._fallback: TfidfRetriever | None = None
 
@@ -86,7 +87,7 @@ class WeighedIndex:
             self._fallback.fit([*docs, *((QUERY, text) for text in self._weights.texts)])
             return
         self._ids, self._n = [doc_id for doc_id, _ in docs], len(docs) + len(self._weights.texts)
-        self._postings = {}
+        self._postings, self._idf = {}, {}
         for i, terms in enumerate(counts):
             for term, weight in self._vector(terms).items():
                 self._postings.setdefault(term, []).append((i, weight))
@@ -112,8 +113,11 @@ class WeighedIndex:
         """The l2-normalized TF-IDF weights of a text's terms known to the documents or the background."""
         raw = {}
         for term, count in terms.items():
-            df = self._df.get(term, 0) + self._weights.df.get(term, 0)
-            if df:
-                raw[term] = (math.log(count) + 1) * (math.log((1 + self._n) / (1 + df)) + 1)
+            idf = self._idf.get(term)
+            if idf is None:
+                df = self._df.get(term, 0) + self._weights.df.get(term, 0)
+                idf = self._idf[term] = math.log((1 + self._n) / (1 + df)) + 1 if df else 0.0
+            if idf:
+                raw[term] = (math.log(count) + 1) * idf
         norm = math.sqrt(sum(w * w for w in raw.values()))
         return {term: w / norm for term, w in raw.items()} if norm else {}

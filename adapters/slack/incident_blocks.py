@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from adapters.slack.blocks import Blocks, actions, button, context, cut, esc, section, who
 from adapters.slack.forms import Ref
 from adapters.slack.ids import Action, Block
-from core.incidents import Incident, Reported
+from core.gists import Reported
+from core.incidents import Incident
 from core.tickets import Ticket
 
 LISTED = 10  # tickets listed in the post; the rest are counted

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
 from adapters.teams.escape import md
 from adapters.teams.ids import Action
-from core.incidents import Incident, Reported
+from core.gists import Reported
+from core.incidents import Incident
 from core.tickets import Ticket
 
 LISTED = 10  # tickets listed on the card; the rest are counted
