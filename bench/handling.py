@@ -7,9 +7,10 @@ sample ledger's texts over the last 30 days, 10 % still open, each with its requ
 reply), then --requests new requests, each from its own person, are logged through the Desk that
 bot/wiring builds (incidents and duplicates on, default [incidents] policy; no articles, no causes, so
 every report takes the meaning path of the incident rule). The clock moves 1 s per request. Prints ms
-per report (p50, p95) and CPU seconds per report. With --baseline REF the same runs are made on that
-commit's tree (extracted with `git archive`, same data: a copy of the same seeded file), interleaved
-with this tree's, and the ratio baseline / this tree is printed.
+per report (p50, p95) and CPU seconds per report, on this tree with the checks on and (the floor) with
+incidents and duplicates off. With --baseline REF the same runs are made on that commit's tree
+(extracted with `git archive`, same data: a copy of the same seeded file), interleaved with this
+tree's, and the ratio baseline / this tree is printed.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ async def seed(url: str, size: int) -> None:
     await engine.dispose()
 
 
-async def handle(url: str, requests: int) -> dict[str, Any]:
+async def handle(url: str, requests: int, off: bool = False) -> dict[str, Any]:
     """Log the requests through the Desk; per-report wall ms and CPU seconds."""
     from adapters.db.engine import make_engine
     from adapters.db.repositories import SqlRepositories
@@ -75,7 +76,7 @@ async def handle(url: str, requests: int) -> dict[str, Any]:
     engine = make_engine(url)
     repos = SqlRepositories.build(engine)
     desk = sql_desk(repos)
-    desk.incidents, desk.incident_rules = repos.incidents, incident_rules(IncidentPolicy())
+    desk.incidents, desk.incident_rules = repos.incidents, None if off else incident_rules(IncidentPolicy())
     desk.clock.current = NOW
     pool, wall, cpu = list(reversed(texts())), [], 0.0
     for n in range(requests):
@@ -95,17 +96,17 @@ async def handle(url: str, requests: int) -> dict[str, Any]:
 
 def child(args: argparse.Namespace) -> None:
     """One run on one tree (sys.path starts with it), printed as a JSON line."""
-    print(json.dumps(asyncio.run(handle(f"sqlite+aiosqlite:///{args.db}", args.requests))))
+    print(json.dumps(asyncio.run(handle(f"sqlite+aiosqlite:///{args.db}", args.requests, args.off))))
 
 
-def run_on(tree: Path, db: Path, requests: int) -> dict[str, Any]:
+def run_on(tree: Path, db: Path, requests: int, off: bool = False) -> dict[str, Any]:
     """A child process on a tree and a copy of the seeded database."""
     copy = db.with_name(f"run-{time.monotonic_ns()}.db")
     shutil.copy(db, copy)
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", "--db", str(copy), "--tree", str(tree),
-         "--requests", str(requests)],
+         "--requests", str(requests), *(["--off"] if off else [])],
         cwd=tree, env=env, capture_output=True, text=True, check=True,
     )
     copy.unlink()
@@ -121,6 +122,7 @@ def main() -> None:
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
     p.add_argument("--tree", help=argparse.SUPPRESS)
+    p.add_argument("--off", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     sys.path.insert(0, str(Path(args.tree) if args.tree else ROOT))
     if args.child:
@@ -151,6 +153,7 @@ def _measure(size: int, args: argparse.Namespace, folder: Path, base: Path | Non
     for round_ in range(args.rounds):
         after = run_on(ROOT, db, args.requests)
         line = {"history": size, "round": round_ + 1, "this_tree": after}
+        line["this_tree_checks_off"] = run_on(ROOT, db, args.requests, off=True)
         if base is not None:
             before = line["baseline"] = run_on(base, db, args.requests)
             line["ratio_baseline_over_this"] = {

@@ -76,6 +76,10 @@ class GistReads(Protocol):
         """The open tickets among these ids."""
         ...
 
+    async def among(self, ids: Sequence[str]) -> list[Gist]:
+        """The tickets of these ids, open or not, in the order of the ids."""
+        ...
+
     async def open_of(self, requester: str, *, limit: int) -> list[Gist]:
         """A person's open tickets, newest first."""
         ...

@@ -222,9 +222,9 @@ async def close_for_fix(cause: Cause, uow: IncidentUnitOfWork, now: datetime) ->
             _post(uow, incident)
 
 
-async def incident_view(incident_id: str, *, uow: IncidentUnitOfWork) -> tuple[Incident, list[Ticket]]:
-    """An incident and its tickets, for drawing its post."""
+async def incident_view(incident_id: str, *, uow: IncidentUnitOfWork) -> tuple[Incident, list[Gist]]:
+    """An incident and its tickets' gists, for drawing its post (redrawn with every report)."""
     async with uow:
         incident = await load_incident(incident_id, uow)
-        tickets = [t for link in incident.links if (t := await uow.tickets.get(link.ticket_id))]
+        tickets = await uow.incidents.among([link.ticket_id for link in incident.links])
     return incident, tickets

@@ -65,3 +65,11 @@ async def test_a_message_id_is_found_only_in_the_tickets_asked_about(repos):
 async def test_the_newest_texts_are_subject_and_text_of_open_and_resolved_tickets(repos):
     await seeded(repos)
     assert await repos.incidents.newest_texts(3) == ["subject 1 text 1", "subject 2 text 2", "subject 3 text 3"]
+
+
+async def test_the_gists_of_an_incidents_tickets_come_in_its_order_resolved_ones_too(repos):
+    await seeded(repos)
+    among = await repos.incidents.among(["FX-G0005", "FX-NONE", "FX-G0001", "FX-G0003"])
+    assert [(g.id, g.subject) for g in among] == [
+        ("FX-G0005", "subject 5"), ("FX-G0001", "subject 1"), ("FX-G0003", "subject 3")
+    ]

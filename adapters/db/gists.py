@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, select
+from sqlalchemy import RowMapping, Select, select, true
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import MessageRow, TicketRow, table_of
@@ -38,10 +38,18 @@ class SqlGistReads(SqlRepository):
 
     async def open_among(self, ids: Sequence[str]) -> list[Gist]:
         """The open tickets among these ids."""
+        return await self._among(ids, _OPEN)
+
+    async def among(self, ids: Sequence[str]) -> list[Gist]:
+        """The tickets of these ids, open or not, in the order of the ids (one query, not one per id)."""
+        found = {g.id: g for g in await self._among(ids, true())}
+        return [found[i] for i in ids if i in found]
+
+    async def _among(self, ids: Sequence[str], condition: Any) -> list[Gist]:
         found: list[Gist] = []
         for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
             chunk = list(ids[start : start + 900])
-            found += await self._gists(select(*_GIST).where(_OPEN, _C.id.in_(chunk)))
+            found += await self._gists(select(*_GIST).where(condition, _C.id.in_(chunk)))
         return found
 
     async def open_of(self, requester: str, *, limit: int) -> list[Gist]:

@@ -9,12 +9,11 @@ from adapters.slack.forms import Ref
 from adapters.slack.ids import Action, Block
 from core.gists import Reported
 from core.incidents import Incident
-from core.tickets import Ticket
 
 LISTED = 10  # tickets listed in the post; the rest are counted
 
 
-def incident(inc: Incident, tickets: Sequence[Ticket]) -> Blocks:
+def incident(inc: Incident, tickets: Sequence[Reported]) -> Blocks:
     """The one post of an incident, redrawn as reports come in and when it is resolved."""
     head = f":rotating_light: *Incident {inc.id}*: {esc(cut(inc.title, 200))}"
     since = inc.opened_at.strftime("%Y-%m-%d %H:%M UTC")
