@@ -64,14 +64,14 @@ async def _open_incident_of(
     """
     if ticket.cause_key:
         return await uow.incidents.open_for_cause(ticket.cause_key)
-    incidents = await uow.incidents.list_open()
-    owner = {link.ticket_id: i.id for i in incidents for link in i.links[-LINKS_COMPARED:]}
+    heads = await uow.incidents.open_heads(LINKS_COMPARED)
+    owner = {ticket_id: incident_id for incident_id, ids in heads for ticket_id in ids}
     by_id = {t.id: t for t in await uow.incidents.open_among(list(owner))} if owner else {}
     pool = [by_id[ticket_id] for ticket_id in owner if ticket_id in by_id]
     close = close_to(words(ticket), pool, weights.similar, rules.policy.similarity)
     votes = Counter(owner[t.id] for t in close)
-    best = max(incidents, key=lambda incident: votes[incident.id], default=None)
-    return best if best is not None and votes[best.id] else None
+    best = max((incident_id for incident_id, _ in heads), key=votes.__getitem__, default=None)
+    return await uow.incidents.get(best) if best is not None and votes[best] else None
 
 
 async def _open(ticket: Ticket, group: list[Gist], uow: IncidentUnitOfWork, now: datetime) -> Incident:

@@ -73,3 +73,19 @@ async def test_the_gists_of_an_incidents_tickets_come_in_its_order_resolved_ones
     assert [(g.id, g.subject) for g in among] == [
         ("FX-G0005", "subject 5"), ("FX-G0001", "subject 1"), ("FX-G0003", "subject 3")
     ]
+
+
+async def test_each_open_incident_comes_with_its_newest_reports_only(repos):
+    from core.incidents import Incident, IncidentLink
+
+    older = Incident("INC-OLDER", "vpn", "VPN", NOW - timedelta(hours=2))
+    older.links = [IncidentLink(f"FX-V{n:04d}", f"U{n}", NOW + timedelta(seconds=n)) for n in range(25)]
+    newer = Incident("INC-NEWER", "wifi", "Wi-Fi", NOW - timedelta(hours=1))
+    newer.links = [IncidentLink("FX-W0001", "U1", NOW)]
+    resolved = Incident("INC-DONE", "printer", "Printer", NOW - timedelta(hours=3))
+    resolved.links = [IncidentLink("FX-P0001", "U1", NOW)]
+    resolved.resolve(NOW, "U0AGENT")
+    for incident in (newer, resolved, older):
+        await repos.incidents.add(incident)
+    heads = await repos.incidents.open_heads(20)
+    assert heads == [("INC-OLDER", [f"FX-V{n:04d}" for n in range(5, 25)]), ("INC-NEWER", ["FX-W0001"])]

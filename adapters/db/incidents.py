@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db._sql import affected, check_version, upsert
@@ -57,6 +57,26 @@ class SqlIncidentRepository(SqlGistReads):
     async def list_open(self) -> list[Incident]:
         """The open incidents, oldest first."""
         return await self._where(INCIDENTS.c.status == OPEN)
+
+    async def open_heads(self, per: int) -> list[tuple[str, list[str]]]:
+        """Each open incident (oldest first) with its newest `per` reports' ticket ids (in link order)."""
+        i, link = INCIDENTS.c, LINKS.c
+        rank = func.row_number().over(
+            partition_by=link.incident_id, order_by=(link.linked_at.desc(), link.ticket_id.desc())
+        )
+        ranked = (
+            select(i.id, i.opened_at, link.ticket_id, link.linked_at, rank.label("n"))
+            .join(LINKS, link.incident_id == i.id)
+            .where(i.status == OPEN)
+            .subquery()
+        )
+        stmt = select(ranked).where(ranked.c.n <= per)
+        async with self._reading() as session:
+            rows = (await session.execute(stmt)).mappings().all()
+        heads: dict[str, list[str]] = {}
+        for row in sorted(rows, key=lambda r: (r["opened_at"], r["id"], r["linked_at"], r["ticket_id"])):
+            heads.setdefault(row["id"], []).append(row["ticket_id"])
+        return list(heads.items())
 
     async def linked(self, ticket_ids: Sequence[str]) -> set[str]:
         """Which of these tickets belong to an incident already."""
