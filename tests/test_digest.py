@@ -108,6 +108,22 @@ def test_top_causes_carry_volume_surfaces_owner_fix_status_and_evidence_referenc
     assert "evidence: " in d.to_text()
 
 
+def test_the_five_largest_fades_are_listed_and_the_others_counted():
+    shipped = at(9, 28, 12)
+    fixed = [Cause(f"fix{n}", f"Fixed {n}", fix_status=FixStatus.SHIPPED, fix_shipped_at=shipped) for n in range(7)]
+    before = [  # cause fixN saw N+1 tickets a week in each of the 4 weeks before its fix, none since
+        t(f"F{n}-{k}-{i}", I, shipped - timedelta(days=7 * k - 1, hours=i), f"fix{n}", None, 1)
+        for n in range(7)
+        for k in range(1, 5)
+        for i in range(n + 1)
+    ]
+    d = compose_digest(ledger() + before, CAUSES + fixed, P, org=ORG, now=at(10, 27, 9))
+    assert [f.cause.key for f in d.fades] == ["fix6", "fix5", "fix4", "fix3", "fix2"]  # the largest drops
+    assert d.more_fades == 2 and "Fixes made 2 more causes fade." in d.wins
+    assert sum("made it fade" in w for w in d.wins) == 5
+    assert d.to_dict()["more_fades"] == 2
+
+
 def test_a_cause_in_both_queues_is_called_out_and_a_fix_that_made_a_cause_fade_is_a_win():
     shipped = at(9, 28, 12)
     cert = Cause(

@@ -64,6 +64,7 @@ async def test_the_sql_digest_matches_the_in_memory_digest(repos: SqlRepositorie
     assert [(f.cause.key, f.before, f.now) for f in sql.fades] == [
         (f.cause.key, f.before, f.now) for f in memory.fades
     ]
+    assert sql.more_fades == memory.more_fades
     shape = [(r.cause.key, r.tickets, r.surfaces, r.open_tickets, r.evidence) for r in memory.top_causes]
     assert [(r.cause.key, r.tickets, r.surfaces, r.open_tickets, r.evidence) for r in sql.top_causes] == shape
     assert [r.impact for r in sql.top_causes] == pytest.approx(

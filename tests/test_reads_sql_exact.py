@@ -107,4 +107,5 @@ async def test_the_digest_with_shared_windows_matches_the_oracle_across_a_dst_ch
         sql = await SqlDigests(repos.tickets._sessions).compose(period, org=org, now=now)
         assert sql.trend == memory.trend and sql.wins == memory.wins and sql.lines == memory.lines
         assert [(f.cause, f.before, f.now) for f in sql.fades] == [(f.cause, f.before, f.now) for f in memory.fades]
+        assert sql.more_fades == memory.more_fades
         assert sql.to_text() == memory.to_text()

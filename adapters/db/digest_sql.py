@@ -166,11 +166,11 @@ class SqlDigests(SqlRepository):
         async with self._sessions() as session:
             window = Period(period.shifted(3).start, period.end)
             ranked = await ranked_causes(session, window, min(now, period.end), org.weights)
-            points, fades = await trend(session, trend_weeks(period, org.timezone), memo)
+            points, fades, fading = await trend(session, trend_weeks(period, org.timezone), memo)
             shown = [i for r in ranked if r in ranked[:top] or r.cross_surface for i in r.evidence]
             refs = await evidence_refs(session, shown)
             causes = await _fix_news_causes(session, period)
         return build_digest(
-            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone,
-            top=top, fixes=fix_news(causes, period),
+            report, previous, ranked, fades=fades, fading=fading, trend=points, evidence=refs,
+            timezone=org.timezone, top=top, fixes=fix_news(causes, period),
         )

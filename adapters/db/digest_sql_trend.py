@@ -11,14 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db.causes import to_cause
 from adapters.db.kpi_sql_base import C, Memo, T, count_if, window_counts, within
-from core.digests import Fade, TrendPoint
+from core.digests import MAX_FADES, Fade, TrendPoint
 from core.kpis import BASELINE_PERIODS, Period
 
 
 async def trend(
     session: AsyncSession, weeks: list[Period], memo: Memo | None = None
-) -> tuple[list[TrendPoint], list[Fade]]:
-    """The 12 chart points and the last week's fading causes, from per-week, per-cause counts."""
+) -> tuple[list[TrendPoint], list[Fade], int]:
+    """The 12 chart points, the last week's MAX_FADES most faded causes and how many faded, from
+    per-week, per-cause counts."""
     per = await _weekly(session, weeks)
     shipped = (
         await session.execute(
@@ -39,8 +40,9 @@ async def trend(
         before = per.get(i - 1, {}) if edges[i - 1] == last else await _caused_in(session, last)
         point, fading = _point(w, per.get(i, {}), before, fixed, base)
         points.append(point)
-    fades = [Fade(to_cause(c._mapping), b, a) for c, b, a in fading]  # the last week's only
-    return points, sorted(fades, key=lambda f: (f.now - f.before, f.cause.key))
+    # The last week's only; as fades_of sorts them, and only those shown are built (thousands fade at scale).
+    most = sorted(fading, key=lambda f: (f[2] - f[1], f[0].key))[:MAX_FADES]
+    return points, [Fade(to_cause(c._mapping), b, a) for c, b, a in most], len(fading)
 
 
 Week = dict[str | None, tuple[int, int]]  # cause (None: none) -> (tickets created, bot-deflected)
