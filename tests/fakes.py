@@ -113,7 +113,7 @@ class FakeTicketRepository:
         return [cluster_doc(t) for t in ordered if after is None or (t.created_at, t.id) > after][:limit]
 
     async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
-        newest = sorted(self.rows.values(), key=lambda t: (t.created_at, t.id), reverse=True)
+        newest = sorted(sorted(self.rows.values(), key=lambda t: t.id), key=lambda t: t.created_at, reverse=True)
         return {k: [f"{t.subject} {t.text}" for t in newest if t.cause_key == k][:per_cause] for k in keys}
 
     async def gap_candidates(self, *, since: datetime | None = None, limit: int = 50_000) -> list[Ticket]:

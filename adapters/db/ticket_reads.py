@@ -39,8 +39,9 @@ async def cluster_docs(session: AsyncSession, after: tuple[datetime, str] | None
 
 async def cause_texts(session: AsyncSession, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
     """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each."""
+    # Ties in time keep id order, as a stable newest-first sort of the oldest-first ledger does.
     rank = func.row_number().over(partition_by=TICKETS.c.cause_key,
-                                  order_by=(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()))
+                                  order_by=(TICKETS.c.created_at.desc(), TICKETS.c.id))
     inner = (select(TICKETS.c.cause_key, TICKETS.c.subject, TICKETS.c.text, rank.label("rank"))
              .where(TICKETS.c.cause_key.in_(list(keys))).subquery())
     stmt = select(inner.c.cause_key, inner.c.subject, inner.c.text).where(inner.c.rank <= per_cause) \
