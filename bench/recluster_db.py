@@ -124,7 +124,7 @@ async def measure(url: str, path: str, phase: str) -> dict[str, Any]:
 
 async def measure_gaps(url: str, path: str) -> dict[str, Any]:
     """Knowledge gaps from every ticket (whole) or from the SQL-selected candidates (bounded)."""
-    from core.gaps import find_gaps
+    from core.gaps import find_gaps, group_gaps
 
     engine = make_engine(url)
     tickets, causes = SqlTicketRepository(engine), SqlCauseRepository(engine)
@@ -132,7 +132,9 @@ async def measure_gaps(url: str, path: str) -> dict[str, Any]:
     started = time.perf_counter()
     rows = await tickets.list() if path == "whole" else await tickets.gap_candidates()
     now = START + timedelta(days=800)
-    gaps = find_gaps(rows, await causes.list(), now=now, weights=ImpactWeights())
+    known, w = await causes.list(), ImpactWeights()
+    gaps = (find_gaps(rows, known, now=now, weights=w) if path == "whole"
+            else group_gaps(rows, known, now=now, weights=w))
     await engine.dispose()
     cpu, peak = usage()
     return {"gaps_path": path, "tickets_read": len(rows), "gaps": len(gaps),

@@ -12,7 +12,7 @@ from typing import Protocol
 from core.audit import AuditAction, AuditEntry, short
 from core.drafts import Draft, DraftStatus, draft_from_gap
 from core.errors import InvalidInput, InvalidTransition
-from core.gaps import Gap, find_gaps
+from core.gaps import Gap, find_gaps, group_gaps
 from core.kb import Library
 from core.org import Org, PersonRole
 from core.periods import Period
@@ -69,8 +69,8 @@ async def knowledge_gaps(*, tickets: TicketRepository, causes: CauseRepository, 
     published = [d.gap_key for d in await drafts.list(status=DraftStatus.PUBLISHED)]
     # Only the tickets a gap can hold are read (the newest GAP_TICKETS of them), never the whole ledger.
     candidates = await tickets.gap_candidates(since=since, limit=GAP_TICKETS)
-    return find_gaps(candidates, await causes.list(), now=clock.now(), weights=org.weights,
-                     since=since, covered=published)
+    return group_gaps(candidates, await causes.list(), now=clock.now(), weights=org.weights,
+                      covered=published)
 
 
 async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRepository,

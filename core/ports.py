@@ -72,7 +72,7 @@ class TicketRepository(Protocol):
         self, *, since: datetime | None = None, limit: int = 50_000
     ) -> builtins.list[Ticket]:
         """Resolved tickets a person solved with no article (core.gaps.solved_without_article) created at
-        or after `since`: the newest `limit` of them, oldest first."""
+        or after `since`: the newest `limit` of them, oldest first, without their messages."""
         ...
 
     async def get_many(self, ids: Sequence[str]) -> builtins.list[Ticket]:

@@ -119,6 +119,8 @@ class FakeTicketRepository:
     async def gap_candidates(self, *, since: datetime | None = None, limit: int = 50_000) -> list[Ticket]:
         found = [t for t in await self.list(newest_first=True)
                  if solved_without_article(t) and (since is None or t.created_at >= since)]
+        for t in found:
+            t.messages = []  # as in SQL: the "I still need help" click was checked where the rows are
         return found[:limit][::-1]
 
     async def get_many(self, ids: Sequence[str]) -> list[Ticket]:

@@ -243,8 +243,10 @@ class SqlTicketRepository(SqlRepository):
     async def gap_candidates(self, *, since: datetime | None = None,
                              limit: int = 50_000) -> builtins.list[Ticket]:
         """Tickets a person solved without an article, created at or after `since`: the newest `limit`,
-        oldest first, with their messages."""
-        return (await self._load(ticket_reads.gap_candidates(since, limit)))[::-1]
+        oldest first, without their messages (the "I still need help" click is checked in SQL)."""
+        async with self._reading() as session:
+            rows = (await session.execute(ticket_reads.gap_candidates(since, limit))).mappings().all()
+        return [to_ticket(row, []) for row in reversed(rows)]
 
     async def get_many(self, ids: Sequence[str]) -> builtins.list[Ticket]:
         """These tickets with their messages, oldest first (ids not stored are left out)."""
