@@ -11,6 +11,8 @@ agent), through the production bulk import. Then each path runs in its own proce
 - bounded: (id, text, surface, cause, created_at) in keyset pages of 5,000 (core/reclustering.read_docs).
 `--phase read` stops after the read; `full` clusters too (core.cause_engine.propose_causes, WardClusterer).
 `--gaps`: the knowledge gaps over the whole history against the SQL-selected candidates.
+`--apply`: the weekly job as the scheduler runs it (bounded path only; it re-points the tickets, so the
+database changes): read, cluster on a worker thread, apply in batches; with the event loop's longest stall.
 CPU seconds are this process's (the database server's are not counted); the load average is printed.
 """
 
@@ -122,6 +124,46 @@ async def measure(url: str, path: str, phase: str) -> dict[str, Any]:
             "peak_mb": round(peak), "baseline_mb": round(base)}
 
 
+async def measure_apply(url: str) -> dict[str, Any]:
+    """propose (clustering on a worker thread) then apply_reclustering, with the loop's longest stall."""
+    from adapters.db.engine import make_sessionmaker
+    from adapters.db.repositories import SqlRepositories
+    from adapters.search.clustering import WardClusterer
+    from adapters.search.tfidf import TfidfRetriever
+    from core.cause_matching import CauseMatcher
+    from core.reclustering import apply_reclustering, propose
+    from tests.fakes import FakeClock, sample_org
+
+    engine = make_engine(url)
+    tickets, causes = SqlTicketRepository(engine), SqlCauseRepository(engine)
+    stalls = [0.0]
+
+    async def heartbeat() -> None:  # what a request handler on the same loop would wait at worst
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            stalls[0] = max(stalls[0], time.perf_counter() - before - 0.01)
+
+    beat = asyncio.create_task(heartbeat())
+    cpu0, _ = usage()
+    started = time.perf_counter()
+    result = await propose(asyncio.to_thread, tickets=tickets, causes=causes, clusterer=WardClusterer())
+    proposed, during_propose = time.perf_counter() - started, stalls[0]
+    stalls[0] = 0.0
+    unit = SqlRepositories.build(make_sessionmaker(engine)).unit_of_work()
+    applied = await apply_reclustering(result, uow=unit,
+                                       matcher=CauseMatcher(TfidfRetriever(chars=False)), org=sample_org(),
+                                       clock=FakeClock())
+    beat.cancel()
+    await engine.dispose()
+    cpu, peak = usage()
+    applying = time.perf_counter() - started - proposed
+    return {"propose_seconds": round(proposed, 1), "apply_seconds": round(applying, 1),
+            "moved": applied.tickets_moved, "new_causes": applied.new_causes,
+            "cpu_seconds": round(cpu - cpu0, 1), "peak_mb": round(peak),
+            "loop_stall_ms": {"propose": round(during_propose * 1000), "apply": round(stalls[0] * 1000)}}
+
+
 async def measure_gaps(url: str, path: str) -> dict[str, Any]:
     """Knowledge gaps from every ticket (whole) or from the SQL-selected candidates (bounded)."""
     from core.gaps import find_gaps, group_gaps
@@ -150,11 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--phase", choices=("read", "full"), default="full")
     p.add_argument("--paths", default="whole,bounded")
     p.add_argument("--gaps", action="store_true")
+    p.add_argument("--apply", action="store_true")
     p.add_argument("--one", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     url = f"{args.url}/fixloop_bench_recluster_{args.size}"
     if args.one:
-        run = measure_gaps(url, args.one) if args.gaps else measure(url, args.one, args.phase)
+        run = (measure_apply(url) if args.apply else measure_gaps(url, args.one) if args.gaps
+               else measure(url, args.one, args.phase))
         print(json.dumps({**asyncio.run(run), "load": os.getloadavg()}), flush=True)
         return 0
     url = database(args.url, args.size)
@@ -162,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.run(seed(url, args.size))
     print(json.dumps({"seeded": args.size, "seconds": round(time.perf_counter() - started, 1)}), flush=True)
     for path in args.paths.split(","):
-        flags = ["--gaps"] if args.gaps else ["--phase", args.phase]
+        flags = ["--gaps"] if args.gaps else ["--apply"] if args.apply else ["--phase", args.phase]
         cmd = [sys.executable, "-m", "bench.recluster_db", str(args.size), "--url", args.url, "--one", path,
                *flags]
         subprocess.run(cmd, check=True)
