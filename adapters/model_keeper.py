@@ -163,6 +163,10 @@ class ModelKeeper:
         if isinstance(model, CauseModel):
             self._cause_loads[model.name] = model.matcher.loads
 
+    async def refit_now(self, name: str) -> None:
+        """Fit one model now and store it as its next version (e.g. after `fixloop import kb`)."""
+        await self.fit_and_store(next(m for m in self.models if m.name == name))
+
     def refit_soon(self, name: str) -> None:
         """Refit one model on a background task now (e.g. an article was published here)."""
         model = next(m for m in self.models if m.name == name)

@@ -115,7 +115,7 @@ async def test_lists_tickets_by_filters_oldest_first(repos: SqlRepositories) -> 
     assert await ids(newest_first=True, limit=2) == ["D", "C"]
     assert await ids(cause_key="vpn", newest_first=True) == ["C", "A"]
     assert [len(t.messages) for t in await repos.tickets.list(limit=4)] == [0, 0, 0, 1]
-    assert [t.id for t in await repos.tickets.list_all()] == ["A", "B", "C", "D"]
+    assert [t.id for t in await repos.tickets.list()] == ["A", "B", "C", "D"]
     assert await repos.tickets.count() == 4
 
 
