@@ -6,6 +6,7 @@ from datetime import datetime
 
 from core import sla, spikes
 from core.attachments import files_of, only_files, request_text
+from core.audit import AuditAction, AuditEntry
 from core.cause_matching import CauseMatcher
 from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
 from core.incidents import IncidentRules
@@ -164,6 +165,8 @@ async def solved_by_article(
         ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=said))
         await uow.tickets.save(ticket)
         await uow.articles.count_solved(chosen)
+        entry = AuditEntry(clock.now(), by, AuditAction.SOLVED_BY_ARTICLE, ticket.id, detail=chosen)
+        await uow.audit.record(entry)
         await uow.commit()
     if ticket.article_id in library.articles:
         library.articles[ticket.article_id].solved_count += 1
@@ -186,6 +189,7 @@ async def ask_for_human(
             ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
         sla.start_clocks(ticket, clock.now(), org)
         await uow.tickets.save(ticket)
+        await uow.audit.record(AuditEntry(clock.now(), by, AuditAction.ASKED_FOR_PERSON, ticket.id))
         uow.notify(triage_notice(ticket, "the requester asked for a person"))
         await uow.commit()
     return ticket
@@ -201,35 +205,3 @@ def triage_notice(ticket: Ticket, why: str, *, key: str | None = None) -> Notice
         data={"why": why},
         key=key,
     )
-
-
-async def agent_reply(
-    ticket_id: str, agent: str, text: str, *, uow: UnitOfWork, org: Org, clock: Clock, ref: str | None = None
-) -> Ticket:
-    """An agent answers in the thread; the first answer is the first human reply."""
-    org.require(agent, PersonRole.AGENT)
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        if _logged_before(ticket, ref):  # a redelivered reply
-            return ticket
-        person = org.person(agent)
-        ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text), ref=ref)
-        await uow.tickets.save(ticket)
-        await uow.commit()
-    return ticket
-
-
-async def assign(ticket_id: str, agent: str, *, uow: UnitOfWork, org: Org, clock: Clock) -> Ticket:
-    """An agent takes the ticket from the triage queue."""
-    org.require(agent, PersonRole.AGENT)
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        person = org.person(agent)
-        ticket.assign(person.key if person else agent)
-        if ticket.status in (Status.NEW, Status.SUGGESTED, Status.NEEDS_HUMAN):
-            ticket.status = Status.IN_PROGRESS
-        said = f"Assigned to {agent}"
-        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=said))
-        await uow.tickets.save(ticket)
-        await uow.commit()
-    return ticket

@@ -367,11 +367,10 @@ def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Sett
     """Settings with Slack on, pointed at the fake Web API (plus any other settings given)."""
     return Settings(
         database_url=database_url,
-        fixloop_config=ROOT / "fixloop.example.toml",
         slack_bot_token=SLACK_BOT_TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
-        **overrides,
+        **{"fixloop_config": ROOT / "fixloop.example.toml", **overrides},
     )
 
 

@@ -38,7 +38,7 @@ async def on_solved(
     """The requester says an article solved it."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
     async with once(claims, clicked(body, ref.ticket), Action.SOLVED) as first:
         if not first:
             return await _used(respond)
@@ -52,7 +52,7 @@ async def on_need_help(
     """The requester still needs a person: the ticket goes to triage."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
     async with once(claims, clicked(body, ref.ticket), Action.NEED_HELP) as first:
         if not first:
             return await _used(respond)
@@ -69,7 +69,7 @@ async def on_assign(
     async with once(claims, clicked(body, ref.ticket), Action.ASSIGN) as first:
         if not first:
             return await _used(respond)
-        ticket = await desk.assign(ref.ticket, user)
+        ticket = await desk.assign(ref.ticket, user, PLATFORM)
     await _update(respond, body, f"{ticket.id} assigned to <@{user}>.", drop={Action.ASSIGN})
 
 
@@ -82,7 +82,7 @@ async def on_resolve(
     async with once(claims, clicked(body, ref.ticket), Action.RESOLVE) as first:
         if not first:
             return await _used(respond)
-        ticket = await desk.resolve(ref.ticket, user)
+        ticket = await desk.resolve(ref.ticket, user, PLATFORM)
     await _update(respond, body, f"{ticket.id} resolved by <@{user}>; the requester was asked for feedback.")
 
 
@@ -118,7 +118,8 @@ async def on_judge(
     async with once(claims, clicked(body, ref.escalation or ref.ticket), action["action_id"]) as first:
         if not first:
             return await _used(respond)
-        await desk.judge(ref.escalation or "", Judgement.NEEDED if needed else Judgement.NOT_NEEDED, user)
+        judgement = Judgement.NEEDED if needed else Judgement.NOT_NEEDED
+        await desk.judge(ref.escalation or "", judgement, user, PLATFORM)
     verdict = "needed" if needed else "could have been solved at tier 1"
     await _update(
         respond,
@@ -147,7 +148,7 @@ async def on_fix_shipped(
     async with once(claims, clicked(body, ref.ticket), Action.FIX_SHIPPED) as first:
         if not first:
             return await _used(respond)
-        cause = await desk.ship_fix(ref.ticket, user)
+        cause = await desk.ship_fix(ref.ticket, user, platform=PLATFORM)
     note = f"<@{user}> shipped the fix for {blocks.esc(cause.title)}."
     await _update(respond, body, note, drop={Action.FIX_SHIPPED})
 
@@ -161,7 +162,7 @@ async def on_csat(
     async with once(claims, clicked(body, ref.ticket), action["action_id"]) as first:
         if not first:
             return await _used(respond)
-        ticket = await desk.record_csat(ref.ticket, ref.score or 0, actor(body))
+        ticket = await desk.record_csat(ref.ticket, ref.score or 0, actor(body), platform=PLATFORM)
     again = " We reopened it and a person will follow up." if ticket.is_open else ""
     await _update(respond, body, f"Thanks: you rated {ticket.id} {ref.score}/5.{again}")
 
@@ -172,7 +173,7 @@ async def on_not_solved(
     """The requester says it is not solved: the ticket is reopened and goes back to triage."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
     async with once(claims, clicked(body, ref.ticket), Action.CSAT_NOT_SOLVED) as first:
         if not first:
             return await _used(respond)
@@ -192,7 +193,7 @@ async def on_follow_up(
     async with once(claims, clicked(body, ref.review or ref.ticket), action["action_id"]) as first:
         if not first:
             return await _used(respond)
-        review = await desk.answer_follow_up(AnswerFollowUp(ref.review or "", user, changed, note))
+        review = await desk.answer_follow_up(AnswerFollowUp(ref.review or "", user, changed, note, PLATFORM))
     said = "Yes, it changed" if changed else "Not yet"
     if note.strip():
         said += f" (note: {blocks.esc(blocks.cut(note.strip(), 300))})"

@@ -9,7 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from adapters.slack import blocks, escape
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Action
+from adapters.slack.ids import PLATFORM, Action
 from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
 from core.desk import Desk
 
@@ -26,7 +26,7 @@ async def on_file_fix(
     async with once(claims, clicked(body, ref.cause or ref.ticket), Action.FILE_FIX) as first:
         if not first:
             return await _used(respond)
-        filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
+        filed = await desk.file_fix_issue(ref.cause or ref.ticket, user, PLATFORM)
     link = escape.link(filed.url, filed.cause.key)  # the tracker's URL: a link only when it is a plain one
     note = f"<@{user}> filed the fix issue {link}." if filed.new else f"The fix issue is {link}."
     if ref.cause:  # from /causes or App Home: tell the clicker only, the list stays as it is
@@ -42,15 +42,15 @@ async def on_fix_answer(
     """The requester answers the fix news, once: That solved it, or Still happening."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
     async with once(claims, clicked(body, ref.ticket), action["action_id"]) as first:
         if not first:
             return await _used(respond)
         if action["action_id"] == Action.FIX_SOLVED:
-            await desk.fix_solved(ref.ticket, user)
+            await desk.fix_solved(ref.ticket, user, PLATFORM)
             note = f"Thanks: {ref.ticket} is resolved as fixed."
         else:
-            await desk.fix_still_happening(ref.ticket, user)
+            await desk.fix_still_happening(ref.ticket, user, PLATFORM)
             note = f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
     old = (body.get("message") or {}).get("blocks") or []
     await respond(replace_original=True, blocks=blocks.done(old, note), text=note)

@@ -13,6 +13,7 @@ from adapters.slack.ids import PLATFORM, Action
 from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
 from core.agent_commands import AgentCommand, Verb
 from core.desk import Desk
+from core.org import PersonRole
 
 Body = dict[str, Any]
 
@@ -23,6 +24,7 @@ async def on_resolve_incident(
     """An agent resolves the incident; its post is redrawn by the outbox, everyone linked is asked once."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)  # on Slack: the use case takes any id
     async with once(claims, clicked(body, ref.other or ""), Action.INCIDENT_RESOLVE) as first:
         if not first:
             return await _tell(respond, ALREADY_CLICKED)
