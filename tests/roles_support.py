@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from core.messages import Escalate, LogRequest
+
+
+@dataclass
+class Scene:
+    ticket: str
+    escalation: str
+
+
+async def escalated(h: Any, request: LogRequest, agent: str) -> Scene:
+    """A ticket escalated by an agent, its notices out, so that every owner's action has something to act on."""
+    reply = await h.desk.log_request(request)
+    esc = await h.desk.escalate(Escalate(reply.ticket.id, agent, team="it-network", reason="cert"))
+    await h.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
+    assert "pending" not in await h.runtime.repos.outbox.depth()
+    return Scene(reply.ticket.id, esc.id)
 
 
 async def desk_state(desk: Any) -> Any:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from adapters.slack import modals
 from adapters.slack.forms import Ref
-from core.messages import Escalate, LogRequest
-from tests.roles_support import desk_state
+from core.messages import LogRequest
+from tests.roles_support import Scene, desk_state, escalated
 from tests.slack_fake import ANA, EMPLOYEE, LEA, MIA, harness
 
 
@@ -24,15 +23,10 @@ async def slack(engine, db_url):
         yield h
 
 
-@dataclass
-class Scene:
-    ticket: str
-    escalation: str
-
-
 async def scene(slack) -> Scene:  # type: ignore[no-untyped-def]
     """A ticket escalated by an agent, so that every owner's action has something to act on."""
-    reply = await slack.desk.log_request(
+    return await escalated(
+        slack,
         LogRequest(
             platform="slack",
             requester=EMPLOYEE,
@@ -40,12 +34,9 @@ async def scene(slack) -> Scene:  # type: ignore[no-untyped-def]
             thread_key="slack:D0EMP:1700000000.000100",
             chat={"channel": "D0EMP", "thread_ts": "1700000000.000100"},
             channel="D0EMP",
-        )
+        ),
+        ANA,
     )
-    esc = await slack.desk.escalate(Escalate(reply.ticket.id, ANA, team="it-network", reason="cert"))
-    await slack.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
-    assert "pending" not in await slack.runtime.repos.outbox.depth()
-    return Scene(reply.ticket.id, esc.id)
 
 
 def click(action_id: str, **value: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
@@ -147,7 +138,15 @@ async def test_an_action_without_the_role_is_refused_privately_and_changes_nothi
     slack, act, user, refusal, where
 ):
     s = await scene(slack)
-    before, posts = await desk_state(slack.desk), len(slack.fake.of("chat.postMessage"))
+    posts = len(slack.fake.of("chat.postMessage"))
+    before = await refused(slack, act, s, user, refusal, where)
+    assert await desk_state(slack.desk) == before
+    assert slack.fake.of("views.open") == [] and len(slack.fake.of("chat.postMessage")) == posts
+
+
+async def refused(slack, act, s: Scene, user: str, refusal: str, where: str):  # type: ignore[no-untyped-def]
+    """Take the action as `user`, see it refused privately (`where`) with `refusal`; the state before it."""
+    before = await desk_state(slack.desk)
     response = await act(slack, s, user)
     assert response.status == 200
     if where == "form":  # the form stays open and says why, beside the field
@@ -161,8 +160,7 @@ async def test_an_action_without_the_role_is_refused_privately_and_changes_nothi
         assert told[0]["user"] == user
         text = told[0]["text"]
     assert f"{refusal} that. Ask your Fixloop admin if you need access." in text
-    assert await desk_state(slack.desk) == before
-    assert slack.fake.of("views.open") == [] and len(slack.fake.of("chat.postMessage")) == posts
+    return before
 
 
 async def test_the_same_actions_with_the_role_go_through(slack):

@@ -4,14 +4,13 @@ changes nothing (the card stays, its button unspent); each runs the real path: a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from core.messages import Escalate, LogRequest
+from core.messages import LogRequest
 from core.tickets import Status
-from tests.roles_support import desk_state
+from tests.roles_support import Scene, desk_state, escalated
 from tests.teams_fake import ANA, DM, EMP, LEA, MIA, NETWORK, TRIAGE, harness, mention_bot, message
 
 
@@ -22,27 +21,19 @@ async def teams(engine, db_url, tmp_path):
         yield h
 
 
-@dataclass
-class Scene:
-    ticket: str
-    escalation: str
-
-
 async def scene(teams) -> Scene:  # type: ignore[no-untyped-def]
     """A ticket escalated by an agent, so that every owner's action has something to act on."""
-    reply = await teams.desk.log_request(
+    return await escalated(
+        teams,
         LogRequest(
             platform="teams",
             requester=EMP,
             text="VPN disconnects every few minutes since this morning",
             thread_key=f"teams:{DM};messageid=m1",
             channel=DM,
-        )
+        ),
+        ANA,
     )
-    esc = await teams.desk.escalate(Escalate(reply.ticket.id, ANA, team="it-network", reason="cert"))
-    await teams.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
-    assert "pending" not in await teams.runtime.repos.outbox.depth()
-    return Scene(reply.ticket.id, esc.id)
 
 
 def click(action: str, channel: str = NETWORK, **values: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
@@ -106,14 +97,21 @@ CASES = [
 @pytest.mark.parametrize(("act", "user", "refusal"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 async def test_an_action_without_the_role_is_refused_clearly_and_changes_nothing(teams, act, user, refusal):
     s = await scene(teams)
+    posted = len(teams.connector.posted())
+    before = await refused(teams, act, s, user, refusal)
+    assert await desk_state(teams.desk) == before
+    assert [c for c in teams.connector.calls if c.kind == "update"] == []  # the card is as it was
+    assert len(teams.connector.posted()) == posted + 1  # the refusal, and no form or card
+
+
+async def refused(teams, act, s: Scene, user: str, refusal: str):  # type: ignore[no-untyped-def]
+    """Take the action as `user` and see it refused with `refusal`; the desk's state before it."""
     before, posted = await desk_state(teams.desk), len(teams.connector.posted())
     response = await act(teams, s, user)
     assert response.status in (200, 201)
     told = (await teams.connector.wait_for("posted", posted + 1))[-1]
     assert f"{refusal} that. Ask your Fixloop admin if you need access." in told.body["text"]
-    assert await desk_state(teams.desk) == before
-    assert [c for c in teams.connector.calls if c.kind == "update"] == []  # the card is as it was
-    assert len(teams.connector.posted()) == posted + 1  # the refusal, and no form or card
+    return before
 
 
 async def test_a_refused_click_leaves_the_button_for_someone_with_the_role(teams):
