@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, incident_actions, priority, translate
+from adapters.teams import cards, escalation_cards, fix_actions, forms, incident_actions, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
 from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
@@ -142,7 +142,7 @@ async def escalation_card(desk: Desk, escalation_id: str, done: str | None = Non
         return cards.closed(f"Escalation {escalation_id}", done or "This escalation is no longer on record.")
     ticket = await desk.tickets.get(esc.ticket_id)
     cause = await desk.causes.get(ticket.cause_key) if ticket and ticket.cause_key else None
-    return cards.escalation(esc, cause, done)
+    return escalation_cards.escalation(esc, cause, done)
 
 
 async def on_judge(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
