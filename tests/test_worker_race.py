@@ -83,7 +83,7 @@ async def _send(session: aiohttp.ClientSession, base: str, body: str) -> None:
         assert response.status == 200, await response.text()
 
 
-async def _until(check, within: float = 120):  # type: ignore[no-untyped-def]
+async def _until(check, within: float = 300):  # type: ignore[no-untyped-def]  # a cold worker fits its models first
     """Poll an async check until it returns something truthy."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
