@@ -1,4 +1,4 @@
-"""What the role tests compare before and after a refused action."""
+"""What the role tests share: the refusals they expect, the scene they act on, the state they compare."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.messages import Escalate, LogRequest
+
+# The start of each refusal, by the roles an action needs.
+AGENT, STAFF, MANAGER, LEADER = (
+    "Only an agent can do",
+    "Only an agent or manager or leader can do",
+    "Only a manager can do",
+    "Only a leader can do",
+)
 
 
 @dataclass

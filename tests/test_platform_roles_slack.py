@@ -13,12 +13,9 @@ import pytest
 
 from adapters.slack.once import ALREADY_CLICKED
 from core.messages import LogRequest
-from tests.roles_support import desk_state
+from tests.roles_support import AGENT, MANAGER, STAFF, desk_state
 from tests.slack_fake import ANA, EMPLOYEE, ROOT, TEAM, harness
-from tests.test_roles_slack import (
-    AGENT,
-    MANAGER,
-    STAFF,
+from tests.slack_roles_support import (
     click,
     refused,
     scene,

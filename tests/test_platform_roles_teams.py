@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from core.messages import LogRequest
-from tests.roles_support import desk_state
+from tests.roles_support import AGENT, MANAGER, STAFF, desk_state
 from tests.teams_fake import ANA, DM, EMP, NETWORK, TRIAGE, harness
-from tests.test_roles_teams import AGENT, MANAGER, PARTS, STAFF, click, refused, scene, typed
+from tests.teams_roles_support import PARTS, click, refused, scene, typed
 
 TOM = "f0f0f0f0-0000-4000-8000-f0f0f0f0f0f0"  # an id Slack gave Tom; in Teams nobody has it
 TOM_IN_SLACK = f'\n[people.tom]\nname = "Tom Tanner"\nroles = ["agent", "manager"]\nslack = "{TOM}"\n'

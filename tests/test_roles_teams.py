@@ -3,15 +3,12 @@ changes nothing (the card stays, its button unspent); each runs the real path: a
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import pytest
 
-from core.messages import LogRequest
 from core.tickets import Status
-from tests.roles_support import Scene, desk_state, escalated
-from tests.teams_fake import ANA, DM, EMP, LEA, MIA, NETWORK, TRIAGE, harness, mention_bot, message
+from tests.roles_support import AGENT, LEADER, MANAGER, STAFF, desk_state
+from tests.teams_fake import ANA, DM, EMP, LEA, MIA, TRIAGE, harness
+from tests.teams_roles_support import PARTS, click, refused, scene, typed
 
 
 @pytest.fixture
@@ -21,52 +18,7 @@ async def teams(engine, db_url, tmp_path):
         yield h
 
 
-async def scene(teams) -> Scene:  # type: ignore[no-untyped-def]
-    """A ticket escalated by an agent, so that every owner's action has something to act on."""
-    return await escalated(
-        teams,
-        LogRequest(
-            platform="teams",
-            requester=EMP,
-            text="VPN disconnects every few minutes since this morning",
-            thread_key=f"teams:{DM};messageid=m1",
-            channel=DM,
-        ),
-        ANA,
-    )
-
-
-def click(action: str, channel: str = NETWORK, **values: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
-    def run(teams, s: Scene, user: str):  # type: ignore[no-untyped-def]
-        data = {"fixloop": action, "ticket": s.ticket, "escalation": s.escalation}
-        return teams.click(data, user, "card-1", f"{channel};messageid=card-1", "channel", **values)
-
-    return run
-
-
-def typed(text: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
-    def run(teams, s: Scene, user: str):  # type: ignore[no-untyped-def]
-        activity = message(
-            f"<at>Fixloop</at> {text.format(ticket=s.ticket)}",
-            user,
-            f"{TRIAGE};messageid=t1",
-            "channel",
-            id="t1",
-            entities=mention_bot(),
-        )
-        return teams.post(activity)
-
-    return run
-
-
 OTHER = "eeeeeeee-0000-4000-8000-eeeeeeeeeeee"  # an employee who is not the requester
-PARTS = {"what_happened": "x", "why_it_mattered": "x", "what_good_looks_like": "x", "what_changes_next": "x"}
-AGENT, STAFF, MANAGER, LEADER = (
-    "Only an agent can do",
-    "Only an agent or manager or leader can do",
-    "Only a manager can do",
-    "Only a leader can do",
-)
 CASES = [
     ("assign button", click("assign", TRIAGE), EMP, AGENT),
     ("assign button by a leader", click("assign", TRIAGE), LEA, AGENT),
@@ -102,16 +54,6 @@ async def test_an_action_without_the_role_is_refused_clearly_and_changes_nothing
     assert await desk_state(teams.desk) == before
     assert [c for c in teams.connector.calls if c.kind == "update"] == []  # the card is as it was
     assert len(teams.connector.posted()) == posted + 1  # the refusal, and no form or card
-
-
-async def refused(teams, act, s: Scene, user: str, refusal: str):  # type: ignore[no-untyped-def]
-    """Take the action as `user` and see it refused with `refusal`; the desk's state before it."""
-    before, posted = await desk_state(teams.desk), len(teams.connector.posted())
-    response = await act(teams, s, user)
-    assert response.status in (200, 201)
-    told = (await teams.connector.wait_for("posted", posted + 1))[-1]
-    assert f"{refusal} that. Ask your Fixloop admin if you need access." in told.body["text"]
-    return before
 
 
 async def test_a_refused_click_leaves_the_button_for_someone_with_the_role(teams):
