@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from adapters.db.model_inputs import SqlModelInputs
+from adapters.learnt_model import Fitted
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import State
@@ -27,16 +28,6 @@ from core.kb import Article, Library
 from core.org import Org
 from core.ports import ArticleRepository, CauseRepository
 from core.team_routing import TeamRouter, escalation_label
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """A model built off the loop, waiting to be swapped in, and how many examples it learnt from."""
-
-    model: Any
-    context: Any
-    examples: int
-
 
 M = TypeVar("M")
 
