@@ -291,7 +291,7 @@ class Harness:
     ):  # type: ignore[no-untyped-def]
         """Deliver an Events API callback (optionally as Slack's retry of an earlier delivery)."""
         event_id = event_id or f"Ev{next(self._event_ids):08d}"
-        body = event_callback(event, event_id, is_ext_shared_channel=False, **envelope)
+        body = event_callback(event, event_id, **{"is_ext_shared_channel": False, **envelope})
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return await self.post(json.dumps(body), "application/json", headers=headers)
 
