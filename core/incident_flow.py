@@ -149,10 +149,11 @@ def _post(uow: IncidentUnitOfWork, incident: Incident) -> None:
 
 
 async def resolve_incident(
-    incident_id: str, by: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
+    incident_id: str, user: str, platform: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
 ) -> Incident:
-    """An agent resolves the incident: every linked requester is told once and asked to confirm."""
-    org.require(by, PersonRole.AGENT)
+    """An agent (on the platform the click came from) resolves the incident: every linked requester is
+    told once and asked to confirm."""
+    by = org.acting(user, PersonRole.AGENT, platform=platform)
     async with uow:
         incident = await load_incident(incident_id, uow)
         if not incident.is_open:

@@ -27,11 +27,11 @@ async def on_resolve_incident(
     """An agent resolves the incident; its post is redrawn by the outbox, everyone linked is asked once."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)  # on Slack: the use case takes any id
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)  # before the click is claimed
     incident_id = ref.other or ""
 
     def work() -> Awaitable[Incident]:
-        return desk.resolve_incident(incident_id, user)
+        return desk.resolve_incident(incident_id, user, PLATFORM)
 
     incident = await first_click(claims, body, respond, incident_id, Action.INCIDENT_RESOLVE, work)
     if incident is None:
