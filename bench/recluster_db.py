@@ -11,8 +11,10 @@ agent), through the production bulk import. Then each path runs in its own proce
 - bounded: (id, text, surface, cause, created_at) in keyset pages of 5,000 (core/reclustering.read_docs).
 `--phase read` stops after the read; `full` clusters too (core.cause_engine.propose_causes, WardClusterer).
 `--gaps`: the knowledge gaps over the whole history against the SQL-selected candidates.
-`--apply`: the weekly job as the scheduler runs it (bounded path only; it re-points the tickets, so the
-database changes): read, cluster on a worker thread, apply in batches; with the event loop's longest stall.
+`--apply --paths thread,process`: the weekly job (bounded reads; it re-points the tickets, so the database
+changes): read and cluster on a worker thread (`thread`, as before) or in a spawned child process that
+reads the texts itself (`process`, as `serve` runs it: bot/recluster_process.py), then apply in batches;
+with the event loop's longest stall.
 CPU seconds are this process's (the database server's are not counted); the load average is printed.
 """
 
@@ -124,12 +126,14 @@ async def measure(url: str, path: str, phase: str) -> dict[str, Any]:
             "peak_mb": round(peak), "baseline_mb": round(base)}
 
 
-async def measure_apply(url: str) -> dict[str, Any]:
-    """propose (clustering on a worker thread) then apply_reclustering, with the loop's longest stall."""
+async def measure_apply(url: str, where: str) -> dict[str, Any]:
+    """propose (clustering on a worker thread, or in a child process as `serve` runs it) then
+    apply_reclustering, with the loop's longest stall; the child's CPU and memory are not this process's."""
     from adapters.db.engine import make_sessionmaker
     from adapters.db.repositories import SqlRepositories
     from adapters.search.clustering import WardClusterer
     from adapters.search.tfidf import TfidfRetriever
+    from bot.recluster_process import propose_in_child
     from core.cause_matching import CauseMatcher
     from core.reclustering import apply_reclustering, propose
     from tests.fakes import FakeClock, sample_org
@@ -147,7 +151,10 @@ async def measure_apply(url: str) -> dict[str, Any]:
     beat = asyncio.create_task(heartbeat())
     cpu0, _ = usage()
     started = time.perf_counter()
-    result = await propose(asyncio.to_thread, tickets=tickets, causes=causes, clusterer=WardClusterer())
+    if where == "process":
+        result = await propose_in_child(url)
+    else:
+        result = await propose(asyncio.to_thread, tickets=tickets, causes=causes, clusterer=WardClusterer())
     proposed, during_propose = time.perf_counter() - started, stalls[0]
     stalls[0] = 0.0
     unit = SqlRepositories.build(make_sessionmaker(engine)).unit_of_work()
@@ -197,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     url = f"{args.url}/fixloop_bench_recluster_{args.size}"
     if args.one:
-        run = (measure_apply(url) if args.apply else measure_gaps(url, args.one) if args.gaps
+        run = (measure_apply(url, args.one) if args.apply else measure_gaps(url, args.one) if args.gaps
                else measure(url, args.one, args.phase))
         print(json.dumps({**asyncio.run(run), "load": os.getloadavg()}), flush=True)
         return 0
