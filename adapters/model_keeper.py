@@ -17,60 +17,19 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from adapters.db.claims import SqlJobClaims
 from adapters.db.model_inputs import SqlModelInputs
 from adapters.db.model_store import SqlModelStore
-from adapters.model_kinds import CauseModel, Fitted
-from adapters.search.codec import State, pack, unpack
+from adapters.learnt_model import Model
+from adapters.model_kinds import CauseModel
+from adapters.search.codec import pack, unpack
 from core.ports import Clock
 
 log = logging.getLogger("fixloop.models")
 REFIT_SHARE = 0.05  # refit once this share of new history (over what the stored model learnt) arrived
 CLAIM_TTL = timedelta(minutes=30)  # one replica refits a version; another may take over after this
-
-
-class Model(Protocol):
-    """One stored model (adapters/model_kinds.py)."""
-
-    name: str
-
-    async def context(self) -> Any:
-        """What a fit or a load needs beside the examples (the articles, the causes)."""
-        ...
-
-    async def data(self) -> Any:
-        """The examples a fit learns from, read bounded from the database."""
-        ...
-
-    def fit(self, data: Any, context: Any) -> Fitted:
-        """A new model fitted from examples (runs on a worker thread)."""
-        ...
-
-    def load(self, state: State, context: Any) -> Fitted:
-        """A new model rebuilt from a stored state (runs on a worker thread)."""
-        ...
-
-    def swap(self, fitted: Fitted) -> None:
-        """Serve a fitted or loaded model from now on."""
-        ...
-
-    def state(self) -> State:
-        """The served model's state, to store."""
-        ...
-
-    def meta(self, context: Any) -> dict[str, Any]:
-        """What to remember beside the blob, to tell later whether it still covers the data."""
-        ...
-
-    def covers(self, meta: dict[str, Any], context: Any) -> bool:
-        """Whether a model stored with this meta still fits this context (e.g. the same articles)."""
-        ...
-
-    async def grown(self, meta: dict[str, Any], enough: int) -> bool:
-        """Whether the history grew by `enough` since the model stored with this meta was fitted."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -162,6 +121,10 @@ class ModelKeeper:
     def _mark(self, model: Model) -> None:
         if isinstance(model, CauseModel):
             self._cause_loads[model.name] = model.matcher.loads
+
+    async def refit_now(self, name: str) -> None:
+        """Fit one model now and store it as its next version (e.g. after `fixloop import kb`)."""
+        await self.fit_and_store(next(m for m in self.models if m.name == name))
 
     def refit_soon(self, name: str) -> None:
         """Refit one model on a background task now (e.g. an article was published here)."""

@@ -11,20 +11,16 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.db.model_inputs import SqlModelInputs
+from adapters.learnt_model import Fitted
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import State
-from adapters.search.stored import (
-    ranker_state,
-    restore_ranker,
-    restore_retriever,
-    restore_router,
-    retriever_state,
-    router_state,
-)
+from adapters.search.stored import ranker_state, restore_ranker
+from adapters.search.stored_index import restore_retriever, retriever_state
+from adapters.search.stored_router import restore_router, router_state
 from adapters.search.tfidf import TfidfRetriever
 from core.cause_matching import CauseMatcher
 from core.causes import Cause
@@ -33,14 +29,20 @@ from core.org import Org
 from core.ports import ArticleRepository, CauseRepository
 from core.team_routing import TeamRouter, escalation_label
 
+M = TypeVar("M")
 
-@dataclass(frozen=True)
-class Fitted:
-    """A model built off the loop, waiting to be swapped in, and how many examples it learnt from."""
 
-    model: Any
-    context: Any
-    examples: int
+def _restored(model: M, restore: Callable[[M, State], None], state: State, context: Any) -> Fitted:
+    """A new model of a kind with a stored state put back into it (it learnt nothing new: 0 examples)."""
+    restore(model, state)
+    return Fitted(model, context, 0)
+
+
+def _stored(model: object, kind: type[M], what: str) -> M:
+    """The model in use, when it is of the kind that is stored."""
+    if not isinstance(model, kind):
+        raise TypeError(f"only the {what} is stored")
+    return model
 
 
 def signature(articles: list[Article]) -> str:
@@ -71,17 +73,13 @@ class SuggestionModel:
         return Fitted(scratch.retriever, articles, len(scratch.history))
 
     def load(self, state: State, articles: list[Article]) -> Fitted:
-        ranker = self.make()
-        restore_ranker(ranker, state)
-        return Fitted(ranker, articles, 0)
+        return _restored(self.make(), restore_ranker, state, articles)
 
     def swap(self, fitted: Fitted) -> None:
         self.library.use(fitted.model, fitted.context)
 
     def state(self) -> State:
-        if not isinstance(self.library.retriever, CalibratedRanker):
-            raise TypeError("only the calibrated ranker is stored")
-        return ranker_state(self.library.retriever)
+        return ranker_state(_stored(self.library.retriever, CalibratedRanker, "calibrated ranker"))
 
     def meta(self, articles: list[Article]) -> dict[str, Any]:
         return {"articles": signature(articles)}
@@ -164,17 +162,13 @@ class CauseModel:
         return Fitted(scratch.retriever, causes, sum(map(len, texts.values())))
 
     def load(self, state: State, causes: list[Cause]) -> Fitted:
-        retriever = self.make()
-        restore_retriever(retriever, state)
-        return Fitted(retriever, causes, 0)
+        return _restored(self.make(), restore_retriever, state, causes)
 
     def swap(self, fitted: Fitted) -> None:
         self.matcher.retriever, self.matcher.causes = fitted.model, {c.key: c for c in fitted.context}
 
     def state(self) -> State:
-        if not isinstance(self.matcher.retriever, TfidfRetriever):
-            raise TypeError("only the TF-IDF cause index is stored")
-        return retriever_state(self.matcher.retriever)
+        return retriever_state(_stored(self.matcher.retriever, TfidfRetriever, "TF-IDF cause index"))
 
     def meta(self, _: list[Cause]) -> dict[str, Any]:
         return {}

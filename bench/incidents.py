@@ -1,11 +1,13 @@
 """How often the incident rule fires: on the sample ledger (samples/tickets.csv) and on IT help-desk data.
 
-    python -m bench.incidents [--limit 3000] [--rate 20] [--only ledger|helpdesk]
+    python -m bench.incidents [--limit 3000] [--rate 20] [--only ledger|helpdesk] [--refit]
 
 The replay uses the rule's own pure functions (core/incidents.py: `matching`, `fires`, `close_to`) in
 the order core/incident_flow.py applies them at intake: join an open incident of the same cause (or close
 in meaning), else look for a group in the window. An incident stays open until a day passes without a
-new report (in production an agent or the cause's fix closes it).
+new report (in production an agent or the cause's fix closes it). Words are weighed as at intake: by the
+newest 300 tickets' document frequencies, counted once and kept a minute of the replay's clock
+(adapters/search/word_weights.py); --refit fits them again for every report, as intake did before.
 
 Ledger: real timestamps and requesters. Two modes: "causes known" (the ledger's cause labels, as if the
 cause engine had assigned every ticket) and "no causes" (meaning only, as for a problem never seen).
@@ -29,13 +31,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.search.tfidf import TfidfRetriever
+from adapters.search.word_weights import Words
 from bench.quality import helpdesk
+from core.gists import Afresh, KeptWeights, WordWeights
 from core.incidents import IncidentPolicy, IncidentRules, close_to, fires, matching, words
 from core.tickets import Surface, Ticket
 
 ROOT = Path(__file__).resolve().parent.parent
 IDLE = timedelta(days=1)  # an incident with no new report for this long is taken as closed
 BACKGROUND = 300
+REFIT = False  # --refit: weigh words afresh for every report (the intake before kept weights)
 
 
 @dataclass
@@ -96,20 +101,21 @@ def _business(at: datetime) -> datetime:
 
 def replay(arrivals: Sequence[Ticket], causes: dict[str, str] | None, policy: IncidentPolicy) -> list[Opened]:
     """The incidents the rule opens on these arrivals (causes: each ticket's known cause, or None)."""
-    rules = IncidentRules(policy, lambda: TfidfRetriever(chars=False))
+    rules = IncidentRules(policy, lambda: TfidfRetriever(chars=False), weigh=Words().weigh)
+    kept = KeptWeights()
     seen: list[Ticket] = []
     opened: list[Opened] = []
     linked: set[str] = set()
     for a in arrivals:
         t = replace(a, cause_key=(causes or {}).get(a.id) or None)
         live = [o for o in opened if o.last and t.created_at - o.last < IDLE]
-        background = [words(x) for x in seen[-BACKGROUND:]]
-        joined = _join(t, live, rules, background)
+        weights = _weights(rules, kept, seen, t.created_at)
+        joined = _join(t, live, rules, weights)
         if joined is None:
             recent = [
                 x for x in seen[-500:] if x.created_at >= t.created_at - policy.window and x.id not in linked
             ]
-            group = [*matching(t, recent, rules, background), t]
+            group = [*matching(t, recent, rules, weights=weights), t]
             if fires(group, policy):
                 joined = Opened(t.created_at, [], cause=t.cause_key or f"new-{t.id}")
                 opened.append(joined)
@@ -122,16 +128,20 @@ def replay(arrivals: Sequence[Ticket], causes: dict[str, str] | None, policy: In
     return opened
 
 
-def _join(t: Ticket, live: list[Opened], rules: IncidentRules, background: list[str]) -> Opened | None:
+def _weights(rules: IncidentRules, kept: KeptWeights, seen: list[Ticket], now: datetime) -> WordWeights:
+    """The newest tickets' word weights at `now`: kept a minute, or (--refit) counted for every report."""
+    texts = [words(x) for x in seen[-BACKGROUND:]]
+    if REFIT or rules.weigh is None:
+        return Afresh(texts, rules.similar)
+    return kept.fresh(now) or kept.keep(rules.weigh(texts), now)
+
+
+def _join(t: Ticket, live: list[Opened], rules: IncidentRules, weights: WordWeights) -> Opened | None:
     for o in live:
         same = (
             t.cause_key == o.cause
             if t.cause_key
-            else bool(
-                close_to(
-                    words(t), o.tickets[-20:], rules.similar, rules.policy.similarity, background=background
-                )
-            )
+            else bool(close_to(words(t), o.tickets[-20:], weights.similar, rules.policy.similarity))
         )
         if same:
             return o
@@ -208,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=3000, help="help-desk tickets replayed (of 42,497)")
     p.add_argument("--rate", type=float, default=20.0, help="simulated help-desk tickets per business hour")
     p.add_argument("--only", choices=("ledger", "helpdesk"), help="run one of the two parts")
+    p.add_argument("--refit", action="store_true", help="weigh words afresh for every report (as before)")
     args = p.parse_args(argv)
+    global REFIT
+    REFIT = args.refit
+    print(json.dumps({"words_weighed": "afresh per report" if REFIT else "kept a minute (replay clock)"}))
     started = time.perf_counter()
     if args.only != "helpdesk":
         _ledger_part()

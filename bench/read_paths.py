@@ -27,7 +27,7 @@ from adapters.db.tickets import TICKETS  # noqa: E402
 from adapters.slack import blocks  # noqa: E402
 from adapters.slack.home import home_view  # noqa: E402
 from adapters.teams import forms  # noqa: E402
-from bot import chat_commands  # noqa: E402
+from bot import chat_commands, heap  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.wiring import Runtime, build_runtime  # noqa: E402
 from core.evidence import build_evidence  # noqa: E402
@@ -89,6 +89,7 @@ async def _render(render: Callable[[Any], Any], ranked: Awaitable[Any]) -> Any:
 
 async def _one(name: str) -> tuple[float, float]:
     runtime = await build_runtime(Settings(), load_indexes=False)
+    heap.settle()  # as `fixloop serve`, `fixloop worker` and `fixloop chat` do once their runtime is built
     try:
         runtime.desk.clock = FixedClock()
         stmt = select(TICKETS.c.id).where(TICKETS.c.cause_key.is_not(None), TICKETS.c.created_at < WEEK.end)

@@ -11,8 +11,10 @@ Sections (add one: a function (Target, Ledger) -> list[Figure], then an entry in
 - import: `fixloop import tickets` as a user runs it, into an empty database and again (every row an
   update); rows/s and the process's peak RSS, against a raw load of the same file into a bare table of text
   columns (COPY on PostgreSQL, csv + executemany on SQLite).
-- start: `fixloop serve` until /healthz answers, on the imported ledger (the models helper benches the
-  stored-model start in depth; this is the figure a user sees).
+- start: `fixloop serve` until /healthz answers, on the imported ledger, twice: the first start has no
+  stored model, fits and stores them (on the newest FIXLOOP_FIT_EXAMPLES examples, 10,000 unless set, so
+  that it ends at 1M); the second loads them, the start a user sees from then on. Wall and the process's
+  CPU seconds, beside the interpreter floor (`fixloop --help`) in the same run (bench/start.py goes deeper).
 - reads: `fixloop kpis`, `fixloop causes`, `fixloop digest` as processes, then every chat-facing read path
   (bench/read_paths.py: /causes, App Home, the terminal chat's leader and agent commands, the queue, the
   triage context, the evidence bundle, the owner suggestion), each in its own process: the call's seconds

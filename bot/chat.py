@@ -8,6 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from adapters.notify import CallbackNotifier
+from bot import heap
 from bot.chat_commands import COMMANDS, HELP, Session
 from bot.settings import Settings
 from bot.wiring import build_runtime
@@ -37,6 +38,7 @@ async def _chat(settings: Settings, role: str, user: str | None) -> int:
     runtime = await build_runtime(settings, notifier=CallbackNotifier(
         lambda notice: print(describe(notice, role=role, user=viewer["user"]), flush=True)
     ))
+    heap.settle()  # as serve and worker do: full collections leave the loaded models alone
     try:
         who = user or DEFAULT_USER.get(role) or _first_with_role(runtime.config.org.people, role)
         viewer["user"] = who or ""

@@ -136,12 +136,12 @@ async def _with_runtime(
     handler: Callable[[Runtime, argparse.Namespace], Awaitable[int]],
     args: argparse.Namespace,
 ) -> int:
-    # Reports and imports read or write the ledger only: fitting the suggestion and routing models would cost
-    # seconds for nothing (serving processes relearn from the database).
-    reports = args.command in ("causes", "kpis", "digest", "audit", "console", "import", "gaps")
+    # Every command that gets here (reports, imports, gaps, console links) reads or writes the ledger only:
+    # fitting the suggestion and routing models would cost seconds for nothing (serving processes relearn
+    # from the database).
     from bot.wiring import build_runtime  # the models' libraries load only for commands that use them
 
-    runtime = await build_runtime(settings, load_indexes=not reports)
+    runtime = await build_runtime(settings, load_indexes=False)
     try:
         return await handler(runtime, args)
     finally:

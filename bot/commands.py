@@ -138,7 +138,9 @@ async def import_(runtime: Runtime, args: argparse.Namespace) -> int:
     """`fixloop import kb` (tickets: bot.imports.run_ticket_import): 0 when clean, 1 when some rows were
     rejected, 2 when the file was."""
     try:
-        result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty)
+        keeper = runtime.keeper
+        refit = (lambda: keeper.refit_now("suggestions")) if keeper is not None else None
+        result = await import_kb(runtime.desk, args.path, if_empty=args.if_empty, refit=refit)
     except ImportFormatError as exc:
         print(f"fixloop: {exc}. Nothing was imported.", file=sys.stderr)
         return 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,8 +185,15 @@ class RepositoryImport:
             return len(self._pending) - len(existing), len(existing)
 
 
-async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> ImportResult:
-    """Parse a folder of Markdown articles or a CSV and upsert the articles."""
+async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False,
+                    refit: Callable[[], Awaitable[None]] | None = None) -> ImportResult:
+    """Parse a folder of Markdown articles or a CSV and upsert the articles.
+
+    Only the suggestion model learns from articles, so only it is refitted: `refit` fits and stores it
+    (a process serving stored models); without one this process's ranker is refitted over the articles and
+    the lessons it already holds, no ticket read. Other processes refit theirs at their next look, since
+    the stored one was fitted over other articles (adapters/model_keeper.py).
+    """
     if if_empty and await desk.articles.list():
         return ImportResult("articles", 0, 0, 0, skipped=True)
     batch = parse_kb(path)
@@ -199,7 +206,10 @@ async def import_kb(desk: Desk, path: Path, *, if_empty: bool = False) -> Import
         else:
             new += 1
         await desk.articles.save(article)
-    await desk.refresh()
+    if refit is not None:
+        await refit()
+    elif new or updated:
+        desk.library.load(await desk.articles.list(), desk.library.history)
     return ImportResult("articles", batch.read, new, updated, batch.errors, batch.unknown_columns)
 
 

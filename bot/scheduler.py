@@ -26,6 +26,7 @@ from adapters.db._sql import Sessions
 from adapters.db.claims import SqlJobClaims
 from adapters.db.job_sql import SqlJobCandidates
 from bot.config import Schedule
+from bot.recluster_process import Propose, elsewhere
 from core.coaching import coaching_prompts
 from core.desk import Desk
 from core.jobs import (
@@ -86,8 +87,11 @@ class Scheduler:
         owner: str | None = None,
         candidates: JobCandidates | None = None,
         observe: Callable[[str, str, float], None] = lambda job, outcome, seconds: None,
+        propose: Propose | None = None,
     ) -> None:
         self.desk, self.claims, self.observe = desk, claims, observe
+        # Where the weekly clustering runs: a child process in `serve` (bot/recluster_process), else a thread.
+        self.propose = propose or (lambda: desk.propose_causes(run=asyncio.to_thread))
         self.candidates = candidates or LedgerCandidates(desk.tickets)
         self.schedules = {s.job: s for s in schedules}
         self.compose = compose or desk_composer(desk)
@@ -167,8 +171,8 @@ class Scheduler:
         run = Run("recluster", period.start)
 
         async def send() -> None:
-            # The clustering runs in a thread: minutes at 100k tickets, and the server keeps answering.
-            result = await self.desk.propose_causes(run=asyncio.to_thread)
+            # The clustering runs elsewhere: minutes at 100k tickets, and the server keeps answering.
+            result = await self.propose()
             applied = await self.desk.apply_reclustering(result)
             await self.claimer.post(run, reclustering_notice(result, applied), self.desk.notifier)
 
@@ -258,6 +262,7 @@ def start_scheduler(
         compose=sql_composer(desk, engine),
         candidates=SqlJobCandidates(engine),
         observe=observe,
+        propose=elsewhere(engine),
     )
     scheduler.start()
     log.info(

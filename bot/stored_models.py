@@ -9,7 +9,8 @@ from adapters.db.claims import SqlJobClaims
 from adapters.db.model_inputs import SqlModelInputs
 from adapters.db.model_store import SqlModelStore
 from adapters.db.repositories import SqlRepositories
-from adapters.model_keeper import Model, ModelKeeper
+from adapters.learnt_model import Model
+from adapters.model_keeper import ModelKeeper
 from adapters.model_kinds import CauseModel, RoutingModel, SuggestionModel
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier

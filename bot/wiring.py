@@ -24,6 +24,7 @@ from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
 from adapters.search.clustering import best_clusterer
 from adapters.search.tfidf import TfidfRetriever
+from adapters.search.word_weights import Words
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
@@ -301,8 +302,11 @@ async def build_runtime(
 
 
 def incident_rules(policy: IncidentPolicy | None) -> IncidentRules | None:
-    """The incident rule with a fresh word TF-IDF index per comparison (small: the open tickets only)."""
-    return IncidentRules(policy, lambda: TfidfRetriever(chars=False)) if policy else None
+    """The incident rule: a small word TF-IDF index per comparison (the compared open tickets only),
+    its words weighed by the newest tickets' document frequencies, counted once a minute per process."""
+    if policy is None:
+        return None
+    return IncidentRules(policy, lambda: TfidfRetriever(chars=False), weigh=Words().weigh)
 
 
 def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:

@@ -32,6 +32,10 @@ class AuditAction(StrEnum):
     INCIDENT_RESOLVED = "incident_resolved"
     TICKETS_LINKED = "tickets_linked"
     DUPLICATE_JOINED = "duplicate_joined"  # core/duplicates.py
+    SOLVED_BY_ARTICLE = "solved_by_article"  # the requester's buttons (core/resolution.py)
+    ASKED_FOR_PERSON = "asked_for_person"
+    REOPENED = "reopened"
+    CSAT_RECORDED = "csat_recorded"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Protocol
 
 from core.causes import Cause
@@ -49,19 +50,39 @@ class Reclustering:
     candidates: list[str] = field(default_factory=list)  # tickets held until their cluster grows
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterDoc:
+    """What re-clustering reads of a ticket: never its messages, only its text, surface and cause."""
+
+    id: str
+    text: str  # ticket_text: the subject and the description
+    surface: str
+    cause_key: str | None
+    created_at: datetime
+
+
 def ticket_text(ticket: Ticket) -> str:
     """The text a ticket is clustered and matched by."""
     return f"{ticket.subject} {ticket.text}".strip()
 
 
-def propose_causes(tickets: Sequence[Ticket], causes: Iterable[Cause], *, clusterer: Clusterer,
+def cluster_doc(ticket: Ticket | ClusterDoc) -> ClusterDoc:
+    """The part of a ticket re-clustering reads."""
+    if isinstance(ticket, ClusterDoc):
+        return ticket
+    t = ticket
+    return ClusterDoc(t.id, ticket_text(t), str(t.surface), t.cause_key, t.created_at)
+
+
+def propose_causes(tickets: Sequence[Ticket | ClusterDoc], causes: Iterable[Cause], *, clusterer: Clusterer,
                    min_size: int = 3, keep_share: float = 0.5) -> Reclustering:
     """Cluster every ticket and map clusters onto known causes, keeping the identity of named ones."""
     known = {c.key: c for c in causes}
-    groups: dict[int, list[Ticket]] = {}
-    for ticket, label in zip(tickets, clusterer.cluster([ticket_text(t) for t in tickets]), strict=True):
-        groups.setdefault(label, []).append(ticket)
-    result, taken, sizes = Reclustering(), set(), Counter(t.cause_key for t in tickets)
+    docs = [cluster_doc(t) for t in tickets]
+    groups: dict[int, list[ClusterDoc]] = {}
+    for doc, label in zip(docs, clusterer.cluster([d.text for d in docs]), strict=True):
+        groups.setdefault(label, []).append(doc)
+    result, taken, sizes = Reclustering(), set(), Counter(d.cause_key for d in docs)
     for members in sorted(groups.values(), key=len, reverse=True):  # big clusters claim keys first
         owner = _owner(members, known, keep_share)
         if owner is not None and owner.key not in taken:
@@ -72,17 +93,17 @@ def propose_causes(tickets: Sequence[Ticket], causes: Iterable[Cause], *, cluste
             _add(result, Cause(key=auto_key(members), title=""), action, members, known, sizes)
         else:
             result.candidates.extend(t.id for t in members if not _pinned(t, known))
-    _pin(result, tickets, known)
-    _name(result, tickets)
+    _pin(result, docs, known)
+    _name(result, docs)
     return result
 
 
-def _pinned(ticket: Ticket, known: dict[str, Cause]) -> bool:
+def _pinned(ticket: ClusterDoc, known: dict[str, Cause]) -> bool:
     cause = known.get(ticket.cause_key or "")
     return cause is not None and cause.named_by_person
 
 
-def _owner(members: list[Ticket], known: dict[str, Cause], keep_share: float) -> Cause | None:
+def _owner(members: list[ClusterDoc], known: dict[str, Cause], keep_share: float) -> Cause | None:
     votes = Counter(t.cause_key for t in members if t.cause_key in known)
     if not votes:
         return None
@@ -90,7 +111,7 @@ def _owner(members: list[Ticket], known: dict[str, Cause], keep_share: float) ->
     return known[key] if n >= keep_share * len(members) else None
 
 
-def _add(result: Reclustering, cause: Cause, action: str, members: list[Ticket], known: dict[str, Cause],
+def _add(result: Reclustering, cause: Cause, action: str, members: list[ClusterDoc], known: dict[str, Cause],
          sizes: Counter[str | None]) -> None:
     own = [t for t in members if not _pinned(t, known) or t.cause_key == cause.key]
     absorbed = tuple(sorted(k for k in _wholly_inside(members, known, sizes) if k != cause.key))
@@ -101,24 +122,30 @@ def _add(result: Reclustering, cause: Cause, action: str, members: list[Ticket],
                                        absorbed=absorbed))
 
 
-def _wholly_inside(members: list[Ticket], known: dict[str, Cause], sizes: Counter[str | None]) -> set[str]:
+def _wholly_inside(members: list[ClusterDoc], known: dict[str, Cause],
+                   sizes: Counter[str | None]) -> set[str]:
     # An automatic cause all of whose tickets landed in this cluster has been merged into it.
     here = Counter(t.cause_key for t in members if t.cause_key in known)
     return {str(k) for k in here if not known[str(k)].named_by_person and here[k] == sizes[k]}
 
 
-def _pin(result: Reclustering, tickets: Sequence[Ticket], known: dict[str, Cause]) -> None:
+def _pin(result: Reclustering, tickets: Sequence[ClusterDoc], known: dict[str, Cause]) -> None:
     # A named cause keeps every ticket a person put in it, even one that clustered elsewhere.
     for t in tickets:
         if _pinned(t, known) and t.cause_key:
             result.assignments[t.id] = t.cause_key
 
 
-def _name(result: Reclustering, tickets: Sequence[Ticket]) -> None:
-    by_id = {t.id: t for t in tickets}
-    members = {p.cause.key: [by_id[i] for i, k in result.assignments.items() if k == p.cause.key]
-               for p in result.causes}
-    phrases = key_phrases({k: [ticket_text(t) for t in ts] for k, ts in members.items()})
+def _name(result: Reclustering, docs: Sequence[ClusterDoc]) -> None:
+    # One pass over the assignments (in their order), not one per cause: 1M tickets, hundreds of causes.
+    by_id = {d.id: d for d in docs}
+    members: dict[str, list[ClusterDoc]] = {p.cause.key: [] for p in result.causes}
+    for ticket_id, key in result.assignments.items():
+        bucket = members.get(key)
+        if bucket is not None:
+            bucket.append(by_id[ticket_id])
+    del by_id
+    phrases = key_phrases({k: [d.text for d in ds] for k, ds in members.items()})
     for i, p in enumerate(result.causes):
         own = members[p.cause.key]
         cause = p.cause if p.cause.named_by_person else replace(p.cause, key_phrases=phrases[p.cause.key])
@@ -129,15 +156,16 @@ def _name(result: Reclustering, tickets: Sequence[Ticket]) -> None:
                                    surfaces=tuple(sorted({str(t.surface) for t in own})))
 
 
-def representatives(tickets: Sequence[Ticket], phrases: Sequence[str], limit: int = 3) -> tuple[str, ...]:
+def representatives(tickets: Sequence[Ticket | ClusterDoc], phrases: Sequence[str],
+                    limit: int = 3) -> tuple[str, ...]:
     """The tickets that mention most of a cause's key phrases: its most typical evidence."""
-    def hits(t: Ticket) -> int:
-        text = ticket_text(t).lower()
+    def hits(t: Ticket | ClusterDoc) -> int:
+        text = cluster_doc(t).text.lower()
         return sum(p in text for p in phrases)
     return tuple(t.id for t in sorted(tickets, key=lambda t: (-hits(t), t.id))[:limit])
 
 
-def auto_key(members: Sequence[Ticket]) -> str:
+def auto_key(members: Sequence[Ticket | ClusterDoc]) -> str:
     """A stable key for an automatic cause, from its earliest tickets."""
     seed = ",".join(sorted(t.id for t in members)[:5])
     return "auto-" + hashlib.sha1(seed.encode()).hexdigest()[:8]

@@ -182,7 +182,7 @@ def coaching_prompts(
 
 async def record_review(cmd: RecordReview, *, uow: UnitOfWork, org: Org, clock: Clock) -> Review:
     """Store a four-part ticket review; optionally send it to the agent; follow up in a week."""
-    org.require(cmd.manager, PersonRole.MANAGER)
+    manager = org.acting(cmd.manager, PersonRole.MANAGER, platform=cmd.platform)
     parts = (cmd.what_happened, cmd.why_it_mattered, cmd.what_good_looks_like, cmd.what_changes_next)
     for name, part in zip(TEMPLATE, parts, strict=True):
         check_size(part.strip(), MAX_FIELD, f"part {name!r}")
@@ -193,7 +193,7 @@ async def record_review(cmd: RecordReview, *, uow: UnitOfWork, org: Org, clock: 
         missing = [name for name, part in zip(TEMPLATE, parts, strict=True) if not part.strip()]
         if missing:
             raise InvalidInput("A review needs all four parts; missing: " + ", ".join(missing) + ".")
-        review = _review(cmd, ticket, org, clock.now())
+        review = _review(cmd, ticket, manager, clock.now())
         await uow.reviews.save(review)
         shared = " (sent to the agent)" if review.sent_to_agent else ""
         await uow.audit.record(
@@ -220,13 +220,12 @@ async def record_review(cmd: RecordReview, *, uow: UnitOfWork, org: Org, clock: 
     return review
 
 
-def _review(cmd: RecordReview, ticket: Ticket, org: Org, now: datetime) -> Review:
-    manager = org.person(cmd.manager)
+def _review(cmd: RecordReview, ticket: Ticket, manager: str, now: datetime) -> Review:
     return Review(
         id=new_review_id(),
         ticket_id=ticket.id,
         agent=ticket.agent or "",
-        manager=manager.key if manager else cmd.manager,
+        manager=manager,
         what_happened=cmd.what_happened.strip(),
         why_it_mattered=cmd.why_it_mattered.strip(),
         what_good_looks_like=cmd.what_good_looks_like.strip(),

@@ -32,6 +32,7 @@ from core import (
     routing,
     threads,
 )
+from core.agent_commands import AgentCommand, Verb
 from core.cause_engine import Clusterer
 from core.cause_matching import CauseMatcher
 from core.console import ConsoleLink, console_link
@@ -59,6 +60,7 @@ from core.ports import (
 from core.retries import CONFLICT_TRIES as CONFLICT_TRIES  # re-exported: older importers read it here
 from core.retries import retry_conflicts
 from core.team_routing import TeamRouter
+from core.tickets import Ticket
 from core.trackers import Trackers
 
 T = TypeVar("T")
@@ -139,10 +141,8 @@ class Desk:
         self.propose_causes = bind(reclustering.propose)
         self.apply_reclustering = bind(reclustering.apply_reclustering)
         self.log_request = bind(intake.log_request)
-        self.solved = bind(intake.solved_by_article)
-        self.need_human = bind(intake.ask_for_human)
-        self.agent_reply = bind(intake.agent_reply)
-        self.assign = bind(intake.assign)
+        self.solved = bind(resolution.solved_by_article)
+        self.need_human = bind(resolution.ask_for_human)
         self.set_priority = bind(priority.set_priority)
         self.suggest_owner = bind(routing.owner_for)
         self.escalate = bind(routing.escalate)
@@ -156,7 +156,6 @@ class Desk:
         self.watch_fixes = bind(fix_watch.watch_fixes)
         self.fix_solved = bind(fix_news.fix_solved)
         self.fix_still_happening = bind(fix_news.fix_still_happening)
-        self.resolve = bind(resolution.resolve)
         self.front_line = bind(frontline.run)  # the typed assign, reply, resolve, priority, link
         self.reopen = bind(resolution.reopen)
         self.record_csat = bind(resolution.record_csat)
@@ -179,6 +178,21 @@ class Desk:
         self.resolve_incident = bind(incident_flow.resolve_incident)
         self.incident_view = bind(incident_flow.incident_view)
         self.similar_open = bind(duplicates.similar_open)
+
+    async def assign(self, ticket_id: str, user: str, platform: str | None = None) -> Ticket:
+        """The agent `user` takes the ticket: the typed `assign` naming no one (core/frontline.py)."""
+        return (await self.front_line(AgentCommand(Verb.ASSIGN, ticket_id), user, platform)).ticket
+
+    async def resolve(self, ticket_id: str, user: str, platform: str | None = None) -> Ticket:
+        """The agent `user` resolves the ticket: the typed `resolve` without a note (core/frontline.py)."""
+        return (await self.front_line(AgentCommand(Verb.RESOLVE, ticket_id), user, platform)).ticket
+
+    async def agent_reply(
+        self, ticket_id: str, user: str, text: str, platform: str | None = None, ref: str | None = None
+    ) -> Ticket:
+        """The agent `user` answers the requester: the typed `reply` (core/frontline.py)."""
+        cmd = AgentCommand(Verb.REPLY, ticket_id, text=text)
+        return (await self.front_line(cmd, user, platform, ref=ref)).ticket
 
     async def console_link(self, user: str, platform: str | None = None) -> ConsoleLink:
         """A one-time sign-in link to the console for a leader, manager or agent."""

@@ -120,6 +120,7 @@ def render_dict(digest: Digest) -> dict[str, Any]:
             {"key": f.cause.key, "title": f.cause.title, "before_per_week": f.before, "now": f.now}
             for f in digest.fades
         ],
+        "more_fades": digest.more_fades,
         "trend": [
             {
                 "week_start": p.start.isoformat(),

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # core.knowledge imports the domain this module builds on
 SURFACES = ("total", "internal", "external")
 TREND_WEEKS = 12
 MANY_SOLVES = 10
+MAX_FADES = 5  # fixes that made a cause fade, listed by the largest drop; a count says how many more
 # Every KPI of DESIGN.md: (key, sub-key, label, unit, whether up is good).
 ROWS: tuple[tuple[str, str | None, str, str, bool], ...] = (
     ("repeat_cause_rate", None, "Repeat-cause rate", "rate", False),
@@ -102,7 +103,8 @@ class Digest:
     cross_surface: list[RankedCause]
     wins: list[str] = field(default_factory=list)
     timezone: str = "UTC"
-    fades: list[Fade] = field(default_factory=list)
+    fades: list[Fade] = field(default_factory=list)  # the MAX_FADES largest drops
+    more_fades: int = 0  # fading causes beyond those shown
     trend: list[TrendPoint] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)  # ticket id -> platform, chat refs
     fixes: FixNews = field(default_factory=FixNews)  # filed, shipped, held, regressed in the period
@@ -149,13 +151,17 @@ def build_digest(
     ranked: Sequence[RankedCause],
     *,
     fades: Sequence[Fade] = (),
+    fading: int | None = None,
     trend: Sequence[TrendPoint] = (),
     evidence: Mapping[str, dict[str, Any]] | None = None,
     timezone: str = "UTC",
     top: int = 5,
     fixes: FixNews | None = None,
 ) -> Digest:
-    """The digest from figures already computed (in memory or in SQL)."""
+    """The digest from figures already computed (in memory or in SQL); `fades` sorted as fades_of sorts
+    them, at least the first MAX_FADES of `fading` (default: all of them)."""
+    shown = list(fades[:MAX_FADES])
+    more = (len(fades) if fading is None else fading) - len(shown)
     return Digest(
         period=kpis.period,
         kpis=kpis,
@@ -163,9 +169,10 @@ def build_digest(
         lines=lines_of(kpis, previous),
         top_causes=list(ranked[:top]),
         cross_surface=[r for r in ranked if r.cross_surface][:top],
-        wins=wins(kpis, fades),
+        wins=wins(kpis, shown, more),
         timezone=timezone,
-        fades=list(fades),
+        fades=shown,
+        more_fades=more,
         trend=list(trend),
         evidence=dict(evidence or {}),
         fixes=fixes or FixNews(),
@@ -242,8 +249,8 @@ def fades_of(tickets: Sequence[Ticket], causes: Sequence[Cause], period: Period)
     return sorted(out, key=lambda f: (f.now - f.before, f.cause.key))
 
 
-def wins(kpis: KpiReport, fades: Sequence[Fade]) -> list[str]:
-    """Articles that solved 10 or more tickets, and fixes that made a cause fade."""
+def wins(kpis: KpiReport, fades: Sequence[Fade], more: int = 0) -> list[str]:
+    """Articles that solved 10 or more tickets, and fixes that made a cause fade (`more` not listed)."""
     out = []
     reuse = kpis.total.get("knowledge_reuse") or {}
     for article_id, count in (reuse.get("by_article") or {}).items():
@@ -254,6 +261,8 @@ def wins(kpis: KpiReport, fades: Sequence[Fade]) -> list[str]:
             f"The fix for {f.cause.title} [{f.cause.key}] made it fade: {f.before:.1f} tickets a week "
             f"before it shipped, {f.now} this week."
         )
+    if more > 0:
+        out.append(f"Fixes made {more} more cause{'s' if more != 1 else ''} fade.")
     prevented = kpis.total.get("deflection_by_root_cause_elimination")
     if prevented:
         out.append(f"Shipped fixes prevented about {prevented:.0f} tickets this week.")

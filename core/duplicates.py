@@ -8,9 +8,10 @@ from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry
 from core.errors import TicketNotFound
-from core.incidents import IncidentRules, IncidentUnitOfWork, background, close_to, words
+from core.gists import Gist, WordWeights
+from core.incidents import IncidentRepository, IncidentRules, IncidentUnitOfWork, close_to, words
 from core.messages import LogRequest, Reply
-from core.ports import Notice, TicketRepository
+from core.ports import Clock, Notice, TicketRepository
 from core.tickets import Message, Role, Status, Ticket
 
 OPEN_LOOKED_AT = 200  # the newest open tickets compared with a triage post's ticket
@@ -23,25 +24,22 @@ async def join_open(
     uow: IncidentUnitOfWork,
     rules: IncidentRules,
     now: datetime,
-    weights: list[str],
+    weights: WordWeights,
 ) -> Reply | None:
     """If the new request is close to one of the requester's open tickets, add it there instead."""
     if not cmd.text.strip():  # files alone: no words to compare, a person looks at them (core/intake.py)
         return None
-    mine = [
-        t
-        for t in await uow.tickets.list(requester=cmd.requester, open_only=True, newest_first=True, limit=20)
-        if t.platform == cmd.platform
-    ]
-    for t in mine:  # logged there before: a redelivery of a request that joined it
-        if cmd.message_ref and any(m.ref == cmd.message_ref for m in t.messages):
-            return Reply(ticket=t, suggestions=reply.suggestions, is_new=False, replayed=True)
-    close = close_to(
-        words(reply.ticket), mine, rules.similar, rules.policy.duplicate_similarity, background=weights
-    )
-    if not close:
+    reads = uow.incidents
+    mine = [t for t in await reads.open_of(cmd.requester, limit=20) if t.platform == cmd.platform]
+    held = await reads.holding(cmd.message_ref, [t.id for t in mine]) if cmd.message_ref and mine else None
+    if held is not None and (t := await uow.tickets.get(held)) is not None:
+        # logged there before: a redelivery of a request that joined it
+        return Reply(ticket=t, suggestions=reply.suggestions, is_new=False, replayed=True)
+    close = close_to(words(reply.ticket), mine, weights.similar, rules.policy.duplicate_similarity)
+    ticket = await uow.tickets.get(close[0].id) if close else None
+    if ticket is None:
         return None
-    ticket, text = close[0], reply.ticket.messages[0].text
+    text = reply.ticket.messages[0].text
     ticket.add_message(
         Message(at=now, role=Role.REQUESTER, author=cmd.requester, text=text, ref=cmd.message_ref)
     )
@@ -78,22 +76,23 @@ async def similar_open(
     ticket_id: str,
     *,
     tickets: TicketRepository,
+    incidents: IncidentRepository | None,
     incident_rules: IncidentRules | None,
-) -> list[Ticket]:
+    clock: Clock,
+) -> list[Gist]:
     """Open tickets of other requesters close to this one and not linked to it yet, closest first."""
     rules = incident_rules
-    if rules is None:
+    if rules is None or incidents is None:
         return []
     ticket = await load_ticket(ticket_id, tickets)
     linked = set(ticket.linked)  # linked by an agent (the Link button or `link FX-... FX-...`)
     pool = [
         t
-        for t in await tickets.list(open_only=True, newest_first=True, limit=OPEN_LOOKED_AT)
+        for t in await incidents.open_since(None, limit=OPEN_LOOKED_AT)
         if t.requester != ticket.requester and t.id != ticket.id and t.id not in linked
     ]
-    close = close_to(
-        words(ticket), pool, rules.similar, rules.policy.similarity, background=await background(tickets)
-    )
+    weights = await rules.word_weights(incidents, clock.now())
+    close = close_to(words(ticket), pool, weights.similar, rules.policy.similarity)
     return close[: rules.policy.similar_shown]
 
 

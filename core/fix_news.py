@@ -53,10 +53,12 @@ def _requester_notice(cause: Cause, ticket: Ticket, shipped: str) -> Notice:
     )
 
 
-async def fix_solved(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
+async def fix_solved(
+    ticket_id: str, by: str, platform: str | None = None, *, uow: UnitOfWork, clock: Clock
+) -> Ticket:
     """The requester says the fix solved it: the ticket is resolved as fixed (clicked again: no change)."""
     async with uow:
-        ticket = await _own_ticket(ticket_id, by, uow.tickets)
+        ticket = await _own_ticket(ticket_id, by, platform, uow.tickets)
         if ticket.status == Status.RESOLVED:
             return ticket
         now = clock.now()
@@ -68,10 +70,12 @@ async def fix_solved(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) 
     return ticket
 
 
-async def fix_still_happening(ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock) -> Ticket:
+async def fix_still_happening(
+    ticket_id: str, by: str, platform: str | None = None, *, uow: UnitOfWork, clock: Clock
+) -> Ticket:
     """The requester says it still happens: the question goes back to the owning team, once."""
     async with uow:
-        ticket = await _own_ticket(ticket_id, by, uow.tickets)
+        ticket = await _own_ticket(ticket_id, by, platform, uow.tickets)
         now = clock.now()
         if ticket.status == Status.RESOLVED:
             ticket.reopen(now, STILL)
@@ -96,8 +100,8 @@ def _answer(now: datetime, by: str, action: AuditAction, ticket: Ticket, said: s
     return AuditEntry(now, by, action, ticket_id=ticket.id, detail=said)
 
 
-async def _own_ticket(ticket_id: str, by: str, tickets: TicketRepository) -> Ticket:
+async def _own_ticket(ticket_id: str, by: str, platform: str | None, tickets: TicketRepository) -> Ticket:
     ticket = await load_ticket(ticket_id, tickets)
-    if by != ticket.requester:
+    if not ticket.asked_by(by, platform):
         raise InvalidInput("Only the person who asked can answer this.")
     return ticket

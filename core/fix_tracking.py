@@ -12,7 +12,7 @@ from core.errors import InvalidInput
 from core.fix_issue import ThreadLink, fix_issue_draft
 from core.fix_news import announce_fix
 from core.fixes import cause_for
-from core.org import Org, PersonRole
+from core.org import STAFF, Org
 from core.ports import Clock, UnitOfWork
 from core.retries import retry_conflicts
 from core.trackers import IssueRef, IssueState, Trackers
@@ -30,6 +30,7 @@ class Filed:
 async def file_fix_issue(
     ref: str,
     by: str | None,
+    platform: str | None = None,
     *,
     uow: UnitOfWork,
     trackers: Trackers,
@@ -38,8 +39,8 @@ async def file_fix_issue(
     thread_link: ThreadLink,
 ) -> Filed:
     """File the cause's fix issue in its owner's tracker with the evidence; filing twice gives the first."""
-    if by is not None:  # None: the operator at the command line
-        org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    # None: the operator at the command line
+    who = COMMAND_LINE if by is None else org.acting(by, *STAFF, platform=platform)
     async with uow:  # a read only: no transaction stays open while the tracker is called
         cause = await cause_for(ref, causes=uow.causes, tickets=uow.tickets)
         if cause.fix_url:
@@ -55,7 +56,7 @@ async def file_fix_issue(
     draft = fix_issue_draft(cause, own, now=clock.now(), weights=org.weights, link=thread_link)
     issue = await tracker.file_issue(setup.project, draft, setup.issue_type)
     # Only the recording is run again on a Conflict: running all again would file a second issue.
-    return await retry_conflicts(lambda: _record_filed(cause.key, issue, _who(org, by), uow=uow, clock=clock))
+    return await retry_conflicts(lambda: _record_filed(cause.key, issue, who, uow=uow, clock=clock))
 
 
 async def _record_filed(key: str, issue: IssueRef, who: str, *, uow: UnitOfWork, clock: Clock) -> Filed:
@@ -72,11 +73,6 @@ async def _record_filed(key: str, issue: IssueRef, who: str, *, uow: UnitOfWork,
         await uow.audit.record(entry)
         await uow.commit()
     return Filed(cause, issue.url, new=True)
-
-
-def _who(org: Org, by: str | None) -> str:
-    person = org.person(by) if by else None
-    return person.key if person else (by or COMMAND_LINE)
 
 
 async def apply_issue_states(

@@ -13,7 +13,7 @@ from core.fix_news import announce_fix
 from core.intake import load_ticket
 from core.limits import MAX_FIELD, MAX_ID, MAX_TITLE, MAX_URL, check_size
 from core.links import is_plain_link
-from core.org import Org, PersonRole
+from core.org import STAFF, Org
 from core.ports import CauseRepository, Clock, TicketRepository, UnitOfWork
 from core.trackers import parse_issue_url
 
@@ -43,6 +43,7 @@ async def record_root_cause(
     text: str,
     by: str,
     title: str | None = None,
+    platform: str | None = None,
     *,
     uow: UnitOfWork,
     matcher: CauseMatcher,
@@ -50,7 +51,7 @@ async def record_root_cause(
     clock: Clock,
 ) -> Cause:
     """Record what the owner found; a ticket without a cause gets a new, named one."""
-    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    who = org.acting(by, *STAFF, platform=platform)
     if not text.strip():
         raise InvalidInput("Say what the root cause is, in a sentence.")
     check_size(text.strip(), MAX_FIELD, "root cause")
@@ -69,23 +70,15 @@ async def record_root_cause(
             cause.title = title.strip()[:120]
         cause.record_root_cause(now, text.strip())
         await uow.causes.save(cause)
-        await uow.audit.record(_entry(org, by, AuditAction.ROOT_CAUSE_RECORDED, cause, now, text, ticket.id))
+        await uow.audit.record(_entry(who, AuditAction.ROOT_CAUSE_RECORDED, cause, now, text, ticket.id))
         await uow.commit()
     matcher.causes[cause.key] = cause
     return cause
 
 
 def _entry(
-    org: Org,
-    by: str,
-    action: AuditAction,
-    cause: Cause,
-    at: datetime,
-    detail: str,
-    ticket_id: str | None = None,
+    who: str, action: AuditAction, cause: Cause, at: datetime, detail: str, ticket_id: str | None = None
 ) -> AuditEntry:
-    person = org.person(by)
-    who = person.key if person else by
     return AuditEntry(at, who, action, ticket_id=ticket_id, cause_key=cause.key, detail=short(detail))
 
 
@@ -96,9 +89,11 @@ async def _free_key(base: str, causes: CauseRepository) -> str:
     return key
 
 
-async def link_fix(ref: str, url: str, by: str, *, uow: UnitOfWork, org: Org, clock: Clock) -> Cause:
+async def link_fix(
+    ref: str, url: str, by: str, platform: str | None = None, *, uow: UnitOfWork, org: Org, clock: Clock
+) -> Cause:
     """Link the Jira, GitHub or Linear change that fixes a cause."""
-    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    who = org.acting(by, *STAFF, platform=platform)
     check_size(url.strip(), MAX_URL, "link")
     if not is_plain_link(url.strip()):
         raise InvalidInput(
@@ -112,7 +107,7 @@ async def link_fix(ref: str, url: str, by: str, *, uow: UnitOfWork, org: Org, cl
         cause.fix_tracker, cause.fix_issue = (issue.tracker, issue.issue) if issue else (None, None)
         cause.fix_changed_at = None
         await uow.causes.save(cause)
-        entry = _entry(org, by, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
+        entry = _entry(who, AuditAction.FIX_LINKED, cause, clock.now(), url.strip(), _ticket_ref(ref))
         await uow.audit.record(entry)
         await uow.commit()
     return cause
@@ -124,17 +119,24 @@ def _ticket_ref(ref: str) -> str | None:
 
 
 async def ship_fix(
-    ref: str, by: str, at: datetime | None = None, *, uow: UnitOfWork, org: Org, clock: Clock
+    ref: str,
+    by: str,
+    at: datetime | None = None,
+    platform: str | None = None,
+    *,
+    uow: UnitOfWork,
+    org: Org,
+    clock: Clock,
 ) -> Cause:
     """Mark a cause's fix shipped and tell the people waiting for it; from now on its tickets should fade."""
-    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    who = org.acting(by, *STAFF, platform=platform)
     async with uow:
         cause = await cause_for(ref, causes=uow.causes, tickets=uow.tickets)
         cause.ship_fix(at or clock.now())
         await uow.causes.save(cause)
         await announce_fix(cause, uow, clock.now())  # the requesters, owner and triage are told
         shipped = f"shipped {cause.fix_url}" if cause.fix_url else "shipped"
-        entry = _entry(org, by, AuditAction.FIX_SHIPPED, cause, clock.now(), shipped, _ticket_ref(ref))
+        entry = _entry(who, AuditAction.FIX_SHIPPED, cause, clock.now(), shipped, _ticket_ref(ref))
         await uow.audit.record(entry)
         await uow.commit()
     return cause

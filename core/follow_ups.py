@@ -24,7 +24,7 @@ async def answer_follow_up(cmd: AnswerFollowUp, *, uow: UnitOfWork, org: Org, cl
         review = await uow.reviews.get(cmd.review_id.strip())
         if review is None:
             raise ReviewNotFound(cmd.review_id)
-        person = org.person(cmd.by)
+        person = org.person(cmd.by, cmd.platform)
         if person is None or person.key != review.manager:
             raise NotAllowed(
                 f"Only {review.manager}, who wrote review {review.id} of {review.ticket_id}, "

@@ -44,14 +44,14 @@ class Actor:
     name: str
 
 
-def actor(org: Org, user: str, platform: str) -> Actor:
+def actor(org: Org, user: str, platform: str | None) -> Actor:
     """The sender as an agent on their platform; NotAllowed for anyone who is not an agent there."""
     org.require(user, PersonRole.AGENT, platform=platform)
     person = org.person(user, platform)
     return Actor(person.key, person.name) if person else Actor(user, user)
 
 
-def assignee(org: Org, who: str | None, sender: Actor, platform: str) -> Actor:
+def assignee(org: Org, who: str | None, sender: Actor, platform: str | None) -> Actor:
     """The agent to assign: named by user id on the platform or by person key; else the sender."""
     if not who:
         return sender
@@ -73,7 +73,7 @@ class _Step:
     """What every command's step reads: who acts, on which platform, when, and the unit of work."""
 
     by: Actor
-    platform: str
+    platform: str | None
     now: datetime
     ref: str | None
     org: Org
@@ -88,7 +88,7 @@ class _Step:
 async def run(
     cmd: AgentCommand,
     user: str,
-    platform: str,
+    platform: str | None,
     *,
     ref: str | None = None,
     uow: UnitOfWork,

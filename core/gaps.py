@@ -47,12 +47,18 @@ def find_gaps(tickets: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
               since: datetime | None = None, min_tickets: int = 2, evidence: int = 3,
               covered: Sequence[str] = ()) -> list[Gap]:
     """Gaps per surface, most tickets first, then most impact; `covered` groups already have an article."""
+    solved = [t for t in tickets if solved_without_article(t) and not (since and t.created_at < since)]
+    return group_gaps(solved, causes, now=now, weights=weights, min_tickets=min_tickets, evidence=evidence,
+                      covered=covered)
+
+
+def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: datetime, weights: ImpactWeights,
+               min_tickets: int = 2, evidence: int = 3, covered: Sequence[str] = ()) -> list[Gap]:
+    """find_gaps over tickets already known to be solved without an article (selected in SQL)."""
     known = {c.key: c for c in causes}
     groups: dict[tuple[str, str], list[Ticket]] = {}
     loose: list[Ticket] = []
-    for t in tickets:
-        if not solved_without_article(t) or (since and t.created_at < since):
-            continue
+    for t in solved:
         if t.cause_key and t.cause_key in known:
             groups.setdefault((str(t.surface), t.cause_key), []).append(t)
         else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.audit import AuditAction, AuditEntry
 from core.causes import Cause
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
+from core.gists import Gist, Reported, WordWeights
 from core.incidents import (
     Incident,
     IncidentRules,
@@ -16,25 +18,25 @@ from core.incidents import (
     fires,
     matching,
     new_incident_id,
-    within,
     words,
 )
 from core.org import Org, PersonRole
 from core.ports import Clock, Notice
 from core.tickets import Ticket
 
-RECENT = 500  # open tickets looked at per new ticket: the window rarely holds more
+RECENT = 500  # open tickets of the window looked at per new ticket: the window rarely holds more
+LINKS_COMPARED = 20  # an open incident's newest reports a report without a cause is compared with
 
 
 async def on_new_ticket(
-    ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime, weights: list[str]
+    ticket: Ticket, *, uow: IncidentUnitOfWork, rules: IncidentRules, now: datetime, weights: WordWeights
 ) -> Incident | None:
     """In the intake's unit of work, before the new ticket is added: join or open its incident, if any.
 
-    `weights`: texts of recent tickets that weigh words (core/incidents.background).
+    `weights`: the newest tickets' word weights (IncidentRules.word_weights). Reads are bounded: the
+    open tickets of the window (at most RECENT) and those of the open incidents' newest reports.
     """
-    open_now = await uow.tickets.list(open_only=True, newest_first=True, limit=RECENT)
-    incident = await _open_incident_of(ticket, open_now, uow, rules, weights)
+    incident = await _open_incident_of(ticket, uow, rules, weights)
     if incident is not None:
         ticket.cause_key = ticket.cause_key or incident.cause_key
         incident.link(ticket, now)
@@ -42,37 +44,42 @@ async def on_new_ticket(
         _tell_known(uow, incident, [ticket])
         _post(uow, incident)
         return incident
-    recent = within(open_now, now - rules.policy.window)
+    recent = await uow.incidents.open_since(now - rules.policy.window, limit=RECENT)
     taken = await uow.incidents.linked([t.id for t in recent])
-    group = [*matching(ticket, [t for t in recent if t.id not in taken], rules, weights), ticket]
+    pool = [t for t in recent if t.id not in taken]
+    group = [*matching(ticket, pool, rules, weights=weights), Gist.of(ticket)]
     if not fires(group, rules.policy):
         return None
     return await _open(ticket, group, uow, now)
 
 
 async def _open_incident_of(
-    ticket: Ticket, open_now: list[Ticket], uow: IncidentUnitOfWork, rules: IncidentRules, weights: list[str]
+    ticket: Ticket, uow: IncidentUnitOfWork, rules: IncidentRules, weights: WordWeights
 ) -> Incident | None:
     """The open incident of the ticket's cause, or (no cause known) the open one closest in meaning.
 
-    Meaning is judged against each open incident's newest reports among the newest open tickets, in one
+    Meaning is judged against each open incident's newest reports that are still open, in one
     similarity index for all incidents: one per incident made every report cost as much again as the
     incidents already open.
     """
     if ticket.cause_key:
         return await uow.incidents.open_for_cause(ticket.cause_key)
-    incidents = await uow.incidents.list_open()
-    by_id = {t.id: t for t in open_now}
-    owner = {link.ticket_id: incident.id for incident in incidents for link in incident.links[-20:]}
+    heads = await uow.incidents.open_heads(LINKS_COMPARED)
+    owner = {ticket_id: incident_id for incident_id, ids in heads for ticket_id in ids}
+    by_id = {t.id: t for t in await uow.incidents.open_among(list(owner))} if owner else {}
     pool = [by_id[ticket_id] for ticket_id in owner if ticket_id in by_id]
-    close = close_to(words(ticket), pool, rules.similar, rules.policy.similarity, background=weights)
+    close = close_to(words(ticket), pool, weights.similar, rules.policy.similarity)
     votes = Counter(owner[t.id] for t in close)
-    best = max(incidents, key=lambda incident: votes[incident.id], default=None)
-    return best if best is not None and votes[best.id] else None
+    best = max((incident_id for incident_id, _ in heads), key=votes.__getitem__, default=None)
+    return await uow.incidents.get(best) if best is not None and votes[best] else None
 
 
-async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, now: datetime) -> Incident:
-    """A new incident for the group; a cause with no name yet is created now, not at the weekly re-cluster."""
+async def _open(ticket: Ticket, group: list[Gist], uow: IncidentUnitOfWork, now: datetime) -> Incident:
+    """A new incident for the group (the new ticket last); a cause with no name yet is created now.
+
+    Not at the weekly re-cluster. The group's stored tickets move to the cause only if their cause is
+    still the one read (else Conflict: the unit of work is retried from a fresh read).
+    """
     cause = await uow.causes.get(ticket.cause_key) if ticket.cause_key else None
     if cause is None:
         # Named after the group's first ticket, so two workers opening it at once name the same cause.
@@ -84,10 +91,10 @@ async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, no
     incident = Incident(new_incident_id(), cause.key, cause.title, now, owner=cause.owner)
     for t in group:
         incident.link(t, now)
-        if t.cause_key != cause.key:
-            t.cause_key = cause.key
-            if t is not ticket:  # the new ticket is added by the intake after this
-                await uow.tickets.save(t)
+    ticket.cause_key = cause.key  # the new ticket is added by the intake after this
+    moves = [(t.id, t.cause_key, cause.key) for t in group if t.id != ticket.id and t.cause_key != cause.key]
+    if moves and await uow.tickets.repoint(moves) != len(moves):
+        raise Conflict("a ticket of the new incident changed its cause meanwhile")
     await uow.incidents.add(incident)  # a second worker opening it at once fails here and retries
     await uow.audit.record(
         AuditEntry(
@@ -104,7 +111,7 @@ async def _open(ticket: Ticket, group: list[Ticket], uow: IncidentUnitOfWork, no
     return incident
 
 
-def _tell_known(uow: IncidentUnitOfWork, incident: Incident, tickets: list[Ticket]) -> None:
+def _tell_known(uow: IncidentUnitOfWork, incident: Incident, tickets: Sequence[Reported]) -> None:
     for t in tickets:
         text = (
             f"This is a known problem that the team is already working on ({incident.title}); "
@@ -142,10 +149,11 @@ def _post(uow: IncidentUnitOfWork, incident: Incident) -> None:
 
 
 async def resolve_incident(
-    incident_id: str, by: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
+    incident_id: str, user: str, platform: str, *, uow: IncidentUnitOfWork, org: Org, clock: Clock
 ) -> Incident:
-    """An agent resolves the incident: every linked requester is told once and asked to confirm."""
-    org.require(by, PersonRole.AGENT)
+    """An agent (on the platform the click came from) resolves the incident: every linked requester is
+    told once and asked to confirm."""
+    by = org.acting(user, PersonRole.AGENT, platform=platform)
     async with uow:
         incident = await load_incident(incident_id, uow)
         if not incident.is_open:
@@ -215,9 +223,9 @@ async def close_for_fix(cause: Cause, uow: IncidentUnitOfWork, now: datetime) ->
             _post(uow, incident)
 
 
-async def incident_view(incident_id: str, *, uow: IncidentUnitOfWork) -> tuple[Incident, list[Ticket]]:
-    """An incident and its tickets, for drawing its post."""
+async def incident_view(incident_id: str, *, uow: IncidentUnitOfWork) -> tuple[Incident, list[Gist]]:
+    """An incident and its tickets' gists, for drawing its post (redrawn with every report)."""
     async with uow:
         incident = await load_incident(incident_id, uow)
-        tickets = [t for link in incident.links if (t := await uow.tickets.get(link.ticket_id))]
+        tickets = await uow.incidents.among([link.ticket_id for link in incident.links])
     return incident, tickets

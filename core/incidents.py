@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from core.ports import Retriever, TicketRepository, UnitOfWork
-from core.tickets import Ticket
+from core.gists import QUERY as QUERY  # the names tests and the bench import from here
+from core.gists import Afresh, GistReads, KeptWeights, R, Reported, WordWeights
+from core.gists import close_to as close_to
+from core.gists import words as words
+from core.ports import Retriever, UnitOfWork
 
 OPEN, RESOLVED = "open", "resolved"
-QUERY = "\x00query"  # the id of the compared text in a similarity index
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Incident:
         """The distinct people who reported it."""
         return {link.requester for link in self.links}
 
-    def link(self, ticket: Ticket, at: datetime) -> bool:
+    def link(self, ticket: Reported, at: datetime) -> bool:
         """Add a ticket (once); whether it was new here."""
         if any(link.ticket_id == ticket.id for link in self.links):
             return False
@@ -81,11 +83,15 @@ class Incident:
         self.status, self.resolved_at, self.resolved_by = RESOLVED, at, by
 
 
-class IncidentRepository(Protocol):
+class IncidentRepository(GistReads, Protocol):
     async def get(self, incident_id: str) -> Incident | None: ...
     async def open_for_cause(self, cause_key: str) -> Incident | None: ...
     async def of_cause(self, cause_key: str) -> builtins.list[Incident]: ...
     async def list_open(self) -> builtins.list[Incident]: ...
+    async def open_heads(self, per: int) -> builtins.list[tuple[str, builtins.list[str]]]:
+        """Each open incident's id (oldest first) with its newest `per` reports' ticket ids, in order."""
+        ...
+
     async def linked(self, ticket_ids: Sequence[str]) -> set[str]:
         """Which of these tickets already belong to an incident."""
         ...
@@ -109,20 +115,31 @@ class IncidentUnitOfWork(UnitOfWork, Protocol):
     def incidents(self) -> IncidentRepository: ...
 
 
-@dataclass(frozen=True)
-class IncidentRules:
-    """The policy and a fresh similarity index per question (the TF-IDF retriever of adapters/search)."""
-
-    policy: IncidentPolicy
-    similar: Callable[[], Retriever]
-
-
 BACKGROUND = 300  # recent tickets whose words weigh a similarity
 
 
-async def background(tickets: TicketRepository) -> list[str]:
-    """The texts of the newest tickets, open or not, to weigh words by (see close_to)."""
-    return [words(t) for t in await tickets.list(newest_first=True, limit=BACKGROUND)]
+@dataclass(frozen=True)
+class IncidentRules:
+    """The policy, a fresh similarity index per question, and the word weights of the newest tickets.
+
+    `weigh` counts the weights of texts once (adapters/search/word_weights.py); they are kept `kept.ttl`
+    per process. Without it every question fits the newest tickets' texts again (`similar`).
+    """
+
+    policy: IncidentPolicy
+    similar: Callable[[], Retriever]
+    weigh: Callable[[Sequence[str]], WordWeights] | None = None
+    kept: KeptWeights = field(default_factory=KeptWeights, compare=False)
+
+    async def word_weights(self, reads: GistReads, now: datetime) -> WordWeights:
+        """The weights of the newest tickets' words: those kept, or counted now from one read."""
+        kept = self.kept.fresh(now) if self.weigh is not None else None
+        if kept is not None:
+            return kept
+        texts = await reads.newest_texts(BACKGROUND)
+        if self.weigh is None:
+            return Afresh(texts, self.similar)
+        return self.kept.keep(self.weigh(texts), now)
 
 
 def new_incident_id() -> str:
@@ -131,68 +148,31 @@ def new_incident_id() -> str:
     return "INC-" + "".join(secrets.choice(alphabet) for _ in range(5))
 
 
-def words(ticket: Ticket) -> str:
-    """The text a ticket is compared by."""
-    return f"{ticket.subject} {ticket.text}"
-
-
-def close_to(
-    text: str,
-    pool: Sequence[Ticket],
-    similar: Callable[[], Retriever],
-    floor: float,
-    *,
-    hops: int = 1,
-    background: Sequence[str] = (),
-) -> list[Ticket]:
-    """The pool's tickets at least `floor` similar to the text (hops=2: or to one of those), closest first.
-
-    The background (texts of recent tickets) only weighs the words: during an outage most of the pool
-    says "VPN", which would make the word worthless if the pool alone decided how rare it is.
-    """
-    if not pool or not text.strip():
-        return []
-    index = similar()
-    # The text is indexed too: words only it has then count against a match instead of being ignored.
-    index.fit([*((t.id, words(t)) for t in pool), (QUERY, text), *((QUERY, b) for b in background)])
-    by_id, found = {t.id: t for t in pool}, {}
-    frontier = [text]
-    for _ in range(hops):
-        reached = []
-        for asked in frontier:
-            for i, score in index.search(asked, limit=len(pool) + 1):
-                if score < floor:
-                    break
-                if i in by_id and i not in found:
-                    found[i] = by_id[i]
-                    reached.append(words(by_id[i]))
-        frontier = reached
-    return list(found.values())
-
-
 def matching(
-    ticket: Ticket, recent: Sequence[Ticket], rules: IncidentRules, background: Sequence[str] = ()
-) -> list[Ticket]:
+    ticket: Reported,
+    recent: Sequence[R],
+    rules: IncidentRules,
+    background: Sequence[str] = (),
+    *,
+    weights: WordWeights | None = None,
+) -> list[R]:
     """The recent tickets that match this one: the same likely cause, or close in meaning without one.
 
     Close in meaning reaches one step further (close to a close one): people describe one outage in
-    words that overlap pairwise more than each overlaps the first report.
+    words that overlap pairwise more than each overlaps the first report. Words are weighed by the
+    background texts, or by `weights` (kept word weights) when given.
     """
     others = [t for t in recent if t.id != ticket.id]
     if ticket.cause_key:
         return [t for t in others if t.cause_key == ticket.cause_key]
     unexplained = [t for t in others if not t.cause_key]
+    similar = weights.similar if weights is not None else rules.similar
     return close_to(
-        words(ticket), unexplained, rules.similar, rules.policy.similarity, hops=2, background=background
+        words(ticket), unexplained, similar, rules.policy.similarity, hops=2, background=background
     )
 
 
-def fires(group: Sequence[Ticket], policy: IncidentPolicy) -> bool:
+def fires(group: Sequence[Reported], policy: IncidentPolicy) -> bool:
     """Whether a group of matching tickets is an incident: enough tickets from enough distinct people."""
     people = {t.requester for t in group}
     return len(group) >= policy.min_tickets and len(people) >= policy.min_requesters
-
-
-def within(tickets: Sequence[Ticket], start: datetime) -> list[Ticket]:
-    """The tickets created at or after `start`."""
-    return [t for t in tickets if t.created_at >= start]

@@ -1,4 +1,5 @@
-"""Use cases of a ticket's life: log a request, solved by an article, ask for a human, reply, resolve."""
+"""Logging a request: a new ticket with the articles and likely cause it is answered with, or the message
+added to its thread's ticket (a redelivery changes nothing)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from datetime import datetime
 from core import sla, spikes
 from core.attachments import files_of, only_files, request_text
 from core.cause_matching import CauseMatcher
-from core.errors import Conflict, DuplicateTicket, InvalidInput, TicketNotFound
+from core.errors import Conflict, DuplicateTicket, TicketNotFound
 from core.incidents import IncidentRules
 from core.kb import Library, Suggestions
-from core.learning import LearningSync
 from core.limits import MAX_ID, check_size
 from core.messages import LogRequest, Reply, check_text
 from core.org import Org, PersonRole
 from core.ports import Clock, Notice, TicketRepository, UnitOfWork
-from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Status, Ticket, new_ticket_id
+from core.tickets import Message, Role, Status, Ticket, new_ticket_id
 
 
 async def load_ticket(ticket_id: str, tickets: TicketRepository) -> Ticket:
@@ -139,58 +139,6 @@ async def _join_thread(
     await tickets.save(ticket)
 
 
-async def solved_by_article(
-    ticket_id: str,
-    article_id: str | None,
-    by: str,
-    *,
-    uow: UnitOfWork,
-    library: Library,
-    learning: LearningSync,
-    clock: Clock,
-) -> Ticket:
-    """The requester says a suggested article solved it: resolve, count it for the article, learn."""
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        chosen = article_id or (ticket.suggested_article_ids[0] if ticket.suggested_article_ids else None)
-        if chosen is None:
-            raise InvalidInput(f"Ticket {ticket.id} had no suggested article; say which one solved it.")
-        if chosen not in ticket.suggested_article_ids:  # a forged id would inflate reuse and teach the ranker
-            raise InvalidInput(
-                f"{chosen} was not suggested on ticket {ticket.id}; pick one of its suggestions."
-            )
-        ticket.resolve(clock.now(), Resolution.ARTICLE, article_id=chosen)
-        said = f"Solved by {chosen}"
-        ticket.add_message(Message(at=clock.now(), role=Role.REQUESTER, author=by, text=said))
-        await uow.tickets.save(ticket)
-        await uow.articles.count_solved(chosen)
-        await uow.commit()
-    if ticket.article_id in library.articles:
-        library.articles[ticket.article_id].solved_count += 1
-    learning.learn(ticket, library)  # every "Solved it" click teaches the ranker
-    return ticket
-
-
-async def ask_for_human(
-    ticket_id: str, by: str, *, uow: UnitOfWork, clock: Clock, org: Org
-) -> Ticket:
-    """The requester still needs help: put the ticket in the triage queue (its SLA clocks start)."""
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        if ticket.status == Status.RESOLVED:
-            ticket.reopen(clock.now(), f"{by} still needs help")
-        elif ticket.status == Status.NEEDS_HUMAN and ticket.asked_for_person:
-            return ticket  # asked already (a double click or a replay): the queue has it once
-        else:
-            ticket.status = Status.NEEDS_HUMAN
-            ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=by, text=ASKED_FOR_A_PERSON))
-        sla.start_clocks(ticket, clock.now(), org)
-        await uow.tickets.save(ticket)
-        uow.notify(triage_notice(ticket, "the requester asked for a person"))
-        await uow.commit()
-    return ticket
-
-
 def triage_notice(ticket: Ticket, why: str, *, key: str | None = None) -> Notice:
     """The notice that puts a ticket in front of the triage queue."""
     return Notice(
@@ -201,35 +149,3 @@ def triage_notice(ticket: Ticket, why: str, *, key: str | None = None) -> Notice
         data={"why": why},
         key=key,
     )
-
-
-async def agent_reply(
-    ticket_id: str, agent: str, text: str, *, uow: UnitOfWork, org: Org, clock: Clock, ref: str | None = None
-) -> Ticket:
-    """An agent answers in the thread; the first answer is the first human reply."""
-    org.require(agent, PersonRole.AGENT)
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        if _logged_before(ticket, ref):  # a redelivered reply
-            return ticket
-        person = org.person(agent)
-        ticket.record_agent_reply(clock.now(), person.key if person else agent, check_text(text), ref=ref)
-        await uow.tickets.save(ticket)
-        await uow.commit()
-    return ticket
-
-
-async def assign(ticket_id: str, agent: str, *, uow: UnitOfWork, org: Org, clock: Clock) -> Ticket:
-    """An agent takes the ticket from the triage queue."""
-    org.require(agent, PersonRole.AGENT)
-    async with uow:
-        ticket = await load_ticket(ticket_id, uow.tickets)
-        person = org.person(agent)
-        ticket.assign(person.key if person else agent)
-        if ticket.status in (Status.NEW, Status.SUGGESTED, Status.NEEDS_HUMAN):
-            ticket.status = Status.IN_PROGRESS
-        said = f"Assigned to {agent}"
-        ticket.add_message(Message(at=clock.now(), role=Role.SYSTEM, author=agent, text=said))
-        await uow.tickets.save(ticket)
-        await uow.commit()
-    return ticket

@@ -57,10 +57,10 @@ class LedgerCandidates:
         self.tickets = tickets
 
     async def coaching_tickets(self, agents: Sequence[str], period: Period) -> list[Ticket]:
-        """The agents' tickets resolved in the period."""
+        """The agents' tickets resolved in the period (read from its start on, not the whole ledger)."""
         return [
             t
-            for t in await self.tickets.list_all()
+            for t in await self.tickets.list(resolved_since=period.start)
             if t.agent in agents and t.resolved_at is not None and period.contains(t.resolved_at)
         ]
 

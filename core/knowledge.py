@@ -12,7 +12,7 @@ from typing import Protocol
 from core.audit import AuditAction, AuditEntry, short
 from core.drafts import Draft, DraftStatus, draft_from_gap
 from core.errors import InvalidInput, InvalidTransition
-from core.gaps import Gap, find_gaps
+from core.gaps import Gap, find_gaps, group_gaps
 from core.kb import Library
 from core.org import Org, PersonRole
 from core.periods import Period
@@ -31,6 +31,7 @@ from core.tickets import Resolution, Ticket
 
 log = logging.getLogger("fixloop.knowledge")
 OWNERS = (PersonRole.AGENT, PersonRole.LEADER)  # who may publish, edit or discard a draft
+GAP_TICKETS = 50_000  # the newest tickets solved without an article that gaps are found among
 
 
 class DraftRepository(Protocol):
@@ -66,8 +67,10 @@ async def knowledge_gaps(*, tickets: TicketRepository, causes: CauseRepository, 
                          org: Org, clock: Clock, since: datetime | None = None) -> list[Gap]:
     """Gaps ranked per surface; a gap whose draft was published is covered and drops out."""
     published = [d.gap_key for d in await drafts.list(status=DraftStatus.PUBLISHED)]
-    return find_gaps(await tickets.list_all(), await causes.list(), now=clock.now(), weights=org.weights,
-                     since=since, covered=published)
+    # Only the tickets a gap can hold are read (the newest GAP_TICKETS of them), never the whole ledger.
+    candidates = await tickets.gap_candidates(since=since, limit=GAP_TICKETS)
+    return group_gaps(candidates, await causes.list(), now=clock.now(), weights=org.weights,
+                      covered=published)
 
 
 async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRepository,
@@ -81,7 +84,7 @@ async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRep
     gap = next((g for g in gaps if g.key == gap_key), None)
     if gap is None:
         raise InvalidInput(f"No knowledge gap {gap_key!r}: `fixloop gaps` lists them.")
-    own = [t for t in await tickets.list_all() if t.id in set(gap.ticket_ids)]
+    own = await tickets.get_many(gap.ticket_ids)
     cause = await causes.get(gap.group) if not gap.group.startswith("phrase:") else None
     draft = draft_from_gap(new_id(), gap, own, cause, at=clock.now())
     if llm is not None:

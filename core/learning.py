@@ -22,6 +22,7 @@ from core.tickets import Ticket
 # stamped by a process whose clock runs a little behind, is still found.
 OVERLAP = timedelta(minutes=5)
 EVER = datetime(1970, 1, 1, tzinfo=UTC)
+RELOAD_TICKETS = 20_000  # a reload without stored models learns from the newest tickets only (bounded)
 
 
 def escalation_state(ticket: Ticket) -> tuple[str | None, str | None, datetime | None]:
@@ -39,11 +40,15 @@ class LearningSync:
     seen: dict[str, datetime] = field(default_factory=dict)  # ticket id -> resolved_at, within the overlap
     routed: dict[str, tuple[str | None, str | None, datetime | None]] = field(default_factory=dict)
 
-    def reset(self, now: datetime, tickets: list[Ticket]) -> None:
-        """After a full reload: everything resolved or escalated so far is learnt."""
+    def reset(self, now: datetime, resolved: list[Ticket], escalated: list[Ticket]) -> None:
+        """After a full reload: everything resolved or escalated so far is learnt.
+
+        Only tickets resolved (or escalated or judged) within the overlap before `now` are remembered.
+        """
         self.since, self.seen, self.routed = now, {}, {}
-        for ticket in tickets:
+        for ticket in resolved:
             self.mark(ticket)
+        for ticket in escalated:
             state = escalation_state(ticket)
             if state[2] is not None and state[2] >= now - self.overlap:
                 self.routed[ticket.id] = state
@@ -116,13 +121,21 @@ async def refresh(
     org: Org,
     clock: Clock,
 ) -> None:
-    """Reload the knowledge, cause and routing models from the database (at start and after imports)."""
-    every = await tickets.list_all()
-    library.load(await articles.list(), solved_history(every) + declined_history(every))
-    learning.reset(clock.now(), every)
-    matcher.load(await causes.list(), every)
+    """Reload the knowledge, cause and routing models in this process, from bounded reads.
+
+    Processes wired to the database load stored models instead (adapters/model_keeper.py); this reload
+    serves a desk without them. It reads the newest RELOAD_TICKETS tickets, never the whole ledger.
+    """
+    now = clock.now()
+    recent = (await tickets.list(newest_first=True, limit=RELOAD_TICKETS))[::-1]
+    library.load(await articles.list(), solved_history(recent) + declined_history(recent))
+    learning.reset(now, await tickets.list(resolved_since=now - learning.overlap),
+                   await tickets.list(escalated_since=now - learning.overlap))
+    known = await causes.list()
+    matcher.load_texts(known, await tickets.cause_texts([c.key for c in known], matcher.per_cause))
     if router is not None:
-        router.learn(every, org)
+        escalated = await tickets.list(escalated_since=EVER, newest_first=True, limit=RELOAD_TICKETS)
+        router.learn(escalated[::-1], org)
 
 
 async def catch_up(

@@ -33,6 +33,7 @@ class Escalate:
     agent: str
     team: str | None = None  # None: route to the suggested owner
     reason: str = ""
+    platform: str | None = None  # the platform that vouches for `agent`; None: key or any platform's id
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class RecordReview:
     what_good_looks_like: str
     what_changes_next: str
     send_to_agent: bool = False
+    platform: str | None = None  # the platform that vouches for `manager`; None: key or any platform's id
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class AnswerFollowUp:
     by: str
     changed: bool
     note: str = ""
+    platform: str | None = None  # the platform that vouches for `by`; None: key or any platform's id
 
 
 @dataclass

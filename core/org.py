@@ -20,6 +20,9 @@ class PersonRole(StrEnum):
     LEADER = "leader"
 
 
+STAFF = (PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)  # the owning team's actions, any of these
+
+
 @dataclass(frozen=True)
 class Team:
     key: str
@@ -109,6 +112,16 @@ class Org:
             raise NotAllowed(
                 f"Only {article} {needed} can do that. Ask your Fixloop admin if you need access."
             )
+
+    def acting(self, user: str, *roles: PersonRole, platform: str | None = None) -> str:
+        """The person key of `user` acting in one of the roles on the platform; NotAllowed for anyone else."""
+        self.require(user, *roles, platform=platform)
+        return self.key_of(user, platform)
+
+    def key_of(self, user: str, platform: str | None = None) -> str:
+        """The person key of a user id on the platform, or the id itself for someone not in fixloop.toml."""
+        person = self.person(user, platform)
+        return person.key if person else user
 
     def reports_of(self, manager: str) -> list[Person]:
         """The agents a manager coaches."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from core.audit import AuditEntry
+    from core.cause_engine import ClusterDoc
     from core.causes import Cause, RankedCause
     from core.coaching import Review
     from core.digests import Digest
@@ -57,7 +58,27 @@ class TicketRepository(Protocol):
         escalated_since: datetime | None = None,
         statuses: Sequence[str] | None = None,
     ) -> builtins.list[Ticket]: ...
-    async def list_all(self) -> builtins.list[Ticket]: ...
+    async def cluster_docs(
+        self, *, after: tuple[datetime, str] | None = None, limit: int = 5000
+    ) -> builtins.list[ClusterDoc]:
+        """The next page of tickets after (created_at, id), oldest first, without messages."""
+        ...
+
+    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, builtins.list[str]]:
+        """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each."""
+        ...
+
+    async def gap_candidates(
+        self, *, since: datetime | None = None, limit: int = 50_000
+    ) -> builtins.list[Ticket]:
+        """Resolved tickets a person solved with no article (core.gaps.solved_without_article) created at
+        or after `since`: the newest `limit` of them, oldest first, without their messages."""
+        ...
+
+    async def get_many(self, ids: Sequence[str]) -> builtins.list[Ticket]:
+        """These tickets, oldest first; ids not stored are left out."""
+        ...
+
     async def count(self) -> int: ...
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
-from core.cause_engine import Clusterer, Reclustering, propose_causes
+from core.cause_engine import ClusterDoc, Clusterer, Reclustering, propose_causes
 from core.cause_matching import CauseMatcher
 from core.causes import Cause
 from core.org import Org
 from core.ports import CauseRepository, Clock, Notice, TicketRepository, UnitOfWork
-from core.tickets import Ticket
+from core.retries import retry_conflicts
 
 Offload = Callable[[Callable[[], Reclustering]], Awaitable[Reclustering]]
+
+
+BATCH = 5000  # tickets per page read, and per transaction re-pointing them
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,18 @@ class Applied:
     new_causes: int
     kept_causes: int
     tickets_moved: int
+
+
+async def read_docs(tickets: TicketRepository, batch: int = BATCH) -> list[ClusterDoc]:
+    """Every ticket's clustering text (no messages), a page at a time, oldest first."""
+    docs: list[ClusterDoc] = []
+    page = await tickets.cluster_docs(limit=batch)
+    while page:  # each page is its own short query: the event loop serves requests in between
+        docs.extend(page)
+        if len(page) < batch:
+            break
+        page = await tickets.cluster_docs(after=(page[-1].created_at, page[-1].id), limit=batch)
+    return docs
 
 
 async def propose(
@@ -33,19 +49,40 @@ async def propose(
     # `run` may hand the clustering (minutes at 100k tickets) to a worker thread: the loop keeps answering.
     if clusterer is None:
         raise RuntimeError("no clustering back end is wired")
-    every, known = await tickets.list_all(), await causes.list()
+    every, known = await read_docs(tickets), await causes.list()
     if run is None:
         return propose_causes(every, known, clusterer=clusterer)
     return await run(lambda: propose_causes(every, known, clusterer=clusterer))
 
 
 async def apply_reclustering(
-    result: Reclustering, *, uow: UnitOfWork, matcher: CauseMatcher, org: Org, clock: Clock
+    result: Reclustering, *, uow: UnitOfWork, matcher: CauseMatcher, org: Org, clock: Clock,
+    batch: int = BATCH,
 ) -> Applied:
-    """Save every proposed cause and each ticket's new cause, then reload the cause index."""
+    """Save every proposed cause, then re-point tickets a batch per transaction; reload the cause index."""
     # The proposal came from an earlier read: what a person did since (a root cause, a fix, a ticket
     # re-pointed) wins, so named causes and their tickets are left as they are now.
-    now, new = clock.now(), 0
+    new = await retry_conflicts(lambda: _save_causes(result, uow, org, clock.now()))
+    moved, after = 0, None
+    while True:
+        async with uow:  # causes read again per batch: one a person named meanwhile keeps its tickets
+            known = {c.key: c for c in await uow.causes.list()}
+            page = await uow.tickets.cluster_docs(after=after, limit=batch)
+            moved += await uow.tickets.repoint(_moves(page, result.assignments, known))
+            await uow.commit()
+        if len(page) < batch:
+            break
+        after = (page[-1].created_at, page[-1].id)
+    async with uow:
+        every = await uow.causes.list()
+        texts = await uow.tickets.cause_texts([c.key for c in every], matcher.per_cause)
+    matcher.load_texts(every, texts)
+    return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=moved)
+
+
+async def _save_causes(result: Reclustering, uow: UnitOfWork, org: Org, now: datetime) -> int:
+    """Save new causes and the names of automatic ones; Conflict if a person changed one meanwhile."""
+    new = 0
     async with uow:
         for proposal in result.causes:
             stored = await uow.causes.get(proposal.cause.key)
@@ -58,20 +95,12 @@ async def apply_reclustering(
             elif not stored.named_by_person:  # only what re-clustering owns: the name and key phrases
                 await uow.causes.save(replace(stored, title=proposal.cause.title,
                                               key_phrases=proposal.cause.key_phrases))
-        known = {c.key: c for c in await uow.causes.list()}
-        every = await uow.tickets.list_all()
-        moves = _moves(every, result.assignments, known)
-        moved = await uow.tickets.repoint(moves)
         await uow.commit()
-    targets = {tid: key for tid, _, key in moves}
-    for ticket in every:
-        ticket.cause_key = targets.get(ticket.id, ticket.cause_key)
-    matcher.load(known.values(), every)
-    return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=moved)
+    return new
 
 
 def _moves(
-    tickets: list[Ticket], assignments: dict[str, str], known: dict[str, Cause]
+    tickets: Sequence[ClusterDoc], assignments: dict[str, str], known: dict[str, Cause]
 ) -> list[tuple[str, str | None, str]]:
     """(ticket, its cause now, its new cause) for tickets whose cause changes and no person chose."""
     moves = []

@@ -13,7 +13,7 @@ from core.intake import load_ticket
 from core.kb import Article, Library
 from core.limits import MAX_FIELD, check_size
 from core.messages import Escalate
-from core.org import Org, PersonRole
+from core.org import STAFF, Org, PersonRole
 from core.ports import Clock, LanguageModel, Notice, Reports, TicketRepository, UnitOfWork
 from core.team_routing import TeamRouter
 from core.tickets import Judgement, Message, Role, Status, Ticket
@@ -79,7 +79,7 @@ async def escalate(
     router: TeamRouter | None = None,
 ) -> Escalation:
     """Hand a ticket to the team that owns the fix, with the evidence; the requester is told."""
-    org.require(cmd.agent, PersonRole.AGENT)
+    who = org.acting(cmd.agent, PersonRole.AGENT, platform=cmd.platform)
     check_size(cmd.reason.strip(), MAX_FIELD, "reason")
     async with uow:
         ticket = await load_ticket(cmd.ticket_id, uow.tickets)
@@ -107,13 +107,13 @@ async def escalate(
             evidence=evidence,
             suggested_team=suggestion.team,
         )
-        _hand_over(ticket, esc, team.name, _key(org, cmd.agent), now)
+        _hand_over(ticket, esc, team.name, who, now)
         await uow.escalations.save(esc)
         await uow.tickets.save(ticket)
         await uow.audit.record(
             AuditEntry(
                 at=now,
-                who=_key(org, cmd.agent),
+                who=who,
                 action=AuditAction.ESCALATED,
                 ticket_id=ticket.id,
                 escalation_id=esc.id,
@@ -164,16 +164,23 @@ def _announce(esc: Escalation, ticket: Ticket, team_name: str) -> list[Notice]:
 
 
 async def judge(
-    escalation_id: str, judgement: Judgement, by: str, *, uow: UnitOfWork, org: Org, clock: Clock
+    escalation_id: str,
+    judgement: Judgement,
+    by: str,
+    platform: str | None = None,
+    *,
+    uow: UnitOfWork,
+    org: Org,
+    clock: Clock,
 ) -> Escalation:
     """The owning team says whether the escalation was needed or tier 1 could have solved it."""
-    org.require(by, PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
+    who = org.acting(by, *STAFF, platform=platform)
     async with uow:
         esc = await uow.escalations.get(escalation_id)
         if esc is None:
             raise EscalationNotFound(escalation_id)
         now = clock.now()
-        esc.judge(judgement, now, _key(org, by))
+        esc.judge(judgement, now, who)
         await uow.escalations.save(esc)
         ticket = await load_ticket(esc.ticket_id, uow.tickets)
         ticket.escalation_judgement, ticket.escalation_judged_at = judgement, now
@@ -181,7 +188,7 @@ async def judge(
         await uow.audit.record(
             AuditEntry(
                 at=now,
-                who=_key(org, by),
+                who=who,
                 action=AuditAction.JUDGED,
                 ticket_id=ticket.id,
                 escalation_id=esc.id,
@@ -191,7 +198,3 @@ async def judge(
         await uow.commit()
     return esc
 
-
-def _key(org: Org, who: str) -> str:
-    person = org.person(who)
-    return person.key if person else who

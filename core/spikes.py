@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import cast
 
 from core import duplicates, incident_flow
-from core.incidents import Incident, IncidentRules, IncidentUnitOfWork, background
+from core.incidents import Incident, IncidentRules, IncidentUnitOfWork
 from core.messages import LogRequest, Reply
 from core.ports import UnitOfWork
 
@@ -18,7 +18,7 @@ async def check(
     if rules is None or not hasattr(uow, "incidents"):  # not configured, or a store without incidents
         return None, None
     spiked = cast(IncidentUnitOfWork, uow)
-    weights = await background(spiked.tickets)  # read once: both questions weigh words by it
+    weights = await rules.word_weights(spiked.incidents, now)  # kept a minute; both questions use it
     joined = await duplicates.join_open(cmd, reply, uow=spiked, rules=rules, now=now, weights=weights)
     if joined is not None:
         return joined, None

@@ -9,12 +9,11 @@ from core.escalation import RoutingSuggestion
 from core.intake import load_ticket
 from core.kb import Article, Library
 from core.messages import check_text
+from core.org import STAFF as STAFF  # re-exported: the adapters read it here
 from core.org import Org, PersonRole
 from core.ports import CauseRepository, Clock, Reports, TicketRepository, UnitOfWork
 from core.routing import suggest_owner
 from core.tickets import Message, Role, Status, Ticket
-
-STAFF = (PersonRole.AGENT, PersonRole.MANAGER, PersonRole.LEADER)
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,13 @@ async def remember_chat(ticket_id: str, refs: dict[str, str], *, uow: UnitOfWork
     return ticket
 
 
-async def ticket_for(ticket_id: str, viewer: str, *, tickets: TicketRepository, org: Org) -> Ticket:
-    """A ticket as its requester or a member of staff may see it; anyone else is refused."""
+async def ticket_for(
+    ticket_id: str, viewer: str, platform: str | None = None, *, tickets: TicketRepository, org: Org
+) -> Ticket:
+    """A ticket as its requester or a member of staff (on `platform`) may see it; anyone else is refused."""
     ticket = await load_ticket(ticket_id, tickets)
-    if viewer != ticket.requester:
-        org.require(viewer, *STAFF)
+    if not ticket.asked_by(viewer, platform):
+        org.require(viewer, *STAFF, platform=platform)
     return ticket
 
 

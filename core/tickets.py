@@ -124,6 +124,11 @@ class Ticket:
         """The agent who owns the ticket now (the last in its hand-off list)."""
         return self.agents[-1] if self.agents else None
 
+    def asked_by(self, user: str, platform: str | None = None) -> bool:
+        """Whether `user` writing on `platform` (None: anywhere) asked; an id names the requester only on
+        the platform the ticket came from (a Slack id typed in Teams is someone else)."""
+        return user == self.requester and platform in (None, self.platform)
+
     def add_message(self, message: Message) -> None:
         """Append a message to the conversation log and keep the text current."""
         self.messages.append(message)

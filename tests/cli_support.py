@@ -13,6 +13,9 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.fake_secrets import SLACK_BOT_TOKEN
+from tests.slack_fake import SECRET
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +40,25 @@ def cli_for(database_url: str, config: Path | None = None) -> Cli:
     env.update(DATABASE_URL=database_url, FIXLOOP_CONFIG=str(config or ROOT / "fixloop.example.toml"),
                PYTHONPATH=str(ROOT))
     return Cli(env=env)
+
+
+def slack_process(
+    args: list[str], database_url: str, slack_url: str, log: Path, **env: str
+) -> subprocess.Popen[bytes]:
+    """`fixloop ARGS` as its own process, as in production, talking to the Slack at `slack_url` (and with
+    `env` set); its output is appended to `log`."""
+    left_out = ("SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "OPENAI_API_KEY")
+    environ = {k: v for k, v in os.environ.items() if k not in left_out}
+    environ.update(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN=SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack_url,
+        FIXLOOP_CONFIG=str(ROOT / "fixloop.example.toml"),
+        **env,
+    )
+    command = [sys.executable, "-m", "bot", *args]
+    return subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def free_port() -> int:

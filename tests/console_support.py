@@ -20,7 +20,7 @@ from core.tickets import Judgement
 from tests.digest_support import NOW, WEEK, busy_ledger
 from tests.fakes import FakeClock
 
-CONFIG = """
+TEAMS = """
 timezone = "Europe/Berlin"
 [teams.it-network]
 name = "IT Network"
@@ -28,37 +28,26 @@ owns = ["vpn"]
 [teams.billing]
 name = "Billing"
 owns = ["invoice"]
-[people.lea]
-name = "Lea Moreau"
-roles = ["leader"]
-slack = "U0LEA"
-teams = "0b5e3a52-entra-oid-lea"
-[people.mia]
-name = "Mia Tanaka"
-roles = ["manager"]
-slack = "U0MIA"
-[people.noah]
-name = "Noah Adeyemi"
-roles = ["manager"]
-[people.ana]
-name = "Ana Souza"
-roles = ["agent"]
-manager = "mia"
-slack = "U0ANA"
-[people.ben]
-name = "Ben Okafor"
-roles = ["agent"]
-manager = "mia"
-[people.dan]
-name = "Dan Brook"
-roles = ["agent"]
-manager = "noah"
-slack = "U0DAN"
-[people.eve]
-name = "Eve Employee"
-roles = ["employee"]
-slack = "U0EVE"
 """
+PEOPLE = (  # key, name, role, manager, Slack id, Teams id
+    ("lea", "Lea Moreau", "leader", None, "U0LEA", "0b5e3a52-entra-oid-lea"),
+    ("mia", "Mia Tanaka", "manager", None, "U0MIA", None),
+    ("noah", "Noah Adeyemi", "manager", None, None, None),
+    ("ana", "Ana Souza", "agent", "mia", "U0ANA", None),
+    ("ben", "Ben Okafor", "agent", "mia", None, None),
+    ("dan", "Dan Brook", "agent", "noah", "U0DAN", None),
+    ("eve", "Eve Employee", "employee", None, "U0EVE", None),
+)
+
+
+def _person(key: str, name: str, role: str, *ids: str | None) -> str:
+    """One [people.KEY] table of fixloop.toml."""
+    lines = [f"[people.{key}]", f'name = "{name}"', f'roles = ["{role}"]']
+    named = zip(("manager", "slack", "teams"), ids, strict=True)
+    return "\n".join(lines + [f'{field} = "{value}"' for field, value in named if value])
+
+
+CONFIG = TEAMS + "\n".join(_person(*p) for p in PEOPLE) + "\n"
 PAGES = ("/app/", "/app/overview", "/app/causes", "/app/causes/cause-1", "/app/teams", "/app/coaching",
          "/app/tickets", "/app/overview?csv=kpis", "/app/tickets?csv=tickets")
 LEADER_ONLY = ("/app/overview", "/app/causes", "/app/causes/cause-1", "/app/teams", "/app/overview?csv=kpis")

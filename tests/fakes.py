@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from core.audit import AuditEntry
+from core.cause_engine import ClusterDoc, cluster_doc
 from core.causes import Cause, rank_causes
 from core.coaching import Review
 from core.digests import compose_digest
 from core.errors import Conflict, DuplicateTicket
 from core.escalation import Escalation
+from core.gaps import solved_without_article
 from core.kb import Article
 from core.kpis import compute_kpis
 from core.ports import Notice
@@ -102,7 +104,27 @@ class FakeTicketRepository:
         return copy.deepcopy(out[:limit] if limit else out)
 
     async def list_all(self) -> list[Ticket]:
+        """Every ticket (the in-memory oracle only: no port has this)."""
         return await self.list()
+
+    async def cluster_docs(self, *, after: tuple[datetime, str] | None = None,
+                           limit: int = 5000) -> list[ClusterDoc]:
+        ordered = sorted(self.rows.values(), key=lambda t: (t.created_at, t.id))
+        return [cluster_doc(t) for t in ordered if after is None or (t.created_at, t.id) > after][:limit]
+
+    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
+        newest = sorted(sorted(self.rows.values(), key=lambda t: t.id), key=lambda t: t.created_at, reverse=True)
+        return {k: [f"{t.subject} {t.text}" for t in newest if t.cause_key == k][:per_cause] for k in keys}
+
+    async def gap_candidates(self, *, since: datetime | None = None, limit: int = 50_000) -> list[Ticket]:
+        found = [t for t in await self.list(newest_first=True)
+                 if solved_without_article(t) and (since is None or t.created_at >= since)]
+        for t in found:
+            t.messages = []  # as in SQL: the "I still need help" click was checked where the rows are
+        return found[:limit][::-1]
+
+    async def get_many(self, ids: Sequence[str]) -> list[Ticket]:
+        return [t for t in await self.list() if t.id in set(ids)]
 
     async def count(self) -> int:
         return len(self.rows)

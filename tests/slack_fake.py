@@ -208,6 +208,21 @@ class FakeSlack:
         return web.Response(text="ok")
 
 
+def event_callback(event: dict[str, Any], event_id: str, **envelope: Any) -> dict[str, Any]:
+    """An Events API callback as Slack sends it, around one event (and any other envelope fields)."""
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "api_app_id": "A0FIX",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        **envelope,
+        "event": event,
+    }
+
+
 def signature(body: str, timestamp: int, secret: str = SECRET) -> str:
     """X-Slack-Signature: v0= HMAC-SHA256 of "v0:{timestamp}:{body}" with the signing secret."""
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -275,18 +290,8 @@ class Harness:
         self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None, **envelope: Any
     ):  # type: ignore[no-untyped-def]
         """Deliver an Events API callback (optionally as Slack's retry of an earlier delivery)."""
-        body = {
-            "token": "legacy",
-            "team_id": TEAM,
-            "api_app_id": "A0FIX",
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._event_ids):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-            "is_ext_shared_channel": False,
-            "event": event,
-            **envelope,
-        }
+        event_id = event_id or f"Ev{next(self._event_ids):08d}"
+        body = event_callback(event, event_id, **{"is_ext_shared_channel": False, **envelope})
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return await self.post(json.dumps(body), "application/json", headers=headers)
 
@@ -367,11 +372,10 @@ def slack_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Sett
     """Settings with Slack on, pointed at the fake Web API (plus any other settings given)."""
     return Settings(
         database_url=database_url,
-        fixloop_config=ROOT / "fixloop.example.toml",
         slack_bot_token=SLACK_BOT_TOKEN,
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
-        **overrides,
+        **{"fixloop_config": ROOT / "fixloop.example.toml", **overrides},
     )
 
 

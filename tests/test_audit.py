@@ -49,16 +49,17 @@ async def test_every_audited_use_case_writes_who_what_and_which_ids():
         AuditAction.ROOT_CAUSE_RECORDED,
         AuditAction.FIX_LINKED,
         AuditAction.FIX_SHIPPED,
+        AuditAction.RESOLVED,
         AuditAction.REVIEWED,
     ]
-    assert [e.who for e in entries] == ["ana", "ana", "ana", "ana", "lea", "mia"]
+    assert [e.who for e in entries] == ["ana", "ana", "ana", "ana", "lea", "ana", "mia"]
     assert entries[0].ticket_id == ticket.id and entries[0].escalation_id == esc.id
     assert entries[0].detail == "to it-network: cert"
     assert entries[1].escalation_id == esc.id and entries[1].detail == "needed"
     assert entries[2].cause_key == cause.key and "certificate expired" in entries[2].detail
     assert entries[3].cause_key == cause.key and entries[3].detail.endswith("NET-1")
     assert entries[4].cause_key == cause.key and entries[4].at == entries[1].at + timedelta(minutes=5)
-    assert entries[5].review_id == review.id and entries[5].ticket_id == ticket.id
+    assert entries[5].ticket_id == ticket.id and entries[6].review_id == review.id
 
 
 async def test_an_action_refused_for_its_role_or_its_input_writes_no_entry():

@@ -19,7 +19,7 @@ from bot.imports import import_tickets
 from core import limits
 from core.causes import Cause
 from core.tickets import Message, Role
-from tests.test_db_repositories import at, full_ticket
+from tests.ticket_support import at, full_ticket
 
 HEADER = "id,created_at,surface,text,cause,cause_title"
 
@@ -80,6 +80,20 @@ async def test_a_reimport_appends_a_changed_text_and_keeps_messages_other_proces
     assert [m.text for m in stored.messages] == ["VPN drops", "Try reconnecting", "VPN drops hourly"]
 
 
+async def test_a_reimport_keeps_the_tickets_an_agent_linked_in_fixloop(
+    tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine
+) -> None:
+    await run_import(repos, engine, ledger(tmp_path, "T-1,2026-03-02T09:00:00Z,internal,VPN drops,,"))
+    ticket = await repos.tickets.get("T-1")
+    assert ticket is not None
+    ticket.linked = ["FX-LIVE01"]  # an agent pressed *Link* on a similar open ticket
+    await repos.tickets.save(ticket)
+    result = await run_import(repos, engine, ledger(tmp_path, "T-1,2026-03-02T09:00:00Z,internal,VPN drops hourly,,"))
+    stored = await repos.tickets.get("T-1")
+    assert result.updated == 1 and stored is not None and stored.text == "VPN drops hourly"
+    assert stored.linked == ["FX-LIVE01"]
+
+
 async def test_a_repeated_id_in_later_batches_is_one_ticket_carrying_the_last_row(
     tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,7 +139,7 @@ async def test_a_reimport_updates_a_cause_but_keeps_what_a_person_wrote_on_it(
 async def test_a_servicenow_event_log_lands_as_one_ticket_per_incident_and_the_report_says_why(
     tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine
 ) -> None:
-    from tests.test_imports import SERVICENOW_LOG
+    from tests.import_samples import SERVICENOW_LOG
 
     path = tmp_path / "incident_event_log.csv"
     path.write_text(SERVICENOW_LOG, encoding="utf-8")

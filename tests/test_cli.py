@@ -149,7 +149,6 @@ def test_an_unknown_format_is_refused_by_the_parser(loaded: Cli):
     assert proc.returncode == 2 and "invalid choice: 'excel'" in proc.stderr
 
 
-
 def test_reclustering_keeps_known_causes_and_applies_only_when_asked(loaded: Cli):
     # Runs last among the `loaded` tests: --apply changes the shared database.
     known = {c["key"] for c in json.loads(loaded.run("causes", "--json").stdout)["causes"]}

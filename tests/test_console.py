@@ -177,7 +177,7 @@ async def test_the_causes_page_ranks_like_fixloop_causes_json_and_a_cause_lists_
                 assert shown[f"cause.{c['key']}.{field}"] == c[field]
             assert shown[f"cause.{c['key']}.impact"] == pytest.approx(c["impact"], abs=0.01)
         status, page = await h.get("/app/causes/faded")
-        tickets = await h.runtime.repos.tickets.list_all()
+        tickets = await h.runtime.repos.tickets.list()
         own = {t.id for t in tickets if t.cause_key == "faded"}
         assert status == 200 and set(re.findall(r'data-key="ticket\.([\w-]+)"', page)) == own
         assert "fix shipped" in page and "held: 0.0 tickets a week since, 3.0 a week" in page

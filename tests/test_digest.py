@@ -21,8 +21,7 @@ P(-1): caused V0 only, nothing in P(-2): repeat-cause rate 0/1 = 0%, so the chan
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,65 +29,11 @@ import pytest
 from core.causes import Cause, FixStatus
 from core.digests import compose_digest, trend_weeks
 from core.kpis import Period
-from core.periods import last_full_week
-from core.tickets import Resolution, Surface, Ticket
-from tests.fakes import sample_org
+from core.tickets import Surface
+from tests.digest_ledger import CAUSES, ORG, P, at, ledger, t
 
 BERLIN = ZoneInfo("Europe/Berlin")
-ORG = replace(sample_org(), timezone="Europe/Berlin")
 I, E = Surface.INTERNAL, Surface.EXTERNAL  # noqa: E741
-
-
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
-
-
-def t(
-    tid: str,
-    surface: Surface,
-    created: datetime,
-    cause: str | None = None,
-    human: float | None = None,
-    resolved: float | None = None,
-    **kw,
-) -> Ticket:
-    ticket = Ticket(tid, surface, created, cause_key=cause, **kw)
-    if human is not None:
-        ticket.first_human_reply_at = created + timedelta(minutes=human)
-    if resolved is not None:
-        ticket.resolved_at, ticket.resolution = (
-            created + timedelta(hours=resolved),
-            kw.get("resolution", Resolution.AGENT),
-        )
-    return ticket
-
-
-def ledger() -> list[Ticket]:
-    b1 = t(
-        "B1",
-        E,
-        at(10, 20, 10),
-        "billing",
-        60,
-        4,
-        agents=["ben"],
-        platform="slack",
-        chat={"channel": "C1", "thread_ts": "1.2"},
-    )
-    b1.reopened_at = [b1.resolved_at + timedelta(days=1)]
-    return [
-        t("V0", I, at(10, 12, 9), "vpn", 20, 3, agents=["ana"]),
-        t("E0", I, at(10, 18, 21, 30)),
-        t("A1", I, at(10, 19, 8), "vpn", 30, 2, agents=["ana"]),
-        t("A2", I, at(10, 25, 22, 30), "vpn", 10, 0.25, agents=["ana"]),
-        b1,
-        t("K1", E, at(10, 21, 9), None, None, 5 / 60, resolution=Resolution.ARTICLE, article_id="kb-vpn"),
-        t("N1", E, at(10, 25, 23)),
-    ]
-
-
-CAUSES = [Cause("vpn", "VPN drops", owner="it-network"), Cause("billing", "Double charge", owner="billing")]
-P = last_full_week(datetime(2026, 10, 28, tzinfo=UTC), "Europe/Berlin")
 
 
 def line(digest, key: str, sub: str | None = None):  # type: ignore[no-untyped-def]
@@ -161,6 +106,22 @@ def test_top_causes_carry_volume_surfaces_owner_fix_status_and_evidence_referenc
         {"id": "B1", "platform": "slack", "chat": {"channel": "C1", "thread_ts": "1.2"}}
     ]
     assert "evidence: " in d.to_text()
+
+
+def test_the_five_largest_fades_are_listed_and_the_others_counted():
+    shipped = at(9, 28, 12)
+    fixed = [Cause(f"fix{n}", f"Fixed {n}", fix_status=FixStatus.SHIPPED, fix_shipped_at=shipped) for n in range(7)]
+    before = [  # cause fixN saw N+1 tickets a week in each of the 4 weeks before its fix, none since
+        t(f"F{n}-{k}-{i}", I, shipped - timedelta(days=7 * k - 1, hours=i), f"fix{n}", None, 1)
+        for n in range(7)
+        for k in range(1, 5)
+        for i in range(n + 1)
+    ]
+    d = compose_digest(ledger() + before, CAUSES + fixed, P, org=ORG, now=at(10, 27, 9))
+    assert [f.cause.key for f in d.fades] == ["fix6", "fix5", "fix4", "fix3", "fix2"]  # the largest drops
+    assert d.more_fades == 2 and "Fixes made 2 more causes fade." in d.wins
+    assert sum("made it fade" in w for w in d.wins) == 5
+    assert d.to_dict()["more_fades"] == 2
 
 
 def test_a_cause_in_both_queues_is_called_out_and_a_fix_that_made_a_cause_fade_is_a_win():

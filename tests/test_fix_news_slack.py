@@ -8,7 +8,7 @@ import pytest
 
 from core.tickets import Resolution, Status
 from tests.slack_fake import ANA, EMPLOYEE, LEA, buttons, harness, text_of
-from tests.test_slack_loop import open_ticket
+from tests.slack_loop_support import open_ticket
 
 HOSTILE = "<!channel> *Exports* <https://evil.example|click> & co"
 

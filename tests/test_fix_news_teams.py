@@ -6,7 +6,7 @@ import pytest
 
 from core.tickets import Resolution, Status
 from tests.teams_fake import ANA, EMP, LEA, LEADERS, card_of, harness, submits
-from tests.test_teams_loop import open_ticket, say
+from tests.teams_loop_support import open_ticket, say
 
 HOSTILE = "**Exports** [click](https://evil.example) _now_"
 

@@ -13,7 +13,7 @@ from bot.scheduler import Scheduler
 from core.causes import Cause, FixStatus
 from core.trackers import Trackers
 from tests.fakes import FakeClock, fake_desk
-from tests.test_fix_watch import RecordingTracker
+from tests.tracker_recording import RecordingTracker
 
 NOW = datetime(2026, 12, 2, 10, 7, tzinfo=UTC)
 

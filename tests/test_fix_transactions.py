@@ -11,7 +11,7 @@ from adapters.db.repositories import SqlRepositories
 from core.causes import Cause, FixStatus
 from core.tickets import Status, Surface, Ticket
 from core.trackers import IssueState
-from tests.test_unit_of_work import Crash, CrashingOutbox
+from tests.crash_support import Crash, CrashingOutbox
 from tests.uow_support import sql_desk
 
 DONE = IssueState(issue="acme/vpn#12", done=True, at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))

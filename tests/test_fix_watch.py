@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from core.causes import Cause, FixStatus
 from core.fix_digest import fix_news
 from core.fix_watch import relapse
 from core.periods import Period
 from core.tickets import Surface, Ticket
-from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind, Trackers, TrackerSetup
+from core.trackers import TrackerKind, Trackers, TrackerSetup
 from tests.fakes import FakeClock, fake_desk
+from tests.tracker_recording import SHIPPED, RecordingTracker
 
-SHIPPED = datetime(2026, 11, 2, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
@@ -53,24 +53,6 @@ def test_the_watch_ends_four_weeks_after_the_fix_and_needs_a_shipped_fix():
     linked = shipped_cause()
     linked.fix_status = FixStatus.LINKED
     assert relapse(linked, BEFORE + tickets(4, SHIPPED + 3 * DAY), SHIPPED + 5 * DAY) is None
-
-
-class RecordingTracker:
-    """A Tracker that keeps what it was asked (the adapters are tested against fake servers elsewhere)."""
-
-    def __init__(self) -> None:
-        self.comments: list[tuple[str, IssueDraft]] = []
-        self.asked: list[tuple[str, list[str]]] = []
-
-    async def file_issue(self, project: str, draft: IssueDraft, issue_type: str | None = None) -> IssueRef:
-        return IssueRef("github", f"{project}#1", f"https://github.com/{project}/issues/1")
-
-    async def states(self, project: str, issues: Sequence[str]) -> list[IssueState]:
-        self.asked.append((project, list(issues)))
-        return [IssueState(i, True, SHIPPED) for i in issues]
-
-    async def comment(self, issue: str, draft: IssueDraft) -> None:
-        self.comments.append((issue, draft))
 
 
 async def test_a_fix_that_did_not_hold_is_marked_regressed_the_owner_told_and_the_issue_commented():

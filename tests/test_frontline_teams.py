@@ -32,7 +32,7 @@ from tests.teams_fake import (
     message,
     submits,
 )
-from tests.test_teams_loop import escalate, open_ticket, say
+from tests.teams_loop_support import escalate, open_ticket, say
 from tests.trackers_fake import FakeGithub, serve
 
 OTHER = "eeeeeeee-0000-4000-8000-eeeeeeeeeeee"  # another employee

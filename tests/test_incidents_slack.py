@@ -96,7 +96,7 @@ async def test_resolving_tells_each_requester_once_and_replays_and_double_clicks
     assert sorted(p["channel"] for p in notices) == sorted(f"D{u}" for u in PEOPLE)
     await slack.click(resolve, ANA, message=post)  # a double click
     await slack.fake.wait_for("response_url", where=lambda p: "already used" in (p.get("text") or ""))
-    await slack.desk.resolve_incident((await slack.desk.incidents.of_cause(tickets[0].cause_key))[0].id, ANA)
+    await slack.desk.resolve_incident((await slack.desk.incidents.of_cause(tickets[0].cause_key))[0].id, ANA, "slack")
     await slack.event(dm(PEOPLE[0], OUTAGE[0], "1700000100.000000"), event_id="EvOUT0", retry=1)  # redelivery
     await slack.runtime.drain()
     assert len([p for p in slack.fake.of("chat.postMessage") if resolved_notice(p)]) == 6

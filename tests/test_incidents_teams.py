@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from core.audit import AuditAction
+from core.errors import NotAllowed
 from core.tickets import Status
 from tests.incident_support import OUTAGE, seed_history
 from tests.teams_fake import ANA, DM, EMP, TRIAGE, card_of, harness, mention_bot, message, submits
@@ -85,7 +87,11 @@ async def test_resolving_tells_everyone_once_and_consent_resolves_or_keeps_open(
     notices = await teams.connector.wait_for("posted", 6, where=good_news)
     await teams.click(resolve, ANA, post, channel, "channel")  # a double click
     await teams.connector.wait_for("posted", where=lambda c: "already used" in c.body.get("text", ""))
-    await teams.desk.resolve_incident(incident.id, ANA)  # a replayed resolution
+    await teams.desk.resolve_incident(incident.id, ANA, "teams")  # a replayed resolution
+    with pytest.raises(NotAllowed):  # Ana's Teams id is nobody's on Slack
+        await teams.desk.resolve_incident(incident.id, ANA, "slack")
+    resolved = [e for e in await teams.desk.audit_entries() if e.action == AuditAction.INCIDENT_RESOLVED]
+    assert [(e.who, e.detail) for e in resolved] == [("ana", incident.id)]  # the person, once
     await teams.post(message(OUTAGE[0], PEOPLE[0], chat_of(PEOPLE[0]), id="out0"))  # a redelivered report
     await teams.runtime.drain()
     assert len(teams.connector.posted(good_news)) == 6 and len(teams.connector.posted(known)) == 6

@@ -159,13 +159,13 @@ async def test_the_scheduler_sends_coaching_and_nudges_from_the_sql_candidates(
     sched = Scheduler(desk, SqlJobClaims(engine), schedules, owner="r0", candidates=SqlJobCandidates(engine))
     assert await sched.run("coaching") == 2  # mia and max
     reference = Scheduler(desk, SqlJobClaims(engine), schedules, owner="r1")  # the in-memory selection
-    mem_prompts = coaching_prompts(desk.org, await repos.tickets.list_all(), WEEK.start, WEEK.end)
+    mem_prompts = coaching_prompts(desk.org, await repos.tickets.list(), WEEK.start, WEEK.end)
     sent = {n.to: n.data["prompts"] for n in notifier.sent}
     assert sent == {
         f"person:{m}": [p.to_dict() for p in mem_prompts if p.manager == m] for m in ("mia", "max")
     }
     nudged = await sched.run("sla_nudge")
     near = near_sla(
-        [t for t in await repos.tickets.list_all() if t.is_open], desk.clock.now(), desk.org.sla_for, 0.8
+        [t for t in await repos.tickets.list() if t.is_open], desk.clock.now(), desk.org.sla_for, 0.8
     )
     assert nudged == len(near) > 0 and await reference.run("sla_nudge") == 0

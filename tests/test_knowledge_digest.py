@@ -13,7 +13,7 @@ from core.knowledge import KnowledgeDigest, knowledge_section
 from core.org import ImpactWeights
 from core.periods import Period
 from core.tickets import Resolution, Status
-from tests.test_gaps_drafts import NOW, hand_made, ticket
+from tests.gaps_ledger import NOW, hand_made, ticket
 
 
 def published_scene():  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from core.drafts import DraftStatus
 from core.kb import Library
 from core.knowledge import KnowledgeDesk, draft_gap
 from tests.fakes import FakeClock, FakeNotifier, sample_org
-from tests.test_gaps_drafts import hand_made
+from tests.gaps_ledger import hand_made
 
 
 class Crash(Exception):

@@ -11,8 +11,8 @@ import pytest
 from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
 from core.drafts import DraftStatus
+from tests.gaps_ledger import EMAIL, TOKEN, hand_made
 from tests.slack_fake import ANA, EMPLOYEE, LEA, buttons, harness
-from tests.test_gaps_drafts import EMAIL, TOKEN, hand_made
 
 HOSTILE_TITLE = "VPN <!channel> certificate <https://evil.example|click here>"
 

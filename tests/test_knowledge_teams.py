@@ -11,8 +11,8 @@ import pytest
 from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
 from core.drafts import DraftStatus
+from tests.gaps_ledger import EMAIL, TOKEN, hand_made
 from tests.teams_fake import ANA, DM, EMP, LEA, card_of, harness, message, submits
-from tests.test_gaps_drafts import EMAIL, TOKEN, hand_made
 
 HOSTILE_TITLE = "VPN [click](https://evil.example) certificate ![x](https://evil.example/x.png)"
 

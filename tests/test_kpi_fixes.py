@@ -30,7 +30,7 @@ from core.causes import Cause, FixStatus
 from core.kpis import Period, compute_kpis
 from core.org import Org
 from core.tickets import Surface, Ticket
-from tests.test_kpi_sql import assert_same, store
+from tests.kpi_sql_support import assert_same, store
 
 P = Period(datetime(2026, 11, 9, tzinfo=UTC), datetime(2026, 11, 16, tzinfo=UTC))
 INT, EXT = Surface.INTERNAL, Surface.EXTERNAL

@@ -32,7 +32,7 @@ from adapters.db.repositories import SqlRepositories
 from core.kpis import Period, compute_kpis
 from core.org import Org
 from core.tickets import Surface, Ticket
-from tests.test_kpi_sql import assert_same, store
+from tests.kpi_sql_support import assert_same, store
 
 P = Period(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC))
 INT, EXT = Surface.INTERNAL, Surface.EXTERNAL

@@ -5,55 +5,36 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
 
 from adapters.db.digest_sql import SqlDigests
-from adapters.db.kpi_sql import SqlKpis
 from adapters.db.repositories import SqlRepositories
-from adapters.db.tickets import TICKETS, ticket_values
 from bench.kpis import START, synthetic
 from core.digests import compose_digest
-from core.kpis import Period, compute_kpis
+from core.kpis import Period
 from core.org import Org
 from core.periods import last_full_week
-from tests import test_digest, test_kpis
-
-
-async def store(repos: SqlRepositories, tickets, causes) -> None:  # type: ignore[no-untyped-def]
-    async with repos.tickets._sessions.begin() as session:  # one bulk insert: the ledger has no messages
-        await session.execute(insert(TICKETS), [ticket_values(t) for t in tickets])
-    for c in causes:
-        await repos.causes.save(c)
-
-
-async def assert_same(repos: SqlRepositories, tickets, causes, periods, sla: Org) -> None:  # type: ignore[no-untyped-def]
-    kpis = SqlKpis(repos.tickets._sessions)
-    for period in periods:
-        memory = compute_kpis(tickets, causes, period, sla_hours=sla.sla_for)
-        sql = await kpis.report(period, sla_hours=sla.sla_for)
-        for scope in ("total", "internal", "external"):
-            assert getattr(sql, scope) == getattr(memory, scope), (period, scope)  # exact, not approx
-        assert list(sql.total) == list(memory.total)  # same keys in the same order
+from tests import digest_ledger, kpi_ledger
+from tests.kpi_sql_support import assert_same, store
 
 
 async def test_the_hand_computed_ledger_gives_identical_kpis(repos: SqlRepositories):
-    tickets, causes = test_kpis.ledger(), test_kpis.causes()
+    tickets, causes = kpi_ledger.ledger(), kpi_ledger.causes()
     await store(repos, tickets, causes)
     periods = [
-        test_kpis.P,
-        test_kpis.P.shifted(1),
-        test_kpis.P.shifted(-1),
-        Period(test_kpis.P.start, test_kpis.P.end + timedelta(days=3)),
+        kpi_ledger.P,
+        kpi_ledger.P.shifted(1),
+        kpi_ledger.P.shifted(-1),
+        Period(kpi_ledger.P.start, kpi_ledger.P.end + timedelta(days=3)),
     ]
-    await assert_same(repos, tickets, causes, periods, Org(sla_hours=test_kpis.SLA))
+    await assert_same(repos, tickets, causes, periods, Org(sla_hours=kpi_ledger.SLA))
 
 
 async def test_the_dst_week_and_an_empty_week_give_identical_kpis(repos: SqlRepositories):
-    tickets, causes = test_digest.ledger(), test_digest.CAUSES
+    tickets, causes = digest_ledger.ledger(), digest_ledger.CAUSES
     await store(repos, tickets, causes)
-    empty = Period(test_digest.at(6, 1, 0), test_digest.at(6, 8, 0))
+    empty = Period(digest_ledger.at(6, 1, 0), digest_ledger.at(6, 8, 0))
     await assert_same(
-        repos, tickets, causes, [test_digest.P, test_digest.P.shifted(1), empty], test_digest.ORG
+        repos, tickets, causes, [digest_ledger.P, digest_ledger.P.shifted(1), empty], digest_ledger.ORG
     )
 
 
@@ -83,6 +64,7 @@ async def test_the_sql_digest_matches_the_in_memory_digest(repos: SqlRepositorie
     assert [(f.cause.key, f.before, f.now) for f in sql.fades] == [
         (f.cause.key, f.before, f.now) for f in memory.fades
     ]
+    assert sql.more_fades == memory.more_fades
     shape = [(r.cause.key, r.tickets, r.surfaces, r.open_tickets, r.evidence) for r in memory.top_causes]
     assert [(r.cause.key, r.tickets, r.surfaces, r.open_tickets, r.evidence) for r in sql.top_causes] == shape
     assert [r.impact for r in sql.top_causes] == pytest.approx(

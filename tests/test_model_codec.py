@@ -13,14 +13,9 @@ from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import pack, unpack
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
-from adapters.search.stored import (
-    ranker_state,
-    restore_ranker,
-    restore_retriever,
-    restore_router,
-    retriever_state,
-    router_state,
-)
+from adapters.search.stored import ranker_state, restore_ranker
+from adapters.search.stored_index import restore_retriever, retriever_state
+from adapters.search.stored_router import restore_router, router_state
 from adapters.search.tfidf import TfidfRetriever
 from core.kb import NO_ARTICLE
 from core.team_routing import TeamRouter

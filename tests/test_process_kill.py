@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,10 +18,9 @@ import aiohttp
 from sqlalchemy import func, select
 
 from adapters.db.tables import TicketRow, table_of
-from tests.cli_support import free_port, healthy
-from tests.fake_secrets import SLACK_BOT_TOKEN
+from tests.cli_support import free_port, healthy, slack_process
 from tests.settling import quiet
-from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, send
+from tests.slack_fake import EMPLOYEE, FakeSlack, event_callback, send
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKETS = table_of(TicketRow)
@@ -31,20 +28,9 @@ TICKETS = table_of(TicketRow)
 
 def serve(database_url: str, slack_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     """`fixloop serve` as its own process, as in production."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack_url,
-        "FIXLOOP_CONFIG": str(ROOT / "fixloop.example.toml"),
-        "FIXLOOP_LEASE_SECONDS": "2",
-        "FIXLOOP_SWEEP_SECONDS": "0.3",
-    }
-    for key in ("SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "OPENAI_API_KEY"):
-        env.pop(key, None)
-    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    quick = {"FIXLOOP_LEASE_SECONDS": "2", "FIXLOOP_SWEEP_SECONDS": "0.3"}
+    return slack_process(args, database_url, slack_url, log, **quick)
 
 
 def event(i: int) -> tuple[str, str]:
@@ -52,24 +38,15 @@ def event(i: int) -> tuple[str, str]:
 
     Each comes from its own person: one person's near-identical requests would join their open ticket.
     """
-    body = {
-        "token": "legacy",
-        "team_id": TEAM,
-        "api_app_id": "A0FIX",
-        "type": "event_callback",
-        "event_id": f"EvKill{i:03d}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-        "event": {
-            "type": "message",
-            "channel": f"D0EMP{i:03d}",
-            "channel_type": "im",
-            "user": f"{EMPLOYEE}{i:03d}",
-            "text": f"My laptop {i} cannot reach the VPN since this morning",
-            "ts": f"17100000{i:02d}.000100",
-        },
+    message = {
+        "type": "message",
+        "channel": f"D0EMP{i:03d}",
+        "channel_type": "im",
+        "user": f"{EMPLOYEE}{i:03d}",
+        "text": f"My laptop {i} cannot reach the VPN since this morning",
+        "ts": f"17100000{i:02d}.000100",
     }
-    return body["event_id"], json.dumps(body)  # type: ignore[return-value]
+    return f"EvKill{i:03d}", json.dumps(event_callback(message, f"EvKill{i:03d}"))
 
 
 async def count_tickets(engine) -> int:  # type: ignore[no-untyped-def]

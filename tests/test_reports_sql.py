@@ -20,14 +20,14 @@ from core.digests import compose_digest
 from core.kpis import compute_kpis
 from core.periods import Period
 from core.tickets import Status, Ticket
-from tests import test_digest, test_kpis
+from tests import digest_ledger, kpi_ledger
 from tests.fakes import FakeStores, OracleReports
-from tests.test_kpi_sql import store
+from tests.kpi_sql_support import store
 from tests.uow_support import sql_desk
 
 LEDGERS = {
-    "kpis": (test_kpis.ledger, test_kpis.causes, test_kpis.P),
-    "digest": (test_digest.ledger, lambda: test_digest.CAUSES, test_digest.P),
+    "kpis": (kpi_ledger.ledger, kpi_ledger.causes, kpi_ledger.P),
+    "digest": (digest_ledger.ledger, lambda: digest_ledger.CAUSES, digest_ledger.P),
 }
 
 
@@ -58,7 +58,7 @@ async def test_the_reports_port_gives_the_oracles_kpis_ranking_digest_and_routin
     await stores.tickets.save_many(tickets)
     for c in causes:
         await stores.causes.save(c)
-    oracle, sql, org = OracleReports(stores), repos.reports, test_digest.ORG
+    oracle, sql, org = OracleReports(stores), repos.reports, digest_ledger.ORG
     for p in (period, period.shifted(1), period.shifted(-1)):
         assert await sql.kpis(p, sla_hours=org.sla_for) == await oracle.kpis(p, sla_hours=org.sla_for)
     now = period.end + timedelta(hours=9)

@@ -4,17 +4,22 @@ the role, and changes nothing; each runs the real path: a signed request to /sla
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
-from adapters.slack import modals
-from adapters.slack.forms import Ref
-from core.messages import Escalate, LogRequest
-from tests.roles_support import desk_state
+from tests.roles_support import AGENT, LEADER, MANAGER, STAFF, desk_state
 from tests.slack_fake import ANA, EMPLOYEE, LEA, MIA, harness
+from tests.slack_roles_support import (
+    click,
+    command,
+    escalate_shortcut,
+    refused,
+    scene,
+    submit_escalation,
+    submit_fix,
+    submit_review,
+    submit_root_cause,
+)
 
 
 @pytest.fixture
@@ -24,93 +29,7 @@ async def slack(engine, db_url):
         yield h
 
 
-@dataclass
-class Scene:
-    ticket: str
-    escalation: str
-
-
-async def scene(slack) -> Scene:  # type: ignore[no-untyped-def]
-    """A ticket escalated by an agent, so that every owner's action has something to act on."""
-    reply = await slack.desk.log_request(
-        LogRequest(
-            platform="slack",
-            requester=EMPLOYEE,
-            text="VPN disconnects every few minutes since this morning",
-            thread_key="slack:D0EMP:1700000000.000100",
-            chat={"channel": "D0EMP", "thread_ts": "1700000000.000100"},
-            channel="D0EMP",
-        )
-    )
-    esc = await slack.desk.escalate(Escalate(reply.ticket.id, ANA, team="it-network", reason="cert"))
-    await slack.runtime.drain(within=30)  # the escalation's notices are out before anything is counted
-    assert "pending" not in await slack.runtime.repos.outbox.depth()
-    return Scene(reply.ticket.id, esc.id)
-
-
-def click(action_id: str, **value: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
-    def run(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-        ids = {"ticket": s.ticket, "escalation": s.escalation}
-        return slack.click({"action_id": action_id, "value": json.dumps({**ids, **value})}, user)
-
-    return run
-
-
-def command(name: str, text: str) -> Callable[[Any, Scene, str], Awaitable[Any]]:
-    def run(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-        return slack.command(name, text.format(ticket=s.ticket), user)
-
-    return run
-
-
-def escalate_shortcut(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-    message = {"user": EMPLOYEE, "text": "more", "ts": "1700000005.0", "thread_ts": "1700000000.000100"}
-    return slack.interact(
-        {
-            "type": "message_action",
-            "callback_id": "fixloop.escalate_message",
-            "user": {"id": user},
-            "channel": {"id": "D0EMP"},
-            "trigger_id": "trig.sc",
-            "response_url": slack.fake.response_url("shortcut"),
-            "message": message,
-        }
-    )
-
-
-def typed(value: str) -> dict[str, str]:
-    return {"type": "plain_text_input", "value": value}
-
-
-def submit_escalation(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-    view = modals.escalate(Ref(s.ticket, channel="C0TRIAGE"), slack.desk.org.teams, "billing", "", "")
-    picked = {"type": "static_select", "selected_option": {"value": "billing"}}
-    return slack.submit(view, user, {"team": picked, "reason": typed("please")})
-
-
-def submit_root_cause(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-    view = modals.root_cause(Ref(s.ticket, channel="C0NETWORK", ts="1800000000.000001"))
-    return slack.submit(view, user, {"root_cause": typed("a guess"), "title": typed("Guess")})
-
-
-def submit_fix(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-    view = modals.link_fix(Ref(s.ticket, channel="C0NETWORK", ts="1800000000.000001"))
-    return slack.submit(view, user, {"fix_url": typed("https://example.com/fix/1")})
-
-
-def submit_review(slack, s: Scene, user: str):  # type: ignore[no-untyped-def]
-    view = modals.review(Ref(s.ticket), s.ticket, "")
-    parts = ("what_happened", "why_it_mattered", "what_good_looks_like", "what_changes_next")
-    return slack.submit(view, user, {"ticket": typed(s.ticket), **{p: typed("x") for p in parts}})
-
-
 OTHER = "U0OTHER"  # an employee who is not the requester
-AGENT, STAFF, MANAGER, LEADER = (
-    "Only an agent can do",
-    "Only an agent or manager or leader can do",
-    "Only a manager can do",
-    "Only a leader can do",
-)
 # (name, how the action is taken, who tries it without the role, the refusal, where the refusal shows)
 CASES = [
     ("assign button", click("fixloop.assign"), EMPLOYEE, AGENT, "respond"),
@@ -147,20 +66,8 @@ async def test_an_action_without_the_role_is_refused_privately_and_changes_nothi
     slack, act, user, refusal, where
 ):
     s = await scene(slack)
-    before, posts = await desk_state(slack.desk), len(slack.fake.of("chat.postMessage"))
-    response = await act(slack, s, user)
-    assert response.status == 200
-    if where == "form":  # the form stays open and says why, beside the field
-        text = " ".join((await response.json())["errors"].values())
-    elif where == "respond":
-        told = await slack.fake.wait_for("response_url")
-        assert told[0]["response_type"] == "ephemeral"
-        text = told[0]["text"]
-    else:
-        told = await slack.fake.wait_for("chat.postEphemeral")
-        assert told[0]["user"] == user
-        text = told[0]["text"]
-    assert f"{refusal} that. Ask your Fixloop admin if you need access." in text
+    posts = len(slack.fake.of("chat.postMessage"))
+    before = await refused(slack, act, s, user, refusal, where)
     assert await desk_state(slack.desk) == before
     assert slack.fake.of("views.open") == [] and len(slack.fake.of("chat.postMessage")) == posts
 

@@ -214,7 +214,7 @@ async def test_the_weekly_reclustering_runs_once_off_the_event_loop_and_tells_th
     assert notice.kind == "causes" and notice.to == "leaders" and notice.key
     causes = await desk.causes.list()
     assert len(causes) == notice.data["new"] >= 2  # the clusters became causes, saved
-    pointed = [t for t in await desk.tickets.list_all() if t.cause_key in {c.key for c in causes}]
+    pointed = [t for t in await desk.tickets.list() if t.cause_key in {c.key for c in causes}]
     assert len(pointed) == notice.data["moved"] > 0
     assert notice.text.startswith(f"Weekly re-clustering: {notice.data['new']} new cause(s)")
     assert any(f"- new: {c.title} [{c.key}]" in notice.text for c in causes)

@@ -10,9 +10,8 @@ import pytest
 from core.causes import FixStatus
 from core.tickets import Judgement, Status
 from tests.slack_fake import ANA, EMPLOYEE, LEA, MIA, buttons, harness, text_of
+from tests.slack_loop_support import VPN, open_ticket
 from tests.slack_support import escalate, typed
-
-VPN = "VPN disconnects every few minutes since this morning"
 
 
 @pytest.fixture
@@ -20,15 +19,6 @@ async def slack(engine, db_url):
     """Fixloop serving /slack/events against a fake Slack; rows are deleted after the test."""
     async with harness(db_url) as h:
         yield h
-
-
-async def open_ticket(slack, text: str = VPN, user: str = EMPLOYEE, ts: str = "1700000000.000100"):
-    """A DM that became a ticket, and the bot's first reply."""
-    await slack.event(
-        {"type": "message", "channel": "D0EMP", "channel_type": "im", "user": user, "text": text, "ts": ts}
-    )
-    await slack.fake.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == ts)
-    return await slack.desk.find_thread(f"slack:D0EMP:{ts}")
 
 
 async def test_escalate_opens_a_prefilled_modal_and_posts_the_evidence_to_the_owners_channel(slack):

@@ -172,3 +172,26 @@ async def test_a_corrupted_or_absent_blob_falls_back_to_one_fit_with_a_clear_log
         assert runtime.desk.library.suggest("anyconnect vpn tunnel").items[0].article.id == "kb-vpn"
     finally:
         await runtime.close()
+
+
+async def test_importing_articles_refits_and_stores_the_suggestion_model_only(
+    db_url: str, engine: AsyncEngine, tmp_path
+) -> None:
+    import argparse
+
+    from bot.commands import import_
+
+    runtime = await seeded(db_url, engine)
+    try:
+        assert runtime.keeper is not None
+        versions = {name: s.version for name, s in runtime.keeper.served.items()}
+        fits = dict(runtime.keeper.fits)
+        (tmp_path / "wifi-drops.md").write_text("# Wi-Fi drops every hour\n\nForget the network, join again.\n")
+        assert await import_(runtime, argparse.Namespace(path=tmp_path, if_empty=False)) == 0
+        assert {name: s.version for name, s in runtime.keeper.served.items()} == {
+            **versions, "suggestions": (versions["suggestions"] or 0) + 1}  # stored for every other process
+        assert {k: runtime.keeper.fits[k] - fits.get(k, 0) for k in runtime.keeper.fits} == {
+            "suggestions": 1, "routing": 0, "causes": 0}
+        assert "wifi-drops" in {a.id for a in await runtime.desk.articles.list()}
+    finally:
+        await runtime.close()

@@ -110,7 +110,7 @@ async def test_a_later_message_in_the_chat_joins_the_open_ticket_and_a_redeliver
     await adapter.receive_activity(activity(VPN, id="m1"))
     await adapter.receive_activity(activity("It still drops after a restart", id="m2"))
     await adapter.receive_activity(activity("It still drops after a restart", id="m2"))
-    tickets = await desk.tickets.list_all()
+    tickets = await desk.tickets.list()
     assert (
         len(tickets) == 1
         and [m.text for m in tickets[0].messages].count("It still drops after a restart") == 1
@@ -134,7 +134,7 @@ async def test_channel_messages_need_a_mention_and_replies_in_the_chain_join(rig
     await adapter.receive_activity(
         activity("same here", user=ANA, conversation=f"{channel};messageid=c1", kind="channel", id="c2")
     )
-    tickets = await desk.tickets.list_all()
+    tickets = await desk.tickets.list()
     assert len(tickets) == 1 and tickets[0].text == VPN
     assert tickets[0].first_human_reply_at is not None  # Ana is an agent: her reply is the first response
 
@@ -152,7 +152,7 @@ async def test_a_button_updates_its_card_in_place_and_cannot_be_used_twice(rig):
         and "Solved by kb-vpn" in str(updated[0].attachments[0].content)
     )
     assert "already used" in sent(adapter)[-1].text
-    assert (await desk.tickets.list_all())[0].status == Status.RESOLVED
+    assert (await desk.tickets.list())[0].status == Status.RESOLVED
 
 
 def submits_need_help(data: dict) -> dict:
@@ -162,7 +162,7 @@ def submits_need_help(data: dict) -> dict:
 async def test_agent_buttons_check_the_role_and_the_error_handler_says_why(rig):
     desk, _, adapter = rig
     await adapter.receive_activity(activity(VPN, id="m1"))
-    ticket = (await desk.tickets.list_all())[0]
+    ticket = (await desk.tickets.list())[0]
     sent(adapter)
     await adapter.receive_activity(
         activity(value={"fixloop": "assign", "ticket": ticket.id}, reply_to_id="t1")
@@ -178,7 +178,7 @@ async def test_agent_buttons_check_the_role_and_the_error_handler_says_why(rig):
 async def test_typed_commands_help_ticket_and_escalate(rig):
     desk, _, adapter = rig
     await adapter.receive_activity(activity(VPN, id="m1"))
-    ticket = (await desk.tickets.list_all())[0]
+    ticket = (await desk.tickets.list())[0]
     sent(adapter)
     await adapter.receive_activity(activity("help", id="h1"))
     await adapter.receive_activity(activity(f"ticket {ticket.id}", id="h2"))
@@ -187,7 +187,7 @@ async def test_typed_commands_help_ticket_and_escalate(rig):
     assert "escalate FX-AB12CD" in str(help_card) and ticket.id in str(detail)
     assert {"title": "IT Network", "value": "it-network"} in form["body"][2]["choices"]
     assert form["body"][2]["value"] == "it-network" and form["body"][3]["value"] == "the cert expired"
-    assert len(await desk.tickets.list_all()) == 1  # commands are not help requests
+    assert len(await desk.tickets.list()) == 1  # commands are not help requests
 
 
 async def test_an_unknown_error_shows_a_reference_and_a_damaged_button_a_clear_message(rig, caplog):
@@ -205,7 +205,7 @@ async def test_an_unknown_error_shows_a_reference_and_a_damaged_button_a_clear_m
 async def test_a_person_not_in_the_org_is_an_employee_and_cannot_see_others_tickets(rig):
     desk, _, adapter = rig
     await adapter.receive_activity(activity(VPN, id="m1"))
-    ticket = (await desk.tickets.list_all())[0]
+    ticket = (await desk.tickets.list())[0]
     sent(adapter)
     other = Person("zed", "Zed").key
     await adapter.receive_activity(

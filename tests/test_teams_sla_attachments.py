@@ -10,7 +10,7 @@ import pytest
 
 from core.tickets import Priority
 from tests.teams_fake import ANA, DM, EMP, TRIAGE, card_of, harness, message, submits
-from tests.test_teams_loop import escalate
+from tests.teams_loop_support import escalate
 
 SHAREPOINT = "https://acme-my.sharepoint.com/personal/emp_acme_com/Documents/Microsoft Teams Chat Files/vpn-log.txt"
 DOWNLOAD = "https://acme-my.sharepoint.com/personal/emp_acme_com/_layouts/15/download.aspx?UniqueId=1a2b&tempauth=SECRET"

@@ -8,7 +8,7 @@ import pytest
 from botbuilder.schema import Activity, ConversationAccount, ConversationReference
 
 from adapters.db.conversations import SqlCardClaims, SqlConversationReferences
-from adapters.teams import cards, forms, translate
+from adapters.teams import cards, escalation_cards, forms, translate
 from adapters.teams.ids import Verb
 from adapters.teams.references import ConversationReferenceStore
 from core.errors import InvalidInput
@@ -95,11 +95,11 @@ def test_a_submit_carries_its_ids_and_inputs_and_a_damaged_one_is_refused():
 def test_the_evidence_card_drops_the_judge_buttons_once_judged():
     esc = Escalation("ESC-1", "FX-1", "ana", "it-network", "cert", FakeClock().now(), Evidence("summary"))
     assert {"judge_needed", "judge_not_needed", "fix_shipped", "root_cause", "link_fix", "file_fix"} == set(
-        submits(cards.escalation(esc))
+        submits(escalation_cards.escalation(esc))
     )
     esc.judge("needed", FakeClock().now(), "ana")  # type: ignore[arg-type]
-    assert "judge_needed" not in submits(cards.escalation(esc, done="judged"))
-    assert len(json.dumps(cards.escalation(esc))) < 28_000  # Teams refuses messages over about 28 KB
+    assert "judge_needed" not in submits(escalation_cards.escalation(esc, done="judged"))
+    assert len(json.dumps(escalation_cards.escalation(esc))) < 28_000  # Teams refuses messages over about 28 KB
 
 
 def test_the_escalation_form_is_prefilled_and_every_card_is_an_adaptive_card():

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.db.outbox import SqlOutbox
 from adapters.db.repositories import SqlRepositories
 from core.cause_engine import ProposedCause, Reclustering
 from core.causes import Cause
@@ -18,21 +17,13 @@ from core.desk import CONFLICT_TRIES
 from core.errors import Conflict
 from core.messages import Escalate, LogRequest
 from core.tickets import Judgement, Message, Role
+from tests.crash_support import Crash, CrashingOutbox
 from tests.fakes import fake_desk, sample_articles
 from tests.uow_support import sql_desk
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAD = "slack:D1:1700000000.000100"
 VPN = LogRequest(platform="slack", requester="emp-1", text="My VPN disconnects every hour", thread_key=THREAD)
-
-
-class Crash(Exception):
-    """Stands for the process dying at this very point."""
-
-
-class CrashingOutbox(SqlOutbox):
-    async def put(self, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
-        raise Crash("died after the change was written, before its outbox rows")
 
 
 async def opened(repos: SqlRepositories):  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,9 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db.tables import InboxRow, MessageRow, TicketRow, table_of
-from tests.cli_support import free_port, healthy
-from tests.fake_secrets import SLACK_BOT_TOKEN
-from tests.slack_fake import BOT_USER, EMPLOYEE, SECRET, TEAM, FakeSlack, signature
+from tests.cli_support import free_port, healthy, slack_process
+from tests.slack_fake import EMPLOYEE, FakeSlack, event_callback, signature
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
 
@@ -37,20 +35,8 @@ AT_ONCE = 10
 
 def _fixloop(command: list[str], database_url: str, slack_url: str, log: Path) -> subprocess.Popen[bytes]:
     """A `fixloop` command as its own process, with queued intake, as in production."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack_url,
-        "FIXLOOP_CONFIG": str(ROOT / "fixloop.example.toml"),
-        "FIXLOOP_INTAKE": "queued",
-        "FIXLOOP_RELEARN_SECONDS": "3600",
-    }
-    for key in ("SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "OPENAI_API_KEY"):
-        env.pop(key, None)
-    out = log.open("ab")
-    return subprocess.Popen([sys.executable, "-m", "bot", *command], cwd=ROOT, env=env, stdout=out, stderr=out)
+    queued = {"FIXLOOP_INTAKE": "queued", "FIXLOOP_RELEARN_SECONDS": "3600"}
+    return slack_process(command, database_url, slack_url, log, **queued)
 
 
 @asynccontextmanager
@@ -86,16 +72,7 @@ def _event(i: int) -> str:
     }
     if i:
         message["thread_ts"] = ROOT_TS
-    return json.dumps({
-        "token": "legacy",
-        "team_id": TEAM,
-        "api_app_id": "A0FIX",
-        "type": "event_callback",
-        "event_id": f"EvRace{i:03d}",
-        "event_time": int(time.time()),
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-        "event": message,
-    })
+    return json.dumps(event_callback(message, f"EvRace{i:03d}"))
 
 
 async def _send(session: aiohttp.ClientSession, base: str, body: str) -> None:
@@ -106,7 +83,7 @@ async def _send(session: aiohttp.ClientSession, base: str, body: str) -> None:
         assert response.status == 200, await response.text()
 
 
-async def _until(check, within: float = 120):  # type: ignore[no-untyped-def]
+async def _until(check, within: float = 300):  # type: ignore[no-untyped-def]  # a cold worker fits its models first
     """Poll an async check until it returns something truthy."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:

@@ -24,7 +24,8 @@ from core.tickets import Surface, Ticket
 
 COLUMNS = list(ticket_values(Ticket(id="", surface=Surface.INTERNAL, created_at=datetime.now(UTC))))
 MESSAGE_COLUMNS = [c.name for c in MESSAGES.columns]
-# Fields a person may have added to a cause in Fixloop that a ledger row never carries.
+# Fields a person may have added in Fixloop that a ledger row never carries: a re-import keeps them.
+TICKET_KEPT = {"id", "linked"}
 CAUSE_KEPT = {"key", "key_phrases", "root_cause"}
 FIX_FIELDS = ("fix_url", "fix_status", "fix_shipped_at", "fix_tracker", "fix_issue", "fix_changed_at",
               "fix_regressed_at", "fix_filed_at")
@@ -173,12 +174,12 @@ class _Load:
         """INSERT ... SELECT the latest staged row of each id ... ON CONFLICT (id) DO UPDATE."""
         source = sa.select(*(STAGED_TICKETS.c[c] for c in COLUMNS)).select_from(staged).where(sa.true())
         stmt = self._insert(TICKETS).from_select(COLUMNS, source)
-        changes: dict[str, Any] = {c: stmt.excluded[c] for c in COLUMNS if c != "id"}
+        changes: dict[str, Any] = {c: stmt.excluded[c] for c in COLUMNS if c not in TICKET_KEPT}
         if "version" in TICKETS.c:  # optimistic concurrency: an import's update is a new version too
             changes["version"] = TICKETS.c.version + 1
         # A row the file leaves as it is stays untouched: no new row version, no index writes, no version.
         changed = sa.or_(*(_comparable(TICKETS.c[c]).is_distinct_from(_comparable(stmt.excluded[c]))
-                           for c in COLUMNS if c != "id"))  # fmt: skip
+                           for c in COLUMNS if c not in TICKET_KEPT))  # fmt: skip
         return stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=changed)
 
     def _upsert_causes(self) -> Any:

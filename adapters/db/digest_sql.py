@@ -6,28 +6,44 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy import case, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
 from adapters.db.causes import to_cause
+from adapters.db.digest_sql_trend import trend
 from adapters.db.kpi_sql import SqlKpis
-from adapters.db.kpi_sql_base import C, T, count_if, window_counts, within
+from adapters.db.kpi_sql_base import C, Memo, T, count_if, within
 from adapters.db.tables import UTCDateTime
-from core.causes import RankedCause
-from core.digests import Digest, Fade, TrendPoint, build_digest, trend_weeks
-from core.fix_digest import fix_news
-from core.kpis import BASELINE_PERIODS, Period
+from core.causes import Cause, RankedCause
+from core.digests import Digest, build_digest, trend_weeks
+from core.fix_digest import WATCH, fix_news
+from core.kpis import Period
 from core.org import ImpactWeights, Org
 
 EVIDENCE = 3
 
 
 def _hours(session: AsyncSession, end: Any, start: Any) -> Any:
-    """end - start in hours, in the database's own date arithmetic."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", end - start) / 3600.0
+    """end - start in hours as a float, in the database's own date arithmetic.
+
+    date_part, not extract: on PostgreSQL extract returns numeric, and numeric arithmetic over every
+    caused ticket was most of the ranking's time at a million tickets.
+    """
+    if _postgres(session):
+        return func.date_part("epoch", end - start) / 3600.0
     return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _clamp(session: AsyncSession, value: Any, low: float, high: float) -> Any:
+    """min(max(value, low), high), the value computed once (a CASE would evaluate it three times)."""
+    if _postgres(session):
+        return func.least(func.greatest(value, low), high)
+    return func.min(func.max(value, low), high)  # SQLite's scalar min and max of several arguments
 
 
 def _impact(session: AsyncSession, now: datetime, w: ImpactWeights) -> Any:
@@ -36,8 +52,7 @@ def _impact(session: AsyncSession, now: datetime, w: ImpactWeights) -> Any:
         (T.c.status != "resolved", literal(now, UTCDateTime())),
         else_=func.coalesce(T.c.closed_at, T.c.resolved_at),
     )
-    hours = _hours(session, end, T.c.created_at)
-    capped = case((hours < 0, 0.0), (hours > w.hours_cap, w.hours_cap), else_=hours)
+    capped = _clamp(session, _hours(session, end, T.c.created_at), 0.0, w.hours_cap)
     prio = case(*((T.c.priority == k, v) for k, v in w.priority.items()), else_=1.0)
     surf = case(*((T.c.surface == k, v) for k, v in w.surface.items()), else_=1.0)
     users = case((T.c.affected_users > 0, T.c.affected_users), else_=0)
@@ -74,11 +89,7 @@ async def ranked_causes(
     agg = sorted(agg, key=lambda a: (-round(float(a.impact), 2), -int(a.n), a.cause_key))[:limit]
     keys = [a.cause_key for a in agg]
     evidence = await _costliest(session, per, keys)
-    causes = {
-        r.key: to_cause(r._mapping)
-        for chunk in _chunks(keys)
-        for r in (await session.execute(select(C).where(C.c.key.in_(chunk)))).all()
-    }
+    causes = await _causes(session, keys)
     return [
         RankedCause(
             causes[a.cause_key],
@@ -121,60 +132,27 @@ async def evidence_refs(session: AsyncSession, ids: list[str]) -> dict[str, dict
     return {r.id: {"platform": r.platform, "chat": dict(r.chat)} for r in rows}
 
 
-async def trend(session: AsyncSession, weeks: list[Period]) -> tuple[list[TrendPoint], list[Fade]]:
-    """The 12 chart points and the last week's fading causes, from per-week, per-cause counts."""
-    edges = [weeks[0].shifted(1)] + weeks  # one more week, for the first week's repeat-cause rate
-    bucket = case(*((T.c.created_at >= w.start, i) for i, w in reversed(list(enumerate(edges)))), else_=-1)
-    bot = and_(T.c.resolution == "article", T.c.first_human_reply_at.is_(None))
-    rows = (
-        await session.execute(
-            select(bucket.label("b"), T.c.cause_key, func.count().label("n"), count_if(bot).label("bot"))
-            .where(T.c.created_at >= edges[0].start, T.c.created_at < edges[-1].end)
-            .group_by("b", T.c.cause_key)
+async def _causes(session: AsyncSession, keys: list[str]) -> dict[str, Cause]:
+    """The named causes, read in chunks."""
+    return {
+        r.key: to_cause(r._mapping)
+        for chunk in _chunks(keys)
+        for r in (await session.execute(select(C).where(C.c.key.in_(chunk)))).all()
+    }
+
+
+async def _fix_news_causes(session: AsyncSession, p: Period) -> list[Cause]:
+    """The causes whose fix was filed, shipped, held or regressed in P (core.fix_digest.fix_news's tests,
+    narrowed in SQL to a superset that fix_news then checks itself), not every cause of the ledger."""
+    stmt = select(C).where(
+        or_(
+            within(C.c.fix_filed_at, p),
+            within(C.c.fix_shipped_at, p),
+            within(C.c.fix_shipped_at, Period(p.start - WATCH, p.end - WATCH)),
+            within(C.c.fix_regressed_at, p),
         )
-    ).all()
-    per: dict[int, dict[str | None, tuple[int, int]]] = defaultdict(dict)
-    for r in rows:
-        per[int(r.b)][r.cause_key] = (int(r.n), int(r.bot))
-    shipped = (
-        await session.execute(
-            select(C).where(
-                C.c.fix_shipped_at < weeks[-1].start, select(T.c.id).where(T.c.cause_key == C.c.key).exists()
-            )
-        )
-    ).all()
-    lengths = {w.length for w in weeks}
-    windows = [
-        (str(length), c.key, c.fix_shipped_at - BASELINE_PERIODS * length, c.fix_shipped_at)
-        for length in lengths
-        for c in shipped
-    ]
-    base: dict[tuple[str, str], int] = defaultdict(int)
-    for r in await window_counts(session, windows):
-        base[(r.tag, r.cause)] += int(r.n)
-    points, fades = [], []
-    for i, w in enumerate(weeks, start=1):
-        now, before = per.get(i, {}), per.get(i - 1, {})
-        caused = [(k, n) for k, (n, _) in now.items() if k is not None]
-        prevented, fading = None, []
-        for c in (c for c in shipped if c.fix_shipped_at < w.start):
-            b, a = base[(str(w.length), c.key)] / BASELINE_PERIODS, now.get(c.key, (0, 0))[0]
-            prevented = (prevented or 0.0) + max(0.0, b - a)
-            if a < b:
-                fading.append(Fade(to_cause(c._mapping), b, a))
-        repeat = sum(n for k, n in caused if k in before)
-        total = sum(n for k, n in caused)
-        points.append(
-            TrendPoint(
-                w.start,
-                sum(n for n, _ in now.values()),
-                sum(b for _, b in now.values()),
-                repeat / total if total else None,
-                prevented,
-            )
-        )
-        fades = fading
-    return points, sorted(fades, key=lambda f: (f.now - f.before, f.cause.key))
+    )
+    return [to_cause(r._mapping) for r in (await session.execute(stmt)).all()]
 
 
 class SqlDigests(SqlRepository):
@@ -182,17 +160,17 @@ class SqlDigests(SqlRepository):
 
     async def compose(self, period: Period, *, org: Org, now: datetime, top: int = 5) -> Digest:
         """The digest for a period: KPIs and the previous period's, top causes, the 12-week trend."""
-        kpis = SqlKpis(self._sessions)
-        report = await kpis.report(period, sla_hours=org.sla_for)
-        previous = await kpis.report(period.shifted(1), sla_hours=org.sla_for)
+        kpis, memo = SqlKpis(self._sessions), Memo()  # the baseline windows, counted once for all three
+        report = await kpis.report(period, sla_hours=org.sla_for, memo=memo)
+        previous = await kpis.report(period.shifted(1), sla_hours=org.sla_for, memo=memo)
         async with self._sessions() as session:
             window = Period(period.shifted(3).start, period.end)
             ranked = await ranked_causes(session, window, min(now, period.end), org.weights)
-            points, fades = await trend(session, trend_weeks(period, org.timezone))
+            points, fades, fading = await trend(session, trend_weeks(period, org.timezone), memo)
             shown = [i for r in ranked if r in ranked[:top] or r.cross_surface for i in r.evidence]
             refs = await evidence_refs(session, shown)
-            causes = [to_cause(r._mapping) for r in (await session.execute(select(C))).all()]
+            causes = await _fix_news_causes(session, period)
         return build_digest(
-            report, previous, ranked, fades=fades, trend=points, evidence=refs, timezone=org.timezone,
-            top=top, fixes=fix_news(causes, period),
+            report, previous, ranked, fades=fades, fading=fading, trend=points, evidence=refs,
+            timezone=org.timezone, top=top, fixes=fix_news(causes, period),
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.db._sql import SqlRepository, affected, check_version, upsert
+from adapters.db._sql import affected, check_version, upsert
+from adapters.db.gists import SqlGistReads
 from adapters.db.incident_tables import IncidentPostRow, IncidentRow, IncidentTicketRow
 from adapters.db.tables import table_of
 from core.errors import Conflict
@@ -33,8 +34,11 @@ def incident_values(incident: Incident) -> dict[str, Any]:
     }
 
 
-class SqlIncidentRepository(SqlRepository):
-    """Incidents; an open one per cause (a unique key), updated with a version check."""
+class SqlIncidentRepository(SqlGistReads):
+    """Incidents; an open one per cause (a unique key), updated with a version check.
+
+    It also reads the gists of tickets the incident and duplicate checks compare (SqlGistReads).
+    """
 
     async def get(self, incident_id: str) -> Incident | None:
         """Fetch an incident with its tickets."""
@@ -53,6 +57,26 @@ class SqlIncidentRepository(SqlRepository):
     async def list_open(self) -> list[Incident]:
         """The open incidents, oldest first."""
         return await self._where(INCIDENTS.c.status == OPEN)
+
+    async def open_heads(self, per: int) -> list[tuple[str, list[str]]]:
+        """Each open incident (oldest first) with its newest `per` reports' ticket ids (in link order)."""
+        i, link = INCIDENTS.c, LINKS.c
+        rank = func.row_number().over(
+            partition_by=link.incident_id, order_by=(link.linked_at.desc(), link.ticket_id.desc())
+        )
+        ranked = (
+            select(i.id, i.opened_at, link.ticket_id, link.linked_at, rank.label("n"))
+            .join(LINKS, link.incident_id == i.id)
+            .where(i.status == OPEN)
+            .subquery()
+        )
+        stmt = select(ranked).where(ranked.c.n <= per)
+        async with self._reading() as session:
+            rows = (await session.execute(stmt)).mappings().all()
+        heads: dict[str, list[str]] = {}
+        for row in sorted(rows, key=lambda r: (r["opened_at"], r["id"], r["linked_at"], r["ticket_id"])):
+            heads.setdefault(row["id"], []).append(row["ticket_id"])
+        return list(heads.items())
 
     async def linked(self, ticket_ids: Sequence[str]) -> set[str]:
         """Which of these tickets belong to an incident already."""

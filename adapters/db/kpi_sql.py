@@ -15,10 +15,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db._sql import SqlRepository
-from adapters.db.kpi_sql_base import SCOPES, T, count_if, scoped, spread, within
+from adapters.db.kpi_sql_backlog import backlog_figures
+from adapters.db.kpi_sql_base import SCOPES, Memo, T, count_if, scoped, spread, within
 from adapters.db.kpi_sql_causes import cause_figures
 from adapters.db.kpi_sql_fixes import fix_figures
-from adapters.db.kpi_sql_resolved import backlog_figures, resolved_figures
+from adapters.db.kpi_sql_resolved import resolved_figures
 from adapters.db.kpi_sql_sla import sla_figures
 from core.kpis import DEFAULT_SLA_HOURS, KPI_KEYS, KpiReport, Period
 from core.stats import median, ratio
@@ -28,18 +29,23 @@ class SqlKpis(SqlRepository):
     """The KPI report aggregated in the database."""
 
     async def report(
-        self, period: Period, *, sla_hours: Callable[[str], float] | None = None, top_n: int = 10
+        self,
+        period: Period,
+        *,
+        sla_hours: Callable[[str], float] | None = None,
+        top_n: int = 10,
+        memo: Memo | None = None,
     ) -> KpiReport:
-        """Every KPI for a period, in total and per surface."""
+        """Every KPI for a period, in total and per surface (memo: window counts shared across calls)."""
         sla = sla_hours or (lambda _p: DEFAULT_SLA_HOURS)
         async with self._sessions() as session:
             parts = [
                 await created_figures(session, period),
-                await cause_figures(session, period, top_n),
+                await cause_figures(session, period, top_n, memo),
                 await escalation_figures(session, period),
                 await resolved_figures(session, period),
                 await backlog_figures(session, period, sla),
-                await fix_figures(session, period),
+                await fix_figures(session, period, memo),
                 await sla_figures(session, period),
             ]
         columns = {s: {k: v for part in parts for k, v in part[s].items()} for s in SCOPES}

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.kpi_sql_base import SCOPES, C, T, count_if, scoped, spread, window_counts, within
+from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, window_counts, within
 from core.kpis import BASELINE_PERIODS, CONVERSION_PERIODS, Period
 from core.stats import ratio
 
 
-async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[str, dict[str, Any]]:
+async def cause_figures(
+    session: AsyncSession, p: Period, top_n: int, memo: Memo | None = None
+) -> dict[str, dict[str, Any]]:
     """Per scope: the four cause KPIs, from per-cause counts the database aggregates."""
     windows = [p.shifted(k) for k in range(CONVERSION_PERIODS)]
     counts = (
@@ -31,7 +33,7 @@ async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[st
     ).all()
     causes = {r.key: r for r in (await session.execute(select(C.c.key, C.c.fix_shipped_at))).all()}
     found = await _first_tickets(session, p)
-    deflection = await _deflection(session, p, counts)
+    deflection = await _deflection(session, p, counts, memo)
     out = {}
     for s in SCOPES:
         per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
@@ -47,6 +49,16 @@ async def cause_figures(session: AsyncSession, p: Period, top_n: int) -> dict[st
             "time_to_root_cause_hours": spread(_root_cause_hours(scoped(found, s))),
             "deflection_by_root_cause_elimination": deflection[s],
         }
+    return out
+
+
+def _per_scope(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """Per scope, per cause: the sum of (surface, cause, n) rows (total holds every surface's)."""
+    out: dict[str, dict[str, int]] = {s: defaultdict(int) for s in SCOPES}
+    for surface, key, n in rows:
+        out["total"][key] += int(n)
+        if surface in out and surface != "total":
+            out[surface][key] += int(n)
     return out
 
 
@@ -82,7 +94,9 @@ def _root_cause_hours(rows: Sequence[Any]) -> list[float]:
     return [(found - start).total_seconds() / 3600 for found, start in first.values()]
 
 
-async def _deflection(session: AsyncSession, p: Period, counts: Sequence[Any]) -> dict[str, float | None]:
+async def _deflection(
+    session: AsyncSession, p: Period, counts: Sequence[Any], memo: Memo | None
+) -> dict[str, float | None]:
     """Sum over causes fixed before P of max(0, B - A), per scope; None when no such cause is in scope.
 
     A (tickets of the cause in P) is the w0 column of the per-cause counts; B's windows are counted here.
@@ -100,19 +114,16 @@ async def _deflection(session: AsyncSession, p: Period, counts: Sequence[Any]) -
     windows = []
     for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
         windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
-    baselines = await window_counts(session, windows)
+    before = _per_scope((r.surface, r.cause, r.n) for r in await window_counts(session, windows, memo))
+    now = _per_scope((r.surface, r.cause_key, r.w0) for r in counts)
     out: dict[str, float | None] = {}
     for s in SCOPES:
-        n: dict[tuple[str, str], int] = defaultdict(int)
-        for r in scoped(baselines, s):
-            n[(r.tag, r.cause)] += int(r.n)
-        for r in scoped(counts, s):
-            n[("A", r.cause_key)] += int(r.w0)
         in_scope = has["internal"] or has["external"] if s == "total" else has[s]
-        total: float | None = 0.0 if in_scope else None
-        for c in shipped if in_scope else ():
-            total = (total or 0.0) + max(0.0, n[("B", c.key)] / BASELINE_PERIODS - n[("A", c.key)])
-        out[s] = total
+        # Only causes with B > 0 add anything; every term is a multiple of 1/4, so the sum is exact in
+        # any order (core adds the same terms cause by cause).
+        a = now[s]
+        terms = (max(0.0, b / BASELINE_PERIODS - a.get(key, 0)) for key, b in before[s].items())
+        out[s] = sum(terms, 0.0) if in_scope else None
     return out
 
 

@@ -8,13 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.kpi_sql_base import SCOPES, C, T, count_if, scoped, spread, window_counts, within
+from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, window_counts, within
 from core.kpi_fixes import HOLD_PERIODS
 from core.kpis import Period
 from core.stats import ratio
 
 
-async def fix_figures(session: AsyncSession, p: Period) -> dict[str, dict[str, Any]]:
+async def fix_figures(
+    session: AsyncSession, p: Period, memo: Memo | None = None
+) -> dict[str, dict[str, Any]]:
     """Per scope: time_to_fix_hours, fix_hold_rate and requesters_told_of_fix."""
     told = (await session.execute(
         select(T.c.surface, count_if(within(T.c.fix_notified_at, p)).label("n"))
@@ -26,7 +28,7 @@ async def fix_figures(session: AsyncSession, p: Period) -> dict[str, dict[str, A
         .where(within(C.c.fix_shipped_at, p))
         .group_by(T.c.surface, T.c.cause_key, C.c.fix_shipped_at)
     )).all()
-    hold = await _hold_rate(session, p)
+    hold = await _hold_rate(session, p, memo)
     out = {}
     for s in SCOPES:
         earliest: dict[str, Any] = {}
@@ -42,7 +44,7 @@ async def fix_figures(session: AsyncSession, p: Period) -> dict[str, dict[str, A
     return out
 
 
-async def _hold_rate(session: AsyncSession, p: Period) -> dict[str, float | None]:
+async def _hold_rate(session: AsyncSession, p: Period, memo: Memo | None) -> dict[str, float | None]:
     """Of causes fixed in [start - 4L, start) with B > 0 in scope, the share with A <= B / 2."""
     # B > 0 implies the cause has tickets in the scope, so no per-surface presence test is needed.
     shipped = (await session.execute(
@@ -53,7 +55,7 @@ async def _hold_rate(session: AsyncSession, p: Period) -> dict[str, float | None
     for c in shipped:
         windows += [("A", c.key, p.start, p.end),
                     ("B", c.key, c.fix_shipped_at - HOLD_PERIODS * p.length, c.fix_shipped_at)]
-    counts = await window_counts(session, windows)
+    counts = await window_counts(session, windows, memo)
     out: dict[str, float | None] = {}
     for s in SCOPES:
         n: dict[tuple[str, str], int] = defaultdict(int)

@@ -1,38 +1,22 @@
-"""Resolution, CSAT, knowledge reuse, consistency and backlog KPIs in SQL (durations come back as values)."""
+"""Resolution, CSAT, knowledge reuse and consistency KPIs in SQL (durations come back as values)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Text,
-    and_,
-    case,
-    cast,
-    exists,
-    extract,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db._sql import from_iso, to_iso
+from adapters.db._sql import from_iso
 from adapters.db.kpi_sql_base import SCOPES, T, count_if, scoped, spread, within
 from core.kpis import MANY_SOLVES, MIN_AGENT_TICKETS, REOPEN_WINDOW, Period
-from core.stats import median, pstdev, ratio
+from core.stats import pstdev, ratio
 
 # Reopen stamps travel as JSON text only for the few rows that have any.
-EPOCH, MICROSECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
 REOPENED = case((func.json_array_length(T.c.reopened_at) > 0, cast(T.c.reopened_at, Text)), else_=None)
 
 
@@ -127,69 +111,3 @@ def _consistency(done: Sequence[Any], fcr: Sequence[bool], answers: Sequence[Any
         "fcr_std": pstdev([sum(per_agent[a]) / len(per_agent[a]) for a in agents]),
         "csat_std": pstdev(means),
     }
-
-
-# Written as the partial index's predicate is (a constant, not a parameter), so both databases use it.
-EVER_REOPENED = cast(T.c.reopened_at, Text) != literal_column("'[]'")
-
-
-def _reopened_before(session: AsyncSession, end: datetime) -> Any:
-    """Whether any reopen stamp in the JSON list is before `end`, checked inside the database."""
-    if session.get_bind().dialect.name == "postgresql":
-        pg = func.json_array_elements_text(T.c.reopened_at).table_valued("value")
-        return exists(
-            select(literal(1)).select_from(pg).where(cast(pg.c.value, DateTime(timezone=True)) < end)
-        )
-    # SQLite: stamps are written by to_iso (UTC, one format), so text order is time order.
-    lite = func.json_each(T.c.reopened_at).table_valued("value")
-    return exists(select(literal(1)).select_from(lite).where(lite.c.value < to_iso(end)))
-
-
-def _created_us(session: AsyncSession) -> Any:
-    """created_at as integer microseconds since 1970 on PostgreSQL: no datetime object per row."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(extract("epoch", T.c.created_at) * 1_000_000, BigInteger)
-    return T.c.created_at
-
-
-def _us(value: int | datetime) -> int:
-    return value if isinstance(value, int) else (value - EPOCH) // MICROSECOND
-
-
-async def backlog_figures(
-    session: AsyncSession, p: Period, sla: Callable[[str], float]
-) -> dict[str, dict[str, Any]]:
-    """Tickets open at the end of P, their median age and how many are past their SLA target."""
-    end = p.end
-    reopened = and_(
-        EVER_REOPENED,
-        or_(T.c.closed_at.is_(None), T.c.closed_at >= end),
-        _reopened_before(session, end),
-    )
-    # Open at the end: never resolved, resolved after it, or reopened. Three disjoint parts, each an index
-    # range (the partial indexes of migration 0015 and resolved_at), not one pass over the whole ledger.
-    base = select(T.c.surface, T.c.priority, _created_us(session).label("c")).where(T.c.created_at < end)
-    stmt = union_all(
-        base.where(T.c.resolved_at.is_(None)),
-        base.where(T.c.resolved_at >= end),
-        base.where(T.c.resolved_at < end, reopened),
-    )
-    ages: dict[str, list[float]] = defaultdict(list)
-    over: Counter[str] = Counter()
-    targets: dict[str, float] = {}
-    end_us = _us(end)
-    for surface, priority, created in (await session.execute(stmt)).all():
-        # The same arithmetic as timedelta.total_seconds() / 3600: an exact integer over 10**6, then hours.
-        age = (end_us - _us(created)) / 10**6 / 3600
-        ages[surface].append(age)
-        target = targets.get(priority)
-        if target is None:
-            target = targets[priority] = sla(priority)
-        if age > target:
-            over[surface] += 1
-    out = {}
-    for s in SCOPES:
-        values = ages["internal"] + ages["external"] if s == "total" else ages[s]
-        count = over["internal"] + over["external"] if s == "total" else over[s]
-        out[s] = {"backlog": {"open": len(values), "median_age_hours": median(values), "over_sla": count}}
-    return out

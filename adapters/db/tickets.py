@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping, Select, delete, func, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.db import ticket_reads
 from adapters.db._sql import (
     DuplicateKey,
     SqlRepository,
@@ -29,6 +30,7 @@ from adapters.db._sql import (
 )
 from adapters.db.tables import MessageRow, TicketRow, table_of
 from core.attachments import Attachment
+from core.cause_engine import ClusterDoc
 from core.tickets import Judgement, Message, Priority, Resolution, Role, Status, Surface, Ticket
 
 TICKETS = table_of(TicketRow)
@@ -144,16 +146,21 @@ class SqlTicketRepository(SqlRepository):
 
     async def repoint(self, moves: Sequence[tuple[str, str | None, str]]) -> int:
         """Move tickets (id, from cause, to cause) whose cause is still `from`; how many moved."""
+        # One statement per (from, to) pair and 900 ids, not per ticket: a re-clustering moves many.
+        groups: dict[tuple[str | None, str], builtins.list[str]] = {}
+        for ticket_id, before, after in moves:
+            groups.setdefault((before, after), []).append(ticket_id)
         moved = 0
         async with self._writing() as session:
-            for ticket_id, before, after in moves:
+            for (before, after), ids in groups.items():
                 still = TICKETS.c.cause_key.is_(None) if before is None else TICKETS.c.cause_key == before
-                stmt = (
-                    update(TICKETS)
-                    .where(TICKETS.c.id == ticket_id, still)
-                    .values(cause_key=after, version=TICKETS.c.version + 1)
-                )
-                moved += await affected(session, stmt)
+                for start in range(0, len(ids), 900):
+                    stmt = (
+                        update(TICKETS)
+                        .where(TICKETS.c.id.in_(ids[start : start + 900]), still)
+                        .values(cause_key=after, version=TICKETS.c.version + 1)
+                    )
+                    moved += await affected(session, stmt)
         return moved
 
     @asynccontextmanager
@@ -222,9 +229,31 @@ class SqlTicketRepository(SqlRepository):
                                   TICKETS.c.escalation_judged_at >= escalated_since))
         return await self._load(stmt)
 
-    async def list_all(self) -> builtins.list[Ticket]:
-        """Every ticket with its messages, oldest first, in two queries (for KPIs and causes)."""
-        return await self.list()
+    async def cluster_docs(self, *, after: tuple[datetime, str] | None = None,
+                           limit: int = 5000) -> builtins.list[ClusterDoc]:
+        """The next page of tickets after (created_at, id), oldest first: what re-clustering reads."""
+        async with self._reading() as session:
+            return await ticket_reads.cluster_docs(session, after, limit)
+
+    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, builtins.list[str]]:
+        """Each cause's newest ticket texts, newest first (what the cause matcher indexes)."""
+        async with self._reading() as session:
+            return await ticket_reads.cause_texts(session, keys, per_cause)
+
+    async def gap_candidates(self, *, since: datetime | None = None,
+                             limit: int = 50_000) -> builtins.list[Ticket]:
+        """Tickets a person solved without an article, created at or after `since`: the newest `limit`,
+        oldest first, without their messages (the "I still need help" click is checked in SQL)."""
+        async with self._reading() as session:
+            rows = (await session.execute(ticket_reads.gap_candidates(since, limit))).mappings().all()
+        return [to_ticket(row, []) for row in reversed(rows)]
+
+    async def get_many(self, ids: Sequence[str]) -> builtins.list[Ticket]:
+        """These tickets with their messages, oldest first (ids not stored are left out)."""
+        found: builtins.list[Ticket] = []
+        for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
+            found += await self._load(select(TICKETS).where(TICKETS.c.id.in_(list(ids[start : start + 900]))))
+        return sorted(found, key=lambda t: (t.created_at, t.id))
 
     async def count(self) -> int:
         """How many tickets are stored."""

@@ -21,7 +21,7 @@ class PostingsIndex:
 
     @classmethod
     def restored(cls, vectorizer: TfidfVectorizer, by_term: csr_matrix, size: int) -> PostingsIndex:
-        """An index rebuilt from a fitted vectorizer and its stored postings (adapters/search/stored.py)."""
+        """An index rebuilt from a vectorizer and its stored postings (adapters/search/stored_index.py)."""
         index = cls.__new__(cls)
         index._index(vectorizer, by_term, size)
         return index

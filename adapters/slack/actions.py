@@ -9,9 +9,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks, modals
+from adapters.slack.clicks import click_once
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import PLATFORM, Action, Input
-from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
+from adapters.slack.once import Claims
 from core.desk import Desk
 from core.messages import AnswerFollowUp
 from core.org import PersonRole
@@ -21,29 +22,19 @@ from core.tickets import Judgement
 Body = dict[str, Any]
 
 
-async def _update(respond: AsyncRespond, body: Body, note: str, drop: set[str] | None = None) -> None:
-    """Replace the clicked message: the used buttons go, a note says what happened."""
-    old = (body.get("message") or {}).get("blocks") or []
-    await respond(replace_original=True, blocks=blocks.done(old, note, drop), text=note)
-
-
-async def _used(respond: AsyncRespond) -> None:
-    """Tell the person who clicked a spent button, privately, that nothing happened twice."""
-    await respond(text=ALREADY_CLICKED, response_type="ephemeral", replace_original=False)
-
-
 async def on_solved(
     ack: AsyncAck, body: Body, action: Body, respond: AsyncRespond, desk: Desk, claims: Claims | None = None
 ) -> None:
     """The requester says an article solved it."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
-    async with once(claims, clicked(body, ref.ticket), Action.SOLVED) as first:
-        if not first:
-            return await _used(respond)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
+
+    async def work() -> str:
         ticket = await desk.solved(ref.ticket, ref.article, user)
-    await _update(respond, body, f"Solved by {blocks.esc(ticket.article_id or '')}. Glad it helped!")
+        return f"Solved by {blocks.esc(ticket.article_id or '')}. Glad it helped!"
+
+    await click_once(claims, body, respond, ref.ticket, Action.SOLVED, work)
 
 
 async def on_need_help(
@@ -52,12 +43,13 @@ async def on_need_help(
     """The requester still needs a person: the ticket goes to triage."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
-    async with once(claims, clicked(body, ref.ticket), Action.NEED_HELP) as first:
-        if not first:
-            return await _used(respond)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
+
+    async def work() -> str:
         await desk.need_human(ref.ticket, user)
-    await _update(respond, body, "A person will pick this up; you will hear back in this thread.")
+        return "A person will pick this up; you will hear back in this thread."
+
+    await click_once(claims, body, respond, ref.ticket, Action.NEED_HELP, work)
 
 
 async def on_assign(
@@ -66,11 +58,12 @@ async def on_assign(
     """An agent takes a ticket from the triage queue."""
     await ack()
     user, ref = actor(body), Ref.decode(action.get("value"))
-    async with once(claims, clicked(body, ref.ticket), Action.ASSIGN) as first:
-        if not first:
-            return await _used(respond)
-        ticket = await desk.assign(ref.ticket, user)
-    await _update(respond, body, f"{ticket.id} assigned to <@{user}>.", drop={Action.ASSIGN})
+
+    async def work() -> str:
+        ticket = await desk.assign(ref.ticket, user, PLATFORM)
+        return f"{ticket.id} assigned to <@{user}>."
+
+    await click_once(claims, body, respond, ref.ticket, Action.ASSIGN, work, drop={Action.ASSIGN})
 
 
 async def on_resolve(
@@ -79,11 +72,12 @@ async def on_resolve(
     """An agent resolves a ticket; the requester gets the survey."""
     await ack()
     user, ref = actor(body), Ref.decode(action.get("value"))
-    async with once(claims, clicked(body, ref.ticket), Action.RESOLVE) as first:
-        if not first:
-            return await _used(respond)
-        ticket = await desk.resolve(ref.ticket, user)
-    await _update(respond, body, f"{ticket.id} resolved by <@{user}>; the requester was asked for feedback.")
+
+    async def work() -> str:
+        ticket = await desk.resolve(ref.ticket, user, PLATFORM)
+        return f"{ticket.id} resolved by <@{user}>; the requester was asked for feedback."
+
+    await click_once(claims, body, respond, ref.ticket, Action.RESOLVE, work)
 
 
 async def on_escalate(ack: AsyncAck, body: Body, action: Body, client: AsyncWebClient, desk: Desk) -> None:
@@ -115,17 +109,17 @@ async def on_judge(
     await ack()
     user, needed = actor(body), action["action_id"] == Action.JUDGE_NEEDED
     ref = Ref.decode(action.get("value"))
-    async with once(claims, clicked(body, ref.escalation or ref.ticket), action["action_id"]) as first:
-        if not first:
-            return await _used(respond)
-        await desk.judge(ref.escalation or "", Judgement.NEEDED if needed else Judgement.NOT_NEEDED, user)
-    verdict = "needed" if needed else "could have been solved at tier 1"
-    await _update(
-        respond,
-        body,
-        f"<@{user}> judged this escalation {verdict}.",
-        drop={Action.JUDGE_NEEDED, Action.JUDGE_NOT_NEEDED},
+
+    judgement, verdict = (
+        (Judgement.NEEDED, "needed") if needed else (Judgement.NOT_NEEDED, "could have been solved at tier 1")
     )
+
+    async def work() -> str:
+        await desk.judge(ref.escalation or "", judgement, user, PLATFORM)
+        return f"<@{user}> judged this escalation {verdict}."
+
+    spent: set[str] = {Action.JUDGE_NEEDED, Action.JUDGE_NOT_NEEDED}
+    await click_once(claims, body, respond, ref.escalation or ref.ticket, action["action_id"], work, spent)
 
 
 async def on_owner_form(ack: AsyncAck, body: Body, action: Body, client: AsyncWebClient, desk: Desk) -> None:
@@ -144,12 +138,12 @@ async def on_fix_shipped(
     """The owner marks the fix shipped."""
     await ack()
     user, ref = actor(body), Ref.decode(action.get("value"))
-    async with once(claims, clicked(body, ref.ticket), Action.FIX_SHIPPED) as first:
-        if not first:
-            return await _used(respond)
-        cause = await desk.ship_fix(ref.ticket, user)
-    note = f"<@{user}> shipped the fix for {blocks.esc(cause.title)}."
-    await _update(respond, body, note, drop={Action.FIX_SHIPPED})
+
+    async def work() -> str:
+        cause = await desk.ship_fix(ref.ticket, user, platform=PLATFORM)
+        return f"<@{user}> shipped the fix for {blocks.esc(cause.title)}."
+
+    await click_once(claims, body, respond, ref.ticket, Action.FIX_SHIPPED, work, drop={Action.FIX_SHIPPED})
 
 
 async def on_csat(
@@ -158,12 +152,13 @@ async def on_csat(
     """The requester rates the resolution 1-5; a low score reopens the ticket."""
     await ack()
     ref = Ref.decode(action.get("value"))
-    async with once(claims, clicked(body, ref.ticket), action["action_id"]) as first:
-        if not first:
-            return await _used(respond)
-        ticket = await desk.record_csat(ref.ticket, ref.score or 0, actor(body))
-    again = " We reopened it and a person will follow up." if ticket.is_open else ""
-    await _update(respond, body, f"Thanks: you rated {ticket.id} {ref.score}/5.{again}")
+
+    async def work() -> str:
+        ticket = await desk.record_csat(ref.ticket, ref.score or 0, actor(body), platform=PLATFORM)
+        again = " We reopened it and a person will follow up." if ticket.is_open else ""
+        return f"Thanks: you rated {ticket.id} {ref.score}/5.{again}"
+
+    await click_once(claims, body, respond, ref.ticket, action["action_id"], work)
 
 
 async def on_not_solved(
@@ -172,12 +167,13 @@ async def on_not_solved(
     """The requester says it is not solved: the ticket is reopened and goes back to triage."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
-    async with once(claims, clicked(body, ref.ticket), Action.CSAT_NOT_SOLVED) as first:
-        if not first:
-            return await _used(respond)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
+
+    async def work() -> str:
         await desk.reopen(ref.ticket, user, "the requester says it is not solved")
-    await _update(respond, body, f"{blocks.esc(ref.ticket)} is reopened; a person will follow up.")
+        return f"{blocks.esc(ref.ticket)} is reopened; a person will follow up."
+
+    await click_once(claims, body, respond, ref.ticket, Action.CSAT_NOT_SOLVED, work)
 
 
 async def on_follow_up(
@@ -189,11 +185,12 @@ async def on_follow_up(
     changed = action["action_id"] == Action.FOLLOW_UP_CHANGED
     values = ((body.get("state") or {}).get("values") or {}).get(Input.FOLLOW_UP_NOTE) or {}
     note = str((values.get(Input.FOLLOW_UP_NOTE) or {}).get("value") or "")
-    async with once(claims, clicked(body, ref.review or ref.ticket), action["action_id"]) as first:
-        if not first:
-            return await _used(respond)
-        review = await desk.answer_follow_up(AnswerFollowUp(ref.review or "", user, changed, note))
-    said = "Yes, it changed" if changed else "Not yet"
-    if note.strip():
-        said += f" (note: {blocks.esc(blocks.cut(note.strip(), 300))})"
-    await _update(respond, body, f"<@{user}> answered: {said}. Recorded on review {review.id}.")
+
+    async def work() -> str:
+        review = await desk.answer_follow_up(AnswerFollowUp(ref.review or "", user, changed, note, PLATFORM))
+        said = "Yes, it changed" if changed else "Not yet"
+        if note.strip():
+            said += f" (note: {blocks.esc(blocks.cut(note.strip(), 300))})"
+        return f"<@{user}> answered: {said}. Recorded on review {review.id}."
+
+    await click_once(claims, body, respond, ref.review or ref.ticket, action["action_id"], work)

@@ -43,7 +43,7 @@ async def on_ticket(ack: AsyncAck, command: Command, respond: AsyncRespond, desk
     await ack()
     user, ticket_id = command["user_id"], forms.ticket_id_in(command.get("text", ""))
     if ticket_id:
-        ticket = await desk.ticket_for(ticket_id, user)
+        ticket = await desk.ticket_for(ticket_id, user, PLATFORM)
         staff = bool(desk.org.roles_of(user, PLATFORM) & set(STAFF))
         summary = blocks.esc(f"{ticket.id}: {ticket.subject}")
         await respond(blocks=blocks.ticket_detail(ticket, staff), text=summary)

@@ -7,10 +7,11 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from adapters.slack import blocks, escape
+from adapters.slack import escape
+from adapters.slack.clicks import click_once, first_click, redraw
 from adapters.slack.forms import Ref, actor
-from adapters.slack.ids import Action
-from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
+from adapters.slack.ids import PLATFORM, Action
+from adapters.slack.once import Claims
 from core.desk import Desk
 
 Body = dict[str, Any]
@@ -23,17 +24,18 @@ async def on_file_fix(
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
     # A double click must not file two issues: the click is claimed before the tracker is called.
-    async with once(claims, clicked(body, ref.cause or ref.ticket), Action.FILE_FIX) as first:
-        if not first:
-            return await _used(respond)
-        filed = await desk.file_fix_issue(ref.cause or ref.ticket, user)
+    target = ref.cause or ref.ticket
+    filed = await first_click(
+        claims, body, respond, target, Action.FILE_FIX, lambda: desk.file_fix_issue(target, user, PLATFORM)
+    )
+    if filed is None:
+        return
     link = escape.link(filed.url, filed.cause.key)  # the tracker's URL: a link only when it is a plain one
     note = f"<@{user}> filed the fix issue {link}." if filed.new else f"The fix issue is {link}."
     if ref.cause:  # from /causes or App Home: tell the clicker only, the list stays as it is
         await respond(text=note, replace_original=False, response_type="ephemeral")
         return
-    old = (body.get("message") or {}).get("blocks") or []
-    await respond(replace_original=True, blocks=blocks.done(old, note, {Action.FILE_FIX}), text=note)
+    await redraw(respond, body, note, {Action.FILE_FIX})
 
 
 async def on_fix_answer(
@@ -42,19 +44,13 @@ async def on_fix_answer(
     """The requester answers the fix news, once: That solved it, or Still happening."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    await desk.ticket_for(ref.ticket, user)
-    async with once(claims, clicked(body, ref.ticket), action["action_id"]) as first:
-        if not first:
-            return await _used(respond)
+    await desk.ticket_for(ref.ticket, user, PLATFORM)
+
+    async def work() -> str:
         if action["action_id"] == Action.FIX_SOLVED:
-            await desk.fix_solved(ref.ticket, user)
-            note = f"Thanks: {ref.ticket} is resolved as fixed."
-        else:
-            await desk.fix_still_happening(ref.ticket, user)
-            note = f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
-    old = (body.get("message") or {}).get("blocks") or []
-    await respond(replace_original=True, blocks=blocks.done(old, note), text=note)
+            await desk.fix_solved(ref.ticket, user, PLATFORM)
+            return f"Thanks: {ref.ticket} is resolved as fixed."
+        await desk.fix_still_happening(ref.ticket, user, PLATFORM)
+        return f"Thanks for telling us: {ref.ticket} goes back to the team that owns the fix."
 
-
-async def _used(respond: AsyncRespond) -> None:
-    await respond(text=ALREADY_CLICKED, replace_original=False, response_type="ephemeral")
+    await click_once(claims, body, respond, ref.ticket, action["action_id"], work)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from adapters.payload import mapping, text
-from adapters.slack.ids import Input
+from adapters.slack.ids import PLATFORM, Input
 from core.errors import InvalidInput
 from core.limits import MAX_BUTTON_VALUE, MAX_COMMAND, MAX_FIELD, check_size
 from core.messages import Escalate, RecordReview
@@ -126,9 +126,8 @@ def escalation_from_view(view: dict[str, Any], user: str) -> Escalate:
     """The /escalate modal's answers as an Escalate command."""
     values = view_values(view)
     _, ticket = _ticket(view, values)
-    return Escalate(
-        ticket_id=ticket, agent=user, team=values.get(Input.TEAM) or None, reason=values.get(Input.REASON, "")
-    )
+    team, reason = values.get(Input.TEAM) or None, values.get(Input.REASON, "")
+    return Escalate(ticket_id=ticket, agent=user, team=team, reason=reason, platform=PLATFORM)
 
 
 def review_from_view(view: dict[str, Any], user: str) -> RecordReview:
@@ -143,6 +142,7 @@ def review_from_view(view: dict[str, Any], user: str) -> RecordReview:
         what_good_looks_like=values.get(Input.WHAT_GOOD_LOOKS_LIKE, ""),
         what_changes_next=values.get(Input.WHAT_CHANGES_NEXT, ""),
         send_to_agent=values.get(Input.SEND_TO_AGENT) == "true",
+        platform=PLATFORM,
     )
 
 

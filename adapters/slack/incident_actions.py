@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from adapters.slack import blocks
+from adapters.slack.clicks import click_once, first_click
 from adapters.slack.forms import Ref, actor
 from adapters.slack.ids import PLATFORM, Action
-from adapters.slack.once import ALREADY_CLICKED, Claims, clicked, once
+from adapters.slack.once import Claims
 from core.agent_commands import AgentCommand, Verb
 from core.desk import Desk
+from core.incidents import Incident
+from core.org import PersonRole
 
 Body = dict[str, Any]
 
@@ -23,10 +27,15 @@ async def on_resolve_incident(
     """An agent resolves the incident; its post is redrawn by the outbox, everyone linked is asked once."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    async with once(claims, clicked(body, ref.other or ""), Action.INCIDENT_RESOLVE) as first:
-        if not first:
-            return await _tell(respond, ALREADY_CLICKED)
-        incident = await desk.resolve_incident(ref.other or "", user)
+    desk.org.require(user, PersonRole.AGENT, platform=PLATFORM)  # before the click is claimed
+    incident_id = ref.other or ""
+
+    def work() -> Awaitable[Incident]:
+        return desk.resolve_incident(incident_id, user, PLATFORM)
+
+    incident = await first_click(claims, body, respond, incident_id, Action.INCIDENT_RESOLVE, work)
+    if incident is None:
+        return
     told = sum(1 for link in incident.links if link.told_at)
     await _tell(
         respond, f"Incident {incident.id} is resolved; {told} requesters are asked whether it works now."
@@ -39,17 +48,13 @@ async def on_link(
     """An agent links the triage post's ticket with a similar open one (clicked again: no change)."""
     await ack()
     ref, user = Ref.decode(action.get("value")), actor(body)
-    async with once(
-        claims, clicked(body, f"{ref.ticket}+{ref.other}"), str(action.get("action_id"))
-    ) as first:
-        if not first:
-            return await _tell(respond, ALREADY_CLICKED)
+    clicked_id = str(action.get("action_id"))
+
+    async def work() -> str:
         done = await desk.front_line(AgentCommand(Verb.LINK, ref.ticket, other=ref.other), user, PLATFORM)
-    note = f"<@{user}>: {blocks.esc(done.text)}"
-    old = (body.get("message") or {}).get("blocks") or []
-    await respond(
-        replace_original=True, blocks=blocks.done(old, note, {str(action.get("action_id"))}), text=note
-    )
+        return f"<@{user}>: {blocks.esc(done.text)}"
+
+    await click_once(claims, body, respond, f"{ref.ticket}+{ref.other}", clicked_id, work, {clicked_id})
 
 
 async def _tell(respond: AsyncRespond, text: str) -> None:

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from adapters.slack.blocks import Blocks, actions, button, context, cut, esc, section, who
 from adapters.slack.forms import Ref
 from adapters.slack.ids import Action, Block
+from core.gists import Reported
 from core.incidents import Incident
-from core.tickets import Ticket
 
 LISTED = 10  # tickets listed in the post; the rest are counted
 
 
-def incident(inc: Incident, tickets: Sequence[Ticket]) -> Blocks:
+def incident(inc: Incident, tickets: Sequence[Reported]) -> Blocks:
     """The one post of an incident, redrawn as reports come in and when it is resolved."""
     head = f":rotating_light: *Incident {inc.id}*: {esc(cut(inc.title, 200))}"
     since = inc.opened_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -42,7 +42,7 @@ def summary(inc: Incident) -> str:
     return esc(f"Incident {inc.id}: {cut(inc.title, 200)} ({len(inc.links)} reports, {inc.status})")
 
 
-def similar(ticket_id: str, tickets: Sequence[Ticket]) -> Blocks:
+def similar(ticket_id: str, tickets: Sequence[Reported]) -> Blocks:
     """Similar open tickets of other requesters, each with a Link button."""
     if not tickets:
         return []

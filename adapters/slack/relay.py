@@ -79,12 +79,8 @@ async def from_agent_side(
     if PersonRole.AGENT not in desk.org.roles_of(user, PLATFORM) or not text.strip():
         return True  # talk among colleagues (or an empty file share): stays in the agents' thread
     ref = message_ref(channel, str(event.get("ts")))
-    async with locks.hold(ticket.thread_key or ""):
-        ticket = await desk.agent_reply(ticket.id, user, text, ref=ref)
-    chat = ticket.chat
-    if chat.get("channel"):
-        line = f"*{_name(desk.org, user)}*: {esc(text)}"
-        await _post(poster, f"relay:{ref}", chat["channel"], chat.get("thread_ts"), line)
+    async with locks.hold(ticket.thread_key or ""):  # its notice (the outbox) relays it to the requester
+        await desk.agent_reply(ticket.id, user, text, PLATFORM, ref=ref)
     return True
 
 

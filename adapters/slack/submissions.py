@@ -123,7 +123,11 @@ async def on_root_cause_submit(
             meta,
             ticket,
             await desk.record_root_cause(
-                ticket, values.get(Input.ROOT_CAUSE, ""), user, title=values.get(Input.TITLE) or None
+                ticket,
+                values.get(Input.ROOT_CAUSE, ""),
+                user,
+                title=values.get(Input.TITLE) or None,
+                platform=PLATFORM,
             ),
         )
 
@@ -146,7 +150,7 @@ async def on_link_fix_submit(
 
     async def work() -> tuple[Ref, Cause]:
         meta, ticket, values = forms.owner_form(view)
-        return meta, await desk.link_fix(ticket, values.get(Input.FIX_URL, ""), user)
+        return meta, await desk.link_fix(ticket, values.get(Input.FIX_URL, ""), user, PLATFORM)
 
     done = await _checked(ack, Input.FIX_URL, work, claims=claims, view=view, form=View.LINK_FIX)
     if done is not None:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from botbuilder.core import MessageFactory, TurnContext
 
-from adapters.teams import cards, fix_actions, forms, incident_actions, priority, translate
+from adapters.teams import cards, escalation_cards, fix_actions, forms, incident_actions, priority, translate
 from adapters.teams.cards import Card
 from adapters.teams.escape import md, md_url
 from adapters.teams.ids import PER_SUBJECT, PLATFORM, SPENT_BY, Action, Input
@@ -85,28 +85,28 @@ def _name(turn_context: TurnContext, user: str) -> str:
 
 async def on_solved(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester says an article solved it."""
-    await desk.ticket_for(s.ticket, user)
+    await desk.ticket_for(s.ticket, user, PLATFORM)
     ticket = await desk.solved(s.ticket, s.article, user)
     return cards.closed(f"Ticket {ticket.id}", f"Solved by {md(ticket.article_id or '')}. Glad it helped!")
 
 
 async def on_need_help(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester still needs a person: the ticket goes to triage."""
-    await desk.ticket_for(s.ticket, user)
+    await desk.ticket_for(s.ticket, user, PLATFORM)
     ticket = await desk.need_human(s.ticket, user)
     return cards.closed(f"Ticket {ticket.id}", "A person will pick this up; you will hear back here.")
 
 
 async def on_assign(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """An agent takes a ticket from the triage queue; the card keeps Escalate and Resolve."""
-    ticket = await desk.assign(s.ticket, user)
+    ticket = await desk.assign(s.ticket, user, PLATFORM)
     ctx = await desk.triage_context(ticket.id)
     return cards.triage(ctx, "assigned", done=f"{ticket.id} assigned to {_name(tc, user)}.")
 
 
 async def on_resolve(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """An agent resolves a ticket; the requester gets the survey."""
-    ticket = await desk.resolve(s.ticket, user)
+    ticket = await desk.resolve(s.ticket, user, PLATFORM)
     done = f"Resolved by {_name(tc, user)}; the requester was asked for feedback."
     return cards.closed(f"{ticket.id} {md(ticket.subject)}", done)
 
@@ -130,7 +130,8 @@ async def send_escalation_form(
 async def on_escalate_submit(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """Escalate with the evidence; the form becomes a note of where it went."""
     team = s.values.get(Input.TEAM) or None
-    esc = await desk.escalate(Escalate(s.ticket, user, team=team, reason=s.values.get(Input.REASON, "")))
+    reason = s.values.get(Input.REASON, "")
+    esc = await desk.escalate(Escalate(s.ticket, user, team=team, reason=reason, platform=PLATFORM))
     done = f"Escalated to {md(esc.to_team)} ({esc.id}); the requester was told who has it now."
     return cards.closed(f"Escalate {esc.ticket_id}", done)
 
@@ -142,23 +143,24 @@ async def escalation_card(desk: Desk, escalation_id: str, done: str | None = Non
         return cards.closed(f"Escalation {escalation_id}", done or "This escalation is no longer on record.")
     ticket = await desk.tickets.get(esc.ticket_id)
     cause = await desk.causes.get(ticket.cause_key) if ticket and ticket.cause_key else None
-    return cards.escalation(esc, cause, done)
+    return escalation_cards.escalation(esc, cause, done)
 
 
 async def on_judge(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The owning team judges the escalation: needed, or could have been solved at tier 1."""
     needed = s.action == Action.JUDGE_NEEDED
-    await desk.judge(s.escalation or "", Judgement.NEEDED if needed else Judgement.NOT_NEEDED, user)
-    verdict = "needed" if needed else "could have been solved at tier 1"
-    return await escalation_card(
-        desk, s.escalation or "", f"{_name(tc, user)} judged this escalation {verdict}."
-    )
+    verdict = Judgement.NEEDED if needed else Judgement.NOT_NEEDED
+    await desk.judge(s.escalation or "", verdict, user, PLATFORM)
+    said = "needed" if needed else "could have been solved at tier 1"
+    note = f"{_name(tc, user)} judged this escalation {said}."
+    return await escalation_card(desk, s.escalation or "", note)
 
 
 async def on_root_cause(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """Record the root cause from the card's inline form."""
     title = s.values.get(Input.TITLE) or None
-    cause = await desk.record_root_cause(s.ticket, s.values.get(Input.ROOT_CAUSE, ""), user, title=title)
+    text = s.values.get(Input.ROOT_CAUSE, "")
+    cause = await desk.record_root_cause(s.ticket, text, user, title=title, platform=PLATFORM)
     return await escalation_card(
         desk, s.escalation or "", f"{_name(tc, user)} recorded the root cause: {md(cause.title)}."
     )
@@ -166,7 +168,7 @@ async def on_root_cause(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Ca
 
 async def on_link_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """Link the fix from the card's inline form."""
-    cause = await desk.link_fix(s.ticket, s.values.get(Input.FIX_URL, ""), user)
+    cause = await desk.link_fix(s.ticket, s.values.get(Input.FIX_URL, ""), user, PLATFORM)
     return await escalation_card(
         desk, s.escalation or "", f"{_name(tc, user)} linked the fix: {md_url(cause.fix_url)}"
     )
@@ -174,7 +176,7 @@ async def on_link_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card
 
 async def on_fix_shipped(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The owner marks the fix shipped."""
-    cause = await desk.ship_fix(s.ticket, user)
+    cause = await desk.ship_fix(s.ticket, user, platform=PLATFORM)
     return await escalation_card(
         desk, s.escalation or "", f"{_name(tc, user)} shipped the fix for {md(cause.title)}."
     )
@@ -182,7 +184,7 @@ async def on_fix_shipped(tc: TurnContext, s: Submit, desk: Desk, user: str) -> C
 
 async def on_file_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card | None:
     """File the cause's fix issue in its owner's tracker (or give the one already filed)."""
-    filed = await desk.file_fix_issue(s.ticket, user)
+    filed = await desk.file_fix_issue(s.ticket, user, PLATFORM)
     who = f"{_name(tc, user)} filed the fix issue" if filed.new else "The fix issue is"
     note = f"{who}: {md_url(filed.url)}"  # the tracker's URL: a link only when it is a plain one
     if s.escalation:  # from the evidence card: the card shows it
@@ -193,14 +195,14 @@ async def on_file_fix(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card
 
 async def on_csat(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester rates the resolution 1-5; a low score reopens the ticket."""
-    ticket = await desk.record_csat(s.ticket, s.score or 0, user)
+    ticket = await desk.record_csat(s.ticket, s.score or 0, user, platform=PLATFORM)
     again = " We reopened it and a person will follow up." if ticket.is_open else ""
     return cards.closed(f"Ticket {ticket.id}", f"Thanks: you rated {ticket.id} {s.score}/5.{again}")
 
 
 async def on_not_solved(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """The requester says it is not solved: the ticket is reopened and goes back to triage."""
-    await desk.ticket_for(s.ticket, user)
+    await desk.ticket_for(s.ticket, user, PLATFORM)
     ticket = await desk.reopen(s.ticket, user, "the requester says it is not solved")
     return cards.closed(f"Ticket {ticket.id}", f"{ticket.id} is reopened; a person will follow up.")
 
@@ -217,6 +219,7 @@ async def on_review_submit(tc: TurnContext, s: Submit, desk: Desk, user: str) ->
             what_good_looks_like=v.get(Input.WHAT_GOOD_LOOKS_LIKE, ""),
             what_changes_next=v.get(Input.WHAT_CHANGES_NEXT, ""),
             send_to_agent=v.get(Input.SEND_TO_AGENT) == "true",
+            platform=PLATFORM,
         )
     )
     done = f"Review {review.id} of {review.ticket_id} is saved; Fixloop will ask about it again in a week."
@@ -227,7 +230,7 @@ async def on_follow_up(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Car
     """The review's manager says whether the agreed change happened, with an optional note."""
     changed = s.action == Action.FOLLOW_UP_CHANGED
     note = s.values.get(Input.FOLLOW_UP_NOTE, "")
-    cmd = AnswerFollowUp(s.values.get(Input.REVIEW_ID, ""), user, changed, note)
+    cmd = AnswerFollowUp(s.values.get(Input.REVIEW_ID, ""), user, changed, note, PLATFORM)
     review = await desk.answer_follow_up(cmd)
     said = "Yes, it changed" if changed else "Not yet"
     if note:

@@ -44,7 +44,7 @@ async def send(turn_context: TurnContext, card: Card, fallback: str) -> None:
 async def on_ticket(turn_context: TurnContext, typed: Typed, desk: Desk, user: str) -> None:
     """`ticket` lists my open tickets; `ticket FX-AB12CD` shows one."""
     if typed.ticket:
-        ticket = await desk.ticket_for(typed.ticket, user)
+        ticket = await desk.ticket_for(typed.ticket, user, PLATFORM)
         staff = bool(desk.org.roles_of(user, PLATFORM) & set(STAFF))
         await send(turn_context, forms.ticket_detail(ticket, staff), f"{ticket.id}: {ticket.subject}")
     else:
@@ -65,7 +65,7 @@ async def on_escalate(turn_context: TurnContext, typed: Typed, desk: Desk, user:
         raise InvalidInput(
             "Say which ticket: `escalate FX-AB12CD [team] [reason]`, or type it in the ticket's thread."
         )
-    await desk.ticket_for(ticket_id, user)
+    await desk.ticket_for(ticket_id, user, PLATFORM)
     await send_escalation_form(turn_context, desk, ticket_id, typed.team, typed.reason)
 
 

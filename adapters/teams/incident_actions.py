@@ -15,7 +15,7 @@ from core.desk import Desk
 
 async def on_resolve_incident(tc: TurnContext, s: Submit, desk: Desk, user: str) -> Card:
     """An agent resolves the incident: the card shows it, everyone linked is asked once."""
-    await desk.resolve_incident(s.ticket, user)
+    await desk.resolve_incident(s.ticket, user, PLATFORM)
     incident, tickets = await desk.incident_view(s.ticket)
     return incident_cards.incident(incident, tickets)
 

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from adapters.teams.cards import Card, card, cut, facts, note, submit, text
 from adapters.teams.escape import md
 from adapters.teams.ids import Action
+from core.gists import Reported
 from core.incidents import Incident
-from core.tickets import Ticket
 
 LISTED = 10  # tickets listed on the card; the rest are counted
 
 
-def incident(inc: Incident, tickets: Sequence[Ticket]) -> Card:
+def incident(inc: Incident, tickets: Sequence[Reported]) -> Card:
     """The one card of an incident, updated as reports come in and when it is resolved."""
     lines = [f"- **{t.id}** {md(cut(t.subject, 120))} ({md(t.requester)})" for t in tickets[:LISTED]]
     if len(tickets) > LISTED:
@@ -45,7 +45,7 @@ def incident(inc: Incident, tickets: Sequence[Ticket]) -> Card:
     )
 
 
-def with_similar(shown: Card, ticket_id: str, tickets: Sequence[Ticket]) -> Card:
+def with_similar(shown: Card, ticket_id: str, tickets: Sequence[Reported]) -> Card:
     """A triage card with similar open tickets of other requesters listed, each with a Link button."""
     if not tickets:
         return shown

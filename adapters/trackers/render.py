@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from core.links import is_plain_link
 from core.trackers import IssueDraft, Item
@@ -29,31 +31,42 @@ def safe_url(url: str | None) -> str | None:
     return url if is_plain_link(url) and "|" not in (url or "") else None
 
 
-def markdown(draft: IssueDraft, *, with_title: bool = False) -> str:
-    """The body of an issue or comment in Markdown."""
-    out = [f"**{escape_markdown(draft.title)}**"] if with_title else []
-    out += [escape_markdown(p) for p in draft.intro]
+@dataclass(frozen=True)
+class _Markup:
+    """How one tracker syntax writes the parts of an issue body; every text goes through `escape`."""
+
+    escape: Callable[[str], str]
+    title: str  # a format with one {} for the escaped title
+    heading: str
+    bullet: str
+    link: Callable[[str, str], str]  # (escaped text, safe URL) -> a link
+
+
+def _render(draft: IssueDraft, markup: _Markup, with_title: bool) -> str:
+    out = [markup.title.format(markup.escape(draft.title))] if with_title else []
+    out += [markup.escape(p) for p in draft.intro]
     for heading, items in draft.sections:
-        out.append(f"### {escape_markdown(heading)}\n" + "\n".join(_md_item(i) for i in items))
+        lines = "\n".join(markup.bullet + _item(i, markup) for i in items)
+        out.append(markup.heading.format(markup.escape(heading)) + "\n" + lines)
     return "\n\n".join(out)
 
 
-def _md_item(item: Item) -> str:
-    url = safe_url(item.url)
-    text = escape_markdown(item.text)
-    return f"- [{text}]({url})" if url else f"- {text}"
+def _item(item: Item, markup: _Markup) -> str:
+    url, text = safe_url(item.url), markup.escape(item.text)
+    return markup.link(text, url) if url else text
+
+
+MARKDOWN = _Markup(escape_markdown, "**{}**", "### {}", "- ", lambda text, url: f"[{text}]({url})")
+JIRA_WIKI = _Markup(
+    escape_jira, "*{}*", "h3. {}", "* ", lambda text, url: f"[{text}|{url.replace('|', '%7C')}]"
+)
+
+
+def markdown(draft: IssueDraft, *, with_title: bool = False) -> str:
+    """The body of an issue or comment in Markdown."""
+    return _render(draft, MARKDOWN, with_title)
 
 
 def jira_wiki(draft: IssueDraft, *, with_title: bool = False) -> str:
     """The body of an issue or comment in Jira wiki markup (REST API v2 descriptions and comments)."""
-    out = [f"*{escape_jira(draft.title)}*"] if with_title else []
-    out += [escape_jira(p) for p in draft.intro]
-    for heading, items in draft.sections:
-        out.append(f"h3. {escape_jira(heading)}\n" + "\n".join(_jira_item(i) for i in items))
-    return "\n\n".join(out)
-
-
-def _jira_item(item: Item) -> str:
-    url = safe_url(item.url)
-    text = escape_jira(item.text)
-    return f"* [{text}|{url.replace('|', '%7C')}]" if url else f"* {text}"
+    return _render(draft, JIRA_WIKI, with_title)
