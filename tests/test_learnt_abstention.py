@@ -160,6 +160,16 @@ def test_a_precision_target_no_threshold_reaches_does_not_silence_abstention() -
     assert threshold == pytest.approx(0.8) and figures["abstain_recall"] == 1.0
 
 
+def test_a_precise_threshold_that_catches_only_a_handful_does_not_silence_abstention() -> None:
+    # Abstaining below 0.15 is 100% right but catches 1 of 6 unanswerable questions; below 0.85 catches 5
+    # of 6 at 5/6 precision (short of 0.85) and loses no answer: the better full accuracy wins.
+    sure = [Scored(0.9 - i / 100, True, True, True) for i in range(6)]
+    unsure = [Scored(c, False, False, False) for c in (0.1, 0.2, 0.3, 0.4, 0.5, 0.95)]
+    scored = [*sure, *unsure, Scored(0.15, True, False, False)]
+    threshold, figures = choose_threshold(scored, max_loss=0.0, target_precision=0.85)
+    assert threshold == pytest.approx(0.85) and figures["abstain_recall"] == pytest.approx(6 / 7)  # wrong ones count
+
+
 class Fixed:
     """A ranker with a fixed answer whose confidence is per question, as CalibratedRanker's is."""
 
