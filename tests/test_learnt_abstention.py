@@ -167,7 +167,7 @@ def test_a_precise_threshold_that_catches_only_a_handful_does_not_silence_absten
     unsure = [Scored(c, False, False, False) for c in (0.1, 0.2, 0.3, 0.4, 0.5, 0.95)]
     scored = [*sure, *unsure, Scored(0.15, True, False, False)]
     threshold, figures = choose_threshold(scored, max_loss=0.0, target_precision=0.85)
-    assert threshold == pytest.approx(0.85) and figures["abstain_recall"] == pytest.approx(6 / 7)  # wrong ones count
+    assert threshold == pytest.approx(0.85) and figures["abstain_recall"] == pytest.approx(6 / 7, abs=1e-3)  # wrong ones count
 
 
 class Fixed:
