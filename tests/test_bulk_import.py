@@ -94,6 +94,22 @@ async def test_a_reimport_keeps_the_tickets_an_agent_linked_in_fixloop(
     assert stored.linked == ["FX-LIVE01"]
 
 
+async def test_an_import_on_postgresql_vacuums_what_it_wrote(
+    tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's: the covering indexes need its visibility map")
+    counted = text("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'tickets'")
+
+    async def vacuums() -> int:
+        async with engine.connect() as conn:  # a new transaction: statistics are not cached across
+            return int((await conn.execute(counted)).scalar_one())
+
+    before = await vacuums()
+    await run_import(repos, engine, ledger(tmp_path, "T-1,2026-03-02T09:00:00Z,internal,VPN drops,,"))
+    assert await vacuums() == before + 1
+
+
 async def test_a_repeated_id_in_later_batches_is_one_ticket_carrying_the_last_row(
     tmp_path: Path, repos: SqlRepositories, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

