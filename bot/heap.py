@@ -26,7 +26,9 @@ def settling(step: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]
     async def run() -> int:
         changed = await step()
         if changed:
-            gc.freeze()  # the new models join the frozen ones (no collection here: that would pause)
+            # Collect first, or garbage in reference cycles at this moment would be frozen for good; the
+            # collection walks only what is new since the last freeze (the new model, mostly), once.
+            settle()
         return changed
 
     return run
