@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from scipy.optimize import minimize
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
