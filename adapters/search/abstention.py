@@ -160,13 +160,14 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
            f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
-           f"a logistic regression over {len(FEATURES)} signals ({', '.join(FEATURES)}), with the 'I still "
+           f"a logistic regression over {len(FEATURES)} signals ({', '.join(FEATURES)}; all but length may "
+           f"only weigh for an article), with the 'I still "
            f"need help' questions weighing as much as the held-out articles' together, gives the chance "
            f"the first article is right, mapped by isotonic regression; threshold = the best full accuracy "
            f"whose answerable hit@3 loss stays within {max_loss * 100:g} point(s), preferring abstentions "
            f"at least {target_precision:.0%} right")
     settings: dict[str, float | int | str] = {
-        "method": "held-out-article cross-validation, logistic regression + isotonic map",
+        "method": "held-out-article cross-validation, sign-constrained logistic regression + isotonic map",
         "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss}
     return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings)
 
