@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import accumulate
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db.causes import to_cause
-from adapters.db.kpi_sql_base import C, Memo, T, count_if, window_counts, within
+from adapters.db.kpi_sql_base import C, Memo, T, count_if, within
+from adapters.db.kpi_sql_relative import relative_counts
 from core.digests import MAX_FADES, Fade, TrendPoint
 from core.kpis import BASELINE_PERIODS, Period
 
@@ -110,16 +111,15 @@ async def _baselines(
     the thin edge between its window and that one, added or taken away: exact, and a few rows, not a
     second pass over every fixed cause's baseline tickets.
     """
-    main = weeks[-1].length
-    windows = [("", key, at - BASELINE_PERIODS * main, at) for key, at in shipped]
+    main, cut, zero = weeks[-1].length, weeks[-1].start, timedelta(0)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in await relative_counts(session, BASELINE_PERIODS * main, zero, cut, memo):
+        counts[("", r.cause)] += r.n
     others = {w.length for w in weeks} - {main}
     for length in others:
-        for key, at in shipped:
-            a, b = sorted((at - BASELINE_PERIODS * length, at - BASELINE_PERIODS * main))
-            windows.append((str(length), key, a, b))
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for r in await window_counts(session, windows, memo):
-        counts[(r.tag, r.cause)] += int(r.n)
+        lo, hi = sorted((BASELINE_PERIODS * length, BASELINE_PERIODS * main), reverse=True)
+        for r in await relative_counts(session, lo, hi, cut, memo):
+            counts[(str(length), r.cause)] += r.n
     base = {(str(main), key): counts[("", key)] for key, _ in shipped}
     for length in others:
         sign = 1 if length > main else -1

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, window_counts, within
+from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, within
+from adapters.db.kpi_sql_relative import relative_counts
 from core.kpis import BASELINE_PERIODS, CONVERSION_PERIODS, Period
 from core.stats import ratio
 
@@ -110,8 +111,6 @@ async def _deflection(
 
     A (tickets of the cause in P) is the w0 column of the per-cause counts; B's windows are counted here.
     """
-    fixed = select(C.c.key, C.c.fix_shipped_at).where(C.c.fix_shipped_at < p.start)
-    shipped = (await session.execute(fixed)).all()
     # A cause with no ticket in a scope adds max(0, 0 - 0) = 0 there: all a scope needs to know is whether
     # any fixed cause has a ticket in it at all (None, no data, otherwise). One probe per surface.
     fixed_before = T.join(C, T.c.cause_key == C.c.key)
@@ -120,10 +119,9 @@ async def _deflection(
             T.c.surface == s, C.c.fix_shipped_at < p.start)))).scalar())
         for s in ("internal", "external")
     }  # fmt: skip
-    windows = []
-    for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
-        windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
-    before = _per_scope((r.surface, r.cause, r.n) for r in await window_counts(session, windows, memo))
+    # B's four periods before each fix are contiguous: one window [s - 4L, s) per cause fixed before P.
+    baseline = await relative_counts(session, BASELINE_PERIODS * p.length, timedelta(0), p.start, memo)
+    before = _per_scope((r.surface, r.cause, r.n) for r in baseline)
     now = _per_scope((r.surface, r.cause_key, r.w0) for r in counts)
     out: dict[str, float | None] = {}
     for s in SCOPES:
