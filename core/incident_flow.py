@@ -142,7 +142,7 @@ def _post(uow: IncidentUnitOfWork, incident: Incident) -> None:
                 kind="incident",
                 to=to,
                 text=text,
-                data={"incident_id": incident.id},
+                data={"incident_id": incident.id, "redraw": f"incident:{incident.id}:{to}"},
                 key=f"incident-post:{incident.id}:{to}:{state}",
             )
         )
