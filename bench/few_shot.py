@@ -1,6 +1,6 @@
 """Abstention where a business has only a few examples per article and many questions have no article.
 
-    python -m bench.few_shot [--shots 5,10,20] [--light] [--json]
+    python -m bench.few_shot [--shots 5,10,20] [--light] [--json] [--split test|val]
 
 Issue 16's unseen set is small businesses' live bots: a few examples per article as history, and a third
 to two thirds of the questions matching no article. This bench builds the nearest thing from CLINC150
@@ -9,8 +9,9 @@ domain's 15 intents (every third, by name) are withheld: no article, no history,
 become "no article fits" (in-domain, the hard kind); the other 10 intents are articles (title plus 2
 training examples) with `shots` training examples each as history; as many of CLINC150's own
 out-of-scope test questions as the withheld ones are mixed in, so half of each business's questions have
-no article. The abstention is learnt from that history alone (adapters/search/abstention.py); nothing here
-was used to choose any setting. Prints per business and on average: full accuracy (right article first
+no article (`--split val`: the same from the validation questions, to compare settings). The abstention
+is learnt from that history alone (adapters/search/abstention.py); no test figure was used to choose a
+setting. Prints per business and on average: full accuracy (right article first
 when answering, silence when nothing fits), abstention precision and recall, in-scope hit@3 against not
 abstaining, the confidence's calibration error, and the threshold learnt and how.
 """
@@ -41,7 +42,7 @@ def businesses() -> dict[str, list[str]]:
 
 
 def business(
-    domain: str, intents: list[str], shots: int, data: dict[str, Any], light: bool
+    domain: str, intents: list[str], shots: int, data: dict[str, Any], light: bool, split: str = "test"
 ) -> dict[str, Any]:
     """One business: its articles, its few-shot history, its half-unanswerable questions, scored."""
     withheld = set(sorted(intents)[::WITHHELD_EVERY])
@@ -52,9 +53,9 @@ def business(
         examples = [t for t, i in data["train"] if i == intent]
         history += [(t, intent) for t in rnd.sample(examples, shots)]
     articles = articles_from(history, per_article=ARTICLE_EXAMPLES, seed=0)
-    test = [(t, i) for t, i in data["test"] if i in kept]
-    unanswerable = [(t, "") for t, i in data["test"] if i in withheld]
-    unanswerable += [(t, "") for t, _ in rnd.sample(data["oos_test"], len(unanswerable))]
+    test = [(t, i) for t, i in data[split] if i in kept]
+    unanswerable = [(t, "") for t, i in data[split] if i in withheld]
+    unanswerable += [(t, "") for t, _ in rnd.sample(data[f"oos_{split}"], len(unanswerable))]
     result = backtest_kb(articles, rows(history, "article_id"), rows(test + unanswerable, "article_id"),
                          ranker=ranker(light, False))  # fmt: skip
     keys = ("full_accuracy", "abstain_precision", "abstain_recall", "hit_at_3", "calibration_error")
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shots", default="5,10,20", help="history examples per article, comma-separated")
     parser.add_argument("--light", action="store_true", help="TF-IDF only, even with the semantic extra")
     parser.add_argument("--json", action="store_true", help="every business's figures, as JSON")
+    parser.add_argument("--split", choices=("test", "val"), default="test",
+                        help="val: CLINC150's validation questions, to compare settings, not test")
     args = parser.parse_args(argv)
     semantic = not args.light and semantic_available()
     if semantic:
@@ -90,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     data, out = clinc(), {}
     for shots in [int(s) for s in args.shots.split(",")]:
         started = time.perf_counter()
-        per = {d: business(d, i, shots, data, args.light) for d, i in sorted(businesses().items())}
+        split, light = args.split, args.light
+        per = {d: business(d, i, shots, data, light, split) for d, i in sorted(businesses().items())}
         out[f"{shots} shots"] = {"mean": summary(per), "businesses": per,
                                  "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
         print(f"{shots} shots: {json.dumps(out[f'{shots} shots']['mean'])}", file=sys.stderr)
