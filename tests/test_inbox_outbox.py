@@ -137,7 +137,7 @@ async def test_of_several_redraws_of_one_post_only_the_newest_is_delivered(repos
     )
     notifier = OutboxNotifier(repos.outbox, ["slack", "teams"], wake=lambda: None)
 
-    def post(incident: str, reports: int) -> Notice:  # as core.incident_flow draws an incident's post
+    def post(incident: str, reports: int) -> Notice:  # as core.incident_flow.post draws an incident's post
         data = {"incident_id": incident, "redraw": f"incident:{incident}:triage"}
         return Notice("incident", "triage", f"{reports} reports", data=data, key=f"post:{incident}:{reports}")
 
