@@ -40,3 +40,15 @@ def test_the_constrained_model_keeps_the_signal_that_vouches_and_honours_row_wei
     heavier = answer_model(x, right, np.where(right, 1.0, 10.0))
     assert heavier is not None
     assert heavier.predict_proba(x)[:, 1].mean() < model.predict_proba(x)[:, 1].mean()
+
+
+def test_the_shown_confidence_rises_inside_a_flat_step_of_the_isotonic_map() -> None:
+    from adapters.search.abstention import TIE_BREAK, shown_confidence
+
+    # A staircase: every chance between 0.2 and 0.6 maps to 0.3; a threshold could only sit at its edges.
+    xs, ys = [0.0, 0.2, 0.6, 1.0], [0.0, 0.3, 0.3, 1.0]
+    chance = np.linspace(0.25, 0.55, 7)
+    shown = shown_confidence(chance, xs, ys)
+    assert np.all(np.diff(shown) > 0)  # ordered as the model ordered them: a threshold can split the step
+    assert np.all(np.abs(shown - 0.3) <= TIE_BREAK) and np.all((shown >= 0) & (shown <= 1))
+    assert shown_confidence(np.array([0.0, 1.0]), xs, ys).tolist() == [0.0, 1.0]

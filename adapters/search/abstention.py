@@ -36,6 +36,12 @@ TARGET_PRECISION = 0.85  # abstentions that should be right (no article fitted),
 MIN_PRECISE_RECALL = 0.25
 RECALIBRATE_GROWTH = 0.25  # history or articles growing by this share since the last CV trigger a new one
 DEPTH = 10  # the ranker's answers the evidence looks at
+# The isotonic map is a staircase: the threshold could only sit between its few steps, and on Banking77 the
+# best step below the budget abstained on 4% of the questions with no article (cross-validated loss 0.1 of
+# 1 point). This share of the model's own chance makes the shown confidence strictly increasing, so the
+# threshold can sit inside a step (calibration moves by at most this much). Banking77 validation (training
+# split): recall 0.085 -> 0.178 light, 0.237 -> 0.299 semantic; CLINC150 validation unchanged.
+TIE_BREAK = 0.001
 
 
 @dataclass
@@ -54,7 +60,7 @@ class Calibration:
         """The calibrated confidence for rows of FEATURES (the raw top-1 odds when nothing was learnt)."""
         x = np.atleast_2d(x)
         p = self.model.predict_proba(x)[:, 1] if self.model is not None else x[:, 0]
-        return np.interp(p, self.xs, self.ys) if self.xs else np.asarray(p, dtype=float)
+        return shown_confidence(p, self.xs, self.ys)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
@@ -155,7 +161,7 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
         chance = cross_val_predict(answer_model(x, right, weight), x, right, cv=splits,
                                    method="predict_proba", params={SAMPLE_WEIGHT: weight})[:, 1]
     xs, ys = fit_isotonic(chance.tolist(), right.tolist())
-    shown = np.interp(chance, xs, ys) if xs else chance
+    shown = shown_confidence(chance, xs, ys)
     calibrated = [Scored(float(c), s.top1, s.top3, s.answerable) for c, s in zip(shown, scored, strict=True)]
     threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
     oos = sum(not s.answerable for s in scored)
@@ -217,6 +223,12 @@ def decline_weights(scored: Sequence[Scored]) -> np.ndarray:
     simulated = int(sum(not s.answerable and not s.declined for s in scored))
     share = simulated / declined.sum() if declined.any() and simulated else 1.0
     return np.where(declined, max(1.0, share), 1.0)
+
+
+def shown_confidence(chance: np.ndarray, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
+    """The isotonic map of the model's chance, strictly increasing by TIE_BREAK of the chance itself."""
+    p = np.asarray(chance, dtype=float)
+    return (1 - TIE_BREAK) * np.interp(p, xs, ys) + TIE_BREAK * p if len(xs) else p
 
 
 def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple[list[float], list[float]]:
