@@ -34,7 +34,7 @@ def save(features: SemanticFeatures, path: Path = FILE) -> int:
     if not texts:
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # per process: two benches saving at once lost one's run
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # per process: two benches saving at once lost a run
     np.savez(tmp, texts=np.array(texts, dtype=str), vectors=vectors)
     tmp.replace(path)
     return len(texts)
