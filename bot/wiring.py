@@ -17,6 +17,7 @@ from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
 from adapters.intake import Intake
+from adapters.loaded_models import LoadedModels
 from adapters.model_keeper import ModelKeeper
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
@@ -189,11 +190,13 @@ async def build_runtime(
     teams_endpoints: Endpoints | None = None,
     metrics: Metrics | None = None,
     in_worker_thread: bool = False,
+    loaded: LoadedModels | None = None,
 ) -> Runtime:
     """Connect the database, read fixloop.toml, build the desk and load its indexes.
 
     For `serve` with inline intake it also prepares the worker thread (started by start_serving), which
-    builds its own runtime with the same arguments, counting into the same metrics.
+    builds its own runtime with the same arguments, counting into the same metrics and serving the same
+    loaded models (one copy per process: adapters/loaded_models.py).
     """
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
@@ -205,6 +208,7 @@ async def build_runtime(
     inbox.lease = repos.inbox.lease
     metrics = metrics or Metrics()
     worker = None
+    loaded = loaded or LoadedModels()
     if not in_worker_thread:
         worker = WorkerThread(
             lambda: build_runtime(
@@ -214,6 +218,7 @@ async def build_runtime(
                 teams_endpoints=teams_endpoints,
                 metrics=metrics,
                 in_worker_thread=True,
+                loaded=loaded,
             )
         )
     intakes = _Intakes(inbox, metrics, worker)
@@ -244,7 +249,7 @@ async def build_runtime(
     desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
     keeper = None
     if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
-        keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples)
+        keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples, loaded=loaded)
         desk.library.refit_inline = False  # refits run in the background (keeper.tick), never per request
         desk.library.on_change = lambda: keeper.refit_soon("suggestions") if keeper else None
         await keeper.start()

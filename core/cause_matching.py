@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from core.causes import Cause
@@ -31,14 +32,19 @@ class CauseMatcher:
 
     def load_texts(self, causes: Iterable[Cause], texts: dict[str, list[str]]) -> None:
         """Rebuild the index from the causes and each one's newest ticket texts (at most per_cause used)."""
-        self.causes = {c.key: c for c in causes}
+        known = {c.key: c for c in causes}
         self.loads += 1
         docs = []
-        for key, cause in self.causes.items():
+        for key, cause in known.items():
             # One document per ticket keeps a cause with many phrasings matchable by each of them.
             docs.append((key, f"{cause.title} {' '.join(cause.key_phrases)}"))
             docs.extend((key, text) for text in texts.get(key, [])[: self.per_cause])
-        self.retriever.fit(docs)
+        # Fitted beside the index in use, then swapped in: matching meanwhile (on another thread, or in
+        # another runtime of this process sharing the loaded index, adapters/loaded_models.py) sees the
+        # old index with the old causes or the new with the new, never an index being rebuilt.
+        retriever = copy.copy(self.retriever)
+        retriever.fit(docs)
+        self.retriever, self.causes = retriever, known
 
     def match(self, text: str) -> tuple[Cause, float] | None:
         """The likely cause of a text and its similarity, or None when none is close enough."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db.model_store import SNAPSHOTS, SqlModelStore, digest
 from adapters.db.repositories import SqlRepositories
+from adapters.loaded_models import LoadedModels
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
@@ -195,3 +196,30 @@ async def test_importing_articles_refits_and_stores_the_suggestion_model_only(
         assert "wifi-drops" in {a.id for a in await runtime.desk.articles.list()}
     finally:
         await runtime.close()
+
+
+async def test_the_worker_threads_runtime_serves_the_models_the_serving_runtime_loaded(
+        db_url: str, engine, caplog: pytest.LogCaptureFixture) -> None:
+    """`serve` inline builds two runtimes; the second decodes no blob: it serves the first's objects."""
+    await (await seeded(db_url, engine, tickets=40)).close()
+    settings = Settings(database_url=db_url, fixloop_config=ROOT / "fixloop.example.toml")
+    loaded = LoadedModels()
+    serving = await build_runtime(settings, loaded=loaded)
+    caplog.set_level(logging.INFO, logger="fixloop.models")
+    caplog.clear()
+    worker = await build_runtime(settings, in_worker_thread=True, loaded=loaded)
+    alone = await build_runtime(settings)  # another process: its own copy, as before
+    try:
+        said = [r.getMessage() for r in caplog.records if "serving stored" in r.getMessage()]
+        assert sum("shared with this process's other runtime" in line for line in said) == 3, said
+        assert worker.desk.library.retriever is serving.desk.library.retriever
+        assert worker.desk.matcher.retriever is serving.desk.matcher.retriever
+        assert worker.desk.router is not None and serving.desk.router is not None
+        assert worker.desk.router.classifier is serving.desk.router.classifier
+        assert worker.desk.router.examples == serving.desk.router.examples
+        assert alone.desk.matcher.retriever is not serving.desk.matcher.retriever
+        text = "printer toner paper jam"
+        assert worker.desk.library.suggest(text) == alone.desk.library.suggest(text)
+    finally:
+        for runtime in (worker, alone, serving):
+            await runtime.close()
