@@ -239,6 +239,7 @@ async def build_runtime(
         llm=_language_model(settings),
         models=production_models(makers),
     )
+    desk.matcher.limit = settings.fixloop_fit_examples  # the cause index's texts, as the other fits
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
