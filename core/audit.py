@@ -36,6 +36,8 @@ class AuditAction(StrEnum):
     ASKED_FOR_PERSON = "asked_for_person"
     REOPENED = "reopened"
     CSAT_RECORDED = "csat_recorded"
+    MESSAGE_EDITED = "message_edited"  # core/threads.py: the text before the edit is kept here
+    MESSAGE_DELETED = "message_deleted"
 
 
 @dataclass(frozen=True)

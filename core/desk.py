@@ -22,7 +22,7 @@ from core import (
     fixes,
     follow_ups,
     frontline,
-    incident_flow,
+    incident_resolution,
     intake,
     learning,
     priority,
@@ -175,8 +175,8 @@ class Desk:
         self.coaching = bind(reports.coaching_prompts)
         self.review_summary = bind(reports.review_summary)
         self.audit_entries = bind(reports.audit_entries)
-        self.resolve_incident = bind(incident_flow.resolve_incident)
-        self.incident_view = bind(incident_flow.incident_view)
+        self.resolve_incident = bind(incident_resolution.resolve_incident)
+        self.incident_view = bind(incident_resolution.incident_view)
         self.similar_open = bind(duplicates.similar_open)
 
     async def assign(self, ticket_id: str, user: str, platform: str | None = None) -> Ticket:

@@ -8,7 +8,7 @@ from typing import cast
 from core.audit import AuditAction, AuditEntry
 from core.causes import Cause
 from core.errors import InvalidInput
-from core.incident_flow import close_for_fix
+from core.incident_resolution import close_for_fix
 from core.incidents import IncidentUnitOfWork
 from core.intake import load_ticket
 from core.ports import Clock, Notice, TicketRepository, UnitOfWork

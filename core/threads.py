@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit import AuditAction, AuditEntry, short
 from core.causes import Cause
 from core.escalation import RoutingSuggestion
 from core.intake import load_ticket
@@ -37,33 +38,48 @@ async def find_thread(thread_key: str, *, tickets: TicketRepository) -> Ticket |
 
 
 async def edit_message(
-    thread_key: str, ref: str, text: str, *, uow: UnitOfWork, clock: Clock
+    thread_key: str, ref: str, text: str, by: str, platform: str, *, uow: UnitOfWork, org: Org, clock: Clock
 ) -> Ticket | None:
-    """Apply an edit to a logged message; the first request message also updates the ticket's text."""
+    """Apply an edit to a logged message; the first request message also updates the ticket's text.
+
+    The audit entry keeps the text before the edit: the ticket's record of what was asked is not lost.
+    """
     async with uow:
         ticket = await uow.tickets.find_by_thread(thread_key)
         message = _message(ticket, ref) if ticket else None
         if ticket is None or message is None or message.text == text.strip():
-            return ticket
+            return ticket  # unknown, or the same text again (a redelivery): nothing changes
+        before = message.text
         message.text, message.edited_at = check_text(text), clock.now()
         first = next((m for m in ticket.messages if m.role == Role.REQUESTER), None)
         if first is message:
             ticket.text = message.text
             ticket.subject = message.text.splitlines()[0][:200]
         await uow.tickets.save(ticket)
+        who, detail = org.key_of(by, platform), f"{ref}: before: {short(before)}"
+        entry = AuditEntry(clock.now(), who, AuditAction.MESSAGE_EDITED, ticket.id, detail=detail)
+        await uow.audit.record(entry)
         await uow.commit()
     return ticket
 
 
-async def delete_message(thread_key: str, ref: str, *, uow: UnitOfWork, clock: Clock) -> Ticket | None:
-    """Record that a logged message was deleted; its text is kept, not lost."""
+async def delete_message(
+    thread_key: str, ref: str, by: str, platform: str, *, uow: UnitOfWork, org: Org, clock: Clock
+) -> Ticket | None:
+    """Record that a logged message was deleted; its text is kept, not lost.
+
+    `by`: who deleted it when the platform says so, else its author (Slack's event does not say).
+    """
     async with uow:
         ticket = await uow.tickets.find_by_thread(thread_key)
         message = _message(ticket, ref) if ticket else None
         if ticket is None or message is None or message.deleted_at is not None:
-            return ticket
+            return ticket  # unknown, or deleted already (a redelivery)
         message.deleted_at = clock.now()
         await uow.tickets.save(ticket)
+        who = org.key_of(by, platform)
+        entry = AuditEntry(clock.now(), who, AuditAction.MESSAGE_DELETED, ticket.id, detail=ref)
+        await uow.audit.record(entry)
         await uow.commit()
     return ticket
 

@@ -12,6 +12,7 @@ from adapters.db.inbox import MAX_ATTEMPTS, Accepted, SqlInbox
 from adapters.db.repositories import SqlRepositories
 from adapters.outbox.codec import decode, encode
 from adapters.outbox.dispatcher import Dispatcher, Permanent, RetryAfter, backoff
+from adapters.outbox.notifier import OutboxNotifier
 from core.ports import Notice
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -126,3 +127,27 @@ def test_backoff_doubles_with_jitter_and_is_capped(attempts: int) -> None:
     delay = backoff(attempts).total_seconds()
     ceiling = min(600.0, 2.0**attempts)
     assert ceiling / 2 <= delay <= ceiling
+
+
+async def test_of_several_redraws_of_one_post_only_the_newest_is_delivered(repos: SqlRepositories) -> None:
+    slack, teams = Flaky([]), Flaky([])
+    outcomes: list[tuple[str, str]] = []
+    dispatcher = Dispatcher(
+        repos.outbox, {"slack": slack, "teams": teams}, on_result=lambda d, o: outcomes.append((d, o))
+    )
+    notifier = OutboxNotifier(repos.outbox, ["slack", "teams"], wake=lambda: None)
+
+    def post(incident: str, reports: int) -> Notice:  # as core.incident_flow.post draws an incident's post
+        data = {"incident_id": incident, "redraw": f"incident:{incident}:triage"}
+        return Notice("incident", "triage", f"{reports} reports", data=data, key=f"post:{incident}:{reports}")
+
+    for notice in [post("INC-A", 1), post("INC-A", 2), Notice("triage", "triage", "a new ticket", key="t1"),
+                   post("INC-B", 1), post("INC-A", 3)]:  # fmt: skip
+        await notifier.stage(notice)
+    assert await dispatcher.run_once() == 10
+    newest = ["notice:t1|{}", "notice:post:INC-B:1|{}", "notice:post:INC-A:3|{}"]
+    for name, deliverer in (("slack", slack), ("teams", teams)):
+        assert sorted(deliverer.delivered) == sorted(key.format(name) for key in newest)
+    assert await repos.outbox.depth() == {"sent": 6, "superseded": 4}
+    assert sorted(o for d, o in outcomes if d == "slack") == ["sent"] * 3 + ["superseded"] * 2
+    assert await dispatcher.run_once() == 0  # a superseded redraw is never claimed again

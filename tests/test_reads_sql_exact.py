@@ -81,7 +81,7 @@ async def test_shared_window_counts_equal_counting_each_window_alone(repos: SqlR
         windows.append((f"w{i}", rng.choice(keys), a, a + timedelta(days=rng.choice([7, 28]))))
     windows += [("again", *windows[0][1:])]  # one window asked twice under two tags
     async with repos.tickets._sessions() as session:
-        memo: Memo = {}
+        memo = Memo()
         await window_counts(session, windows[:40], memo)
         shared = await window_counts(session, windows, memo)  # the first 40 come from the memo
         alone = await window_counts(session, windows)

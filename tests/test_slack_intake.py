@@ -208,6 +208,9 @@ async def test_an_edit_updates_the_ticket_text_and_a_deletion_is_recorded_not_lo
     ticket = await slack.eventually(deleted)
     assert ticket.messages[0].text == VPN and ticket.text == VPN
     assert all(m.text != VPN for m in ticket.transcript())
+    audited = [(e.action, e.who, e.detail) for e in await slack.desk.audit_entries() if e.ticket_id == ticket.id]
+    ref = f"slack:D0EMP:{root}"
+    assert audited == [("message_edited", EMPLOYEE, f"{ref}: before: VPN fails"), ("message_deleted", EMPLOYEE, ref)]
 
 
 async def _with_text(slack, root, text):

@@ -95,7 +95,7 @@ def test_edits_and_deletions_name_the_thread_and_the_message_and_bot_edits_are_s
             "message": {"user": "U1", "text": "new", "ts": "5.1", "thread_ts": "5.0"},
         }
     )
-    assert edit == translate.Change("slack:C1:5.0", "slack:C1:5.1", "new")
+    assert edit == translate.Change("slack:C1:5.0", "slack:C1:5.1", "new", "U1")
     gone = translate.change_of(
         {
             "subtype": "message_deleted",
@@ -104,7 +104,7 @@ def test_edits_and_deletions_name_the_thread_and_the_message_and_bot_edits_are_s
             "previous_message": {"user": "U1", "ts": "5.0"},
         }
     )
-    assert gone == translate.Change("slack:C1:5.0", "slack:C1:5.0", None)
+    assert gone == translate.Change("slack:C1:5.0", "slack:C1:5.0", None, "U1")
     assert (
         translate.change_of(
             {

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from itertools import accumulate
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.db.causes import to_cause
-from adapters.db.kpi_sql_base import C, Memo, T, count_if, window_counts, within
+from adapters.db.kpi_sql_base import C, Memo, T, count_if, within
+from adapters.db.kpi_sql_relative import relative_counts
 from core.digests import MAX_FADES, Fade, TrendPoint
 from core.kpis import BASELINE_PERIODS, Period
 
@@ -21,50 +23,82 @@ async def trend(
     """The 12 chart points, the last week's MAX_FADES most faded causes and how many faded, from
     per-week, per-cause counts."""
     per = await _weekly(session, weeks)
-    shipped = (
+    has_tickets = select(T.c.id).where(T.c.cause_key == C.c.key).exists()
+    shipped = (  # keys and times only: thousands of causes are fixed at scale, a handful are shown
         await session.execute(
-            select(C).where(
-                C.c.fix_shipped_at < weeks[-1].start, select(T.c.id).where(T.c.cause_key == C.c.key).exists()
-            )
+            select(C.c.key, C.c.fix_shipped_at).where(C.c.fix_shipped_at < weeks[-1].start, has_tickets)
         )
     ).all()
-    base = await _baselines(session, [(c.key, c.fix_shipped_at) for c in shipped], weeks, memo)
-    fixed = [(c.key, c.fix_shipped_at, c) for c in shipped]
+    fixed = Fixed([(c.key, c.fix_shipped_at) for c in shipped])
+    base = await _baselines(session, fixed.order, weeks, memo)
     points: list[TrendPoint] = []
-    fading: list[tuple[Any, float, int]] = []
     edges = [weeks[0].shifted(1)] + weeks
     for i, w in enumerate(weeks, start=1):
         # The repeat-cause rate looks back one period of the week's own length; across a DST change that
         # is not the calendar week before (an hour more or less), so its causes are read on their own.
         last = w.shifted(1)
         before = per.get(i - 1, {}) if edges[i - 1] == last else await _caused_in(session, last)
-        point, fading = _point(w, per.get(i, {}), before, fixed, base)
-        points.append(point)
+        points.append(_point(w, per.get(i, {}), before, fixed.prevented(w, per.get(i, {}), base)))
     # The last week's only; as fades_of sorts them, and only those shown are built (thousands fade at scale).
-    most = sorted(fading, key=lambda f: (f[2] - f[1], f[0].key))[:MAX_FADES]
-    return points, [Fade(to_cause(c._mapping), b, a) for c, b, a in most], len(fading)
+    fading = fixed.fading(weeks[-1], per.get(len(weeks), {}), base)
+    most = sorted(fading, key=lambda f: (f[2] - f[1], f[0]))[:MAX_FADES]
+    rows = {
+        r.key: r for r in (await session.execute(select(C).where(C.c.key.in_([k for k, _, _ in most])))).all()
+    }
+    return points, [Fade(to_cause(rows[k]._mapping), b, a) for k, b, a in most], len(fading)
 
 
 Week = dict[str | None, tuple[int, int]]  # cause (None: none) -> (tickets created, bot-deflected)
-Fixed = tuple[str, datetime, Any]  # a fixed cause's key, when its fix shipped, its row
+Base = dict[tuple[str, str], int]  # (week length, cause) -> tickets in the baseline periods before its fix
 
 
-def _point(
-    w: Period, now: Week, before: Week, fixed: list[Fixed], base: dict[tuple[str, str], int]
-) -> tuple[TrendPoint, list[tuple[Any, float, int]]]:
-    """One week's chart point, and its fading causes (B a week before the fix, A this week, A < B)."""
-    caused = [(k, n) for k, (n, _) in now.items() if k is not None]
-    prevented, fading, tag = None, [], str(w.length)
-    for key, shipped_at, c in fixed:
-        if shipped_at < w.start:
+class Fixed:
+    """The causes whose fix shipped before the last week, in shipping order, for each week's sums."""
+
+    def __init__(self, shipped: list[tuple[str, datetime]]) -> None:
+        self.order = sorted(shipped, key=lambda s: (s[1], s[0]))
+        self.times = [at for _, at in self.order]
+        self.rank = {key: i for i, (key, _) in enumerate(self.order)}
+        self.sums: dict[str, list[float]] = {}  # per week length: prefix sums of B
+
+    def prevented(self, w: Period, now: Week, base: Base) -> float | None:
+        """Sum of max(0, B - A) over the causes fixed before the week (None: none was).
+
+        The sum of every such B, less min(A, B) for the few causes with tickets this week: every term is a
+        multiple of 1 / BASELINE_PERIODS, so the result is exactly the cause-by-cause sum.
+        """
+        n, tag = bisect_left(self.times, w.start), str(w.length)
+        if n == 0:
+            return None
+        if tag not in self.sums:
+            self.sums[tag] = list(
+                accumulate((base[(tag, k)] / BASELINE_PERIODS for k, _ in self.order), initial=0.0)
+            )
+        overlap = sum(
+            min(a, base[(tag, key)] / BASELINE_PERIODS)
+            for key, (a, _) in now.items()
+            if key is not None and self.rank.get(key, n) < n
+        )
+        return self.sums[tag][n] - overlap
+
+    def fading(self, w: Period, now: Week, base: Base) -> list[tuple[str, float, int]]:
+        """(cause, B, A) of the causes fixed before the week with fewer tickets now than before."""
+        n, tag = bisect_left(self.times, w.start), str(w.length)
+        out = []
+        for key, _ in self.order[:n]:
             b, a = base[(tag, key)] / BASELINE_PERIODS, now.get(key, (0, 0))[0]
-            prevented = (prevented or 0.0) + max(0.0, b - a)
             if a < b:
-                fading.append((c, b, a))
+                out.append((key, b, a))
+        return out
+
+
+def _point(w: Period, now: Week, before: Week, prevented: float | None) -> TrendPoint:
+    """One week's chart point."""
+    caused = [(k, n) for k, (n, _) in now.items() if k is not None]
     repeat = sum(n for k, n in caused if k in before)
     total = sum(n for k, n in caused)
     created, bot = sum(n for n, _ in now.values()), sum(b for _, b in now.values())
-    return TrendPoint(w.start, created, bot, repeat / total if total else None, prevented), fading
+    return TrendPoint(w.start, created, bot, repeat / total if total else None, prevented)
 
 
 async def _baselines(
@@ -77,16 +111,15 @@ async def _baselines(
     the thin edge between its window and that one, added or taken away: exact, and a few rows, not a
     second pass over every fixed cause's baseline tickets.
     """
-    main = weeks[-1].length
-    windows = [("", key, at - BASELINE_PERIODS * main, at) for key, at in shipped]
+    main, cut, zero = weeks[-1].length, weeks[-1].start, timedelta(0)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in await relative_counts(session, BASELINE_PERIODS * main, zero, cut, memo):
+        counts[("", r.cause)] += r.n
     others = {w.length for w in weeks} - {main}
     for length in others:
-        for key, at in shipped:
-            a, b = sorted((at - BASELINE_PERIODS * length, at - BASELINE_PERIODS * main))
-            windows.append((str(length), key, a, b))
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for r in await window_counts(session, windows, memo):
-        counts[(r.tag, r.cause)] += int(r.n)
+        lo, hi = sorted((BASELINE_PERIODS * length, BASELINE_PERIODS * main), reverse=True)
+        for r in await relative_counts(session, lo, hi, cut, memo):
+            counts[(str(length), r.cause)] += r.n
     base = {(str(main), key): counts[("", key)] for key, _ in shipped}
     for length in others:
         sign = 1 if length > main else -1

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, text, union_all
@@ -74,7 +74,16 @@ class Count:
     n: int
 
 
-Memo = dict[tuple[str, datetime, datetime], list[tuple[str, int]]]  # (cause, a, b) -> [(surface, n)]
+Relative = tuple[datetime, list[tuple[str, str, datetime, int]]]  # cut, [(surface, cause, fixed at, n)]
+
+
+@dataclass
+class Memo:
+    """Counts shared by the calls of one report (the digest's two KPI periods and its trend ask for the same
+    baseline of every fixed cause): exact windows, and windows relative to each fix (kpi_sql_relative)."""
+
+    windows: dict[tuple[str, datetime, datetime], list[tuple[str, int]]] = field(default_factory=dict)
+    relative: dict[tuple[timedelta, timedelta], Relative] = field(default_factory=dict)
 
 
 async def window_counts(
@@ -85,13 +94,13 @@ async def window_counts(
     A memo shared by the calls of one report (the digest's two KPI periods and its trend ask for the same
     baseline window of every fixed cause) counts each window once.
     """
-    memo = {} if memo is None else memo
-    missing = list({(c, a, b) for _, c, a, b in windows if (c, a, b) not in memo})
+    known = {} if memo is None else memo.windows
+    missing = list({(c, a, b) for _, c, a, b in windows if (c, a, b) not in known})
     for key in missing:
-        memo[key] = []
+        known[key] = []
     for r in await _counted(session, [(str(i), c, a, b) for i, (c, a, b) in enumerate(missing)]):
-        memo[missing[int(r.tag)]].append((r.surface, int(r.n)))
-    return [Count(s, tag, c, n) for tag, c, a, b in windows for s, n in memo[(c, a, b)]]
+        known[missing[int(r.tag)]].append((r.surface, int(r.n)))
+    return [Count(s, tag, c, n) for tag, c, a, b in windows for s, n in known[(c, a, b)]]
 
 
 async def _counted(session: AsyncSession, windows: Sequence[Window]) -> list[Any]:

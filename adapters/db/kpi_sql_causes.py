@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, window_counts, within
+from adapters.db.kpi_sql_base import SCOPES, C, Memo, T, count_if, scoped, spread, within
+from adapters.db.kpi_sql_relative import relative_counts
 from core.kpis import BASELINE_PERIODS, CONVERSION_PERIODS, Period
 from core.stats import ratio
 
@@ -31,25 +32,40 @@ async def cause_figures(
             .group_by(T.c.surface, T.c.cause_key)
         )
     ).all()
-    causes = {r.key: r for r in (await session.execute(select(C.c.key, C.c.fix_shipped_at))).all()}
     found = await _first_tickets(session, p)
     deflection = await _deflection(session, p, counts, memo)
+    per_scope = {s: _per_cause(scoped(counts, s)) for s in SCOPES}
+    taken = {s: _recurring(per_scope[s], top_n) for s in SCOPES}
+    keys = sorted({k for ks in taken.values() for k in ks})  # a few dozen at most, not every cause
+    shipped_at = dict(
+        (await session.execute(select(C.c.key, C.c.fix_shipped_at).where(C.c.key.in_(keys)))).all()
+    )
     out = {}
     for s in SCOPES:
-        per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
-        for r in scoped(counts, s):
-            per_cause[r.cause_key] = [
-                a + int(getattr(r, f"w{k}")) for k, a in enumerate(per_cause[r.cause_key])
-            ]
+        per_cause = per_scope[s]
         out[s] = {
             "repeat_cause_rate": ratio(
                 sum(c[0] for c in per_cause.values() if c[1]), sum(c[0] for c in per_cause.values())
             ),
-            "ticket_to_fix_conversion": _conversion(per_cause, causes, p, top_n),
+            "ticket_to_fix_conversion": _conversion(taken[s], shipped_at, p),
             "time_to_root_cause_hours": spread(_root_cause_hours(scoped(found, s))),
             "deflection_by_root_cause_elimination": deflection[s],
         }
     return out
+
+
+def _per_cause(rows: Iterable[Any]) -> dict[str, list[int]]:
+    """Per cause: tickets created in each of the four periods (rows of one scope, one per surface)."""
+    per_cause: dict[str, list[int]] = defaultdict(lambda: [0] * CONVERSION_PERIODS)
+    for r in rows:
+        per_cause[r.cause_key] = [a + int(getattr(r, f"w{k}")) for k, a in enumerate(per_cause[r.cause_key])]
+    return per_cause
+
+
+def _recurring(per_cause: dict[str, list[int]], top_n: int) -> list[str]:
+    """The top N recurring causes (tickets in two of the four periods or more) by tickets, ties by key."""
+    recurring = sorted((-sum(c), key) for key, c in per_cause.items() if sum(1 for n in c if n) >= 2)
+    return [key for _, key in recurring[:top_n]]
 
 
 def _per_scope(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
@@ -62,15 +78,9 @@ def _per_scope(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]
     return out
 
 
-def _conversion(
-    per_cause: dict[str, list[int]], causes: dict[str, Any], p: Period, top_n: int
-) -> float | None:
-    """Of the top N recurring causes over the four periods, the share whose fix shipped before the end."""
-    recurring = sorted((-sum(c), key) for key, c in per_cause.items() if sum(1 for n in c if n) >= 2)
-    taken = [key for _, key in recurring[:top_n]]
-    shipped = [
-        k for k in taken if k in causes and (at := causes[k].fix_shipped_at) is not None and at < p.end
-    ]
+def _conversion(taken: list[str], shipped_at: dict[str, datetime | None], p: Period) -> float | None:
+    """Of the causes taken, the share whose fix shipped before the period's end."""
+    shipped = [k for k in taken if (at := shipped_at.get(k)) is not None and at < p.end]
     return ratio(len(shipped), len(taken))
 
 
@@ -101,8 +111,6 @@ async def _deflection(
 
     A (tickets of the cause in P) is the w0 column of the per-cause counts; B's windows are counted here.
     """
-    fixed = select(C.c.key, C.c.fix_shipped_at).where(C.c.fix_shipped_at < p.start)
-    shipped = (await session.execute(fixed)).all()
     # A cause with no ticket in a scope adds max(0, 0 - 0) = 0 there: all a scope needs to know is whether
     # any fixed cause has a ticket in it at all (None, no data, otherwise). One probe per surface.
     fixed_before = T.join(C, T.c.cause_key == C.c.key)
@@ -111,10 +119,9 @@ async def _deflection(
             T.c.surface == s, C.c.fix_shipped_at < p.start)))).scalar())
         for s in ("internal", "external")
     }  # fmt: skip
-    windows = []
-    for c in shipped:  # B's four periods before the fix are contiguous: one window [s - 4L, s)
-        windows.append(("B", c.key, c.fix_shipped_at - BASELINE_PERIODS * p.length, c.fix_shipped_at))
-    before = _per_scope((r.surface, r.cause, r.n) for r in await window_counts(session, windows, memo))
+    # B's four periods before each fix are contiguous: one window [s - 4L, s) per cause fixed before P.
+    baseline = await relative_counts(session, BASELINE_PERIODS * p.length, timedelta(0), p.start, memo)
+    before = _per_scope((r.surface, r.cause, r.n) for r in baseline)
     now = _per_scope((r.surface, r.cause_key, r.w0) for r in counts)
     out: dict[str, float | None] = {}
     for s in SCOPES:
@@ -125,5 +132,3 @@ async def _deflection(
         terms = (max(0.0, b / BASELINE_PERIODS - a.get(key, 0)) for key, b in before[s].items())
         out[s] = sum(terms, 0.0) if in_scope else None
     return out
-
-

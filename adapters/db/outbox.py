@@ -104,6 +104,10 @@ class SqlOutbox(SqlRepository):
         """Mark a post delivered."""
         await self._set(item_id, state="sent", sent_at=now or datetime.now(UTC), claimed_until=None)
 
+    async def superseded(self, item_id: str, *, now: datetime | None = None) -> None:
+        """Close a redraw without delivering it: a newer redraw of the same post is delivered instead."""
+        await self._set(item_id, state="superseded", sent_at=now or datetime.now(UTC), claimed_until=None)
+
     async def retry(self, item_id: str, error: str, delay: timedelta, *, now: datetime | None = None) -> None:
         """Put a failed post back, due again after `delay`."""
         now = now or datetime.now(UTC)

@@ -264,7 +264,7 @@ class OutboxRow(SQLModel, table=True):
     destination: str  # "slack" or "teams"
     kind: str  # "notice" or "post"
     payload: dict[str, Any] = _json(dict)
-    state: str = Field(default="pending", index=True)  # pending, sent, dead
+    state: str = Field(default="pending", index=True)  # pending, sent, superseded, dead
     attempts: int = 0
     created_at: datetime = _when(nullable=False)
     due_at: datetime = _when(nullable=False, index=True)

@@ -37,6 +37,27 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=base / 2 + (rng or random).random() * base / 2)
 
 
+def newest_redraws(items: list[OutboxItem]) -> tuple[list[OutboxItem], list[OutboxItem]]:
+    """The posts to deliver, and the older redraws of one post that a newer one in the batch makes moot.
+
+    A redraw (`data.redraw`: an incident's post, updated with each report) is drawn from the state at
+    delivery, so only the newest of a batch needs delivering: a burst of 500 reports is then 10 updates
+    of the post at the default batch, not 500 that hold up the rest of its channel.
+    """
+
+    def group(item: OutboxItem) -> tuple[str, str] | None:
+        redraw = (item.payload.get("data") or {}).get("redraw")
+        return (item.destination, str(redraw)) if redraw else None
+
+    newest = {g: item.id for item in items if (g := group(item)) is not None}  # items come oldest first
+    keep: list[OutboxItem] = []
+    stale: list[OutboxItem] = []
+    for item in items:
+        g = group(item)
+        (stale if g is not None and newest[g] != item.id else keep).append(item)
+    return keep, stale
+
+
 class Dispatcher(BackgroundLoop):
     """Claims due posts and hands each to the deliverer of its destination; one lane per conversation."""
 
@@ -58,12 +79,15 @@ class Dispatcher(BackgroundLoop):
 
     async def run_once(self) -> int:
         """Deliver what is due now; how many posts were handled (sent, rescheduled or given up)."""
-        items = await self.outbox.claim(limit=self.batch)
+        items, stale = newest_redraws(await self.outbox.claim(limit=self.batch))
+        for item in stale:
+            await self.outbox.superseded(item.id)
+            self.on_result(item.destination, "superseded")
         lanes: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in items:  # posts to one conversation keep their order; different ones go in parallel
             lanes[f"{item.destination}:{item.payload.get('lane', item.key)}"].append(item)
         await asyncio.gather(*(self._lane(lane) for lane in lanes.values()))
-        return len(items)
+        return len(items) + len(stale)
 
     async def _lane(self, items: list[OutboxItem]) -> None:
         for item in items:

@@ -36,9 +36,9 @@ async def log_and_reply(cmd: LogRequest, poster: Poster, desk: Desk) -> None:
 async def apply_change(change: translate.Change, desk: Desk) -> None:
     """Apply an edit or a deletion of a logged message."""
     if change.text is None:
-        await desk.delete_message(change.thread_key, change.ref)
+        await desk.delete_message(change.thread_key, change.ref, change.by, "slack")
     else:
-        await desk.edit_message(change.thread_key, change.ref, change.text)
+        await desk.edit_message(change.thread_key, change.ref, change.text, change.by, "slack")
 
 
 async def on_message(

@@ -160,6 +160,7 @@ class Change:
     thread_key: str
     ref: str
     text: str | None
+    by: str  # the editor; for a deletion its author (Slack's event does not say who deleted it)
 
 
 def change_of(event: dict[str, Any]) -> Change | None:
@@ -171,11 +172,13 @@ def change_of(event: dict[str, Any]) -> Change | None:
         if msg.get("bot_id") or not ts or msg.get("subtype"):
             return None
         root = text(msg, "thread_ts") or ts
-        return Change(thread_key(channel, root), message_ref(channel, ts), text(msg, "text", None) or "")
+        by = text(msg, "user") or "unknown"
+        return Change(thread_key(channel, root), message_ref(channel, ts), text(msg, "text", None) or "", by)
     if subtype == "message_deleted":
         prev = mapping(event, "previous_message")
         ts = text(event, "deleted_ts") or text(prev, "ts")
         if not ts or prev.get("bot_id"):
             return None
-        return Change(thread_key(channel, text(prev, "thread_ts") or ts), message_ref(channel, ts), None)
+        key, by = thread_key(channel, text(prev, "thread_ts") or ts), text(prev, "user") or "unknown"
+        return Change(key, message_ref(channel, ts), None, by)
     return None

@@ -120,16 +120,16 @@ class FixloopBot(ActivityHandler):
         activity = turn_context.activity
         place = translate.place_of(activity)
         key = translate.thread_key(place, await self.root_of(turn_context, place))
-        await self.desk.edit_message(
-            key, f"{PLATFORM}:{place.base}:{activity.id}", translate.text_of(activity)
-        )
+        ref, by = f"{PLATFORM}:{place.base}:{activity.id}", translate.actor(activity)
+        await self.desk.edit_message(key, ref, translate.text_of(activity), by, PLATFORM)
 
     async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
         """A deleted message is marked deleted; the record keeps its text."""
         activity = turn_context.activity
         place = translate.place_of(activity)
         key = translate.thread_key(place, await self.root_of(turn_context, place))
-        await self.desk.delete_message(key, f"{PLATFORM}:{place.base}:{activity.id}")
+        ref, by = f"{PLATFORM}:{place.base}:{activity.id}", translate.actor(activity)
+        await self.desk.delete_message(key, ref, by, PLATFORM)
 
 
 async def remember(references: ReferenceStore, activity: object) -> None:
