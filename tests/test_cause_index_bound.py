@@ -65,3 +65,15 @@ async def test_the_stored_cause_index_is_fitted_on_at_most_the_bound_and_still_m
     model.swap(fitted)
     found = matcher.match("the certificate expired on our intranet site")
     assert found is not None and found[0].key == "cert"
+
+
+async def test_more_cause_keys_than_sqlite_takes_parameters_are_read_and_each_key_is_escaped(repos) -> None:
+    every = await seeded(repos)
+    await repos.causes.save(Cause(key="o'brien\"; --", title="a key that needs escaping"))
+    odd = Ticket(id="T999", surface=Surface.INTERNAL, created_at=T0, subject="badge", text="badge reader",
+                 cause_key="o'brien\"; --")
+    await repos.tickets.save(odd)
+    keys = ["cert", "vpn", "printer", "o'brien\"; --"] + [f"gone-{n}" for n in range(260_000)]  # > 250,000
+    texts = await repos.tickets.cause_texts(keys, PER_CAUSE, LIMIT)
+    assert texts == newest_texts([*every, odd], keys, PER_CAUSE, LIMIT)
+    assert texts["o'brien\"; --"] == ["badge badge reader"]

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, exists, func, or_, select
+from sqlalchemy.sql.elements import BindParameter
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import MessageRow, TicketRow, table_of
@@ -38,7 +39,10 @@ def cause_text_rows(keys: Sequence[str], per_cause: int, limit: int | None) -> S
     # Ranked and chosen on (id, time) alone, over the (cause_key, created_at) index; only the chosen rows'
     # texts are read: a million tickets' texts never pass through the sort.
     rank = func.row_number().over(partition_by=t.cause_key, order_by=(t.created_at.desc(), t.id))
-    ranked = select(t.id, t.created_at, rank.label("rank")).where(t.cause_key.in_(list(keys))).subquery()
+    # The keys are rendered into the statement (escaped by the dialect), not bound one parameter each:
+    # SQLite refuses more than 32,766 parameters (250,000 in Debian's build), and causes can outnumber that.
+    every: BindParameter[list[str]] = bindparam("keys", list(keys), expanding=True, literal_execute=True)
+    ranked = select(t.id, t.created_at, rank.label("rank")).where(t.cause_key.in_(every)).subquery()
     chosen = (select(ranked.c.id).where(ranked.c.rank <= per_cause)
               .order_by(case((ranked.c.rank <= FLOOR, 0), else_=1), ranked.c.created_at.desc(), ranked.c.id)
               .limit(limit).subquery())
