@@ -268,6 +268,7 @@ async def build_runtime(
         llm=_language_model(settings),
         models=production_models(makers, deferred=makers is None),
     )
+    desk.matcher.limit = settings.fixloop_fit_examples  # the cause index's texts, as the other fits
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
