@@ -172,9 +172,9 @@ class ModelKeeper:
                 changed += await self._load_newest(model)
             elif isinstance(model, CauseModel) and model.matcher.loads != self._cause_loads.get(model.name):
                 context = await model.context()  # re-clustering rebuilt the index here: share it
-                await self._save(model, self.clock.now(), len(context),
-                                 served.watermark if served else None, model.meta(context),
-                                 Fitted(model.matcher.retriever, None, len(context)))
+                texts = model.matcher.texts  # what /healthz says it learnt from: texts, not causes
+                await self._save(model, self.clock.now(), texts, served.watermark if served else None,
+                                 model.meta(context), Fitted(model.matcher.retriever, None, texts))
                 changed += 1
             elif (self.refit and served is not None and await self._grown(model, served)
                   and await self._claim(model, served)):

@@ -42,6 +42,7 @@ class CauseMatcher:
         self.limit = limit  # ticket texts in all (see newest_texts)
         self.causes: dict[str, Cause] = {}
         self.loads = 0  # how many times the index was rebuilt here (a stored copy then goes stale)
+        self.texts = 0  # ticket texts in the index (what a stored copy says it learnt from)
 
     def load(self, causes: Iterable[Cause], tickets: Iterable[Ticket]) -> None:
         """Rebuild the index from the causes and the tickets already assigned to them."""
@@ -62,7 +63,7 @@ class CauseMatcher:
         # old index with the old causes or the new with the new, never an index being rebuilt.
         retriever = copy.copy(self.retriever)
         retriever.fit(docs)
-        self.retriever, self.causes = retriever, known
+        self.retriever, self.causes, self.texts = retriever, known, len(docs) - len(known)
 
     def match(self, text: str) -> tuple[Cause, float] | None:
         """The likely cause of a text and its similarity, or None when none is close enough."""

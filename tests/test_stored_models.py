@@ -21,6 +21,7 @@ from adapters.loaded_models import LoadedModels
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
+from core.causes import Cause
 from core.kb import Article
 from core.messages import LogRequest
 from core.tickets import Judgement, Resolution, Surface, Ticket
@@ -140,6 +141,29 @@ async def test_a_newer_version_stored_elsewhere_is_picked_up_without_fitting(db_
         assert b.desk.router is not None and b.desk.router.examples == 23
         text = "printer toner paper jam"
         assert b.desk.library.suggest(text) == a.desk.library.suggest(text)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_cause_index_rebuilt_here_is_stored_with_its_ticket_texts_and_picked_up_elsewhere(
+    db_url: str, engine: AsyncEngine
+) -> None:
+    a, b = await seeded(db_url, engine, tickets=60), await process(db_url)
+    try:
+        assert a.keeper is not None and b.keeper is not None
+        before = a.keeper.served["causes"].version or 0
+        causes = [Cause(key="vpn-drops", title="VPN drops"), Cause(key="printer-jam", title="Printer jams")]
+        texts = {"vpn-drops": ["vpn drops at home", "vpn cuts out", "vpn down"], "printer-jam": ["tray 2 jams"]}
+        for cause in causes:
+            await a.repos.causes.save(cause)
+        a.desk.matcher.load_texts(causes, texts)  # as the weekly re-clustering rebuilds it
+        assert await a.keeper.tick() == 1
+        served = a.keeper.served["causes"]
+        assert served.version == before + 1 and served.examples == 4  # ticket texts, not the 2 causes
+        assert await b.keeper.tick() == 1 and b.keeper.served["causes"].examples == 4
+        matched = b.desk.matcher.match("my vpn drops at home")
+        assert matched is not None and matched[0].key == "vpn-drops"
     finally:
         await a.close()
         await b.close()
