@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from adapters.search.codec import State
+if TYPE_CHECKING:  # the codec imports scikit-learn: not for runtimes that load no model
+    from adapters.search.codec import State
 
 
 @dataclass(frozen=True)

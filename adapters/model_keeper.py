@@ -21,8 +21,9 @@ from typing import Any
 
 from adapters.db.claims import SqlJobClaims
 from adapters.db.model_inputs import SqlModelInputs
-from adapters.db.model_store import SqlModelStore
-from adapters.learnt_model import Model
+from adapters.db.model_store import SqlModelStore, digest
+from adapters.learnt_model import Fitted, Model
+from adapters.loaded_models import LoadedModels
 from adapters.model_kinds import CauseModel
 from adapters.search.codec import pack, unpack
 from core.ports import Clock
@@ -51,8 +52,10 @@ class ModelKeeper:
     """Loads, fits, stores and refreshes the learnt models of one process."""
 
     def __init__(self, models: list[Model], store: SqlModelStore, inputs: SqlModelInputs, *, clock: Clock,
-                 claims: SqlJobClaims | None = None, refit: bool = False, share: float = REFIT_SHARE) -> None:
+                 claims: SqlJobClaims | None = None, refit: bool = False, share: float = REFIT_SHARE,
+                 loaded: LoadedModels | None = None) -> None:
         self.models, self.store, self.inputs, self.clock = models, store, inputs, clock
+        self.loaded = loaded or LoadedModels()  # models this process's other runtime already decoded
         self.claims, self.refit, self.share = claims, refit, share
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self.served: dict[str, Served] = {}
@@ -77,22 +80,30 @@ class ModelKeeper:
             await self.fit_and_store(model)
 
     async def _load_newest(self, model: Model) -> bool:
-        snapshot = await self.store.latest(model.name)
-        if snapshot is None:
+        head = await self.store.head(model.name)
+        if head is None:
             return False
         started = time.perf_counter()
         context = await model.context()
-        if not model.covers(snapshot.meta, context):
+        if not model.covers(head.meta, context):
             log.info("stored %s model v%d was fitted over other articles: fitting it again", model.name,
-                     snapshot.version)
+                     head.version)
             return False
-        fitted = await asyncio.to_thread(lambda: model.load(unpack(snapshot.blob), context))
+        make = getattr(model, "make", None)
+        fitted = self.loaded.find(model.name, head.digest, make, context) if make else None
+        how = "shared with this process's other runtime" if fitted else "loaded"
+        if fitted is None:
+            blob = await self.store.blob(model.name, head.version, head.digest)
+            fitted = await asyncio.to_thread(lambda: model.load(unpack(blob), context))
+            del blob  # the decoded arrays are what is kept: free the 100+ MB blob before the next load
+            if make:
+                self.loaded.keep(model.name, head.digest, make, fitted)
         model.swap(fitted)
-        self.served[model.name] = Served(snapshot.version, snapshot.fitted_at, snapshot.examples,
-                                         snapshot.watermark, snapshot.meta)
+        self.served[model.name] = Served(head.version, head.fitted_at, head.examples, head.watermark,
+                                         head.meta)
         self._mark(model)
-        log.info("serving stored %s model v%d (fitted %s on %d examples; loaded in %.2f s)",
-                 model.name, snapshot.version, snapshot.fitted_at.isoformat(), snapshot.examples,
+        log.info("serving stored %s model v%d (fitted %s on %d examples; %s in %.2f s)",
+                 model.name, head.version, head.fitted_at.isoformat(), head.examples, how,
                  time.perf_counter() - started)
         return True
 
@@ -106,14 +117,17 @@ class ModelKeeper:
         self.fits[model.name] += 1
         seconds = time.perf_counter() - started
         meta = {**model.meta(context), "resolved": resolved, "fit_seconds": round(seconds, 2)}
-        await self._save(model, now, fitted.examples, watermark, meta)
+        await self._save(model, now, fitted.examples, watermark, meta, fitted)
         log.info("fitted the %s model on %d examples in %.1f s", model.name, fitted.examples, seconds)
 
     async def _save(self, model: Model, now: datetime, examples: int, watermark: datetime | None,
-                    meta: dict[str, Any]) -> None:
+                    meta: dict[str, Any], fitted: Fitted | None) -> None:
         blob = await asyncio.to_thread(lambda: pack(model.state()))
         version = await self.store.save(model.name, blob, fitted_at=now, examples=examples,
                                         watermark=watermark, meta=meta)
+        make = getattr(model, "make", None)
+        if version is not None and make and fitted is not None:  # this process's other runtime serves it too
+            self.loaded.keep(model.name, digest(blob), make, fitted)
         self.served[model.name] = Served(version, now, examples, watermark, meta)
         self._mark(model)
         log.info("stored the %s model as version %s (%d bytes)", model.name, version, len(blob))
@@ -158,8 +172,9 @@ class ModelKeeper:
                 changed += await self._load_newest(model)
             elif isinstance(model, CauseModel) and model.matcher.loads != self._cause_loads.get(model.name):
                 context = await model.context()  # re-clustering rebuilt the index here: share it
-                await self._save(model, self.clock.now(), len(context),
-                                 served.watermark if served else None, model.meta(context))
+                texts = model.matcher.texts  # what /healthz says it learnt from: texts, not causes
+                await self._save(model, self.clock.now(), texts, served.watermark if served else None,
+                                 model.meta(context), Fitted(model.matcher.retriever, None, texts))
                 changed += 1
             elif (self.refit and served is not None and await self._grown(model, served)
                   and await self._claim(model, served)):

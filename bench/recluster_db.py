@@ -1,12 +1,12 @@
 """Re-clustering and knowledge gaps read FROM a database of N tickets: whole history against bounded reads.
 
     python -m bench.recluster_db 100000 [--url postgresql://postgres@127.0.0.1:5432] [--phase read|full]
-                                 [--gaps] [--paths whole,bounded]
+                                 [--gaps] [--paths whole,bounded] [--database NAME]
 
-Seeds a scratch PostgreSQL database `fixloop_bench_recluster_N` once (real texts from ../shared/data as
-bench/causes.py draws them, two messages per ticket, 40% of tickets on 200 causes, a third resolved by an
-agent), through the production bulk import. Then each path runs in its own process, so its peak memory
-(ru_maxrss) is its own:
+Seeds a scratch PostgreSQL database `fixloop_bench_recluster_N` (or `--database NAME`) once (real texts
+from ../shared/data as bench/causes.py draws them, two messages per ticket, 40% of tickets on 200 causes,
+a third resolved by an agent), through the production bulk import. Then each path runs in its own
+process, so its peak memory (ru_maxrss) is its own:
 - whole: every ticket with its messages (what `TicketRepository.list_all()` returned), then clustering;
 - bounded: (id, text, surface, cause, created_at) in keyset pages of 5,000 (core/reclustering.read_docs).
 `--phase read` stops after the read; `full` clusters too (core.cause_engine.propose_causes, WardClusterer).
@@ -82,9 +82,8 @@ async def seed(url: str, n: int) -> None:
         await engine.dispose()
 
 
-def database(server: str, n: int) -> str:
-    """Create the scratch database for n tickets if needed and migrate it; its SQLAlchemy URL."""
-    name = f"fixloop_bench_recluster_{n}"
+def database(server: str, name: str) -> str:
+    """Create the scratch database if needed and migrate it; its SQLAlchemy URL."""
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -200,22 +199,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--paths", default="whole,bounded")
     p.add_argument("--gaps", action="store_true")
     p.add_argument("--apply", action="store_true")
+    p.add_argument("--database", help="the scratch database's name (default fixloop_bench_recluster_N)")
     p.add_argument("--one", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    url = f"{args.url}/fixloop_bench_recluster_{args.size}"
+    name = args.database or f"fixloop_bench_recluster_{args.size}"
+    url = f"{args.url}/{name}"
     if args.one:
         run = (measure_apply(url, args.one) if args.apply else measure_gaps(url, args.one) if args.gaps
                else measure(url, args.one, args.phase))
         print(json.dumps({**asyncio.run(run), "load": os.getloadavg()}), flush=True)
         return 0
-    url = database(args.url, args.size)
+    url = database(args.url, name)
     started = time.perf_counter()
     asyncio.run(seed(url, args.size))
     print(json.dumps({"seeded": args.size, "seconds": round(time.perf_counter() - started, 1)}), flush=True)
     for path in args.paths.split(","):
         flags = ["--gaps"] if args.gaps else ["--apply"] if args.apply else ["--phase", args.phase]
         cmd = [sys.executable, "-m", "bench.recluster_db", str(args.size), "--url", args.url, "--one", path,
-               *flags]
+               "--database", name, *flags]
         subprocess.run(cmd, check=True)
     print("reproduce: " + " ".join(["python -m bench.recluster_db", *(argv or sys.argv[1:])]), flush=True)
     return 0

@@ -10,9 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.charts import render_trend_png
 from adapters.db.claims import SqlJobClaims
-from adapters.db.migrate import upgrade
 from adapters.imports.report import ImportFormatError
 from adapters.teams.config import TeamsMisconfigured, teams_mode
 from bot import heap, startup
@@ -33,6 +31,8 @@ log = logging.getLogger("fixloop")
 
 def migrate(settings: Settings) -> int:
     """Apply every migration to DATABASE_URL."""
+    from adapters.db.migrate import upgrade  # Alembic: only for this command
+
     upgrade(settings.database_url)
     print("database is up to date")
     return 0
@@ -180,6 +180,8 @@ async def digest(runtime: Runtime, args: argparse.Namespace) -> int:
 
     await attach_knowledge(document, period, runtime.desk, runtime.engine)
     text = document.to_text()
+    from adapters.charts import render_trend_png  # matplotlib: a one-shot command, not the serving path
+
     chart = render_trend_png(document.trend, document.timezone) if args.post or args.chart else b""
     if args.chart:
         args.chart.write_bytes(chart)

@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from adapters.db.chart_images import SqlChartImages
 from adapters.db.engine import ping
 from adapters.slack.http import http_handler
-from adapters.teams.app import http_handler as teams_handler
 from bot import heap, webhooks
 from bot.logs import new_request_id
 from bot.wiring import Runtime
@@ -130,6 +129,8 @@ def create_app(runtime: Runtime) -> web.Application:
         app.router.add_post("/slack/events", handler)
     webhooks.register(app, runtime)  # /webhooks/github|jira|linear, each when its secret is set
     if runtime.teams is not None:
+        from adapters.teams.app import http_handler as teams_handler  # Teams on: its SDK is loaded already
+
         app.router.add_post("/api/messages", teams_handler(runtime.teams))  # Bot Framework JWT checked there
 
     async def start(_: web.Application) -> None:

@@ -10,6 +10,7 @@ from adapters.db.model_inputs import SqlModelInputs
 from adapters.db.model_store import SqlModelStore
 from adapters.db.repositories import SqlRepositories
 from adapters.learnt_model import Model
+from adapters.loaded_models import LoadedModels
 from adapters.model_keeper import ModelKeeper
 from adapters.model_kinds import CauseModel, RoutingModel, SuggestionModel
 from adapters.search.abstention import CalibratedRanker
@@ -41,7 +42,8 @@ def production_makers() -> Makers:
     )
 
 
-def model_keeper(desk: Desk, repos: SqlRepositories, makers: Makers, *, examples: int) -> ModelKeeper:
+def model_keeper(desk: Desk, repos: SqlRepositories, makers: Makers, *, examples: int,
+                 loaded: LoadedModels | None = None) -> ModelKeeper:
     """The keeper of this desk's models: suggestions, routing (when wired) and the cause index."""
     inputs = SqlModelInputs(repos.sessions)
     inputs.limit = examples
@@ -50,4 +52,4 @@ def model_keeper(desk: Desk, repos: SqlRepositories, makers: Makers, *, examples
         models.append(RoutingModel(desk.router, makers.classifier, inputs, desk.org))
     models.append(CauseModel(desk.matcher, makers.cause_index, desk.causes, inputs))
     return ModelKeeper(models, SqlModelStore(repos.sessions), inputs, clock=desk.clock,
-                       claims=SqlJobClaims(repos.sessions), refit=True)
+                       claims=SqlJobClaims(repos.sessions), refit=True, loaded=loaded)

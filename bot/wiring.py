@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,15 +16,14 @@ from adapters.db.console_auth import SqlSignInLinks
 from adapters.db.engine import make_engine
 from adapters.db.inbox import SqlInbox
 from adapters.db.repositories import SqlRepositories
+from adapters.deferred import Deferred
 from adapters.intake import Intake
-from adapters.model_keeper import ModelKeeper
+from adapters.loaded_models import LoadedModels
 from adapters.notify import FanoutNotifier, LogNotifier
 from adapters.outbox.dispatcher import Deliver, Dispatcher
 from adapters.outbox.notifier import OutboxNotifier
 from adapters.relearner import Relearner
-from adapters.search.clustering import best_clusterer
-from adapters.search.tfidf import TfidfRetriever
-from adapters.search.word_weights import Words
+from adapters.search.backend import retrieval_name
 from adapters.slack import intake as slack_intake
 from adapters.slack.app import build_app
 from adapters.slack.client import make_client
@@ -32,15 +31,12 @@ from adapters.slack.ids import ACTION_CLAIMS
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.posting import OutboxPoster, SlackDelivery
 from adapters.sweeper import InboxSweeper, Replay
-from adapters.teams.app import TeamsApp, build_teams
 from adapters.teams.config import Endpoints, TeamsMisconfigured, teams_mode
-from adapters.teams.notifier import teams_delivery
 from adapters.trackers.links import thread_link
 from bot import heap
 from bot.config import AppConfig, ConfigError, load_config
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.stored_models import Makers, model_keeper, production_makers
 from bot.tracker_config import build_trackers
 from bot.worker_thread import WorkerThread
 from core.cause_engine import Clusterer
@@ -56,10 +52,16 @@ from core.ports import (
     Notice,
     Notifier,
     Reports,
+    Retriever,
     Stores,
     UnitOfWork,
 )
 from core.team_routing import TeamRouter
+
+if TYPE_CHECKING:  # imported where used: the models' and Teams' libraries load only in processes using them
+    from adapters.model_keeper import ModelKeeper
+    from adapters.teams.app import TeamsApp
+    from bot.stored_models import Makers
 
 log = logging.getLogger("fixloop")
 
@@ -135,15 +137,38 @@ class Models:
     clusterer: Clusterer | None = None
 
 
-def production_models(makers: Makers | None = None) -> Models:
-    """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise."""
-    makers = makers or production_makers()
+def production_models(makers: Makers | None = None, *, deferred: bool = False) -> Models:
+    """The offline retrieval back end: semantic when the extra is installed, TF-IDF otherwise.
+
+    Deferred, each model is built (and scikit-learn imported) at its first use: for runtimes that load
+    no stored model, such as the read paths, which then start without those libraries.
+    """
+    if deferred:
+        return Models(
+            library=Library(cast(Any, Deferred(lambda: _makers().ranker()))),
+            matcher=CauseMatcher(cast(Any, Deferred(lambda: _makers().cause_index()))),
+            router=TeamRouter(cast(Any, Deferred(lambda: _makers().classifier()))),
+            clusterer=cast(Any, Deferred(_clusterer)),
+        )
+    makers = makers or _makers()
     return Models(
         library=Library(makers.ranker()),
         matcher=CauseMatcher(makers.cause_index()),
         router=TeamRouter(makers.classifier()),
-        clusterer=best_clusterer(),
+        clusterer=_clusterer(),
     )
+
+
+def _makers() -> Makers:
+    from bot.stored_models import production_makers
+
+    return production_makers()
+
+
+def _clusterer() -> Clusterer:
+    from adapters.search.clustering import best_clusterer
+
+    return best_clusterer()
 
 
 def build_desk(
@@ -189,11 +214,13 @@ async def build_runtime(
     teams_endpoints: Endpoints | None = None,
     metrics: Metrics | None = None,
     in_worker_thread: bool = False,
+    loaded: LoadedModels | None = None,
 ) -> Runtime:
     """Connect the database, read fixloop.toml, build the desk and load its indexes.
 
     For `serve` with inline intake it also prepares the worker thread (started by start_serving), which
-    builds its own runtime with the same arguments, counting into the same metrics.
+    builds its own runtime with the same arguments, counting into the same metrics and serving the same
+    loaded models (one copy per process: adapters/loaded_models.py).
     """
     config = load_config(settings.fixloop_config)
     engine = make_engine(settings.database_url)
@@ -205,6 +232,7 @@ async def build_runtime(
     inbox.lease = repos.inbox.lease
     metrics = metrics or Metrics()
     worker = None
+    loaded = loaded or LoadedModels()
     if not in_worker_thread:
         worker = WorkerThread(
             lambda: build_runtime(
@@ -214,6 +242,7 @@ async def build_runtime(
                 teams_endpoints=teams_endpoints,
                 metrics=metrics,
                 in_worker_thread=True,
+                loaded=loaded,
             )
         )
     intakes = _Intakes(inbox, metrics, worker)
@@ -228,7 +257,7 @@ async def build_runtime(
         wake_outbox = _both(dispatcher.wake, worker.wake_outbox if worker else None)
         queued = OutboxNotifier(repos.outbox, list(dispatcher.deliverers), wake_outbox, count=_count(metrics))
         combined = FanoutNotifier([local, queued])
-    makers = production_makers()
+    makers = _makers() if load_indexes else None
     desk = build_desk(
         repos,
         config.org,
@@ -237,18 +266,22 @@ async def build_runtime(
         clock=clock or SystemClock(),
         reports=repos.reports,
         llm=_language_model(settings),
-        models=production_models(makers),
+        models=production_models(makers, deferred=makers is None),
     )
+    desk.matcher.limit = settings.fixloop_fit_examples  # the cause index's texts, as the other fits
     desk.trackers, desk.thread_link = build_trackers(settings, config.trackers), thread_link
     desk.sign_in = SqlSignInLinks(engine, settings.console_url)
     desk.incidents, desk.incident_rules = repos.incidents, incident_rules(config.incidents)
     keeper = None
-    if load_indexes:  # the last stored models; fitted (and stored) only when none can be loaded
-        keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples)
+    if makers is not None:  # the last stored models; fitted (and stored) only when none can be loaded
+        from bot.stored_models import model_keeper
+
+        keeper = model_keeper(desk, repos, makers, examples=settings.fixloop_fit_examples, loaded=loaded)
         desk.library.refit_inline = False  # refits run in the background (keeper.tick), never per request
         desk.library.on_change = lambda: keeper.refit_soon("suggestions") if keeper else None
         await keeper.start()
-    retrieval = getattr(desk.library.retriever, "name", "tfidf")
+    # Without models, the name they would have (asking the deferred ranker would build it).
+    retrieval = getattr(desk.library.retriever, "name", "tfidf") if makers else retrieval_name()
     log.info(
         "retrieval back end: %s (offline); language model: %s; config: %s",
         retrieval,
@@ -306,7 +339,27 @@ def incident_rules(policy: IncidentPolicy | None) -> IncidentRules | None:
     its words weighed by the newest tickets' document frequencies, counted once a minute per process."""
     if policy is None:
         return None
-    return IncidentRules(policy, lambda: TfidfRetriever(chars=False), weigh=Words().weigh)
+    return IncidentRules(policy, _word_index, weigh=_Weigh())
+
+
+def _word_index() -> Retriever:
+    from adapters.search.tfidf import TfidfRetriever
+
+    return TfidfRetriever(chars=False)
+
+
+class _Weigh:
+    """Words().weigh, its vocabulary library imported at the first incident check."""
+
+    def __init__(self) -> None:
+        self._words: Any = None
+
+    def __call__(self, texts: Sequence[str]) -> Any:
+        if self._words is None:
+            from adapters.search.word_weights import Words
+
+            self._words = Words()
+        return self._words.weigh(texts)
 
 
 def knowledge_desk(runtime: Runtime) -> KnowledgeDesk:
@@ -361,6 +414,8 @@ def _dispatcher(
     if slack is not None:
         deliverers["slack"] = SlackDelivery(slack.client, slack)
     if teams is not None:
+        from adapters.teams.notifier import teams_delivery
+
         deliverers["teams"] = teams_delivery(teams.notifier)
     if not deliverers:
         return None
@@ -418,4 +473,6 @@ def _teams(
         raise ConfigError(str(exc)) from exc  # the CLI prints it and stops, like a bad fixloop.toml
     if mode == "off":
         return None
+    from adapters.teams.app import build_teams  # the Bot Framework SDK: about 30 MB, only when Teams is on
+
     return build_teams(settings, engine, config.org, intake=intake, endpoints=endpoints)

@@ -132,7 +132,8 @@ async def refresh(
     learning.reset(now, await tickets.list(resolved_since=now - learning.overlap),
                    await tickets.list(escalated_since=now - learning.overlap))
     known = await causes.list()
-    matcher.load_texts(known, await tickets.cause_texts([c.key for c in known], matcher.per_cause))
+    matcher.load_texts(known, await tickets.cause_texts([c.key for c in known], matcher.per_cause,
+                                                         matcher.limit))
     if router is not None:
         escalated = await tickets.list(escalated_since=EVER, newest_first=True, limit=RELOAD_TICKETS)
         router.learn(escalated[::-1], org)

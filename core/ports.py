@@ -64,8 +64,11 @@ class TicketRepository(Protocol):
         """The next page of tickets after (created_at, id), oldest first, without messages."""
         ...
 
-    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, builtins.list[str]]:
-        """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each."""
+    async def cause_texts(
+        self, keys: Sequence[str], per_cause: int, limit: int | None = None
+    ) -> dict[str, builtins.list[str]]:
+        """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each and
+        `limit` in all, each cause's newest few first (core.cause_matching.newest_texts)."""
         ...
 
     async def gap_candidates(

@@ -75,7 +75,7 @@ async def apply_reclustering(
         after = (page[-1].created_at, page[-1].id)
     async with uow:
         every = await uow.causes.list()
-        texts = await uow.tickets.cause_texts([c.key for c in every], matcher.per_cause)
+        texts = await uow.tickets.cause_texts([c.key for c in every], matcher.per_cause, matcher.limit)
     matcher.load_texts(every, texts)
     return Applied(new_causes=new, kept_causes=len(result.causes) - new, tickets_moved=moved)
 

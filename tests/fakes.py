@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from core.audit import AuditEntry
 from core.cause_engine import ClusterDoc, cluster_doc
+from core.cause_matching import newest_texts
 from core.causes import Cause, rank_causes
 from core.coaching import Review
 from core.digests import compose_digest
@@ -112,9 +113,9 @@ class FakeTicketRepository:
         ordered = sorted(self.rows.values(), key=lambda t: (t.created_at, t.id))
         return [cluster_doc(t) for t in ordered if after is None or (t.created_at, t.id) > after][:limit]
 
-    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
-        newest = sorted(sorted(self.rows.values(), key=lambda t: t.id), key=lambda t: t.created_at, reverse=True)
-        return {k: [f"{t.subject} {t.text}" for t in newest if t.cause_key == k][:per_cause] for k in keys}
+    async def cause_texts(self, keys: Sequence[str], per_cause: int,
+                          limit: int | None = None) -> dict[str, list[str]]:
+        return newest_texts(self.rows.values(), keys, per_cause, limit)
 
     async def gap_candidates(self, *, since: datetime | None = None, limit: int = 50_000) -> list[Ticket]:
         found = [t for t in await self.list(newest_first=True)

@@ -112,6 +112,35 @@ def test_read_only_commands_never_import_the_models_libraries(loaded: Cli, args:
     assert proc.stdout.strip()
 
 
+# Builds the runtime as `fixloop serve` does (its models loaded; no Slack, Teams or GitHub configured) or as
+# the read paths' processes do (no models: bench/read_paths.py), answers two reads, then says which of the
+# libraries loaded only where they are used that process imported.
+RUNTIME_IMPORTS = """import asyncio, json, sys
+from bot.server import create_app
+from bot.settings import Settings
+from bot.wiring import build_runtime
+async def main(serve):
+    runtime = await build_runtime(Settings(), load_indexes=serve)
+    try:
+        create_app(runtime)
+        await runtime.desk.queue()
+        await runtime.desk.ranked_causes(limit=5)
+    finally:
+        await runtime.close()
+asyncio.run(main(sys.argv[1] == "serve"))
+heavy = ("sklearn", "scipy", "botbuilder", "botframework", "msal", "matplotlib", "alembic", "github")
+print(json.dumps([m for m in heavy if m in sys.modules]), file=sys.stderr)"""
+
+
+def test_a_served_process_imports_the_models_libraries_and_not_those_of_what_is_off(loaded: Cli):
+    imported = json.loads(python(loaded, RUNTIME_IMPORTS, "serve").stderr.strip().splitlines()[-1])
+    assert imported == ["sklearn", "scipy"]  # its models, loaded before it answers /healthz
+
+
+def test_a_runtime_without_models_never_imports_their_libraries(loaded: Cli):
+    assert json.loads(python(loaded, RUNTIME_IMPORTS, "reads").stderr.strip().splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize("args", READS[1:], ids=lambda a: a[0])
 def test_read_only_commands_print_what_the_desk_prints(loaded: Cli, args: tuple[str, ...]):
     assert loaded.run(*args).stdout == python(loaded, THROUGH_THE_DESK, *args).stdout

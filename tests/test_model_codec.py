@@ -65,6 +65,19 @@ def test_the_cause_index_round_trips() -> None:
     index.fit(DOCS + [(aid or "none", text) for text, aid in HISTORY])
     copy = TfidfRetriever(chars=False)
     restore_retriever(copy, unpack(pack(retriever_state(index))))
+    assert copy._ids == index._ids
+    assert [copy.search(q) for q in QUERIES] == [index.search(q) for q in QUERIES]
+
+
+def test_a_cause_index_stored_with_its_ids_as_a_list_still_loads() -> None:
+    """Blobs stored before the ids were coded (a list in the header) are read as they were written."""
+    index = TfidfRetriever(chars=False)
+    index.fit(DOCS + [(aid or "none", text) for text, aid in HISTORY])
+    state = retriever_state(index)
+    state.meta["ids"] = list(index._ids)
+    copy = TfidfRetriever(chars=False)
+    restore_retriever(copy, unpack(pack(state)))
+    assert copy._ids == index._ids
     assert [copy.search(q) for q in QUERIES] == [index.search(q) for q in QUERIES]
 
 

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.db.model_store import SNAPSHOTS, SqlModelStore, digest
 from adapters.db.repositories import SqlRepositories
+from adapters.loaded_models import LoadedModels
 from bot.server import create_app
 from bot.settings import Settings
 from bot.wiring import Runtime, build_runtime
+from core.causes import Cause
 from core.kb import Article
 from core.messages import LogRequest
 from core.tickets import Judgement, Resolution, Surface, Ticket
@@ -144,6 +146,29 @@ async def test_a_newer_version_stored_elsewhere_is_picked_up_without_fitting(db_
         await b.close()
 
 
+async def test_a_cause_index_rebuilt_here_is_stored_with_its_ticket_texts_and_picked_up_elsewhere(
+    db_url: str, engine: AsyncEngine
+) -> None:
+    a, b = await seeded(db_url, engine, tickets=60), await process(db_url)
+    try:
+        assert a.keeper is not None and b.keeper is not None
+        before = a.keeper.served["causes"].version or 0
+        causes = [Cause(key="vpn-drops", title="VPN drops"), Cause(key="printer-jam", title="Printer jams")]
+        texts = {"vpn-drops": ["vpn drops at home", "vpn cuts out", "vpn down"], "printer-jam": ["tray 2 jams"]}
+        for cause in causes:
+            await a.repos.causes.save(cause)
+        a.desk.matcher.load_texts(causes, texts)  # as the weekly re-clustering rebuilds it
+        assert await a.keeper.tick() == 1
+        served = a.keeper.served["causes"]
+        assert served.version == before + 1 and served.examples == 4  # ticket texts, not the 2 causes
+        assert await b.keeper.tick() == 1 and b.keeper.served["causes"].examples == 4
+        matched = b.desk.matcher.match("my vpn drops at home")
+        assert matched is not None and matched[0].key == "vpn-drops"
+    finally:
+        await a.close()
+        await b.close()
+
+
 @pytest.mark.parametrize("damage", ["checksum", "content", "absent"])
 async def test_a_corrupted_or_absent_blob_falls_back_to_one_fit_with_a_clear_log_line(
         db_url: str, engine, damage: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -195,3 +220,30 @@ async def test_importing_articles_refits_and_stores_the_suggestion_model_only(
         assert "wifi-drops" in {a.id for a in await runtime.desk.articles.list()}
     finally:
         await runtime.close()
+
+
+async def test_the_worker_threads_runtime_serves_the_models_the_serving_runtime_loaded(
+        db_url: str, engine, caplog: pytest.LogCaptureFixture) -> None:
+    """`serve` inline builds two runtimes; the second decodes no blob: it serves the first's objects."""
+    await (await seeded(db_url, engine, tickets=40)).close()
+    settings = Settings(database_url=db_url, fixloop_config=ROOT / "fixloop.example.toml")
+    loaded = LoadedModels()
+    serving = await build_runtime(settings, loaded=loaded)
+    caplog.set_level(logging.INFO, logger="fixloop.models")
+    caplog.clear()
+    worker = await build_runtime(settings, in_worker_thread=True, loaded=loaded)
+    alone = await build_runtime(settings)  # another process: its own copy, as before
+    try:
+        said = [r.getMessage() for r in caplog.records if "serving stored" in r.getMessage()]
+        assert sum("shared with this process's other runtime" in line for line in said) == 3, said
+        assert worker.desk.library.retriever is serving.desk.library.retriever
+        assert worker.desk.matcher.retriever is serving.desk.matcher.retriever
+        assert worker.desk.router is not None and serving.desk.router is not None
+        assert worker.desk.router.classifier is serving.desk.router.classifier
+        assert worker.desk.router.examples == serving.desk.router.examples
+        assert alone.desk.matcher.retriever is not serving.desk.matcher.retriever
+        text = "printer toner paper jam"
+        assert worker.desk.library.suggest(text) == alone.desk.library.suggest(text)
+    finally:
+        for runtime in (worker, alone, serving):
+            await runtime.close()

@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import Select, String, and_, bindparam, case, cast, exists, func, or_, select
+from sqlalchemy.sql.elements import BindParameter
 
 from adapters.db._sql import SqlRepository
 from adapters.db.tables import MessageRow, TicketRow, table_of
+from core.cause_matching import FLOOR
 from core.kb import NO_ARTICLE
 from core.tickets import ASKED_FOR_A_PERSON, Resolution, Role
 
@@ -28,6 +30,32 @@ def _text() -> Any:
 def _asked_for_person() -> Any:
     return exists().where(MESSAGES.c.ticket_id == TICKETS.c.id, MESSAGES.c.role == Role.SYSTEM.value,
                           MESSAGES.c.text == ASKED_FOR_A_PERSON)
+
+
+def cause_text_rows(keys: Sequence[str], per_cause: int, limit: int | None) -> Select[Any]:
+    """(cause_key, subject, text) of each cause's newest tickets, by cause and newest first: at most
+    per_cause each and `limit` in all, each cause's FLOOR newest first (core.cause_matching.newest_texts)."""
+    t = TICKETS.c
+    # Ranked and chosen on (id, time) alone, over the (cause_key, created_at) index; only the chosen rows'
+    # texts are read: a million tickets' texts never pass through the sort.
+    rank = func.row_number().over(partition_by=t.cause_key, order_by=(t.created_at.desc(), t.id))
+    # The keys are rendered into the statement (escaped by the dialect), not bound one parameter each:
+    # SQLite refuses more than 32,766 parameters (250,000 in Debian's build), and causes can outnumber that.
+    every: BindParameter[list[str]] = bindparam("keys", list(keys), expanding=True, literal_execute=True)
+    ranked = select(t.id, t.created_at, rank.label("rank")).where(t.cause_key.in_(every)).subquery()
+    chosen = (select(ranked.c.id).where(ranked.c.rank <= per_cause)
+              .order_by(case((ranked.c.rank <= FLOOR, 0), else_=1), ranked.c.created_at.desc(), ranked.c.id)
+              .limit(limit).subquery())
+    return (select(t.cause_key, t.subject, t.text).join_from(TICKETS, chosen, chosen.c.id == t.id)
+            .order_by(t.cause_key, t.created_at.desc(), t.id))
+
+
+def texts_by_cause(keys: Sequence[str], rows: Sequence[Any]) -> dict[str, list[str]]:
+    """cause_text_rows' rows as each cause's texts ("subject text"), newest first."""
+    out: dict[str, list[str]] = {key: [] for key in keys}
+    for key, subject, text in rows:
+        out[str(key)].append(f"{subject} {text}")
+    return out
 
 
 class SqlModelInputs(SqlRepository):
@@ -62,18 +90,10 @@ class SqlModelInputs(SqlRepository):
         return [(f"{subject} {text}", str(to), judgement) for subject, text, to, judgement in reversed(rows)]
 
     async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
-        """Each cause's newest ticket texts, newest first (what CauseMatcher indexes)."""
-        rank = func.row_number().over(partition_by=TICKETS.c.cause_key,
-                                      order_by=(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()))
-        inner = (select(TICKETS.c.cause_key, TICKETS.c.subject, TICKETS.c.text, rank.label("rank"))
-                 .where(TICKETS.c.cause_key.in_(list(keys))).subquery())
-        stmt = select(inner.c.cause_key, inner.c.subject, inner.c.text).where(inner.c.rank <= per_cause) \
-            .order_by(inner.c.cause_key, inner.c.rank)
-        out: dict[str, list[str]] = {key: [] for key in keys}
+        """Each cause's newest ticket texts, newest first, `limit` in all (what CauseMatcher indexes)."""
+        stmt = cause_text_rows(keys, per_cause, self.limit)
         async with self._reading() as session:
-            for key, subject, text in (await session.execute(stmt)).all():
-                out[str(key)].append(f"{subject} {text}")
-        return out
+            return texts_by_cause(keys, (await session.execute(stmt)).all())
 
     async def resolved(self) -> int:
         """How many tickets are resolved (a count over the resolved_at index): history growth, imports of

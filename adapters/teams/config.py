@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from botframework.connector.auth import ServiceClientCredentialsFactory
+if TYPE_CHECKING:  # the Bot Framework SDK loads only where Teams is on (adapters/teams/app.py)
+    from botframework.connector.auth import ServiceClientCredentialsFactory
 
 Mode = Literal["auth", "open", "off"]
 

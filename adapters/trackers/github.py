@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from github import Auth, Github
-
 from adapters.trackers.errors import answered
 from adapters.trackers.render import markdown
 from core.trackers import IssueDraft, IssueRef, IssueState, TrackerKind
@@ -26,6 +24,8 @@ class GithubTracker:
     kind = TrackerKind.GITHUB
 
     def __init__(self, token: str, base_url: str = "https://api.github.com", timeout: int = 15) -> None:
+        from github import Auth, Github  # PyGithub (0.2 s): built at start, only when GitHub is configured
+
         # lazy: repositories and issues are not fetched before they are written to
         self.client = Github(
             auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout, per_page=100, lazy=True
