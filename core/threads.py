@@ -57,7 +57,7 @@ async def edit_message(
             ticket.subject = message.text.splitlines()[0][:200]
         await uow.tickets.save(ticket)
         who, detail = org.key_of(by, platform), f"{ref}: before: {short(before)}"
-        entry = AuditEntry(clock.now(), who, AuditAction.MESSAGE_EDITED, ticket.id, detail=detail)
+        entry = AuditEntry(message.edited_at, who, AuditAction.MESSAGE_EDITED, ticket.id, detail=detail)
         await uow.audit.record(entry)
         await uow.commit()
     return ticket
@@ -78,7 +78,7 @@ async def delete_message(
         message.deleted_at = clock.now()
         await uow.tickets.save(ticket)
         who = org.key_of(by, platform)
-        entry = AuditEntry(clock.now(), who, AuditAction.MESSAGE_DELETED, ticket.id, detail=ref)
+        entry = AuditEntry(message.deleted_at, who, AuditAction.MESSAGE_DELETED, ticket.id, detail=ref)
         await uow.audit.record(entry)
         await uow.commit()
     return ticket

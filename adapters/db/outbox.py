@@ -104,9 +104,13 @@ class SqlOutbox(SqlRepository):
         """Mark a post delivered."""
         await self._set(item_id, state="sent", sent_at=now or datetime.now(UTC), claimed_until=None)
 
-    async def superseded(self, item_id: str, *, now: datetime | None = None) -> None:
-        """Close a redraw without delivering it: a newer redraw of the same post is delivered instead."""
-        await self._set(item_id, state="superseded", sent_at=now or datetime.now(UTC), claimed_until=None)
+    async def superseded(self, item_ids: list[str], *, now: datetime | None = None) -> None:
+        """Close redraws without delivering them, in one statement: newer redraws of the same posts are."""
+        if not item_ids:
+            return
+        values = {"state": "superseded", "sent_at": now or datetime.now(UTC), "claimed_until": None}
+        async with self._sessions.begin() as session:
+            await session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(item_ids)).values(**values))
 
     async def retry(self, item_id: str, error: str, delay: timedelta, *, now: datetime | None = None) -> None:
         """Put a failed post back, due again after `delay`."""

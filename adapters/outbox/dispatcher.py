@@ -80,8 +80,8 @@ class Dispatcher(BackgroundLoop):
     async def run_once(self) -> int:
         """Deliver what is due now; how many posts were handled (sent, rescheduled or given up)."""
         items, stale = newest_redraws(await self.outbox.claim(limit=self.batch))
+        await self.outbox.superseded([item.id for item in stale])
         for item in stale:
-            await self.outbox.superseded(item.id)
             self.on_result(item.destination, "superseded")
         lanes: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in items:  # posts to one conversation keep their order; different ones go in parallel
