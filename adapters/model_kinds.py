@@ -22,6 +22,7 @@ from adapters.search.stored import ranker_state, restore_ranker
 from adapters.search.stored_index import restore_retriever, retriever_state
 from adapters.search.stored_router import restore_router, router_state
 from adapters.search.tfidf import TfidfRetriever
+from adapters.search.traffic import ASKED
 from core.cause_matching import CauseMatcher
 from core.causes import Cause
 from core.kb import Article, Library
@@ -51,6 +52,14 @@ def signature(articles: list[Article]) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Lessons:
+    """What the suggestion ranker learns from: (text, article id) resolutions, and the questions asked."""
+
+    solved: list[tuple[str, str]]
+    asked: list[str]
+
+
 @dataclass
 class SuggestionModel:
     """The calibrated article ranker (suggestions and their abstention)."""
@@ -64,13 +73,15 @@ class SuggestionModel:
     async def context(self) -> list[Article]:
         return await self.articles.list()
 
-    async def data(self) -> list[tuple[str, str]]:
-        return await self.inputs.lessons()
+    async def data(self) -> Lessons:
+        return Lessons(await self.inputs.lessons(), await self.inputs.asked(ASKED))
 
-    def fit(self, lessons: list[tuple[str, str]], articles: list[Article]) -> Fitted:
-        scratch = Library(self.make())
-        scratch.load(articles, lessons)  # the same documents and history filter as inline fitting
-        return Fitted(scratch.retriever, articles, len(scratch.history))
+    def fit(self, lessons: Lessons, articles: list[Article]) -> Fitted:
+        ranker = self.make()
+        scratch = Library(ranker)
+        scratch.load(articles, lessons.solved)  # the same documents and history filter as inline fitting
+        ranker.adapt(lessons.asked)  # where many recent questions have no article, stay quiet more
+        return Fitted(ranker, articles, len(scratch.history))
 
     def load(self, state: State, articles: list[Article]) -> Fitted:
         return _restored(self.make(), restore_ranker, state, articles)

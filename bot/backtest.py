@@ -119,6 +119,9 @@ def backtest_kb(articles: list[dict[str, str]], history: list[dict[str, str]], q
     library = Library(ranker, policy or SuggestionPolicy())
     library.load([Article(id=a["id"], title=a["title"], body=a["body"]) for a in articles],
                  [(h["text"], h["article_id"]) for h in history])  # an empty id: no article fitted
+    adapt = getattr(library.retriever, "adapt", None)
+    if adapt is not None:  # the replayed questions are what the bot was asked: texts only, never labels
+        adapt([q["text"] for q in queries])
     library.suggest("warm up")  # a lazily loaded model should not count against queries per second
     started = time.perf_counter()
     offered = [[s.article.id for s in library.suggest(q["text"]).items] for q in queries]

@@ -14,32 +14,7 @@ from adapters.search.abstention import CalibratedRanker, Scored, choose_threshol
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from bot.cli import main
-
-# Twelve topics, each with its own words; the first six have an article, the last six have none.
-TOPICS = {
-    "vpn": ["vpn", "tunnel", "disconnects", "globalprotect"],
-    "printer": ["printer", "toner", "paper jam", "print queue"],
-    "password": ["password", "reset", "locked out", "expired"],
-    "laptop": ["laptop", "battery", "charger", "overheats"],
-    "email": ["outlook", "mailbox", "inbox full", "calendar invite"],
-    "wifi": ["wifi", "wireless", "access point", "signal"],
-    "payroll": ["payslip", "salary", "bonus", "tax code"],
-    "parking": ["parking", "garage", "permit", "car park"],
-    "canteen": ["canteen", "lunch", "menu", "vegetarian"],
-    "travel": ["flight", "hotel", "booking", "expenses trip"],
-    "badge": ["badge", "door", "reception", "visitor pass"],
-    "furniture": ["desk chair", "standing desk", "monitor arm", "ergonomic"],
-}
-FRAMES = ["my {a} is broken since {b}", "how do I fix the {a} {b} problem", "{a} not working, {b} again",
-          "help with {a} and {b} please", "the {b} thing on my {a}", "urgent: {a} {b}",
-          "can someone look at {a}? {b}", "{b} keeps happening with {a}", "is there a known {a} issue {b}",
-          "{a} trouble today, {b}"]
-WITH_ARTICLE = list(TOPICS)[:6]
-
-
-def questions(topic: str, n: int, rnd: random.Random) -> list[str]:
-    words = TOPICS[topic]
-    return [rnd.choice(FRAMES).format(a=rnd.choice(words), b=rnd.choice(words)) for _ in range(n)]
+from tests.abstention_topics import FRAMES, TOPICS, WITH_ARTICLE, questions
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -36,10 +36,13 @@ def test_the_calibrated_ranker_round_trips() -> None:
     ranker = calibrated()
     ranker.fit(DOCS, HISTORY)
     assert ranker.calibration is not None  # history enough: the abstention was learnt too
+    assert ranker.adapt(QUERIES) is not None  # and what the asked questions said
     copy = calibrated()
     restore_ranker(copy, unpack(pack(ranker_state(ranker))))
     assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
     assert copy.abstain_below == ranker.abstain_below and copy._sizes == ranker._sizes
+    assert copy.calibration is not None and copy.calibration.traffic == ranker.calibration.traffic
+    assert copy.calibration.fits_ys == ranker.calibration.fits_ys
 
 
 def test_the_cold_ranker_round_trips() -> None:

@@ -79,6 +79,14 @@ class SqlModelInputs(SqlRepository):
         return [(str(text), str(aid) if resolution == Resolution.ARTICLE.value else NO_ARTICLE)
                 for text, aid, resolution in reversed(rows)]
 
+    async def asked(self, limit: int) -> list[str]:
+        """The questions people asked most recently (newest `limit` tickets' texts), whatever became of them:
+        the traffic the suggestion ranker's abstention follows (adapters/search/traffic.py)."""
+        stmt = (select(_text()).where(_text() != "")
+                .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()).limit(limit))
+        async with self._reading() as session:
+            return [str(text) for text in reversed((await session.execute(stmt)).scalars().all())]
+
     async def escalations(self, limit: int | None = None) -> list[tuple[str, str, str | None]]:
         """(text, escalated_to, judgement) of past escalations, oldest first, for team routing."""
         t = TICKETS.c

@@ -20,6 +20,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from adapters.search.answerability import FEATURES, SAMPLE_WEIGHT, Evidence, answer_model
+from adapters.search.traffic import ASKED, Traffic, adapt
 from core.kb import NO_ARTICLE, Ranker
 
 FOLDS = 5
@@ -55,6 +56,17 @@ class Calibration:
     ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
     cv: dict[str, float | int | None] = field(default_factory=dict)
     settings: dict[str, float | int | str] = field(default_factory=dict)  # method, folds, targets
+    # The map from shown confidence to the chance that any article fits, and the share that had one in the
+    # cross-validation: what the asked questions are read with (adapters/search/traffic.py).
+    fits_xs: list[float] = field(default_factory=list)
+    fits_ys: list[float] = field(default_factory=list)
+    answerable_share: float = 0.0
+    traffic: Traffic | None = None
+
+    @property
+    def effective(self) -> float:
+        """The threshold in force: the history's, raised where the asked questions say to stay quiet."""
+        return max(self.threshold, self.traffic.threshold) if self.traffic is not None else self.threshold
 
     def confidence(self, x: np.ndarray) -> np.ndarray:
         """The calibrated confidence for rows of FEATURES (the raw top-1 odds when nothing was learnt)."""
@@ -64,8 +76,18 @@ class Calibration:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
-        return {"threshold": round(self.threshold, 4), **self.settings, "how": self.how,
-                "cross_validation": self.cv}
+        how, traffic = self.how, self.traffic
+        if traffic is not None and traffic.threshold > self.threshold:
+            how += (f"; of the {traffic.asked} questions asked most recently, an estimated "
+                    f"{traffic.no_article_share:.0%} have no article (EM of Saerens et al. 2002, no label "
+                    f"read), so the bot also stays quiet under {traffic.threshold:.3f}, where its "
+                    f"abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
+        elif traffic is not None:
+            how += (f"; the {traffic.asked} questions asked most recently (an estimated "
+                    f"{traffic.no_article_share:.0%} without an article) raised no threshold")
+        return {"threshold": round(self.effective, 4), "history_threshold": round(self.threshold, 4),
+                **self.settings, "how": how, "cross_validation": self.cv,
+                "traffic": traffic.to_dict() if traffic is not None else None}
 
 
 @dataclass(frozen=True)
@@ -99,13 +121,25 @@ class CalibratedRanker:
         self.calibration: Calibration | None = None
         self.evidence: Evidence | None = None
         self._sizes = (0, 0)  # (articles, history) at the last cross-validation
+        self._asked: list[str] = []  # the questions adapt() last read, to read again after a new calibration
 
     @property
     def abstain_below(self) -> float:
         """The learnt threshold, or the inner ranker's own before there is history enough."""
         if self.calibration is not None:
-            return self.calibration.threshold
+            return self.calibration.effective
         return float(getattr(self.inner, "abstain_below", 0.12))
+
+    def adapt(self, asked: Sequence[str]) -> Traffic | None:
+        """Read the questions this deployment was asked (no label): where many have no article, stay quiet
+        more (adapters/search/traffic.py). Kept until the next call, and re-read after a new calibration."""
+        self._asked = [t for t in asked if t.strip()][-ASKED:]
+        cal = self.calibration
+        if cal is None or self.evidence is None:
+            return None
+        shown = [ranked[0][1] for ranked in (self.search(t, 1) for t in self._asked) if ranked]
+        cal.traffic = adapt(shown, cal.fits_xs, cal.fits_ys, cal.answerable_share)
+        return cal.traffic
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
         """Fit the inner ranker on everything; re-learn the calibration when the data grew enough."""
@@ -120,6 +154,8 @@ class CalibratedRanker:
                                                  max_loss=self.max_loss, seed=self.seed,
                                                  target_precision=self.target_precision)
             self._sizes = sizes
+            if self._asked:
+                self.adapt(self._asked)
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The inner ranking; with a calibration, the first article's confidence is the learnt chance that
@@ -164,6 +200,8 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     shown = shown_confidence(chance, xs, ys)
     calibrated = [Scored(float(c), s.top1, s.top3, s.answerable) for c, s in zip(shown, scored, strict=True)]
     threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
+    answerable = [s.answerable for s in scored]
+    fits_xs, fits_ys = fit_isotonic(shown.tolist(), answerable)
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
            f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
@@ -176,7 +214,8 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     settings: dict[str, float | int | str] = {
         "method": "held-out-article cross-validation, sign-constrained logistic regression + isotonic map",
         "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss}
-    return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings)
+    return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings,
+                       fits_xs=fits_xs, fits_ys=fits_ys, answerable_share=float(np.mean(answerable)))
 
 
 def held_out_scores(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],

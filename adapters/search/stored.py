@@ -6,6 +6,7 @@ loads a stored model predicts exactly what the process that fitted it predicted.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,7 @@ from adapters.search.stored_parts import (
     restore_classifier,
     restore_features,
 )
+from adapters.search.traffic import Traffic
 
 
 def ranker_state(ranker: CalibratedRanker) -> State:
@@ -50,7 +52,11 @@ def ranker_state(ranker: CalibratedRanker) -> State:
         "calibration": None if cal is None else {"threshold": cal.threshold, "how": cal.how,
                                                  "xs": cal.xs, "ys": cal.ys, "cv": cal.cv,
                                                  "settings": cal.settings,
-                                                 "model": answer_model_state(cal.model, state)},
+                                                 "model": answer_model_state(cal.model, state),
+                                                 "fits_xs": cal.fits_xs, "fits_ys": cal.fits_ys,
+                                                 "answerable_share": cal.answerable_share,
+                                                 "traffic": None if cal.traffic is None
+                                                 else asdict(cal.traffic)},
         "evidence": evidence_state(ranker.evidence, state),
     }
     return state
@@ -76,7 +82,11 @@ def restore_ranker(ranker: CalibratedRanker, state: State) -> None:
     cal = meta["calibration"]
     ranker.calibration = None if cal is None else Calibration(
         threshold=cal["threshold"], how=cal["how"], xs=cal["xs"], ys=cal["ys"], cv=cal["cv"],
-        settings=cal["settings"], model=restore_answer_model(cal["model"], state))
+        settings=cal["settings"], model=restore_answer_model(cal["model"], state),
+        # Stored before the asked questions were read: no map, so nothing to adapt until the next fit.
+        fits_xs=cal.get("fits_xs", []), fits_ys=cal.get("fits_ys", []),
+        answerable_share=cal.get("answerable_share", 0.0),
+        traffic=Traffic(**cal["traffic"]) if cal.get("traffic") else None)
     dense = getattr(inner.features, "dense", None)
     ranker.evidence = restore_evidence(meta["evidence"], state, dense if callable(dense) else None)
     ranker._sizes = (int(meta["sizes"][0]), int(meta["sizes"][1]))

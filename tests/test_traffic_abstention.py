@@ -1,0 +1,122 @@
+"""Abstention that follows the questions a deployment is asked (adapters/search/traffic.py): the share of
+them without an article is estimated with no label read, and where it is high the bot stays quiet more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from adapters.db.model_inputs import SqlModelInputs
+from adapters.db.repositories import SqlRepositories
+from adapters.model_kinds import SuggestionModel
+from adapters.search.abstention import CalibratedRanker
+from adapters.search.features import LexicalFeatures
+from adapters.search.ranker import LearnedRanker
+from adapters.search.traffic import MIN_ASKED, TARGET_PRECISION, adapt, estimate_prior, reweigh
+from bot.backtest import backtest_kb
+from core.kb import Article, Library
+from core.tickets import Resolution, Surface, Ticket
+from tests.abstention_topics import few_shot_world
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def calibrated() -> CalibratedRanker:
+    return CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+
+
+def sample(prior: float, n: int, rnd: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Labels with this prior, and the chance of each that a model calibrated where the prior was 0.8 gives
+    (a score's likelihood ratio is exp(2 x score), the same under any prior)."""
+    label = rnd.random(n) < prior
+    score = rnd.normal(np.where(label, 1.0, -1.0), 1.0)
+    odds = 0.8 / 0.2 * np.exp(2 * score)
+    return label, odds / (1 + odds)
+
+
+def test_the_share_of_questions_with_an_article_is_estimated_without_labels() -> None:
+    rnd = np.random.default_rng(3)
+    for prior in (0.3, 0.5, 0.8):
+        label, chance = sample(prior, 4_000, rnd)
+        estimate = estimate_prior(chance, 0.8)
+        assert abs(estimate - label.mean()) < 0.03
+        # Re-weighed to the estimate, the chances are calibrated again: their mean is the true share.
+        assert abs(reweigh(chance, 0.8, estimate).mean() - label.mean()) < 0.03
+
+
+def test_many_questions_unlike_the_history_raise_the_threshold_and_say_by_how_much() -> None:
+    rnd = np.random.default_rng(5)
+    label, chance = sample(0.4, 1_000, rnd)  # 60% of the asked questions have no article
+    xs, ys = np.linspace(0, 1, 101).tolist(), np.linspace(0, 1, 101).tolist()  # chance -> "one fits"
+    traffic = adapt(chance.tolist(), xs, ys, 0.8)
+    assert traffic is not None and abs(traffic.no_article_share - (1 - label.mean())) < 0.05
+    assert traffic.threshold > 0.5 and (traffic.estimated_precision or 0) >= TARGET_PRECISION
+    quiet = chance < traffic.threshold
+    assert (~label[quiet]).mean() >= TARGET_PRECISION - 0.03  # the estimate holds on the labels
+    # Where nearly every question has an article, only a handful at the very bottom are 90% without one.
+    label, chance = sample(0.97, 1_000, rnd)
+    calm = adapt(chance.tolist(), xs, ys, 0.8)
+    assert calm is not None and calm.no_article_share < 0.06
+    assert (chance < calm.threshold).mean() < 0.03  # only the very least likely are silenced
+    assert adapt(chance[: MIN_ASKED - 1].tolist(), xs, ys, 0.8) is None  # too few to estimate anything
+
+
+def fixture() -> tuple[list[Article], list[tuple[str, str]], list[tuple[str, str]]]:
+    articles, history, asked = few_shot_world()
+    return [Article(id=i, title=t, body=b) for i, t, b in articles], history, asked
+
+
+def test_where_half_the_questions_have_no_article_the_bot_stays_quiet_on_more_of_them() -> None:
+    articles, history, asked = fixture()
+    queries = [{"text": q, "article_id": a} for q, a in asked]
+    report = backtest_kb([{"id": a.id, "title": a.title, "body": a.body} for a in articles],
+                         [{"text": q, "article_id": a} for q, a in history], queries, ranker=calibrated())
+    learnt = report["abstention"]
+    assert learnt["traffic"]["asked"] == len(asked)
+    assert 0.25 <= learnt["traffic"]["estimated_no_article_share"] <= 0.75  # truly 0.5
+    assert learnt["threshold"] > learnt["history_threshold"] and "stays quiet under" in learnt["how"]
+    # The same ranker without the asked questions read: the history's threshold alone.
+    library = Library(calibrated())
+    library.load(articles, history)
+    shown = [library.suggest(q) for q, _ in asked]
+    quiet = sum(not s.items for s, (_, a) in zip(shown, asked, strict=True) if not a)
+    first = sum(bool(s.items) and s.items[0].article.id == a for s, (_, a) in zip(shown, asked, strict=True) if a)
+    assert report["abstain_recall"] >= quiet / 80 + 0.1 and report["abstain_precision"] >= 0.85
+    assert report["full_accuracy"] >= (quiet + first) / len(asked) + 0.05
+
+
+def test_the_asked_questions_are_read_again_when_the_calibration_is_learnt_again() -> None:
+    articles, history, asked = fixture()
+    ranker = calibrated()
+    Library(ranker).load(articles, history)
+    assert ranker.adapt([q for q, _ in asked]) is not None
+    before = ranker.calibration
+    more = history + [(q, a) for q, a in asked if a]  # the history grew past the re-learning mark
+    Library(ranker).load(articles, more)
+    assert ranker.calibration is not None and ranker.calibration is not before
+    assert ranker.calibration.traffic is not None
+    assert ranker.abstain_below == max(ranker.calibration.threshold, ranker.calibration.traffic.threshold)
+
+
+async def test_the_stored_suggestion_model_reads_the_newest_asked_questions(repos: SqlRepositories) -> None:
+    articles, history, asked = fixture()
+    for article in articles:
+        await repos.articles.save(article)
+    solved = [Ticket(id=f"H{n:03d}", surface=Surface.INTERNAL, created_at=T0 + timedelta(minutes=n), text=q,
+                     resolved_at=T0 + timedelta(minutes=n, seconds=30), resolution=Resolution.ARTICLE,
+                     article_id=a) for n, (q, a) in enumerate(history)]
+    start = T0 + timedelta(days=1)
+    open_ = [Ticket(id=f"Q{n:03d}", surface=Surface.INTERNAL, created_at=start + timedelta(minutes=n), text=q)
+             for n, (q, _) in enumerate(asked)]
+    await repos.tickets.save_many(solved + open_)
+    inputs = SqlModelInputs(repos.sessions)
+    newest = await inputs.asked(len(asked))
+    assert newest == [q for q, _ in asked]  # the newest, oldest first: solved history is older than these
+    model = SuggestionModel(Library(calibrated()), calibrated, repos.articles, inputs)
+    data = await model.data()
+    assert data.asked[-len(asked):] == newest and len(data.solved) == len(history)
+    fitted = model.fit(data, await model.context())
+    cal = fitted.model.calibration
+    assert cal is not None and cal.traffic is not None and cal.traffic.asked == len(data.asked)
+    assert fitted.model.abstain_below == cal.effective > cal.threshold
