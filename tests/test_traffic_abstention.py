@@ -13,7 +13,7 @@ from adapters.model_kinds import SuggestionModel
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
-from adapters.search.traffic import MIN_ASKED, TARGET_PRECISION, adapt, estimate_prior, reweigh
+from adapters.search.traffic import ASKED, MIN_ASKED, TARGET_PRECISION, adapt, estimate_prior, reweigh
 from bot.backtest import backtest_kb
 from core.kb import Article, Library
 from core.tickets import Resolution, Surface, Ticket
@@ -120,3 +120,12 @@ async def test_the_stored_suggestion_model_reads_the_newest_asked_questions(repo
     cal = fitted.model.calibration
     assert cal is not None and cal.traffic is not None and cal.traffic.asked == len(data.asked)
     assert fitted.model.abstain_below == cal.effective > cal.threshold
+
+
+def test_more_asked_questions_than_are_read_are_sampled_evenly_not_by_their_tail() -> None:
+    ranker = calibrated()  # a replay lists questions in any order (CLINC150: every out-of-scope one last)
+    texts = [f"question {i}" for i in range(5_500)]
+    ranker.adapt(texts)
+    kept = [int(t.split()[1]) for t in ranker._asked]
+    assert len(kept) <= ASKED and kept[0] == 0 and kept[-1] >= 5_500 - 3
+    assert max(b - a for a, b in zip(kept, kept[1:], strict=False)) <= 3

@@ -133,7 +133,8 @@ class CalibratedRanker:
     def adapt(self, asked: Sequence[str]) -> Traffic | None:
         """Read the questions this deployment was asked (no label): where many have no article, stay quiet
         more (adapters/search/traffic.py). Kept until the next call, and re-read after a new calibration."""
-        self._asked = [t for t in asked if t.strip()][-ASKED:]
+        texts = [t for t in asked if t.strip()]
+        self._asked = texts[:: -(-len(texts) // ASKED)] if len(texts) > ASKED else texts  # evenly, if many
         cal = self.calibration
         if cal is None or self.evidence is None:
             return None
