@@ -45,7 +45,11 @@ class Served:
 
     def public(self) -> dict[str, object]:
         """For /healthz."""
-        return {"version": self.version, "fitted_at": self.fitted_at.isoformat(), "examples": self.examples}
+        shown: dict[str, object] = {"version": self.version, "fitted_at": self.fitted_at.isoformat(),
+                                    "examples": self.examples}
+        if self.meta.get("abstention"):  # why the bot stays quiet where it does (SuggestionModel.meta)
+            shown["abstention"] = self.meta["abstention"]
+        return shown
 
 
 class ModelKeeper:

@@ -93,7 +93,15 @@ class SuggestionModel:
         return ranker_state(_stored(self.library.retriever, CalibratedRanker, "calibrated ranker"))
 
     def meta(self, articles: list[Article]) -> dict[str, Any]:
-        return {"articles": signature(articles)}
+        calibration = getattr(self.library.retriever, "calibration", None)
+        if calibration is None:
+            return {"articles": signature(articles)}
+        summary = calibration.to_dict()
+        traffic = summary["traffic"] or {}
+        return {"articles": signature(articles), "abstention": {
+            "threshold": summary["threshold"], "history_threshold": summary["history_threshold"],
+            "asked": traffic.get("asked"),
+            "estimated_no_article_share": traffic.get("estimated_no_article_share")}}
 
     def covers(self, meta: dict[str, Any], articles: list[Article]) -> bool:
         """Whether a model fitted with this meta knows these very articles."""

@@ -128,6 +128,19 @@ async def test_healthz_says_which_model_versions_are_served(db_url: str, engine)
         await client.close()
 
 
+async def test_healthz_says_under_which_confidence_the_bot_stays_quiet(db_url: str, engine) -> None:
+    runtime = await seeded(db_url, engine, tickets=60)  # history enough to learn the abstention from
+    client = TestClient(TestServer(create_app(runtime)))
+    await client.start_server()
+    try:
+        shown = (await (await client.get("/healthz")).json())["models"]["suggestions"]["abstention"]
+        assert round(runtime.desk.library.retriever.abstain_below, 4) == shown["threshold"]
+        assert shown["threshold"] >= shown["history_threshold"] and shown["asked"] == 60
+        assert 0 <= shown["estimated_no_article_share"] <= 1
+    finally:
+        await client.close()
+
+
 async def test_a_newer_version_stored_elsewhere_is_picked_up_without_fitting(db_url: str, engine) -> None:
     a, b = await seeded(db_url, engine, tickets=60), await process(db_url)
     try:
