@@ -82,8 +82,8 @@ class SqlModelInputs(SqlRepository):
     async def asked(self, limit: int) -> list[str]:
         """The questions people asked most recently (newest `limit` tickets' texts), whatever became of them:
         the traffic the suggestion ranker's abstention follows (adapters/search/traffic.py)."""
-        stmt = (select(_text()).where(_text() != "")
-                .order_by(TICKETS.c.created_at.desc(), TICKETS.c.id.desc()).limit(limit))
+        # created_at alone, so both databases walk ix_tickets_created_at backwards and stop at the limit
+        stmt = select(_text()).where(_text() != "").order_by(TICKETS.c.created_at.desc()).limit(limit)
         async with self._reading() as session:
             return [str(text) for text in reversed((await session.execute(stmt)).scalars().all())]
 
