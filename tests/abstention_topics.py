@@ -31,13 +31,16 @@ def questions(topic: str, n: int, rnd: random.Random) -> list[str]:
     return [rnd.choice(FRAMES).format(a=rnd.choice(words), b=rnd.choice(words)) for _ in range(n)]
 
 
-def few_shot_world(seed: int = 2, per: int = 15) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]],
-                                                           list[tuple[str, str]]]:
+def few_shot_world(seed: int = 2, per: int = 15, declines: int = 0) -> tuple[
+        list[tuple[str, str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
     """A small business: eight articles with `per` past questions each and no "I still need help" on record,
     then 160 asked questions of which half are about eight topics no article covers, each a sibling that
     shares three words with an article's. A question holds one to three of its topic's words among
     everyday ones, so the ranker is often right without being sure: the history's one-point budget then
     keeps the bot talking where half the questions have no article.
+
+    With `declines`, the history also holds that many *I still need help* questions about things no
+    article covers and no article resembles, and the unanswerable questions asked are of that kind.
 
     Returns (id, title, body) articles, (text, article id) history, (text, article id or "") questions.
     """
@@ -54,5 +57,9 @@ def few_shot_world(seed: int = 2, per: int = 15) -> tuple[list[tuple[str, str, s
     articles = [(t, f"{w[0]} {w[1]}", " ".join(w)) for t, w in topics.items()]
     history = [(question(w), t) for t, w in topics.items() for _ in range(per)]
     asked = [(question(w), t) for t, w in topics.items() for _ in range(10)]
+    if declines:
+        elsewhere = [vocab[300 + 8 * k: 308 + 8 * k] for k in range(12)]
+        history += [(question(elsewhere[i % 12]), "") for i in range(declines)]
+        return articles, history, asked + [(question(w), "") for w in elsewhere[:8] for _ in range(10)]
     asked += [(question(w), "") for w in siblings for _ in range(10)]
     return articles, history, asked

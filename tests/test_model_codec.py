@@ -42,7 +42,7 @@ def test_the_calibrated_ranker_round_trips() -> None:
     assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
     assert copy.abstain_below == ranker.abstain_below and copy._sizes == ranker._sizes
     assert copy.calibration is not None and copy.calibration.traffic == ranker.calibration.traffic
-    assert copy.calibration.fits_ys == ranker.calibration.fits_ys
+    assert copy.calibration.reading == ranker.calibration.reading
 
 
 def test_the_cold_ranker_round_trips() -> None:

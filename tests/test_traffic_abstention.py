@@ -13,7 +13,17 @@ from adapters.model_kinds import SuggestionModel
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
-from adapters.search.traffic import ASKED, MIN_ASKED, TARGET_PRECISION, adapt, estimate_prior, reweigh
+from adapters.search.scoring import calibration_error
+from adapters.search.traffic import (
+    ASKED,
+    MIN_ASKED,
+    MIN_DECLINES,
+    TARGET_PRECISION,
+    Reading,
+    adapt,
+    estimate_prior,
+    reweigh,
+)
 from bot.backtest import backtest_kb
 from core.kb import Article, Library
 from core.tickets import Resolution, Surface, Ticket
@@ -48,18 +58,19 @@ def test_the_share_of_questions_with_an_article_is_estimated_without_labels() ->
 def test_many_questions_unlike_the_history_raise_the_threshold_and_say_by_how_much() -> None:
     rnd = np.random.default_rng(5)
     label, chance = sample(0.4, 1_000, rnd)  # 60% of the asked questions have no article
-    xs, ys = np.linspace(0, 1, 101).tolist(), np.linspace(0, 1, 101).tolist()  # chance -> "one fits"
-    traffic = adapt(chance.tolist(), xs, ys, 0.8)
+    line = np.linspace(0, 1, 101).tolist()
+    reading = Reading(line, line, 0.8)  # chance -> "one fits", learnt where 80% had an article
+    traffic = adapt(chance.tolist(), reading)
     assert traffic is not None and abs(traffic.no_article_share - (1 - label.mean())) < 0.05
     assert traffic.threshold > 0.5 and (traffic.estimated_precision or 0) >= TARGET_PRECISION
     quiet = chance < traffic.threshold
     assert (~label[quiet]).mean() >= TARGET_PRECISION - 0.03  # the estimate holds on the labels
     # Where nearly every question has an article, only a handful at the very bottom are 90% without one.
     label, chance = sample(0.97, 1_000, rnd)
-    calm = adapt(chance.tolist(), xs, ys, 0.8)
+    calm = adapt(chance.tolist(), reading)
     assert calm is not None and calm.no_article_share < 0.06
     assert (chance < calm.threshold).mean() < 0.03  # only the very least likely are silenced
-    assert adapt(chance[: MIN_ASKED - 1].tolist(), xs, ys, 0.8) is None  # too few to estimate anything
+    assert adapt(chance[: MIN_ASKED - 1].tolist(), reading) is None  # too few to estimate anything
 
 
 def fixture() -> tuple[list[Article], list[tuple[str, str]], list[tuple[str, str]]]:
@@ -129,3 +140,25 @@ def test_more_asked_questions_than_are_read_are_sampled_evenly_not_by_their_tail
     kept = [int(t.split()[1]) for t in ranker._asked]
     assert len(kept) <= ASKED and kept[0] == 0 and kept[-1] >= 5_500 - 3
     assert max(b - a for a, b in zip(kept, kept[1:], strict=False)) <= 3
+
+
+def test_with_its_own_declines_on_record_the_shown_confidence_follows_the_asked_questions() -> None:
+    articles, history, asked = few_shot_world(declines=MIN_DECLINES + 10)
+    ranker = calibrated()
+    Library(ranker).load([Article(id=i, title=t, body=b) for i, t, b in articles], history)
+    texts, first_right = [q for q, _ in asked], []
+    before = [ranker.search(q, 1)[0] for q in texts]  # (article, confidence) as the history calibrated it
+    traffic = ranker.adapt(texts)
+    cal = ranker.calibration
+    assert cal is not None and cal.reading is not None and cal.reading.from_declines and traffic is not None
+    assert abs(traffic.no_article_share - 0.5) <= 0.15  # half the asked questions have no article
+    after = [ranker.search(q, 1)[0] for q in texts]
+    first_right = [aid == a != "" for (aid, _), (_, a) in zip(before, asked, strict=True)]
+    assert [aid for aid, _ in after] == [aid for aid, _ in before]  # the same articles, surer or less so
+    assert calibration_error([c for _, c in after], first_right) < calibration_error(
+        [c for _, c in before], first_right)
+    assert "'I still need help' questions" in cal.to_dict()["how"] and cal.to_dict()["traffic"]["against"] == "declines"
+    # The threshold in force is on the scale shown: the same questions are silenced as on the history's.
+    quiet_after = [c < ranker.abstain_below for _, c in after]
+    history_scale = max(cal.threshold, traffic.threshold)
+    assert quiet_after == [c < history_scale for _, c in before]

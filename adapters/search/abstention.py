@@ -20,7 +20,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from adapters.search.answerability import FEATURES, SAMPLE_WEIGHT, Evidence, answer_model
-from adapters.search.traffic import ASKED, Traffic, adapt
+from adapters.search.traffic import ASKED, Reading, Traffic, adapt, follows, reading_of, reshaped
 from core.kb import NO_ARTICLE, Ranker
 
 FOLDS = 5
@@ -56,38 +56,58 @@ class Calibration:
     ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
     cv: dict[str, float | int | None] = field(default_factory=dict)
     settings: dict[str, float | int | str] = field(default_factory=dict)  # method, folds, targets
-    # The map from shown confidence to the chance that any article fits, and the share that had one in the
-    # cross-validation: what the asked questions are read with (adapters/search/traffic.py).
-    fits_xs: list[float] = field(default_factory=list)
-    fits_ys: list[float] = field(default_factory=list)
-    answerable_share: float = 0.0
-    traffic: Traffic | None = None
+    reading: Reading | None = None  # what the asked questions are read with (adapters/search/traffic.py)
+    traffic: Traffic | None = None  # what they said
 
     @property
     def effective(self) -> float:
-        """The threshold in force: the history's, raised where the asked questions say to stay quiet."""
-        return max(self.threshold, self.traffic.threshold) if self.traffic is not None else self.threshold
+        """The threshold in force, on the shown scale: the history's, raised where the asked questions say to
+        stay quiet."""
+        t = max(self.threshold, self.traffic.threshold) if self.traffic is not None else self.threshold
+        return self.on_shown(t)
 
-    def confidence(self, x: np.ndarray) -> np.ndarray:
-        """The calibrated confidence for rows of FEATURES (the raw top-1 odds when nothing was learnt)."""
+    def on_shown(self, history_scale: float) -> float:
+        """A confidence as the history calibrated it, on the scale the bot shows (the same unless the shown
+        confidence follows the asked questions)."""
+        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
+            return history_scale
+        return float(reshaped(np.asarray([history_scale]), self.reading, self.traffic)[0])
+
+    def history_confidence(self, x: np.ndarray) -> np.ndarray:
+        """The confidence as the history's cross-validation calibrated it, for rows of FEATURES (the raw
+        top-1 odds when nothing was learnt)."""
         x = np.atleast_2d(x)
         p = self.model.predict_proba(x)[:, 1] if self.model is not None else x[:, 0]
         return shown_confidence(p, self.xs, self.ys)
 
+    def confidence(self, x: np.ndarray) -> np.ndarray:
+        """The confidence the bot shows for rows of FEATURES: the history's, following the asked questions
+        where the deployment's own "I still need help" questions say what an unanswerable one looks like."""
+        shown = self.history_confidence(x)
+        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
+            return shown
+        return reshaped(shown, self.reading, self.traffic)
+
     def to_dict(self) -> dict[str, object]:
         """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
         how, traffic = self.how, self.traffic
-        if traffic is not None and traffic.threshold > self.threshold:
+        report = traffic.to_dict() if traffic is not None else None
+        if traffic is not None and report is not None:
+            against = ("its own 'I still need help' questions" if self.reading and self.reading.from_declines
+                       else "the held-out articles' questions")
             how += (f"; of the {traffic.asked} questions asked most recently, an estimated "
-                    f"{traffic.no_article_share:.0%} have no article (EM of Saerens et al. 2002, no label "
-                    f"read), so the bot also stays quiet under {traffic.threshold:.3f}, where its "
-                    f"abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
-        elif traffic is not None:
-            how += (f"; the {traffic.asked} questions asked most recently (an estimated "
-                    f"{traffic.no_article_share:.0%} without an article) raised no threshold")
-        return {"threshold": round(self.effective, 4), "history_threshold": round(self.threshold, 4),
-                **self.settings, "how": how, "cross_validation": self.cv,
-                "traffic": traffic.to_dict() if traffic is not None else None}
+                    f"{traffic.no_article_share:.0%} have no article (EM of Saerens et al. 2002 against "
+                    f"{against}; no label read)")
+            if traffic.threshold > self.threshold:
+                how += (f", so the bot also stays quiet under {self.on_shown(traffic.threshold):.3f}, where "
+                        f"its abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
+            if follows(self.reading, traffic):
+                how += "; the shown confidence follows that share"
+            report = {**report, "threshold": round(self.on_shown(traffic.threshold), 4),
+                      "against": "declines" if self.reading and self.reading.from_declines else "held-out"}
+        return {"threshold": round(self.effective, 4),
+                "history_threshold": round(self.on_shown(self.threshold), 4), **self.settings, "how": how,
+                "cross_validation": self.cv, "traffic": report}
 
 
 @dataclass(frozen=True)
@@ -136,10 +156,11 @@ class CalibratedRanker:
         texts = [t for t in asked if t.strip()]
         self._asked = texts[:: -(-len(texts) // ASKED)] if len(texts) > ASKED else texts  # evenly, if many
         cal = self.calibration
-        if cal is None or self.evidence is None:
+        if cal is None or self.evidence is None or cal.reading is None:
             return None
+        cal.traffic = None  # read them as the history calibrated them, not as the last traffic did
         shown = [ranked[0][1] for ranked in (self.search(t, 1) for t in self._asked) if ranked]
-        cal.traffic = adapt(shown, cal.fits_xs, cal.fits_ys, cal.answerable_share)
+        cal.traffic = adapt(shown, cal.reading)
         return cal.traffic
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
@@ -201,8 +222,8 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     shown = shown_confidence(chance, xs, ys)
     calibrated = [Scored(float(c), s.top1, s.top3, s.answerable) for c, s in zip(shown, scored, strict=True)]
     threshold, cv = choose_threshold(calibrated, max_loss, target_precision)
-    answerable = [s.answerable for s in scored]
-    fits_xs, fits_ys = fit_isotonic(shown.tolist(), answerable)
+    flags = np.asarray([(s.answerable, s.declined, s.top1) for s in scored], dtype=bool).reshape(-1, 3)
+    reading = reading_of(shown, flags[:, 0], flags[:, 1], flags[:, 2], fit_isotonic)
     oos = sum(not s.answerable for s in scored)
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
            f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
@@ -216,7 +237,7 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
         "method": "held-out-article cross-validation, sign-constrained logistic regression + isotonic map",
         "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss}
     return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings,
-                       fits_xs=fits_xs, fits_ys=fits_ys, answerable_share=float(np.mean(answerable)))
+                       reading=reading)
 
 
 def held_out_scores(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]],

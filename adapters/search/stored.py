@@ -34,7 +34,7 @@ from adapters.search.stored_parts import (
     restore_classifier,
     restore_features,
 )
-from adapters.search.traffic import Traffic
+from adapters.search.traffic import Reading, Traffic
 
 
 def ranker_state(ranker: CalibratedRanker) -> State:
@@ -53,8 +53,8 @@ def ranker_state(ranker: CalibratedRanker) -> State:
                                                  "xs": cal.xs, "ys": cal.ys, "cv": cal.cv,
                                                  "settings": cal.settings,
                                                  "model": answer_model_state(cal.model, state),
-                                                 "fits_xs": cal.fits_xs, "fits_ys": cal.fits_ys,
-                                                 "answerable_share": cal.answerable_share,
+                                                 "reading": None if cal.reading is None
+                                                 else asdict(cal.reading),
                                                  "traffic": None if cal.traffic is None
                                                  else asdict(cal.traffic)},
         "evidence": evidence_state(ranker.evidence, state),
@@ -84,8 +84,7 @@ def restore_ranker(ranker: CalibratedRanker, state: State) -> None:
         threshold=cal["threshold"], how=cal["how"], xs=cal["xs"], ys=cal["ys"], cv=cal["cv"],
         settings=cal["settings"], model=restore_answer_model(cal["model"], state),
         # Stored before the asked questions were read: no map, so nothing to adapt until the next fit.
-        fits_xs=cal.get("fits_xs", []), fits_ys=cal.get("fits_ys", []),
-        answerable_share=cal.get("answerable_share", 0.0),
+        reading=Reading(**cal["reading"]) if cal.get("reading") else None,
         traffic=Traffic(**cal["traffic"]) if cal.get("traffic") else None)
     dense = getattr(inner.features, "dense", None)
     ranker.evidence = restore_evidence(meta["evidence"], state, dense if callable(dense) else None)
