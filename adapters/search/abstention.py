@@ -103,7 +103,8 @@ class Calibration:
                         f"its abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
             if follows(self.reading, traffic):
                 how += "; the shown confidence follows that share"
-            report = {**report, "threshold": round(self.on_shown(traffic.threshold), 4),
+            raised = self.on_shown(traffic.threshold) if traffic.threshold > 0 else 0.0  # 0: none raised
+            report = {**report, "threshold": round(raised, 4),
                       "against": "declines" if self.reading and self.reading.from_declines else "held-out"}
         return {"threshold": round(self.effective, 4),
                 "history_threshold": round(self.on_shown(self.threshold), 4), **self.settings, "how": how,
