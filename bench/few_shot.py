@@ -1,6 +1,6 @@
 """Abstention where a business has only a few examples per article and many questions have no article.
 
-    python -m bench.few_shot [--shots 5,10,20] [--light] [--json] [--split test|val]
+    python -m bench.few_shot [--shots 5,10,20] [--light] [--json] [--split test|val] [--declines N]
 
 Issue 16's unseen set is small businesses' live bots: a few examples per article as history, and a third
 to two thirds of the questions matching no article. This bench builds the nearest thing from CLINC150
@@ -14,6 +14,10 @@ is learnt from that history alone (adapters/search/abstention.py); no test figur
 setting. Prints per business and on average: full accuracy (right article first
 when answering, silence when nothing fits), abstention precision and recall, in-scope hit@3 against not
 abstaining, the confidence's calibration error, and the threshold learnt and how.
+
+`--declines N`: the same business some weeks on, with N *I still need help* questions on record: half
+about its withheld intents, half out of scope, drawn from CLINC150's training questions (the asked ones
+come from the test or validation split, so none is asked twice).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ def businesses() -> dict[str, list[str]]:
 
 
 def business(
-    domain: str, intents: list[str], shots: int, data: dict[str, Any], light: bool, split: str = "test"
+    domain: str, intents: list[str], shots: int, data: dict[str, Any], light: bool, split: str = "test",
+    declines: int = 0,
 ) -> dict[str, Any]:
     """One business: its articles, its few-shot history, its half-unanswerable questions, scored."""
     withheld = set(sorted(intents)[::WITHHELD_EVERY])
@@ -53,6 +58,10 @@ def business(
         examples = [t for t, i in data["train"] if i == intent]
         history += [(t, intent) for t in rnd.sample(examples, shots)]
     articles = articles_from(history, per_article=ARTICLE_EXAMPLES, seed=0)
+    if declines:  # what people asked that no article answered, and were helped with by a person
+        near = [t for t, i in data["train"] if i in withheld]
+        history += [(t, "") for t in rnd.sample(near, declines // 2)]
+        history += [(t, "") for t in rnd.sample([t for t, _ in data["oos_train"]], declines - declines // 2)]
     test = [(t, i) for t, i in data[split] if i in kept]
     unanswerable = [(t, "") for t, i in data[split] if i in withheld]
     unanswerable += [(t, "") for t, _ in rnd.sample(data[f"oos_{split}"], len(unanswerable))]
@@ -86,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="every business's figures, as JSON")
     parser.add_argument("--split", choices=("test", "val"), default="test",
                         help="val: CLINC150's validation questions, to compare settings, not test")
+    parser.add_argument("--declines", type=int, default=0,
+                        help="'I still need help' questions on record per business (default 0)")
     args = parser.parse_args(argv)
     semantic = not args.light and semantic_available()
     if semantic:
@@ -94,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     for shots in [int(s) for s in args.shots.split(",")]:
         started = time.perf_counter()
         split, light = args.split, args.light
-        per = {d: business(d, i, shots, data, light, split) for d, i in sorted(businesses().items())}
+        per = {d: business(d, i, shots, data, light, split, args.declines)
+               for d, i in sorted(businesses().items())}
         out[f"{shots} shots"] = {"mean": summary(per), "businesses": per,
                                  "seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
         print(f"{shots} shots: {json.dumps(out[f'{shots} shots']['mean'])}", file=sys.stderr)
