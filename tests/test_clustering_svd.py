@@ -30,4 +30,6 @@ def test_the_float32_vectors_are_the_float64_svds_vectors() -> None:
     matrix = features.transform(docs)
     expected = normalize(TruncatedSVD(12, random_state=0).fit(matrix).transform(matrix))
     assert got.dtype == np.float32 and got.shape == expected.shape
-    assert np.abs(got - expected).max() < 1e-4
+    # float32 keeps about 7 digits, and the randomized SVD's rounding depends on the CPU's BLAS kernels: 1.4e-4
+    # on one machine, under 1e-4 on another. A wrong basis or a missing normalisation is off by 0.1 or more.
+    assert np.abs(got - expected).max() < 1e-3
