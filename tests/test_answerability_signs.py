@@ -43,7 +43,7 @@ def test_the_constrained_model_keeps_the_signal_that_vouches_and_honours_row_wei
 
 
 def test_the_shown_confidence_rises_inside_a_flat_step_of_the_isotonic_map() -> None:
-    from adapters.search.abstention import TIE_BREAK, shown_confidence
+    from adapters.search.calibration import TIE_BREAK, shown_confidence
 
     # A staircase: every chance between 0.2 and 0.6 maps to 0.3; a threshold could only sit at its edges.
     xs, ys = [0.0, 0.2, 0.6, 1.0], [0.0, 0.3, 0.3, 1.0]

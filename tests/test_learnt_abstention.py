@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.search.abstention import CalibratedRanker, Scored, choose_threshold
+from adapters.search.abstention import CalibratedRanker, choose_threshold
+from adapters.search.calibration import Scored
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from bot.cli import main

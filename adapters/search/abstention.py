@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from adapters.search.answerability import FEATURES, SAMPLE_WEIGHT, Evidence, answer_model
-from adapters.search.traffic import ASKED, Reading, Traffic, adapt, follows, reading_of, reshaped
+from adapters.search.calibration import Calibration, Scored, fit_isotonic, shown_confidence
+from adapters.search.traffic import ASKED, Traffic, adapt, reading_of
 from core.kb import NO_ARTICLE, Ranker
 
 FOLDS = 5
@@ -37,90 +35,6 @@ TARGET_PRECISION = 0.85  # abstentions that should be right (no article fitted),
 MIN_PRECISE_RECALL = 0.25
 RECALIBRATE_GROWTH = 0.25  # history or articles growing by this share since the last CV trigger a new one
 DEPTH = 10  # the ranker's answers the evidence looks at
-# The isotonic map is a staircase: the threshold could only sit between its few steps, and on Banking77 the
-# best step below the budget abstained on 4% of the questions with no article (cross-validated loss 0.1 of
-# 1 point). This share of the model's own chance makes the shown confidence strictly increasing, so the
-# threshold can sit inside a step (calibration moves by at most this much). Banking77 validation (training
-# split): recall 0.085 -> 0.178 light, 0.237 -> 0.299 semantic; CLINC150 validation unchanged.
-TIE_BREAK = 0.001
-
-
-@dataclass
-class Calibration:
-    """What the cross-validation learnt: the answer model, its confidence map, the threshold and how."""
-
-    threshold: float
-    how: str
-    model: Any = None  # FEATURES -> chance the first article is right (answerability.answer_model)
-    xs: list[float] = field(default_factory=list)  # isotonic knots: the model's chance ...
-    ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
-    cv: dict[str, float | int | None] = field(default_factory=dict)
-    settings: dict[str, float | int | str] = field(default_factory=dict)  # method, folds, targets
-    reading: Reading | None = None  # what the asked questions are read with (adapters/search/traffic.py)
-    traffic: Traffic | None = None  # what they said
-
-    @property
-    def effective(self) -> float:
-        """The threshold in force, on the shown scale: the history's, raised where the asked questions say to
-        stay quiet."""
-        t = max(self.threshold, self.traffic.threshold) if self.traffic is not None else self.threshold
-        return self.on_shown(t)
-
-    def on_shown(self, history_scale: float) -> float:
-        """A confidence as the history calibrated it, on the scale the bot shows (the same unless the shown
-        confidence follows the asked questions)."""
-        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
-            return history_scale
-        return float(reshaped(np.asarray([history_scale]), self.reading, self.traffic)[0])
-
-    def history_confidence(self, x: np.ndarray) -> np.ndarray:
-        """The confidence as the history's cross-validation calibrated it, for rows of FEATURES (the raw
-        top-1 odds when nothing was learnt)."""
-        x = np.atleast_2d(x)
-        p = self.model.predict_proba(x)[:, 1] if self.model is not None else x[:, 0]
-        return shown_confidence(p, self.xs, self.ys)
-
-    def confidence(self, x: np.ndarray) -> np.ndarray:
-        """The confidence the bot shows for rows of FEATURES: the history's, following the asked questions
-        where the deployment's own "I still need help" questions say what an unanswerable one looks like."""
-        shown = self.history_confidence(x)
-        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
-            return shown
-        return reshaped(shown, self.reading, self.traffic)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-able summary for `fixloop backtest kb` and /healthz-like reports."""
-        how, traffic = self.how, self.traffic
-        report = traffic.to_dict() if traffic is not None else None
-        if traffic is not None and report is not None:
-            against = ("its own 'I still need help' questions" if self.reading and self.reading.from_declines
-                       else "the held-out articles' questions")
-            how += (f"; of the {traffic.asked} questions asked most recently, an estimated "
-                    f"{traffic.no_article_share:.0%} have no article (EM of Saerens et al. 2002 against "
-                    f"{against}; no label read)")
-            if traffic.threshold > self.threshold:
-                how += (f", so the bot also stays quiet under {self.on_shown(traffic.threshold):.3f}, where "
-                        f"its abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
-            if follows(self.reading, traffic):
-                how += "; the shown confidence follows that share"
-            raised = self.on_shown(traffic.threshold) if traffic.threshold > 0 else 0.0  # 0: none raised
-            report = {**report, "threshold": round(raised, 4),
-                      "against": "declines" if self.reading and self.reading.from_declines else "held-out"}
-        return {"threshold": round(self.effective, 4),
-                "history_threshold": round(self.on_shown(self.threshold), 4), **self.settings, "how": how,
-                "cross_validation": self.cv, "traffic": report}
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One held-out question: its top confidence, whether the first / first three were right, and whether a
-    person already said no article fitted it (an *I still need help* row, not a held-out article's)."""
-
-    confidence: float
-    top1: bool
-    top3: bool
-    answerable: bool
-    declined: bool = False
 
 
 class CalibratedRanker:
@@ -285,21 +199,6 @@ def decline_weights(scored: Sequence[Scored]) -> np.ndarray:
     simulated = int(sum(not s.answerable and not s.declined for s in scored))
     share = simulated / declined.sum() if declined.any() and simulated else 1.0
     return np.where(declined, max(1.0, share), 1.0)
-
-
-def shown_confidence(chance: np.ndarray, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
-    """The isotonic map of the model's chance, strictly increasing by TIE_BREAK of the chance itself."""
-    p = np.asarray(chance, dtype=float)
-    return (1 - TIE_BREAK) * np.interp(p, xs, ys) + TIE_BREAK * p if len(xs) else p
-
-
-def fit_isotonic(confidences: Sequence[float], correct: Sequence[bool]) -> tuple[list[float], list[float]]:
-    """Knots of the non-decreasing map from raw confidence to the share of right first articles."""
-    if len(set(confidences)) < 2:
-        return [], []
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-    iso.fit(np.asarray(confidences, dtype=float), np.asarray(correct, dtype=float))
-    return [float(x) for x in iso.X_thresholds_], [float(y) for y in iso.y_thresholds_]
 
 
 def choose_threshold(scored: Sequence[Scored], max_loss: float,

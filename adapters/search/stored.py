@@ -15,8 +15,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from adapters.search.abstention import CalibratedRanker, Calibration
+from adapters.search.abstention import CalibratedRanker
 from adapters.search.answerability import Evidence
+from adapters.search.calibration import Calibration
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import (
     State,

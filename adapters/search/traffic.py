@@ -37,7 +37,6 @@ import numpy as np
 TARGET_PRECISION = 0.90  # abstentions estimated this often right on the asked questions (set on validation)
 MIN_ASKED = 50  # fewer asked questions than this estimate nothing
 MIN_DECLINES = 30  # "I still need help" questions enough to stand for the unanswerable ones (set a priori)
-TIE_BREAK = 0.001  # as in abstention.py: the shown confidence stays strictly increasing
 ASKED = 2_000  # the newest asked questions a fit looks at: enough for the share, bounded at any size
 EPS = 1e-6
 
@@ -90,12 +89,11 @@ def follows(reading: Reading | None, traffic: Traffic | None) -> bool:
 
 def reshaped(shown: np.ndarray, reading: Reading, traffic: Traffic) -> np.ndarray:
     """The shown confidence on the asked questions: the chance an article fits, re-weighed to their share,
-    times the share of right first articles among answerable questions so sure (strictly increasing)."""
+    times the share of right first articles among answerable questions so sure (non-decreasing)."""
     s = np.asarray(shown, dtype=float)
     fits = reweigh(np.interp(s, reading.fits_xs, reading.fits_ys), reading.answerable_share,
                    1 - traffic.no_article_share)
-    right = np.interp(s, reading.right_xs, reading.right_ys)
-    return np.asarray((1 - TIE_BREAK) * fits * right + TIE_BREAK * s)
+    return np.asarray(fits * np.interp(s, reading.right_xs, reading.right_ys))
 
 
 def reweigh(chance: np.ndarray, before: float, after: float) -> np.ndarray:
