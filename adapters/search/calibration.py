@@ -107,7 +107,6 @@ class Scored:
     declined: bool = False
 
 
-
 def shown_confidence(chance: np.ndarray, xs: Sequence[float], ys: Sequence[float]) -> np.ndarray:
     """The isotonic map of the model's chance, strictly increasing by TIE_BREAK of the chance itself."""
     p = np.asarray(chance, dtype=float)
