@@ -57,7 +57,7 @@ class Lessons:
     """What the suggestion ranker learns from: (text, article id) resolutions, and the questions asked."""
 
     solved: list[tuple[str, str]]
-    asked: list[str]
+    asked: list[tuple[str, bool | None]]  # text, and whether an article fitted it when a lesson says so
 
 
 @dataclass
@@ -80,7 +80,8 @@ class SuggestionModel:
         ranker = self.make()
         scratch = Library(ranker)
         scratch.load(articles, lessons.solved)  # the same documents and history filter as inline fitting
-        ranker.adapt(lessons.asked)  # where many recent questions have no article, stay quiet more
+        # where many recent questions have no article, stay quiet more
+        ranker.adapt([t for t, _ in lessons.asked], [known for _, known in lessons.asked])
         return Fitted(ranker, articles, len(scratch.history))
 
     def load(self, state: State, articles: list[Article]) -> Fitted:

@@ -26,7 +26,7 @@ from adapters.search.traffic import (
 )
 from bot.backtest import backtest_kb
 from core.kb import Article, Library
-from core.tickets import Resolution, Surface, Ticket
+from core.tickets import ASKED_FOR_A_PERSON, Message, Resolution, Role, Surface, Ticket
 from tests.abstention_topics import few_shot_world
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -117,16 +117,22 @@ async def test_the_stored_suggestion_model_reads_the_newest_asked_questions(repo
     solved = [Ticket(id=f"H{n:03d}", surface=Surface.INTERNAL, created_at=T0 + timedelta(minutes=n), text=q,
                      resolved_at=T0 + timedelta(minutes=n, seconds=30), resolution=Resolution.ARTICLE,
                      article_id=a) for n, (q, a) in enumerate(history)]
+    declined = Ticket(id="D000", surface=Surface.INTERNAL, created_at=T0 - timedelta(days=1), text="w399 w398",
+                      resolved_at=T0 - timedelta(hours=20), resolution=Resolution.AGENT, suggested_article_ids=["t0"],
+                      messages=[Message(T0 - timedelta(days=1), Role.SYSTEM, "fixloop", ASKED_FOR_A_PERSON)])
+    await repos.tickets.save(declined)
     start = T0 + timedelta(days=1)
     open_ = [Ticket(id=f"Q{n:03d}", surface=Surface.INTERNAL, created_at=start + timedelta(minutes=n), text=q)
              for n, (q, _) in enumerate(asked)]
     await repos.tickets.save_many(solved + open_)
     inputs = SqlModelInputs(repos.sessions)
     newest = await inputs.asked(len(asked))
-    assert newest == [q for q, _ in asked]  # the newest, oldest first: solved history is older than these
+    assert newest == [(q, None) for q, _ in asked]  # the newest, oldest first; open: nothing known of them
     model = SuggestionModel(Library(calibrated()), calibrated, repos.articles, inputs)
     data = await model.data()
-    assert data.asked[-len(asked):] == newest and len(data.solved) == len(history)
+    assert data.asked[-len(asked):] == newest and len(data.solved) == len(history) + 1
+    assert data.asked[0] == ("w399 w398", False)  # a person helped after "I still need help": none fits
+    assert data.asked[1: len(history) + 1] == [(q, True) for q, _ in history]  # solved by an article
     fitted = model.fit(data, await model.context())
     cal = fitted.model.calibration
     assert cal is not None and cal.traffic is not None and cal.traffic.asked == len(data.asked)
@@ -137,7 +143,7 @@ def test_more_asked_questions_than_are_read_are_sampled_evenly_not_by_their_tail
     ranker = calibrated()  # a replay lists questions in any order (CLINC150: every out-of-scope one last)
     texts = [f"question {i}" for i in range(5_500)]
     ranker.adapt(texts)
-    kept = [int(t.split()[1]) for t in ranker._asked]
+    kept = [int(t.split()[1]) for t, _ in ranker._asked]
     assert len(kept) <= ASKED and kept[0] == 0 and kept[-1] >= 5_500 - 3
     assert max(b - a for a, b in zip(kept, kept[1:], strict=False)) <= 3
 
@@ -162,3 +168,20 @@ def test_with_its_own_declines_on_record_the_shown_confidence_follows_the_asked_
     quiet_after = [c < ranker.abstain_below for _, c in after]
     history_scale = max(cal.threshold, traffic.threshold)
     assert quiet_after == [c < history_scale for _, c in before]
+
+
+def test_a_question_the_ranker_learnt_counts_by_its_label_not_by_its_confidence() -> None:
+    rnd = np.random.default_rng(9)
+    label, chance = sample(0.5, 2_000, rnd)
+    line = np.linspace(0, 1, 101).tolist()
+    reading = Reading(line, line, 0.8)
+    # Half the asked questions are lessons: the ranker learnt them, so it is sure of all of them, yet only
+    # those solved by an article had one; a person helped with the others after "I still need help".
+    learnt = rnd.random(2_000) < 0.5
+    shown = np.where(learnt, 0.99, chance)
+    known = [bool(fits) if was else None for fits, was in zip(label, learnt, strict=True)]
+    blind = adapt(shown.tolist(), reading)
+    told = adapt(shown.tolist(), reading, known)
+    assert blind is not None and told is not None
+    truth = 1 - label.mean()
+    assert abs(told.no_article_share - truth) < 0.04 < abs(blind.no_article_share - truth)

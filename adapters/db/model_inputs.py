@@ -32,6 +32,17 @@ def _asked_for_person() -> Any:
                           MESSAGES.c.text == ASKED_FOR_A_PERSON)
 
 
+def _solved() -> Any:
+    return and_(TICKETS.c.resolution == Resolution.ARTICLE.value, TICKETS.c.article_id.is_not(None),
+                TICKETS.c.article_id != "")
+
+
+def _declined() -> Any:
+    return and_(TICKETS.c.resolution.in_([Resolution.AGENT.value, Resolution.FIX.value]),
+                or_(TICKETS.c.article_id.is_(None), TICKETS.c.article_id == ""),
+                cast(TICKETS.c.suggested_article_ids, String) != "[]", _asked_for_person())
+
+
 def cause_text_rows(keys: Sequence[str], per_cause: int, limit: int | None) -> Select[Any]:
     """(cause_key, subject, text) of each cause's newest tickets, by cause and newest first: at most
     per_cause each and `limit` in all, each cause's FLOOR newest first (core.cause_matching.newest_texts)."""
@@ -66,26 +77,24 @@ class SqlModelInputs(SqlRepository):
     async def lessons(self, limit: int | None = None) -> list[tuple[str, str]]:
         """(text, article_id) the suggestion ranker learns from, oldest first: solved_history and
         declined_history of core/kb.py, as SQL."""
-        solved = and_(TICKETS.c.resolution == Resolution.ARTICLE.value, TICKETS.c.article_id.is_not(None),
-                      TICKETS.c.article_id != "")
-        declined = and_(TICKETS.c.resolution.in_([Resolution.AGENT.value, Resolution.FIX.value]),
-                        or_(TICKETS.c.article_id.is_(None), TICKETS.c.article_id == ""),
-                        cast(TICKETS.c.suggested_article_ids, String) != "[]", _asked_for_person())
         stmt = (select(_text(), TICKETS.c.article_id, TICKETS.c.resolution)
-                .where(or_(solved, declined), _text() != "")
+                .where(or_(_solved(), _declined()), _text() != "")
                 .order_by(TICKETS.c.resolved_at.desc(), TICKETS.c.id.desc()).limit(limit or self.limit))
         async with self._reading() as session:
             rows = (await session.execute(stmt)).all()
         return [(str(text), str(aid) if resolution == Resolution.ARTICLE.value else NO_ARTICLE)
                 for text, aid, resolution in reversed(rows)]
 
-    async def asked(self, limit: int) -> list[str]:
-        """The questions people asked most recently (newest `limit` tickets' texts), whatever became of them:
-        the traffic the suggestion ranker's abstention follows (adapters/search/traffic.py)."""
+    async def asked(self, limit: int) -> list[tuple[str, bool | None]]:
+        """The questions people asked most recently (newest `limit` tickets' texts), whatever became of them,
+        each with whether an article fitted it where a lesson says so (solved by one: True; a person after
+        "I still need help": False; else None): the traffic the suggestion ranker's abstention follows."""
+        known = case((_solved(), True), (_declined(), False), else_=None)
         # created_at alone, so both databases walk ix_tickets_created_at backwards and stop at the limit
-        stmt = select(_text()).where(_text() != "").order_by(TICKETS.c.created_at.desc()).limit(limit)
+        stmt = select(_text(), known).where(_text() != "").order_by(TICKETS.c.created_at.desc()).limit(limit)
         async with self._reading() as session:
-            return [str(text) for text in reversed((await session.execute(stmt)).scalars().all())]
+            rows = (await session.execute(stmt)).all()
+        return [(str(text), None if fits is None else bool(fits)) for text, fits in reversed(rows)]
 
     async def escalations(self, limit: int | None = None) -> list[tuple[str, str, str | None]]:
         """(text, escalated_to, judgement) of past escalations, oldest first, for team routing."""

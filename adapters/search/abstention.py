@@ -56,7 +56,7 @@ class CalibratedRanker:
         self.calibration: Calibration | None = None
         self.evidence: Evidence | None = None
         self._sizes = (0, 0)  # (articles, history) at the last cross-validation
-        self._asked: list[str] = []  # the questions adapt() last read, to read again after a new calibration
+        self._asked: list[tuple[str, bool | None]] = []  # what adapt() last read, to read again
 
     @property
     def abstain_below(self) -> float:
@@ -65,17 +65,21 @@ class CalibratedRanker:
             return self.calibration.effective
         return float(getattr(self.inner, "abstain_below", 0.12))
 
-    def adapt(self, asked: Sequence[str]) -> Traffic | None:
-        """Read the questions this deployment was asked (no label): where many have no article, stay quiet
-        more (adapters/search/traffic.py). Kept until the next call, and re-read after a new calibration."""
-        texts = [t for t in asked if t.strip()]
-        self._asked = texts[:: -(-len(texts) // ASKED)] if len(texts) > ASKED else texts  # evenly, if many
+    def adapt(self, asked: Sequence[str], known: Sequence[bool | None] | None = None) -> Traffic | None:
+        """Read the questions this deployment was asked: where many have no article, stay quiet more
+        (adapters/search/traffic.py). `known` says, where a lesson does, whether an article fitted one: the
+        ranker learnt those and is surer of them than of a new question, so their label counts, not their
+        confidence. Kept until the next call, and re-read after a new calibration."""
+        labels = list(known) if known is not None else [None] * len(asked)
+        rows = [(t, k) for t, k in zip(asked, labels, strict=True) if t.strip()]
+        self._asked = rows[:: -(-len(rows) // ASKED)] if len(rows) > ASKED else rows  # evenly, if many
         cal = self.calibration
         if cal is None or self.evidence is None or cal.reading is None:
             return None
         cal.traffic = None  # read them as the history calibrated them, not as the last traffic did
-        shown = [ranked[0][1] for ranked in (self.search(t, 1) for t in self._asked) if ranked]
-        cal.traffic = adapt(shown, cal.reading)
+        scored = [(ranked[0][1], k) for ranked, (_, k) in
+                  ((self.search(t, 1), (t, k)) for t, k in self._asked) if ranked]
+        cal.traffic = adapt([c for c, _ in scored], cal.reading, [k for _, k in scored])
         return cal.traffic
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
@@ -92,7 +96,7 @@ class CalibratedRanker:
                                                  target_precision=self.target_precision)
             self._sizes = sizes
             if self._asked:
-                self.adapt(self._asked)
+                self.adapt([t for t, _ in self._asked], [k for _, k in self._asked])
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The inner ranking; with a calibration, the first article's confidence is the learnt chance that

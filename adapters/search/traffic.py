@@ -115,16 +115,23 @@ def estimate_prior(chance: np.ndarray, before: float, rounds: int = 500) -> floa
     return prior
 
 
-def adapt(shown: Sequence[float], reading: Reading) -> Traffic | None:
+def adapt(shown: Sequence[float], reading: Reading,
+          known: Sequence[bool | None] | None = None) -> Traffic | None:
     """The traffic's share without an article and its threshold, from the asked questions' shown
-    confidences (as the history calibrated them) read with what the cross-validation taught."""
+    confidences (as the history calibrated them) read with what the cross-validation taught; where `known`
+    says whether an article fitted a question (a lesson the ranker learnt), that counts instead."""
     conf = np.asarray(shown, dtype=float)
     xs, before = reading.fits_xs, reading.answerable_share
     if len(conf) < MIN_ASKED or len(xs) < 2 or not 0 < before < 1:
         return None
-    fits = np.interp(conf, xs, reading.fits_ys)
-    share = estimate_prior(fits, before)
-    none_fits = 1 - reweigh(fits, before, share)
+    labels = list(known) if known is not None else [None] * len(conf)
+    unknown = np.asarray([k is None for k in labels], dtype=bool)
+    fits = np.asarray([float(k) if k is not None else 0.0 for k in labels])  # known: 1 fits, 0 none
+    if unknown.any():
+        guess = np.interp(conf[unknown], xs, reading.fits_ys)
+        fits[unknown] = reweigh(guess, before, estimate_prior(guess, before))
+    share = float(fits.mean())
+    none_fits = 1 - fits
     order = np.argsort(conf, kind="stable")
     ranked, precision = conf[order], np.cumsum(none_fits[order]) / np.arange(1, len(conf) + 1)
     # A cut can only fall between distinct confidences: the last question of each run of equal ones.
