@@ -73,13 +73,21 @@ class CalibratedRanker:
         labels = list(known) if known is not None else [None] * len(asked)
         rows = [(t, k) for t, k in zip(asked, labels, strict=True) if t.strip()]
         self._asked = rows[:: -(-len(rows) // ASKED)] if len(rows) > ASKED else rows  # evenly, if many
+        return self._read()
+
+    def _read(self) -> Traffic | None:
         cal = self.calibration
         if cal is None or self.evidence is None or cal.reading is None:
             return None
         cal.traffic = None  # read them as the history calibrated them, not as the last traffic did
-        scored = [(ranked[0][1], k) for ranked, (_, k) in
-                  ((self.search(t, 1), (t, k)) for t, k in self._asked) if ranked]
-        cal.traffic = adapt([c for c, _ in scored], cal.reading, [k for _, k in scored])
+        shown: list[float] = []
+        labels: list[bool | None] = []
+        for text, known in self._asked:
+            ranked = self.search(text, 1)
+            if ranked:
+                shown.append(ranked[0][1])
+                labels.append(known)
+        cal.traffic = adapt(shown, cal.reading, labels)
         return cal.traffic
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:
@@ -95,8 +103,7 @@ class CalibratedRanker:
                                                  max_loss=self.max_loss, seed=self.seed,
                                                  target_precision=self.target_precision)
             self._sizes = sizes
-            if self._asked:
-                self.adapt([t for t, _ in self._asked], [k for _, k in self._asked])
+            self._read()
 
     def search(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """The inner ranking; with a calibration, the first article's confidence is the learnt chance that

@@ -48,8 +48,6 @@ class Calibration:
     def on_shown(self, history_scale: float) -> float:
         """A confidence as the history calibrated it, on the scale the bot shows (the same unless the shown
         confidence follows the asked questions)."""
-        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
-            return history_scale
         return float(self._follow(np.asarray([history_scale]))[0])
 
     def history_confidence(self, x: np.ndarray) -> np.ndarray:
@@ -62,13 +60,11 @@ class Calibration:
     def confidence(self, x: np.ndarray) -> np.ndarray:
         """The confidence the bot shows for rows of FEATURES: the history's, following the asked questions
         where the deployment's own "I still need help" questions say what an unanswerable one looks like."""
-        shown = self.history_confidence(x)
-        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
-            return shown
-        return self._follow(shown)
+        return self._follow(self.history_confidence(x))
 
     def _follow(self, shown: np.ndarray) -> np.ndarray:
-        assert self.reading is not None and self.traffic is not None
+        if self.reading is None or self.traffic is None or not follows(self.reading, self.traffic):
+            return shown
         # strictly increasing in the history's confidence, so the same questions fall under the threshold
         return np.asarray((1 - TIE_BREAK) * reshaped(shown, self.reading, self.traffic) + TIE_BREAK * shown)
 
@@ -88,7 +84,7 @@ class Calibration:
             if follows(self.reading, traffic):
                 how += "; the shown confidence follows that share"
             raised = self.on_shown(traffic.threshold) if traffic.threshold > 0 else 0.0  # 0: none raised
-            report = {**report, "threshold": round(raised, 4),
+            report = {**report, "threshold": round(raised, 4),  # on the scale shown, as the others
                       "against": "declines" if self.reading and self.reading.from_declines else "held-out"}
         return {"threshold": round(self.effective, 4),
                 "history_threshold": round(self.on_shown(self.threshold), 4), **self.settings, "how": how,

@@ -51,9 +51,9 @@ class Traffic:
     estimated_precision: float | None
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-able, for `fixloop backtest kb` and the bot's model report."""
+        """JSON-able, for `fixloop backtest kb` and the bot's model report (the threshold is added by the
+        Calibration, on the scale the bot shows)."""
         return {"asked": self.asked, "estimated_no_article_share": round(self.no_article_share, 4),
-                "threshold": round(self.threshold, 4),
                 "estimated_abstain_precision": None if self.estimated_precision is None
                 else round(self.estimated_precision, 4), "target_precision": TARGET_PRECISION}
 
