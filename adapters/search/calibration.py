@@ -54,6 +54,9 @@ class Calibration:
         """The confidence as the history's cross-validation calibrated it, for rows of FEATURES (the raw
         top-1 odds when nothing was learnt)."""
         x = np.atleast_2d(x)
+        if self.model is not None:  # a model stored before the last signals existed reads only its own
+            width: int = self.model.n_features_in_
+            x = x[:, :width]
         p = self.model.predict_proba(x)[:, 1] if self.model is not None else x[:, 0]
         return shown_confidence(p, self.xs, self.ys)
 

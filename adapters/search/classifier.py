@@ -148,6 +148,16 @@ class LinearTextClassifier:
         return [[(str(classes[j]), float(p)) for j, p in zip(idx, row, strict=True)]
                 for idx, row in zip(top, ranked, strict=True)]
 
+    def margins(self, texts: Sequence[str]) -> np.ndarray:
+        """The SVM's margin for every label (columns in `labels` order), one row per text; no columns
+        before there are two labels."""
+        if self._model is None:
+            return np.zeros((len(texts), 0))
+        margin = self._model.decision_function(self.features.transform(texts))
+        if len(self._model.classes_) == 2:  # one column: the second class's margin, the first's is its mirror
+            return np.column_stack([-margin, margin]) / 2
+        return np.atleast_2d(margin)
+
     def _binary(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         assert self._model is not None
         margin = self._model.decision_function(self.features.transform(texts))

@@ -88,7 +88,8 @@ def restore_ranker(ranker: CalibratedRanker, state: State) -> None:
         reading=Reading(**cal["reading"]) if cal.get("reading") else None,
         traffic=Traffic(**cal["traffic"]) if cal.get("traffic") else None)
     dense = getattr(inner.features, "dense", None)
-    ranker.evidence = restore_evidence(meta["evidence"], state, dense if callable(dense) else None)
+    ranker.evidence = restore_evidence(meta["evidence"], state, dense if callable(dense) else None,
+                                       inner.claims)  # the margins come from the SVM restored above
     ranker._sizes = (int(meta["sizes"][0]), int(meta["sizes"][1]))
 
 
@@ -130,8 +131,10 @@ def evidence_state(evidence: Evidence | None, state: State) -> dict[str, Any] | 
             "labels": put_strings(state, "evidence.labels", [str(x) for x in evidence.labels])}
 
 
-def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any) -> Evidence | None:
-    """The evidence evidence_state described; `dense` is the ranker's embedding function, if any."""
+def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
+                     claims: Any = None) -> Evidence | None:
+    """The evidence evidence_state described; `dense` is the ranker's embedding function, if any, and
+    `claims` its margins."""
     if meta is None:
         return None
     evidence = Evidence.__new__(Evidence)
@@ -143,4 +146,5 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any) -> E
     evidence._matrix = None if matrix is None else (
         state.get(matrix["dense"]) if "dense" in matrix else restore_csr(matrix["sparse"], state))
     evidence.labels = np.asarray(get_strings(state, meta["labels"]))
+    evidence.claims = claims
     return evidence

@@ -137,8 +137,28 @@ def adapt(shown: Sequence[float], reading: Reading,
     # A cut can only fall between distinct confidences: the last question of each run of equal ones.
     ends = np.r_[ranked[1:] != ranked[:-1], True]
     good = np.flatnonzero(ends & (precision >= TARGET_PRECISION))
-    if not good.size:
-        return Traffic(len(conf), 1 - share, 0.0, None)
-    k = int(good[-1])
+    if good.size:
+        k = int(good[-1])
+    else:
+        best = _most_right(ranked, fits[order], ends, reading)
+        if best is None:
+            return Traffic(len(conf), 1 - share, 0.0, None)
+        k = best
     above = ranked[k + 1] if k + 1 < len(ranked) else ranked[k] + EPS
     return Traffic(len(conf), 1 - share, float((ranked[k] + above) / 2), float(precision[k]))
+
+
+def _most_right(ranked: np.ndarray, fits: np.ndarray, ends: np.ndarray, reading: Reading) -> int | None:
+    """Where no cut is TARGET_PRECISION right: the cut (an index into the ascending confidences) with the
+    best estimated full accuracy on the asked questions, if it beats never abstaining; else None.
+
+    Estimated right: a question under the cut by its chance of having no article, one over it by its chance
+    of having one times the share of right first articles among answerable questions that sure.
+    """
+    if len(reading.right_xs) < 2:
+        return None
+    answered = fits * np.interp(ranked, reading.right_xs, reading.right_ys)
+    right = np.cumsum(1 - fits) + (answered.sum() - np.cumsum(answered))  # abstaining up to each index
+    right = np.where(ends, right, -np.inf)
+    k = int(np.argmax(right))
+    return k if right[k] > answered.sum() + EPS else None
