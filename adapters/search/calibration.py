@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
-from adapters.search.traffic import Reading, Traffic, follows, reshaped
+from adapters.search.traffic import TARGET_PRECISION, Reading, Traffic, follows, reshaped
 
 # The isotonic map is a staircase: the threshold could only sit between its few steps, and on Banking77 the
 # best step below the budget abstained on 4% of the questions with no article (cross-validated loss 0.1 of
@@ -81,9 +81,13 @@ class Calibration:
             how += (f"; of the {traffic.asked} questions asked most recently, an estimated "
                     f"{traffic.no_article_share:.0%} have no article (EM of Saerens et al. 2002 against "
                     f"{against}; no label read)")
+            estimated = traffic.estimated_precision or 0.0
             if traffic.threshold > self.threshold:
                 how += (f", so the bot also stays quiet under {self.on_shown(traffic.threshold):.3f}, where "
-                        f"its abstentions are estimated {traffic.estimated_precision or 0:.0%} right")
+                        f"its abstentions are estimated {estimated:.0%} right")
+                if estimated < TARGET_PRECISION:
+                    how += (f" (no cut was estimated {TARGET_PRECISION:.0%} right: this one is estimated to "
+                            f"answer the most questions rightly, silence included)")
             if follows(self.reading, traffic):
                 how += "; the shown confidence follows that share"
             raised = self.on_shown(traffic.threshold) if traffic.threshold > 0 else 0.0  # 0: none raised
