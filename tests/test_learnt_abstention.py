@@ -211,3 +211,9 @@ def test_i_still_need_help_questions_weigh_as_much_as_the_held_out_articles_ques
     assert weights.tolist() == [3.0, 3.0] + [1.0] * 9
     assert decline_weights([held_out, right]).tolist() == [1.0, 1.0]  # no decline on record: all alike
     assert decline_weights([declined] * 4 + [held_out]).tolist() == [1.0] * 5  # never below the others
+    # With enough declines on record they alone stand for "no article fits": the held-out articles'
+    # questions (siblings of kept articles) weigh nothing, the declines together what those would have.
+    from adapters.search.traffic import MIN_DECLINES
+
+    many = decline_weights([declined] * MIN_DECLINES + [held_out] * (2 * MIN_DECLINES) + [right] * 3)
+    assert many.tolist() == [2.0] * MIN_DECLINES + [0.0] * (2 * MIN_DECLINES) + [1.0] * 3

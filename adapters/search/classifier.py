@@ -160,8 +160,6 @@ class LinearTextClassifier:
 
     def _binary(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         assert self._model is not None
-        margin = self._model.decision_function(self.features.transform(texts))
-        scores = np.stack([-margin, margin], axis=1) / 2
-        probs = softmax(scores, self.temperature)
+        probs = softmax(self.margins(texts), self.temperature)
         a, b = (str(c) for c in self._model.classes_)
         return [sorted([(a, float(p[0])), (b, float(p[1]))], key=lambda kv: -kv[1]) for p in probs]

@@ -84,14 +84,15 @@ class LearnedRanker:
         order = np.argsort(-cosine)[:limit]  # rank by similarity; the damping only lowers confidence
         return [(ids[i], float(probs[i])) for i in order]
 
-
     def claims(self, texts: Sequence[str]) -> np.ndarray:
         """Per text, how strongly the SVM claims it for an article: the highest margin among the articles,
         and minus the margin of "no article fits" (0 where that was never learnt; both 0 before history).
 
         The odds a softmax makes of the margins are relative: a question no article claims can still hand
-        one most of them. The margins are absolute (CLINC150 validation, out-of-scope against in-scope
-        questions: AUROC 0.954 light, 0.972 semantic, against 0.947 and 0.984 for the odds).
+        one most of them; the margins are absolute. Alone they tell CLINC150's validation out-of-scope
+        questions from in-scope ones about as well as the odds (AUROC 0.954 / 0.972 light / semantic,
+        against 0.947 / 0.984); beside the odds, the answer model's AUROC goes 0.950 -> 0.965 and
+        0.980 -> 0.986.
         """
         model = self._model
         out = np.zeros((len(texts), 2))
