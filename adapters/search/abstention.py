@@ -173,9 +173,10 @@ def fit_answer_model(x: np.ndarray, right: np.ndarray, weight: np.ndarray, *, fo
     """The answer model and its out-of-fold chances, over all FEATURES or over those before the SVM's
     margins, whichever predicts the held-out questions better (weighted log loss).
 
-    The margins of an SVM fitted on a few examples per article are noise: with them, the few-shot
-    businesses of bench/few_shot.py (validation) lost 2 points of full accuracy at 5 and 10 examples per
-    article, while CLINC150 (100 per article) gained. The history itself says which case it is in.
+    An SVM fitted on a few examples per article has noisy margins, one on a hundred (CLINC150) telling ones;
+    the history itself says which case it is in. On the few-shot businesses of bench/few_shot.py
+    (validation) this drops them for about a third of the light bots and a sixth of the semantic ones;
+    full accuracy there moved by under half a point either way, CLINC150 keeps them.
     """
     if answer_model(x, right, weight) is None:  # every first article right, or none: the raw odds it is
         return None, x[:, 0]
