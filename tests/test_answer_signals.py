@@ -87,3 +87,26 @@ def test_a_model_stored_before_the_margins_existed_still_reads_its_own_signals()
     np.testing.assert_allclose(again, x)
     np.testing.assert_allclose(restored.calibration.history_confidence(again), cal.history_confidence(x))
     assert [restored.search(t, 3) for t in texts] == [ranker.search(t, 3) for t in texts]
+
+
+def test_a_suggestion_turns_its_question_into_features_once_though_two_steps_read_its_margins() -> None:
+    articles, history, asked = fixture()
+    ranker = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    Library(ranker).load(articles, history)
+    features = ranker.inner.features
+    seen: list[list[str]] = []
+    transform = features.transform
+
+    def counted(texts: list[str]) -> object:
+        seen.append(list(texts))
+        return transform(texts)
+
+    features.transform = counted  # type: ignore[method-assign]
+    question = asked[0][0]
+    first = ranker.search(question, 3)
+    assert seen == [[question]]  # the odds and the evidence's margins share one SVM product
+    assert ranker.search(question, 3) == first
+    ranker.search(asked[1][0], 3)
+    assert seen == [[question], [asked[1][0]]]
+    margins = ranker.inner._model.margins([asked[1][0]])
+    assert not margins.flags.writeable  # shared with the next reader: nobody may change it in place

@@ -66,6 +66,7 @@ class LinearTextClassifier:
         self._model: LinearSVC | None = None
         self._only: str | None = None  # the single label when history knows just one
         self.memory: NeighbourMemory | None = None  # unit vectors of the examples, when dense
+        self._last: tuple[tuple[str, ...], Any, np.ndarray] | None = None  # the last texts' margins
 
     def dense(self) -> Callable[[Sequence[str]], np.ndarray] | None:
         """The features' dense unit vectors, when they offer them and neighbours are wanted."""
@@ -131,10 +132,9 @@ class LinearTextClassifier:
         """
         if self._model is None:
             return [[(self._only, 1.0)] if self._only else [] for _ in texts]
-        x = self.features.transform(texts)
         if len(self._model.classes_) == 2:  # two classes: sklearn gives one margin column
             return self._binary(texts)
-        margins = np.atleast_2d(self._model.decision_function(x))
+        margins = self.margins(texts)
         probs = softmax(margins, self.temperature)
         dense = self.dense()
         order = margins
@@ -153,10 +153,19 @@ class LinearTextClassifier:
         before there are two labels."""
         if self._model is None:
             return np.zeros((len(texts), 0))
+        key, last = tuple(texts), self._last  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] == key and last[1] is self._model:
+            return last[2]
         margin = self._model.decision_function(self.features.transform(texts))
         if len(self._model.classes_) == 2:  # one column: the second class's margin, the first's is its mirror
-            return np.column_stack([-margin, margin]) / 2
-        return np.atleast_2d(margin)
+            out = np.column_stack([-margin, margin]) / 2
+        else:
+            out = np.atleast_2d(margin)
+        # A suggestion asks for the same text's margins twice (its odds, then the abstention's evidence,
+        # LearnedRanker.claims): the second is read from here (bench/suggest_cost.py).
+        out.setflags(write=False)  # shared with the next caller of the same texts
+        self._last = (key, self._model, out)
+        return out
 
     def _binary(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         assert self._model is not None
