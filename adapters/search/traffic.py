@@ -8,7 +8,11 @@ confidence to the chance that *any* article fits, and the EM of Saerens, Latinne
 "Adjusting the outputs of a classifier to new a priori probabilities") re-weighs that map until its mean
 over the asked questions agrees with itself. With the re-weighed chances, the bot may also stay quiet
 below the highest confidence under which the asked questions are, by that estimate, at least
-TARGET_PRECISION without an article; it never abstains less than the history's threshold says.
+TARGET_PRECISION without an article; it never abstains less than the history's threshold says. Where no
+cut is estimated that right (a map learnt from a few dozen questions may never say "no article" so
+surely), the cut estimated to answer the most asked questions rightly, silence included, when that beats
+never abstaining: two of the ten few-shot businesses abstained on nothing at 5 examples per article before
+(validation, light: full accuracy 0.650 / 0.765 / 0.756 -> 0.668 / 0.765 / 0.788 at 5 / 10 / 20).
 
 Chosen on validation questions only (CLINC150 validation, with its out-of-scope share raised to the test
 split's; CLINC150's domains as ten few-shot businesses; Banking77's training split): 0.90 kept CLINC150's
