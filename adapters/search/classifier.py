@@ -66,7 +66,7 @@ class LinearTextClassifier:
         self._model: LinearSVC | None = None
         self._only: str | None = None  # the single label when history knows just one
         self.memory: NeighbourMemory | None = None  # unit vectors of the examples, when dense
-        self._last: tuple[tuple[str, ...], Any, np.ndarray] | None = None  # the last texts' margins
+        self._last: tuple[tuple[str, ...], Any, np.ndarray] | None = None  # the last question's margins
 
     def dense(self) -> Callable[[Sequence[str]], np.ndarray] | None:
         """The features' dense unit vectors, when they offer them and neighbours are wanted."""
@@ -161,10 +161,12 @@ class LinearTextClassifier:
             out = np.column_stack([-margin, margin]) / 2
         else:
             out = np.atleast_2d(margin)
-        # A suggestion asks for the same text's margins twice (its odds, then the abstention's evidence,
-        # LearnedRanker.claims): the second is read from here (bench/suggest_cost.py).
-        out.setflags(write=False)  # shared with the next caller of the same texts
-        self._last = (key, self._model, out)
+        out.setflags(write=False)  # may be shared with the next caller of the same text
+        if len(key) == 1:
+            # A suggestion asks for its one question's margins twice (its odds, then the abstention's
+            # evidence, LearnedRanker.claims): the second is read from here (bench/suggest_cost.py). Batches
+            # are not kept: nothing asks for one twice, and they would hold memory for nothing.
+            self._last = (key, self._model, out)
         return out
 
     def _binary(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:

@@ -94,13 +94,13 @@ class LearnedRanker:
         against 0.947 / 0.984); beside the odds, the answer model's AUROC goes 0.950 -> 0.965 and
         0.980 -> 0.986.
         """
-        model = self._model
         out = np.zeros((len(texts), 2))
-        margins = model.margins(texts) if model is not None and texts else np.zeros((len(texts), 0))
-        if margins.shape[1] == 0:
+        if self._model is None or not texts:
             return out
-        labels = np.asarray(model.labels if model is not None else [])
-        declined = labels == NO_ARTICLE
+        margins = self._model.margins(texts)
+        if margins.shape[1] == 0:  # one label only: nothing to tell apart
+            return out
+        declined = np.asarray(self._model.labels) == NO_ARTICLE
         if (~declined).any():
             out[:, 0] = margins[:, ~declined].max(axis=1)
         if declined.any():
