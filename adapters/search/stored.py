@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.answerability import Evidence
+from adapters.search.article_shapes import ArticleShapes
 from adapters.search.calibration import Calibration
 from adapters.search.classifier import LinearTextClassifier
 from adapters.search.codec import (
@@ -147,4 +148,5 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
         state.get(matrix["dense"]) if "dense" in matrix else restore_csr(matrix["sparse"], state))
     evidence.labels = np.asarray(get_strings(state, meta["labels"]))
     evidence.claims = claims
+    evidence.shapes = ArticleShapes(evidence._matrix, evidence.labels)  # derived from the two above: not stored
     return evidence

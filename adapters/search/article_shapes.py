@@ -1,0 +1,72 @@
+"""How a question sits beside one article's own questions: near their centre, and as close to them as they are
+to each other? Evidence that the article fits beyond the ranker's odds (adapters/search/answerability.py).
+
+Some articles' questions are tight (one phrasing of one problem), others spread over many phrasings; the same
+cosine means more beside the first than beside the second. So a question's nearest questions of its first
+article count against how near that article's questions are to each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.preprocessing import normalize
+
+from core.kb import NO_ARTICLE
+
+OWN = 5  # the first article's nearest questions that "fit_own" averages
+SAMPLE = 200  # an article's questions that measure how close they lie to each other: bounds the cost
+
+
+class ArticleShapes:
+    """Each article's centre and how close its questions lie to each other, over the history's vectors."""
+
+    def __init__(self, matrix: Any, labels: np.ndarray) -> None:
+        names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        order = np.argsort(inverse, kind="stable")  # each article's rows together, in history order
+        bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
+        rows = {str(n): order[bounds[i]:bounds[i + 1]] for i, n in enumerate(names) if n != NO_ARTICLE}
+        self.names: list[str] = list(rows)
+        self._index = {name: i for i, name in enumerate(self.names)}
+        self._rows = rows
+        self.centres: Any = None
+        self.spread = np.zeros(len(self.names))
+        if matrix is None or not self.names:
+            return
+        self.centres = normalize(np.vstack([_mean(matrix[self._rows[n]]) for n in self.names]))
+        self.spread = np.array([_closeness(matrix[self._rows[n][-SAMPLE:]]) for n in self.names])
+
+    def fit(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Per question: cosine to its first article's centre ("fit_centroid"), and the mean cosine of that
+        article's OWN nearest questions less how close they lie to each other ("fit_own"); 0 where the first
+        article has no vectors."""
+        out = np.zeros((len(first), 2))
+        if self.centres is None:
+            return out
+        known = np.array([self._index.get(str(f), -1) for f in first])
+        centre = query @ self.centres.T
+        centre = np.asarray(centre.toarray() if hasattr(centre, "toarray") else centre, dtype=float)
+        for i in np.flatnonzero(known >= 0):
+            name = self.names[known[i]]
+            own = sims[i, self._rows[name]]
+            k = min(OWN, len(own))
+            out[i, 0] = centre[i, known[i]]
+            out[i, 1] = np.partition(own, len(own) - k)[-k:].mean() - self.spread[known[i]]
+        return out
+
+
+def _mean(rows: Any) -> np.ndarray:
+    return np.asarray(rows.mean(axis=0)).ravel()
+
+
+def _closeness(rows: Any) -> float:
+    """The median, over an article's questions, of the mean cosine of its OWN nearest other questions."""
+    n = rows.shape[0]
+    if n < 2:
+        return 0.0  # one question: nothing to measure; its cosines count as they are
+    sims = rows @ rows.T
+    sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims, dtype=float)
+    np.fill_diagonal(sims, -np.inf)
+    k = min(OWN, n - 1)
+    return float(np.median(np.sort(sims, axis=1)[:, -k:].mean(axis=1)))
