@@ -10,7 +10,6 @@ from scipy.sparse import csr_matrix
 
 from adapters.search.answerability import FEATURES, Evidence
 from adapters.search.article_shapes import ArticleShapes
-from adapters.search.features import LexicalFeatures
 from core.kb import NO_ARTICLE
 from tests.abstention_topics import TOPICS, WITH_ARTICLE, questions
 

@@ -30,9 +30,9 @@ from core.kb import NO_ARTICLE
 # relative. With them the answer model separates CLINC150's validation out-of-scope questions better (AUROC
 # 0.950 -> 0.965 light, 0.980 -> 0.986 semantic). They come last, so a stored model fitted on fewer signals
 # still reads its own (Calibration.history_confidence).
-# "fit_centroid" and "fit_own" ask how the question sits beside the first article's own questions: its cosine to
-# their centre, and how close its nearest of them are against how close they are to each other (some articles'
-# questions are tight, others spread). On CLINC150's validation split (frozen MiniLM, out-of-scope weighted to
+# "fit_centroid" and "fit_own" ask how the question sits beside the first article's own questions: its cosine
+# to their centre, and how close its nearest of them are against how close they are to each other (some
+# articles' questions are tight, others spread). On CLINC150's validation split (frozen MiniLM, out-of-scope weighted to
 # the test split's share), a plain sum of the margins and the nearest-10 cosine tells out-of-scope questions
 # apart at AUROC 0.984; adding either 0.986 or 0.987.
 FEATURES = ("top1", "margin", "near1", "near_mean", "agree", "coverage", "length", "claim", "unlike_declined",

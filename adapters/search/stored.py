@@ -148,5 +148,5 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
         state.get(matrix["dense"]) if "dense" in matrix else restore_csr(matrix["sparse"], state))
     evidence.labels = np.asarray(get_strings(state, meta["labels"]))
     evidence.claims = claims
-    evidence.shapes = ArticleShapes(evidence._matrix, evidence.labels)  # derived from the two above: not stored
+    evidence.shapes = ArticleShapes(evidence._matrix, evidence.labels)  # derived, not stored
     return evidence
