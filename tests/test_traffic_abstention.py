@@ -202,7 +202,7 @@ def test_where_no_cut_is_ninety_percent_right_the_one_estimated_most_right_is_ta
     assert traffic is not None and 0.29 < traffic.threshold <= 0.3  # everything under 0.3 is silenced
     assert traffic.estimated_precision == 0.8 < TARGET_PRECISION
     cal = Calibration(threshold=0.1, how="cross-validation", reading=reading, traffic=traffic)
-    assert "estimated 80% right (no cut was estimated 90% right" in str(cal.to_dict()["how"])
+    assert f"estimated 80% right (no cut was estimated {TARGET_PRECISION:.0%} right" in str(cal.to_dict()["how"])
     # Where the unsure questions mostly have an article the bot gets right, silence would cost more.
     sure = Reading(line, line, 0.8, right_xs=line, right_ys=[1.0] * 11)
     fits = [i % 5 != 1 for i in range(50)] + [True] * 50
