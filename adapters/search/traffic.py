@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Abstentions estimated this often right on the asked questions (set on validation). 0.92 since session 10:
-# with the article-shape signals (answerability.py) the estimate at 0.90 ran optimistic on CLINC150's validation
-# questions at the test split's share (estimated 0.903, in fact 0.858, 3.0 points of hit@3); at 0.92 the cut
-# is in fact 0.891 right at 2.1 points, full accuracy 0.938 -> 0.940. The light few-shot businesses lose 0.4 to
-# 1.2 points of full accuracy for it (validation; 5 / 10 / 20 shots 0.682 / 0.769 / 0.805 -> 0.678 / 0.761 /
-# 0.793).
+# Abstentions estimated this often right on the asked questions (set on validation). 0.92 since session
+# 10: with the article-shape signals (answerability.py) the estimate at 0.90 ran optimistic on CLINC150's
+# validation questions at the test split's share (estimated 0.903, in fact 0.858, 3.0 points of hit@3); at
+# 0.92 the cut is in fact 0.891 right at 2.1 points, full accuracy 0.938 -> 0.940. The light few-shot
+# businesses lose 0.4 to 1.2 points of full accuracy for it (validation, 5 / 10 / 20 shots: 0.682 / 0.769 /
+# 0.805 -> 0.678 / 0.761 / 0.793).
 TARGET_PRECISION = 0.92
 MIN_ASKED = 50  # fewer asked questions than this estimate nothing
 MIN_DECLINES = 30  # "I still need help" questions enough to stand for the unanswerable ones (set a priori)
