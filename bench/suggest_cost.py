@@ -1,13 +1,15 @@
-"""What the SVM's margins cost per suggestion: the shipped ranker against the same one without them.
+"""What the newer answerability signals cost per suggestion: the shipped ranker against the same one
+without the article shapes (session 10) and without both those and the SVM's margins (session 9).
 
     python -m bench.suggest_cost [--light] [--queries 2000] [--rounds 5]
 
 Fits the calibrated ranker once on CLINC150's training split (Larson et al. 2019, ../shared/data/clinc150;
 plus its 100 `oos_train` questions as *I still need help* rows), then times `search` over the same
-validation questions with the margins read (as shipped) and with them left out (`Evidence.claims` unset,
-the seven signals of before), alternating the two in each round so that both see the same load. Prints
-the median seconds per 1,000 questions of each and their ratio: on 2 shared cores absolute times are
-noise, the ratio is the figure.
+validation questions as shipped, with the article shapes left out (`Evidence.shapes` empty: both read 0)
+and with the margins left out too (`Evidence.claims` unset: the seven signals of session 8), alternating
+the three in each round so that all see the same load. Prints the median seconds per 1,000 questions of
+each and the shipped one's ratios to the others: on 2 shared cores absolute times are noise, the ratios
+are the figures.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from typing import Any
 
 from adapters.search.abstention import CalibratedRanker
+from adapters.search.article_shapes import ArticleShapes
 from adapters.search.features import semantic_available
 from adapters.search.ranker import LearnedRanker
 from bench import embedding_cache
@@ -46,26 +49,29 @@ def timed(ranker: CalibratedRanker, texts: list[str]) -> float:
 
 
 def measure(light: bool, queries: int, rounds: int) -> dict[str, Any]:
-    """Median seconds per 1,000 questions with and without the margins, and their ratio."""
+    """Median seconds per 1,000 questions as shipped, without the shapes and without either, and ratios."""
     ranker, texts = fitted(light)
     evidence = ranker.evidence
     assert evidence is not None and ranker.calibration is not None
     texts = texts[:: max(1, len(texts) // queries)][:queries]
-    claims = evidence.claims
-    timed(ranker, texts[:50])  # warm caches before either is timed
-    with_margins, without = [], []
+    shipped = (evidence.claims, evidence.shapes)
+    no_shapes = ArticleShapes(None, evidence.labels)  # no vectors: both shape signals read 0
+    variants = {"shipped": shipped, "without_shapes": (shipped[0], no_shapes),
+                "without_either": (None, no_shapes)}
+    timed(ranker, texts[:50])  # warm caches before any is timed
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
-        evidence.claims = claims
-        with_margins.append(timed(ranker, texts))
-        evidence.claims = None  # the signals of before: both margins read as 0
-        without.append(timed(ranker, texts))
-    evidence.claims = claims
+        for name, (claims, shapes) in variants.items():
+            evidence.claims, evidence.shapes = claims, shapes
+            seconds[name].append(timed(ranker, texts))
+    evidence.claims, evidence.shapes = shipped
     per = 1000 / len(texts)
-    a, b = statistics.median(with_margins) * per, statistics.median(without) * per
+    median = {name: statistics.median(values) * per for name, values in seconds.items()}
     return {"backend": ranker.name, "queries": len(texts), "rounds": rounds,
             "signals": ranker.calibration.settings.get("signals"),
-            "seconds_per_1000_with_margins": round(a, 3), "seconds_per_1000_without": round(b, 3),
-            "ratio": round(a / b, 3)}
+            **{f"seconds_per_1000_{name}": round(value, 3) for name, value in median.items()},
+            "ratio_to_without_shapes": round(median["shipped"] / median["without_shapes"], 3),
+            "ratio_to_without_either": round(median["shipped"] / median["without_either"], 3)}
 
 
 def main(argv: list[str] | None = None) -> int:

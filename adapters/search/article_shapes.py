@@ -20,7 +20,8 @@ SAMPLE = 200  # an article's questions that measure how close they lie to each o
 
 
 class ArticleShapes:
-    """Each article's centre and how close its questions lie to each other, over the history's vectors."""
+    """Each article's centre (`centres`: one unit column per article) and how close its questions lie to
+    each other, over the history's vectors."""
 
     def __init__(self, matrix: Any, labels: np.ndarray) -> None:
         names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
@@ -34,7 +35,10 @@ class ArticleShapes:
         self.spread = np.zeros(len(self.names))
         if matrix is None or not self.names:
             return
-        self.centres = normalize(np.vstack([_mean(matrix[self._rows[n]]) for n in self.names]))
+        # Stored transposed and contiguous: a sparse question times a strided view copied it every call
+        # (1.7 ms a question on CLINC150's 5,000 words, a third of a suggestion).
+        self.centres = np.ascontiguousarray(
+            normalize(np.vstack([_mean(matrix[self._rows[n]]) for n in self.names])).T)
         self.spread = np.array([_closeness(matrix[self._rows[n][-SAMPLE:]]) for n in self.names])
 
     def fit(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -45,7 +49,7 @@ class ArticleShapes:
         if self.centres is None:
             return out
         known = np.array([self._index.get(str(f), -1) for f in first])
-        centre = query @ self.centres.T
+        centre = query @ self.centres
         centre = np.asarray(centre.toarray() if hasattr(centre, "toarray") else centre, dtype=float)
         for i in np.flatnonzero(known >= 0):
             name = self.names[known[i]]
