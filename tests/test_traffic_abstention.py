@@ -3,6 +3,7 @@ them without an article is estimated with no label read, and where it is high th
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -21,10 +22,12 @@ from adapters.search.traffic import (
     MIN_DECLINES,
     TARGET_PRECISION,
     Reading,
+    Traffic,
     adapt,
     estimate_prior,
     reshaped,
     reweigh,
+    target_for,
 )
 from bot.backtest import backtest_kb
 from core.kb import Article, Library
@@ -202,7 +205,7 @@ def test_where_no_cut_is_ninety_percent_right_the_one_estimated_most_right_is_ta
     assert traffic is not None and 0.29 < traffic.threshold <= 0.3  # everything under 0.3 is silenced
     assert traffic.estimated_precision == 0.8 < TARGET_PRECISION
     cal = Calibration(threshold=0.1, how="cross-validation", reading=reading, traffic=traffic)
-    assert f"estimated 80% right (no cut was estimated {TARGET_PRECISION:.0%} right" in str(cal.to_dict()["how"])
+    assert "estimated 80% right (no cut was estimated 90% right" in str(cal.to_dict()["how"])
     # Where the unsure questions mostly have an article the bot gets right, silence would cost more.
     sure = Reading(line, line, 0.8, right_xs=line, right_ys=[1.0] * 11)
     fits = [i % 5 != 1 for i in range(50)] + [True] * 50
@@ -223,3 +226,24 @@ def test_read_against_declines_the_shown_confidence_is_re_weighed_to_the_asked_q
     after = reshaped(chance, reading, traffic)
     assert calibration_error(after.tolist(), label.tolist()) < 0.03 < calibration_error(chance.tolist(),
                                                                                          label.tolist())
+
+
+def test_the_cut_aims_at_its_back_end_s_precision_and_says_which() -> None:
+    line = np.linspace(0, 1, 11).tolist()
+    reading = Reading(line, line, 0.8, right_xs=line, right_ys=line)
+    # 100 lessons under 0.3, least sure first: the first 91 had no article, the last 9 had one; all above had.
+    shown = np.r_[np.linspace(0.0, 0.29, 100), np.linspace(0.5, 1.0, 100)].tolist()
+    fits = [i >= 91 for i in range(100)] + [True] * 100
+    loose, strict = adapt(shown, reading, fits, 0.90), adapt(shown, reading, fits, 0.92)
+    assert loose is not None and strict is not None and strict.threshold < 0.29 < loose.threshold
+    assert (loose.estimated_precision or 0) >= 0.90 and (strict.estimated_precision or 0) >= 0.92
+    assert strict.to_dict()["target_precision"] == 0.92
+    stored = asdict(strict)  # as a model stored before the target was kept restores it
+    del stored["target_precision"]
+    assert Traffic(**stored).target_precision == TARGET_PRECISION
+    # The calibrated ranker aims at its own back end's target.
+    articles, history, asked = fixture()
+    ranker = calibrated()
+    Library(ranker).load(articles, history)
+    traffic = ranker.adapt([q for q, _ in asked])
+    assert traffic is not None and traffic.target_precision == target_for(ranker.name) == TARGET_PRECISION

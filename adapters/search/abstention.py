@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from adapters.search.answerability import FEATURES, SAMPLE_WEIGHT, Evidence, answer_model
 from adapters.search.calibration import Calibration, Scored, fit_isotonic, shown_confidence
-from adapters.search.traffic import ASKED, MIN_DECLINES, Traffic, adapt, reading_of
+from adapters.search.traffic import ASKED, MIN_DECLINES, Traffic, adapt, reading_of, target_for
 from core.kb import NO_ARTICLE, Ranker
 
 FOLDS = 5
@@ -89,7 +89,7 @@ class CalibratedRanker:
             if ranked:
                 shown.append(ranked[0][1])
                 labels.append(known)
-        cal.traffic = adapt(shown, cal.reading, labels)
+        cal.traffic = adapt(shown, cal.reading, labels, target_for(self.name))
         return cal.traffic
 
     def fit(self, docs: Sequence[tuple[str, str]], history: Sequence[tuple[str, str]] = ()) -> None:

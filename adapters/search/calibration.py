@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
-from adapters.search.traffic import TARGET_PRECISION, Reading, Traffic, follows, reshaped
+from adapters.search.traffic import Reading, Traffic, follows, reshaped
 
 # The isotonic map is a staircase: the threshold could only sit between its few steps, and on Banking77 the
 # best step below the budget abstained on 4% of the questions with no article (cross-validated loss 0.1 of
@@ -85,9 +85,9 @@ class Calibration:
             if traffic.threshold > self.threshold:
                 how += (f", so the bot also stays quiet under {self.on_shown(traffic.threshold):.3f}, where "
                         f"its abstentions are estimated {estimated:.0%} right")
-                if estimated < TARGET_PRECISION:
-                    how += (f" (no cut was estimated {TARGET_PRECISION:.0%} right: this one is estimated to "
-                            f"answer the most questions rightly, silence included)")
+                if estimated < traffic.target_precision:
+                    how += (f" (no cut was estimated {traffic.target_precision:.0%} right: this one is "
+                            f"estimated to answer the most questions rightly, silence included)")
             if follows(self.reading, traffic):
                 how += "; the shown confidence follows that share"
             raised = self.on_shown(traffic.threshold) if traffic.threshold > 0 else 0.0  # 0: none raised

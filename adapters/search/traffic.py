@@ -8,10 +8,11 @@ confidence to the chance that *any* article fits, and the EM of Saerens, Latinne
 "Adjusting the outputs of a classifier to new a priori probabilities") re-weighs that map until its mean
 over the asked questions agrees with itself. With the re-weighed chances, the bot may also stay quiet
 below the highest confidence under which the asked questions are, by that estimate, at least
-TARGET_PRECISION without an article; it never abstains less than the history's threshold says. Where no
-cut is estimated that right (a map learnt from a few dozen questions may never say "no article" so
-surely), the cut estimated to answer the most asked questions rightly, silence included, when that beats
-never abstaining: two of the ten few-shot businesses abstained on nothing at 5 examples per article before
+TARGET_PRECISION without an article (TARGETS per back end); it never abstains less than the history's
+threshold says. Where no cut is estimated that right (a map learnt from a few dozen questions may never
+say "no article" so surely), the cut estimated to answer the most asked questions rightly, silence
+included, when that beats never abstaining: two of the ten few-shot businesses abstained on nothing at 5
+examples per article before
 (validation, light: full accuracy 0.650 / 0.765 / 0.756 -> 0.668 / 0.765 / 0.788 at 5 / 10 / 20).
 
 Chosen on validation questions only (CLINC150 validation, with its out-of-scope share raised to the test
@@ -38,13 +39,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Abstentions estimated this often right on the asked questions (set on validation). 0.92 since session
-# 10: with the article-shape signals (answerability.py) the estimate at 0.90 ran optimistic on CLINC150's
-# validation questions at the test split's share (estimated 0.903, in fact 0.858, 3.0 points of hit@3); at
-# 0.92 the cut is in fact 0.891 right at 2.1 points, full accuracy 0.938 -> 0.940. The light few-shot
-# businesses lose 0.4 to 1.2 points of full accuracy for it (validation, 5 / 10 / 20 shots: 0.682 / 0.769 /
-# 0.805 -> 0.678 / 0.761 / 0.793).
-TARGET_PRECISION = 0.92
+TARGET_PRECISION = 0.90  # abstentions estimated this often right on the asked questions (set on validation)
+# Per back end where validation chose otherwise (names as in adapters/search/backend.py). With embeddings the
+# article-shape signals (answerability.py) made the estimate at 0.90 run optimistic on CLINC150's validation
+# questions at the test split's share (estimated 0.903, in fact 0.858, 3.0 points of hit@3); at 0.92 the cut
+# is in fact 0.891 right at 2.1 points and full accuracy 0.938 -> 0.940, and the few-shot businesses keep or
+# gain. The light back end keeps 0.90: 0.92 changed nothing on CLINC150 and cost its few-shot businesses 0.4
+# to 3.8 points of full accuracy.
+TARGETS = {"minilm+tfidf": 0.92}
 MIN_ASKED = 50  # fewer asked questions than this estimate nothing
 MIN_DECLINES = 30  # "I still need help" questions enough to stand for the unanswerable ones (set a priori)
 ASKED = 2_000  # the newest asked questions a fit looks at: enough for the share, bounded at any size
@@ -59,13 +61,14 @@ class Traffic:
     no_article_share: float
     threshold: float
     estimated_precision: float | None
+    target_precision: float = TARGET_PRECISION  # what the threshold aimed at (a stored one may predate it)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-able, for `fixloop backtest kb` and the bot's model report (the threshold is added by the
         Calibration, on the scale the bot shows)."""
         return {"asked": self.asked, "estimated_no_article_share": round(self.no_article_share, 4),
                 "estimated_abstain_precision": None if self.estimated_precision is None
-                else round(self.estimated_precision, 4), "target_precision": TARGET_PRECISION}
+                else round(self.estimated_precision, 4), "target_precision": self.target_precision}
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,13 @@ def estimate_prior(chance: np.ndarray, before: float, rounds: int = 500) -> floa
     return prior
 
 
-def adapt(shown: Sequence[float], reading: Reading,
-          known: Sequence[bool | None] | None = None) -> Traffic | None:
+def target_for(backend: str) -> float:
+    """The estimated precision the traffic's cut aims at, for a retrieval back end."""
+    return TARGETS.get(backend, TARGET_PRECISION)
+
+
+def adapt(shown: Sequence[float], reading: Reading, known: Sequence[bool | None] | None = None,
+          target: float = TARGET_PRECISION) -> Traffic | None:
     """The traffic's share without an article and its threshold, from the asked questions' shown
     confidences (as the history calibrated them) read with what the cross-validation taught; where `known`
     says whether an article fitted a question (a lesson the ranker learnt), that counts instead."""
@@ -146,20 +154,20 @@ def adapt(shown: Sequence[float], reading: Reading,
     ranked, precision = conf[order], np.cumsum(none_fits[order]) / np.arange(1, len(conf) + 1)
     # A cut can only fall between distinct confidences: the last question of each run of equal ones.
     ends = np.r_[ranked[1:] != ranked[:-1], True]
-    good = np.flatnonzero(ends & (precision >= TARGET_PRECISION))
+    good = np.flatnonzero(ends & (precision >= target))
     if good.size:
         k = int(good[-1])
     else:
         best = _most_right(ranked, fits[order], ends, reading)
         if best is None:
-            return Traffic(len(conf), 1 - share, 0.0, None)
+            return Traffic(len(conf), 1 - share, 0.0, None, target)
         k = best
     above = ranked[k + 1] if k + 1 < len(ranked) else ranked[k] + EPS
-    return Traffic(len(conf), 1 - share, float((ranked[k] + above) / 2), float(precision[k]))
+    return Traffic(len(conf), 1 - share, float((ranked[k] + above) / 2), float(precision[k]), target)
 
 
 def _most_right(ranked: np.ndarray, fits: np.ndarray, ends: np.ndarray, reading: Reading) -> int | None:
-    """Where no cut is TARGET_PRECISION right: the cut (an index into the ascending confidences) with the
+    """Where no cut is the target's share right: the cut (an index into the ascending confidences) with the
     best estimated full accuracy on the asked questions, if it beats never abstaining; else None.
 
     Estimated right: a question under the cut by its chance of having no article, one over it by its chance
