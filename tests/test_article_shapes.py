@@ -38,7 +38,7 @@ def test_the_same_closeness_fits_a_tight_article_better_than_a_spread_one() -> N
     # One question, scored as if either article ranked first: its own cosines to each are alike.
     query = unit(np.array([[0.7, 0.7, 0, 0, 0, 0, 0, 0]]))
     sims = np.repeat(query @ matrix.T, 2, axis=0)
-    fit = shapes.fit(np.repeat(query, 2, axis=0), sims, np.array(["tight", "spread"]))
+    fit = shapes.signals(np.repeat(query, 2, axis=0), sims, np.array(["tight", "spread"]))
     # Beside the spread article the question is about as near as its own questions are to each other;
     # beside the tight one it is far short of how near they are to each other.
     assert fit[0, 1] < fit[1, 1] - 0.2
@@ -46,9 +46,10 @@ def test_the_same_closeness_fits_a_tight_article_better_than_a_spread_one() -> N
 
 def test_an_unknown_first_article_and_no_vectors_give_zero() -> None:
     shapes = ArticleShapes(np.eye(3), np.array(["a", "a", "b"]))
-    fit = shapes.fit(np.eye(3)[:1], np.eye(3)[:1], np.array(["gone"]))
+    fit = shapes.signals(np.eye(3)[:1], np.eye(3)[:1], np.array(["gone"]))
     assert fit.tolist() == [[0.0, 0.0]]
-    assert ArticleShapes(None, np.array(["a"])).fit(np.eye(1), np.eye(1), np.array(["a"])).tolist() == [[0, 0]]
+    empty = ArticleShapes(None, np.array(["a"]))
+    assert empty.signals(np.eye(1), np.eye(1), np.array(["a"])).tolist() == [[0, 0]]
 
 
 def test_word_vectors_give_the_signals_too_and_an_article_s_own_questions_fit_it_best() -> None:

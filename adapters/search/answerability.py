@@ -108,7 +108,7 @@ class Evidence:
         out[:, 1] = np.take_along_axis(sims, best, axis=1).mean(axis=1)
         votes = (self.labels[nearest] == first[:, None]) * near
         out[:, 2] = votes.sum(axis=1) / np.maximum(near.sum(axis=1), 1e-9)
-        return out, self.shapes.fit(query, sims, first)
+        return out, self.shapes.signals(query, sims, first)
 
 
 def _odds(ranked: Sequence[tuple[str, float]]) -> list[float]:

@@ -41,7 +41,7 @@ class ArticleShapes:
             normalize(np.vstack([_mean(matrix[self._rows[n]]) for n in self.names])).T)
         self.spread = np.array([_closeness(matrix[self._rows[n][-SAMPLE:]]) for n in self.names])
 
-    def fit(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
+    def signals(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Per question: cosine to its first article's centre ("fit_centroid"), and the mean cosine of that
         article's OWN nearest questions less how close they lie to each other ("fit_own"); 0 where the first
         article has no vectors."""
