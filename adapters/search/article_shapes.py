@@ -49,8 +49,7 @@ class ArticleShapes:
         if self.centres is None:
             return out
         known = np.array([self._index.get(str(f), -1) for f in first])
-        centre = query @ self.centres
-        centre = np.asarray(centre.toarray() if hasattr(centre, "toarray") else centre, dtype=float)
+        centre = np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
         for i in np.flatnonzero(known >= 0):
             name = self.names[known[i]]
             own = sims[i, self._rows[name]]
