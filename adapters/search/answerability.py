@@ -5,7 +5,8 @@ every article can still hand one article most of the odds. So each question also
 nearest past questions are, whether those neighbours
 agree with the ranker's first article, how much of its vocabulary the deployment has ever seen, and its
 length. A logistic regression learnt on held-out-article cross-validation (adapters/search/abstention.py)
-turns these into the chance that the first article is right.
+turns these into the chance that the first article is right (with embeddings, that any article fits:
+abstention.LEARNS_FIT).
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ def _odds(ranked: Sequence[tuple[str, float]]) -> list[float]:
 
 
 def answer_model(x: np.ndarray, right: np.ndarray, weight: np.ndarray | None = None) -> Pipeline | None:
-    """A logistic regression from FEATURES to "the first article is right" (rows weighted by `weight`);
-    None when one class only."""
+    """A logistic regression from FEATURES to `right` (the first article is right, or an article fits; rows
+    weighted by `weight`); None when one class only."""
     if len(set(right.tolist())) < 2:
         return None
     model = Pipeline([("standardscaler", StandardScaler()),

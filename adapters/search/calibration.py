@@ -30,7 +30,7 @@ class Calibration:
 
     threshold: float
     how: str
-    model: Any = None  # FEATURES -> chance the first article is right (answerability.answer_model)
+    model: Any = None  # FEATURES -> chance the first is right or, semantic, an article fits (answer_model)
     xs: list[float] = field(default_factory=list)  # isotonic knots: the model's chance ...
     ys: list[float] = field(default_factory=list)  # ... and the share of first articles that were right
     cv: dict[str, float | int | None] = field(default_factory=dict)
