@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.search.abstention import CalibratedRanker, choose_threshold
+from adapters.search.abstention import CalibratedRanker
 from adapters.search.calibration import Scored
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
+from adapters.search.threshold import choose_threshold
 from bot.cli import main
 from tests.abstention_topics import FRAMES, TOPICS, WITH_ARTICLE, questions
 
