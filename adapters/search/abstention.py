@@ -151,6 +151,7 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     right = np.asarray([s.top1 and s.answerable for s in scored])
     weight = decline_weights(scored)
     learnt = np.asarray([s.answerable for s in scored]) if learn_fit else right
+    lesson = "an article fits" if learn_fit else "the first article is right"
     model, chance = fit_answer_model(x, learnt, weight, folds=folds, seed=seed)
     xs, ys = fit_isotonic(chance.tolist(), right.tolist())
     shown = shown_confidence(chance, xs, ys)
@@ -167,15 +168,14 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
            f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
            f"a logistic regression over {len(signals)} signals ({', '.join(signals)}; all but length may "
            f"only weigh for an article; the SVM's margins only where they predict the held-out questions "
-           f"better), {against}, gives the chance "
-           f"{'an article fits' if learn_fit else 'the first article is right'}, mapped by isotonic "
-           f"regression to the share of right first articles; threshold = the best full accuracy "
-           f"whose answerable hit@3 loss stays within {max_loss * 100:g} point(s), preferring abstentions "
-           f"at least {target_precision:.0%} right")
+           f"better), {against}, gives the chance {lesson}, mapped by isotonic regression to the share of "
+           f"right first articles; threshold = the best full accuracy whose answerable hit@3 loss stays "
+           f"within {max_loss * 100:g} point(s), preferring abstentions at least "
+           f"{target_precision:.0%} right")
     settings: dict[str, float | int | str] = {
         "method": "held-out-article cross-validation, sign-constrained logistic regression + isotonic map",
         "folds": folds, "target_precision": target_precision, "max_hit_at_3_loss": max_loss,
-        "signals": len(signals), "learns": "an article fits" if learn_fit else "the first article is right"}
+        "signals": len(signals), "learns": lesson}
     return Calibration(threshold=threshold, how=how, model=model, xs=xs, ys=ys, cv=cv, settings=settings,
                        reading=reading)
 
