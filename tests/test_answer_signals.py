@@ -57,14 +57,17 @@ def test_the_margins_are_kept_where_they_carry_the_signal_and_dropped_where_they
     right = x[:, CLAIM] + x[:, UNLIKE] + 0.3 * rnd.normal(size=n) > 0  # only the margins know
     model, chance = fit_answer_model(x, right, np.ones(n))
     assert model.n_features_in_ == len(FEATURES) and chance.shape == (n,)
-    # A few dozen questions, and the margins know nothing: the model without them predicts held-out rows
-    # better, so it is the one kept.
-    n = 40
-    x = rnd.normal(size=(n, len(FEATURES)))
-    x[:, CLAIM:] *= 5.0
-    right = x[:, 0] + 0.5 * rnd.normal(size=n) > 0
-    model, _ = fit_answer_model(x, right, np.ones(n))
-    assert model.n_features_in_ == CLAIM
+    # A few dozen questions, the first signal knows and the later ones are noise: the model without them
+    # predicts held-out rows better in most draws (one draw is a coin's toss either way; a choice made at
+    # random, or never made, keeps it in about half or none of them).
+    kept_narrow = 0
+    for seed in range(60):
+        rnd = np.random.default_rng(seed)
+        x = rnd.normal(size=(40, len(FEATURES)))
+        x[:, 1:CLAIM] = 0.0
+        model, _ = fit_answer_model(x, x[:, 0] + 0.5 * rnd.normal(size=40) > 0, np.ones(40))
+        kept_narrow += model.n_features_in_ == CLAIM
+    assert kept_narrow >= 40
 
 
 def test_a_model_stored_before_the_margins_existed_still_reads_its_own_signals() -> None:

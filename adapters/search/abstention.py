@@ -160,7 +160,10 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     flags = np.asarray([(s.answerable, s.declined, s.top1) for s in scored], dtype=bool).reshape(-1, 3)
     reading = reading_of(shown, flags[:, 0], flags[:, 1], flags[:, 2], fit_isotonic)
     oos = sum(not s.answerable for s in scored)
-    signals = FEATURES[:model.n_features_in_] if model is not None else FEATURES[:1]
+    width = model.n_features_in_ if model is not None else 1
+    # a signal that never varied (the declines' own before any is on record; words-only ones with embeddings)
+    # weighs nothing: the admin is told only of those that could
+    signals = [name for j, name in enumerate(FEATURES[:width]) if len(x) and np.ptp(x[:, j]) > 0] or ["top1"]
     against = ("learnt against the 'I still need help' questions alone (enough are on record)"
                if sum(s.declined for s in scored) >= MIN_DECLINES else
                "with the 'I still need help' questions weighing as much as the held-out articles' together")
