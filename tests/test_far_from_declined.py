@@ -59,9 +59,11 @@ def learnt_how(declines: int) -> str:
     return ranker.calibration.how
 
 
-def test_the_admin_is_told_of_the_signal_only_where_declines_are_on_record() -> None:
-    assert "far_from_declined" in learnt_how(declines=80)
+def test_the_admin_is_told_of_the_signal_and_of_the_declines_only_where_some_are_on_record() -> None:
+    how = learnt_how(declines=80)
+    assert "far_from_declined" in how and "80 of them 'I still need help'" in how
     # Without declines it never varies, so it weighs nothing and is not named (nor is the SVM's margin of
     # "no article fits", never learnt then).
     how = learnt_how(declines=0)
     assert "far_from_declined" not in how and "unlike_declined" not in how and "top1" in how
+    assert "0 of them 'I still need help'" in how and "no 'I still need help' on record" in how

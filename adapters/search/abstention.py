@@ -164,11 +164,14 @@ def learn_calibration(make: Callable[[], Ranker], docs: Sequence[tuple[str, str]
     # a signal that never varied (the declines' own before any is on record; words-only ones with embeddings)
     # weighs nothing: the admin is told only of those that could
     signals = [name for j, name in enumerate(FEATURES[:width]) if len(x) and np.ptp(x[:, j]) > 0] or ["top1"]
+    declined = sum(s.declined for s in scored)
     against = ("learnt against the 'I still need help' questions alone (enough are on record)"
-               if sum(s.declined for s in scored) >= MIN_DECLINES else
-               "with the 'I still need help' questions weighing as much as the held-out articles' together")
+               if declined >= MIN_DECLINES else
+               "with the 'I still need help' questions weighing as much as the held-out articles' together"
+               if declined else "against the held-out articles' questions (no 'I still need help' on record)")
     how = (f"{folds}-fold cross-validation over {len(scored)} past questions with a fifth of the articles "
-           f"held out each time ({oos} questions played 'no article fits', 'I still need help' included); "
+           f"held out each time ({oos} questions played 'no article fits', {declined} of them 'I still need "
+           f"help'); "
            f"a logistic regression over {len(signals)} signals ({', '.join(signals)}; all but length may "
            f"only weigh for an article; the SVM's margins only where they predict the held-out questions "
            f"better), {against}, gives the chance {lesson}, mapped by isotonic regression to the share of "
