@@ -30,6 +30,16 @@ def test_raising_a_vouching_signal_never_lowers_the_chance_that_the_first_articl
         assert model.predict_proba(higher)[0, 1] >= model.predict_proba(base)[0, 1] - 1e-9, name
 
 
+def test_the_model_without_the_svm_margins_keeps_the_same_signs() -> None:
+    # The answer model may be fitted on the signals before the SVM's margins (abstention.fit_answer_model);
+    # those are the same signals and vouch the same way (it was fitted unconstrained until session 12).
+    x, right = sibling_like_history()
+    narrow = answer_model(x[:, :FEATURES.index("claim")], right)
+    assert narrow is not None
+    weights = narrow.steps[-1][1].coef_[0]
+    assert weights[FEATURES.index("margin")] > 0 and weights[FEATURES.index("top1")] == 0.0
+
+
 def test_the_constrained_model_keeps_the_signal_that_vouches_and_honours_row_weights() -> None:
     x, right = sibling_like_history()
     model = answer_model(x, right)
