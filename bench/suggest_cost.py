@@ -1,15 +1,16 @@
 """What the newer answerability signals cost per suggestion: the shipped ranker against the same one
-without the article shapes (session 10) and without both those and the SVM's margins (session 9).
+without the articles' own words (session 13), without those and the article shapes (session 10), and
+without all those and the SVM's margins (session 9).
 
     python -m bench.suggest_cost [--light] [--queries 2000] [--rounds 5]
 
 Fits the calibrated ranker once on CLINC150's training split (Larson et al. 2019, ../shared/data/clinc150;
 plus its 100 `oos_train` questions as *I still need help* rows), then times `search` over the same
-validation questions as shipped, with the article shapes left out (`Evidence.shapes` empty: both read 0)
-and with the margins left out too (`Evidence.claims` unset: the seven signals of session 8), alternating
-the three in each round so that all see the same load. Prints the median seconds per 1,000 questions of
-each and the shipped one's ratios to the others: on 2 shared cores absolute times are noise, the ratios
-are the figures.
+validation questions as shipped, with the lexicon left out (`Evidence.lexicon` empty: "own_words" reads 0),
+with the article shapes left out too (`Evidence.shapes` empty: both read 0) and with the margins left out
+as well (`Evidence.claims` unset: the seven signals of session 8), alternating the four in each round so
+that all see the same load. Prints the median seconds per 1,000 questions of each and the shipped one's
+ratios to the others: on 2 shared cores absolute times are noise, the ratios are the figures.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.article_shapes import ArticleShapes
 from adapters.search.features import semantic_available
+from adapters.search.lexicon import Lexicon
 from adapters.search.ranker import LearnedRanker
 from bench import embedding_cache
 from bench.quality import SHARED_SEMANTIC, articles_from, clinc, features
@@ -49,27 +51,30 @@ def timed(ranker: CalibratedRanker, texts: list[str]) -> float:
 
 
 def measure(light: bool, queries: int, rounds: int) -> dict[str, Any]:
-    """Median seconds per 1,000 questions as shipped, without the shapes and without either, and ratios."""
+    """Median seconds per 1,000 questions as shipped and without each newer signal, and ratios."""
     ranker, texts = fitted(light)
     evidence = ranker.evidence
     assert evidence is not None and ranker.calibration is not None
     texts = texts[:: max(1, len(texts) // queries)][:queries]
-    shipped = (evidence.claims, evidence.shapes)
+    shipped = (evidence.claims, evidence.shapes, evidence.lexicon)
     no_shapes = ArticleShapes(None, evidence.labels)  # no vectors: both shape signals read 0
-    variants = {"shipped": shipped, "without_shapes": (shipped[0], no_shapes),
-                "without_either": (None, no_shapes)}
+    no_lexicon = Lexicon(None, [], None)  # no article's words: "own_words" reads 0
+    variants = {"shipped": shipped, "without_lexicon": (shipped[0], shipped[1], no_lexicon),
+                "without_shapes": (shipped[0], no_shapes, no_lexicon),
+                "without_either": (None, no_shapes, no_lexicon)}
     timed(ranker, texts[:50])  # warm caches before any is timed
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
-        for name, (claims, shapes) in variants.items():
-            evidence.claims, evidence.shapes = claims, shapes
+        for name, (claims, shapes, lexicon) in variants.items():
+            evidence.claims, evidence.shapes, evidence.lexicon = claims, shapes, lexicon
             seconds[name].append(timed(ranker, texts))
-    evidence.claims, evidence.shapes = shipped
+    evidence.claims, evidence.shapes, evidence.lexicon = shipped
     per = 1000 / len(texts)
     median = {name: statistics.median(values) * per for name, values in seconds.items()}
     return {"backend": ranker.name, "queries": len(texts), "rounds": rounds,
             "signals": ranker.calibration.settings.get("signals"),
             **{f"seconds_per_1000_{name}": round(value, 3) for name, value in median.items()},
+            "ratio_to_without_lexicon": round(median["shipped"] / median["without_lexicon"], 3),
             "ratio_to_without_shapes": round(median["shipped"] / median["without_shapes"], 3),
             "ratio_to_without_either": round(median["shipped"] / median["without_either"], 3)}
 

@@ -59,7 +59,9 @@ def test_with_embeddings_the_model_learns_whether_an_article_fits_and_says_so() 
     assert right_cal.settings["learns"] == "the first article is right"
     assert "gives the chance the first article is right" in right_cal.how
     # Different lessons from the same questions: in the fixture some first articles are wrong.
-    assert not np.allclose(fit_cal.model[-1].coef_, right_cal.model[-1].coef_)
+    # (each lesson may also keep or drop the SVM's margins: a model of another width differs too)
+    fit_coef, right_coef = fit_cal.model[-1].coef_, right_cal.model[-1].coef_
+    assert fit_coef.shape != right_coef.shape or not np.allclose(fit_coef, right_coef)
     # The shown confidence is the share of right first articles, not the chance an article fits: on the asked
     # questions the isotonic map lands nearer how often the first article is right than the model's chance.
     evidence = semantic.evidence

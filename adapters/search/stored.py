@@ -29,6 +29,7 @@ from adapters.search.codec import (
     restore_vectorizer,
     vectorizer_state,
 )
+from adapters.search.lexicon import Lexicon
 from adapters.search.ranker import LearnedRanker
 from adapters.search.stored_parts import (
     classifier_state,
@@ -129,7 +130,10 @@ def evidence_state(evidence: Evidence | None, state: State) -> dict[str, Any] | 
             "matrix": None if matrix is None else (
                 {"dense": state.put("evidence.matrix", matrix)} if isinstance(matrix, np.ndarray)
                 else {"sparse": csr_state(matrix, state, "evidence.matrix")}),
-            "labels": put_strings(state, "evidence.labels", [str(x) for x in evidence.labels])}
+            "labels": put_strings(state, "evidence.labels", [str(x) for x in evidence.labels]),
+            "lexicon": None if evidence.lexicon.seen is None else {
+                "names": put_strings(state, "evidence.lexicon.names", evidence.lexicon.names),
+                "seen": csr_state(evidence.lexicon.seen, state, "evidence.lexicon.seen")}}
 
 
 def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
@@ -149,4 +153,7 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
     evidence.labels = np.asarray(get_strings(state, meta["labels"]))
     evidence.claims = claims
     evidence.shapes = ArticleShapes(evidence._matrix, evidence.labels)  # derived, not stored
+    lexicon = meta.get("lexicon")  # a model stored before "own_words" has none, and never reads it
+    evidence.lexicon = Lexicon(evidence._words, get_strings(state, lexicon["names"]),
+                               restore_csr(lexicon["seen"], state)) if lexicon else Lexicon(None, [], None)
     return evidence
