@@ -12,8 +12,12 @@ with the roles of `oos_train` and `oos_val` swapped: 100 more distinct out-of-sc
 recall (0.68) came within a point of its test figure, semantic's did not (0.89 against 0.82).
 
 Banking77: every fifth intent (sorted by name) is withheld: no article, no history, and its test queries
-become "no article fits". The threshold and the confidence map are learnt by `adapters/search/abstention.py`
-from the history alone; no validation or test label is read before scoring.
+become "no article fits". Banking77 has no validation split: `--split val` asks every fifth kept training
+question (seeded) instead of learning from it, beside the withheld intents' training questions at test's
+share.
+`--no-declines` leaves CLINC150's *I still need help* questions out of the history, as in a new deployment.
+The threshold and the confidence map are learnt by `adapters/search/abstention.py` from the history alone; no
+validation or test label is read before scoring.
 """
 
 from __future__ import annotations
