@@ -23,13 +23,14 @@ class Lexicon:
 
     def __init__(self, vectorizer: Any, names: Sequence[str], seen: csr_matrix | None) -> None:
         self.names, self.seen = list(names), seen
+        if seen is not None:
+            seen.sort_indices()  # own_words searches each row's indices, restored ones too
         self._row = {name: i for i, name in enumerate(self.names)}
         self._vocabulary: dict[str, int] = dict(getattr(vectorizer, "vocabulary_", {}))
         idf = getattr(vectorizer, "idf_", None)
         self._idf = np.asarray(idf, dtype=float) if idf is not None else np.zeros(0)
         self._unknown = float(self._idf.max()) if self._idf.size else 1.0
         self._weights: list[float] = self._idf.tolist()
-        self._sets: dict[int, frozenset[int]] = {}
 
     @classmethod
     def of(cls, vectorizer: Any, words: Any, labels: np.ndarray) -> Lexicon:
@@ -55,25 +56,20 @@ class Lexicon:
         out = np.zeros(len(tokens))
         if self.seen is None:
             return out
+        indices, bounds = self.seen.indices, self.seen.indptr
         for i, (ts, name) in enumerate(zip(tokens, first, strict=True)):
             row = self._row.get(str(name))
             if row is None or not ts:
                 continue
-            # Plain Python over a question's dozen words: numpy's per-call overhead was a fifth of a
-            # suggestion (python -m bench.suggest_cost --light).
-            used, total, hit = self._used(row), 0.0, 0.0
-            for t in ts:
-                j = self._vocabulary.get(t)
-                weight = self._unknown if j is None else self._weights[j]
-                total += weight
-                hit += weight if j is not None and j in used else 0.0
-            out[i] = hit / total
+            # Weights in plain Python, membership by one search of the article's sorted word indices (a view,
+            # nothing kept per article): numpy's per-call overhead over a dozen words made a light suggestion
+            # 1.22x slower with five calls per question (python -m bench.suggest_cost --light).
+            ids = [self._vocabulary.get(t, -1) for t in ts]
+            weights = [self._unknown if j < 0 else self._weights[j] for j in ids]
+            used = indices[bounds[row]:bounds[row + 1]]
+            if not len(used):
+                continue
+            wanted = np.asarray(ids)
+            found = used[np.minimum(np.searchsorted(used, wanted), len(used) - 1)] == wanted
+            out[i] = float(np.dot(found, weights)) / sum(weights)
         return out
-
-    def _used(self, row: int) -> frozenset[int]:
-        """The word indices one article used, as a set (built on first use, then kept)."""
-        used = self._sets.get(row)
-        if used is None and self.seen is not None:
-            used = frozenset(self.seen.indices[self.seen.indptr[row]:self.seen.indptr[row + 1]].tolist())
-            self._sets[row] = used
-        return used or frozenset()
