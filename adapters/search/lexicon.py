@@ -26,29 +26,26 @@ class Lexicon:
         if seen is not None:
             seen.sort_indices()  # own_words searches each row's indices, restored ones too
         self._row = {name: i for i, name in enumerate(self.names)}
-        self._vocabulary: dict[str, int] = dict(getattr(vectorizer, "vocabulary_", {}))
-        idf = getattr(vectorizer, "idf_", None)
-        self._idf = np.asarray(idf, dtype=float) if idf is not None else np.zeros(0)
-        self._unknown = float(self._idf.max()) if self._idf.size else 1.0
-        self._weights: list[float] = self._idf.tolist()
+        self._vocabulary: dict[str, int] = getattr(vectorizer, "vocabulary_", {})  # the vectorizer's own
+        idf = np.asarray(getattr(vectorizer, "idf_", ()), dtype=float)
+        self._unknown = float(idf.max()) if idf.size else 1.0
+        self._weights: list[float] = idf.tolist()
 
     @classmethod
     def of(cls, vectorizer: Any, words: Any, labels: np.ndarray) -> Lexicon:
         """The lexicon of a history: `words` its rows over the vectorizer's vocabulary, `labels` their
         articles (NO_ARTICLE rows belong to none)."""
-        names = sorted({str(x) for x in labels} - {NO_ARTICLE})
-        if words is None or not names:
+        names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        rows = np.flatnonzero(names[inverse] != NO_ARTICLE)  # "I still need help" rows belong to no article
+        if words is None or not rows.size:
             return cls(vectorizer, [], None)
-        index = {name: i for i, name in enumerate(names)}
-        rows = np.flatnonzero(np.asarray([str(x) != NO_ARTICLE for x in labels]))
-        owner = csr_matrix((np.ones(len(rows)), ([index[str(labels[r])] for r in rows], rows)),
-                           shape=(len(names), words.shape[0]))
+        owner = csr_matrix((np.ones(rows.size), (inverse[rows], rows)), shape=(len(names), words.shape[0]))
+        articles = names != NO_ARTICLE
         used = csr_matrix(words, dtype=float, copy=True)  # the evidence keeps its weights
         used.data[:] = 1.0
-        seen = csr_matrix(owner @ used)
+        seen = csr_matrix(owner[articles] @ used)
         seen.data[:] = 1.0
-        seen.sort_indices()
-        return cls(vectorizer, names, seen)
+        return cls(vectorizer, [str(n) for n in names[articles]], seen)
 
     def own_words(self, tokens: Sequence[Sequence[str]], first: Sequence[str] | np.ndarray) -> np.ndarray:
         """Per question (its tokens, its first article), the IDF-weighted share of its words that article
