@@ -1,14 +1,15 @@
 """What the newer answerability signals cost per suggestion: the shipped ranker against the same one
-without the articles' own words (session 13), without those and the article shapes (session 10), and
-without all those and the SVM's margins (session 9).
+without the static view (session 14, light), without that and the articles' own words (session 13), without
+those and the article shapes (session 10), and without all those and the SVM's margins (session 9).
 
     python -m bench.suggest_cost [--light] [--queries 2000] [--rounds 5]
 
 Fits the calibrated ranker once on CLINC150's training split (Larson et al. 2019, ../shared/data/clinc150;
 plus its 100 `oos_train` questions as *I still need help* rows), then times `search` over the same
-validation questions as shipped, with the lexicon left out (`Evidence.lexicon` empty: "own_words" reads 0),
-with the article shapes left out too (`Evidence.shapes` empty: both read 0) and with the margins left out
-as well (`Evidence.claims` unset: the seven signals of session 8), alternating the four in each round so
+validation questions as shipped, with the static view left out (`Evidence.static` unset: the "static_*"
+signals read 0), with the lexicon left out too (`Evidence.lexicon` empty: "own_words" reads 0), with the
+article shapes left out too (`Evidence.shapes` empty: both read 0) and with the margins left out as well
+(`Evidence.claims` unset: the seven signals of session 8), alternating the five in each round so
 that all see the same load. Prints the median seconds per 1,000 questions of each and the shipped one's
 ratios to the others: on 2 shared cores absolute times are noise, the ratios are the figures.
 """
@@ -56,24 +57,28 @@ def measure(light: bool, queries: int, rounds: int) -> dict[str, Any]:
     evidence = ranker.evidence
     assert evidence is not None and ranker.calibration is not None
     texts = texts[:: max(1, len(texts) // queries)][:queries]
-    shipped = (evidence.claims, evidence.shapes, evidence.lexicon)
-    no_shapes = ArticleShapes(None, evidence.labels)  # no vectors: both shape signals read 0
-    no_lexicon = Lexicon(None, [], None)  # no article's words: "own_words" reads 0
-    variants = {"shipped": shipped, "without_lexicon": (shipped[0], shipped[1], no_lexicon),
-                "without_shapes": (shipped[0], no_shapes, no_lexicon),
-                "without_either": (None, no_shapes, no_lexicon)}
+    shipped = {"claims": evidence.claims, "shapes": evidence.shapes, "lexicon": evidence.lexicon,
+               "static": evidence.static}
+    no_static = {**shipped, "static": None}  # no static view: the three "static_*" signals read 0
+    no_lexicon = {**no_static, "lexicon": Lexicon(None, [], None)}  # no article's words: "own_words" reads 0
+    no_shapes = {**no_lexicon, "shapes": ArticleShapes(None, evidence.labels)}  # both shape signals read 0
+    variants = {"shipped": shipped, "without_static": no_static, "without_lexicon": no_lexicon,
+                "without_shapes": no_shapes, "without_either": {**no_shapes, "claims": None}}
     timed(ranker, texts[:50])  # warm caches before any is timed
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
-        for name, (claims, shapes, lexicon) in variants.items():
-            evidence.claims, evidence.shapes, evidence.lexicon = claims, shapes, lexicon
+        for name, parts in variants.items():
+            for attribute, value in parts.items():
+                setattr(evidence, attribute, value)
             seconds[name].append(timed(ranker, texts))
-    evidence.claims, evidence.shapes, evidence.lexicon = shipped
+    for attribute, value in shipped.items():
+        setattr(evidence, attribute, value)
     per = 1000 / len(texts)
     median = {name: statistics.median(values) * per for name, values in seconds.items()}
     return {"backend": ranker.name, "queries": len(texts), "rounds": rounds,
             "signals": ranker.calibration.settings.get("signals"),
             **{f"seconds_per_1000_{name}": round(value, 3) for name, value in median.items()},
+            "ratio_to_without_static": round(median["shipped"] / median["without_static"], 3),
             "ratio_to_without_lexicon": round(median["shipped"] / median["without_lexicon"], 3),
             "ratio_to_without_shapes": round(median["shipped"] / median["without_shapes"], 3),
             "ratio_to_without_either": round(median["shipped"] / median["without_either"], 3)}

@@ -21,7 +21,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from adapters.search.article_shapes import ArticleShapes
+from adapters.search.classifier import latest_per_label
 from adapters.search.lexicon import Lexicon
+from adapters.search.static_vectors import static_vectors
 from core.kb import NO_ARTICLE
 
 # Tried and dropped on CLINC150's validation split: the second's share of the first, the odds outside the ten
@@ -53,8 +55,13 @@ from core.kb import NO_ARTICLE
 # (loss 1.5 / 2.0 -> 1.5 / 2.4). Few-shot businesses, full accuracy at 5 / 10 / 20 examples: semantic +0.5 /
 # +0.5 / +0.1 points, light -1.4 / +0.4 / +0.5 (five questions say little of an article's words), with 40
 # declines light +0.8 / +0.7 / -0.1, semantic +0.2 / -0.1 / 0. It comes last, after the margins.
+# "static_near", "static_agree" and "static_centroid" (light only) are near1, agree and fit_centroid over
+# sentence vectors from a token table distilled from MiniLM (adapters/search/static_vectors.py): the light
+# back end's other signals are all words, and a paraphrase shares few (validation: docs/quality.md,
+# session 14). With MiniLM itself in reach they are 0: they would only echo it.
 FEATURES = ("top1", "margin", "near1", "near_mean", "agree", "coverage", "length", "claim", "unlike_declined",
-            "fit_centroid", "fit_own", "far_from_declined", "own_words")
+            "fit_centroid", "fit_own", "far_from_declined", "own_words", "static_near", "static_agree",
+            "static_centroid")
 # Each of these can only be evidence *for* an article fitting, so the model may not weigh one against it.
 # Unconstrained, the regression fitted the held-out articles (siblings of kept ones) with opposite weights
 # on correlated signals (top1 -3.5, margin +4.7 with embeddings) and ranked real out-of-scope questions
@@ -64,6 +71,7 @@ MONOTONE = frozenset(FEATURES) - {"length"}
 NEIGHBOURS = 10  # past questions consulted per question
 SAMPLE_WEIGHT = "logisticregression__sample_weight"  # how the pipeline takes row weights
 CHUNK = 512  # queries per similarity product: bounds memory to CHUNK x history floats
+STATIC_PER_ARTICLE = 200  # an article's latest questions the static view keeps
 
 Dense = Callable[[Sequence[str]], np.ndarray]
 Claims = Callable[[Sequence[str]], np.ndarray]  # texts -> (claim, unlike_declined) rows: ranker.claims
@@ -89,6 +97,18 @@ class Evidence:
         self.claims = claims  # the ranker's margins; without them both signals are 0 (a constant, ignored)
         self.shapes = ArticleShapes(self._matrix, self.labels)
         self.lexicon = Lexicon.of(self._words, words, self.labels)
+        # The light back end's semantic view (static_vectors.py); with embeddings it would only echo them.
+        # Each article's latest STATIC_PER_ARTICLE questions only: memory and the stored model grow with the
+        # articles, not the tickets (CLINC150 has 100 per article, Banking77 at most 187).
+        self.static: np.ndarray | None = None
+        self.static_labels = np.asarray([], dtype=str)
+        if dense is None:
+            keep = np.flatnonzero(self.labels != NO_ARTICLE)
+            keep = keep[latest_per_label(self.labels[keep], STATIC_PER_ARTICLE)] if keep.size else keep
+            if keep.size:
+                self.static = static_vectors([texts[int(i)] for i in keep])
+                self.static_labels = self.labels[keep]
+        self.static_shapes = ArticleShapes(self.static, self.static_labels)
 
     def features(self, texts: Sequence[str], rankings: Sequence[Sequence[tuple[str, float]]]) -> np.ndarray:
         """FEATURES for each text, given the ranker's answer to it (best first, up to ten)."""
@@ -104,7 +124,7 @@ class Evidence:
                 [sum(t in self._known for t in ts) / len(ts) if ts else 0.0 for ts in tokens],
                 np.log1p([len(ts) for ts in tokens]),
                 self.claims(part) if self.claims is not None else np.zeros((len(part), 2)),
-                shape, far, self.lexicon.own_words(tokens, first)])
+                shape, far, self.lexicon.own_words(tokens, first), self._static_view(part, first)])
         return out
 
     def _neighbours(self, texts: Sequence[str],
@@ -113,25 +133,43 @@ class Evidence:
         answered questions' similarity that votes for the ranker's first article; how the text sits beside
         the first article's questions (ArticleShapes); minus its best cosine to a declined question (words
         only: 0 with embeddings, or without declines)."""
-        out, far = np.zeros((len(texts), 3)), np.zeros(len(texts))
+        far = np.zeros(len(texts))
         if self._matrix is None or not len(self.labels):
-            return out, np.zeros((len(texts), 2)), far
+            return np.zeros((len(texts), 3)), np.zeros((len(texts), 2)), far
         query = self._dense(texts) if self._dense is not None else self._words.transform(texts)
         sims = query @ self._matrix.T
         sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims, dtype=float)
-        k = min(NEIGHBOURS, sims.shape[1])
+        out = _near(sims, self.labels, first)
         declined = self.labels == NO_ARTICLE
-        answered = np.where(declined, -1.0, sims)
-        nearest = np.argpartition(-answered, k - 1, axis=1)[:, :k]
-        near = np.clip(np.take_along_axis(answered, nearest, axis=1), 0.0, None)
-        out[:, 0] = answered.max(axis=1)
-        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        out[:, 1] = np.take_along_axis(sims, best, axis=1).mean(axis=1)
-        votes = (self.labels[nearest] == first[:, None]) * near
-        out[:, 2] = votes.sum(axis=1) / np.maximum(near.sum(axis=1), 1e-9)
         if self._dense is None and declined.any():
             far = -sims[:, declined].max(axis=1)
         return out, self.shapes.signals(query, sims, first), far
+
+    def _static_view(self, texts: Sequence[str], first: np.ndarray) -> np.ndarray:
+        """Per text: near1 and agree (as _near) and the cosine to its first article's centre, over the static
+        vectors; zeros without them."""
+        if self.static is None:
+            return np.zeros((len(texts), 3))
+        query = static_vectors(texts)
+        sims = np.asarray(query @ self.static.T, dtype=float)
+        near = _near(sims, self.static_labels, first)
+        return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.signals(query, sims, first)[:, 0]])
+
+
+def _near(sims: np.ndarray, labels: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per row of similarities to the history: the best to an answered question, the mean of the k best, and
+    the share of the nearest answered questions' similarity that votes for the first article."""
+    out = np.zeros((len(sims), 3))
+    k = min(NEIGHBOURS, sims.shape[1])
+    answered = np.where(labels == NO_ARTICLE, -1.0, sims)
+    nearest = np.argpartition(-answered, k - 1, axis=1)[:, :k]
+    near = np.clip(np.take_along_axis(answered, nearest, axis=1), 0.0, None)
+    out[:, 0] = answered.max(axis=1)
+    best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    out[:, 1] = np.take_along_axis(sims, best, axis=1).mean(axis=1)
+    votes = (labels[nearest] == first[:, None]) * near
+    out[:, 2] = votes.sum(axis=1) / np.maximum(near.sum(axis=1), 1e-9)
+    return out
 
 
 def _odds(ranked: Sequence[tuple[str, float]]) -> list[float]:

@@ -133,7 +133,10 @@ def evidence_state(evidence: Evidence | None, state: State) -> dict[str, Any] | 
             "labels": put_strings(state, "evidence.labels", [str(x) for x in evidence.labels]),
             "lexicon": None if evidence.lexicon.seen is None else {
                 "names": put_strings(state, "evidence.lexicon.names", evidence.lexicon.names),
-                "seen": csr_state(evidence.lexicon.seen, state, "evidence.lexicon.seen")}}
+                "seen": csr_state(evidence.lexicon.seen, state, "evidence.lexicon.seen")},
+            "static": None if evidence.static is None else {
+                "vectors": state.put("evidence.static", evidence.static),
+                "labels": put_strings(state, "evidence.static.labels", evidence.static_labels.tolist())}}
 
 
 def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
@@ -156,4 +159,8 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
     lexicon = meta.get("lexicon")  # a model stored before "own_words" has none, and never reads it
     evidence.lexicon = Lexicon(evidence._words, get_strings(state, lexicon["names"]),
                                restore_csr(lexicon["seen"], state)) if lexicon else Lexicon(None, [], None)
+    static = meta.get("static")  # a model stored before the static view has none: its signals read 0
+    evidence.static = state.get(static["vectors"]) if static else None
+    evidence.static_labels = np.asarray(get_strings(state, static["labels"]) if static else [], dtype=str)
+    evidence.static_shapes = ArticleShapes(evidence.static, evidence.static_labels)
     return evidence

@@ -1,0 +1,88 @@
+"""The light back end's semantic view (adapters/search/static_vectors.py): sentence vectors from a token table
+distilled from MiniLM, read as evidence of whether an article fits (answerability "static_*" signals)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from adapters.search.abstention import CalibratedRanker
+from adapters.search.answerability import FEATURES, STATIC_PER_ARTICLE, Evidence
+from adapters.search.features import LexicalFeatures
+from adapters.search.ranker import LearnedRanker
+from adapters.search.static_vectors import static_vectors
+from adapters.search.stored import ranker_state, restore_ranker
+from core.kb import NO_ARTICLE, Article, Library
+from tests.abstention_topics import WITH_ARTICLE, few_shot_world, questions
+
+STATIC = [FEATURES.index(n) for n in ("static_near", "static_agree", "static_centroid")]
+
+
+def test_paraphrases_that_share_no_word_lie_nearer_than_unrelated_questions() -> None:
+    v = static_vectors(["my laptop will not turn on", "computer does not boot", "when is the canteen open",
+                        "", "?!"])
+    assert v.shape == (5, 256) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v[:3], axis=1), 1.0, rtol=1e-5)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.1  # no word in common, yet nearer
+    assert not v[3].any()  # nothing to tokenise: no direction at all
+    assert static_vectors([]).shape == (0, 256)
+
+
+def history(rnd: random.Random) -> tuple[list[str], list[str]]:
+    texts = [q for t in WITH_ARTICLE for q in questions(t, 20, rnd)] + questions("parking", 5, rnd)
+    return texts, [t for t in WITH_ARTICLE for _ in range(20)] + [NO_ARTICLE] * 5
+
+
+def test_light_evidence_reads_the_static_view_and_with_embeddings_it_is_zero() -> None:
+    rnd = random.Random(7)
+    texts, labels = history(rnd)
+    evidence = Evidence(texts, labels)
+    printer, canteen = questions("printer", 20, rnd), questions("canteen", 20, rnd)
+    x = evidence.features(printer + canteen, [[("printer", 0.9)]] * 40)
+    near, agree, centre = (x[:, j] for j in STATIC)
+    # Put to the printer article, printer questions sit near its questions and their votes; canteen ones not.
+    assert np.median(centre[:20]) > np.median(centre[20:]) + 0.1
+    assert np.median(agree[:20]) > 0.5 > np.median(agree[20:])
+    assert (near <= 1 + 1e-6).all() and np.median(near[:20]) > np.median(near[20:])
+    # With MiniLM in reach (a dense function) the view would only echo it: the signals stay 0.
+    vectors = np.random.default_rng(0).normal(size=(len(texts) + 40, 8))
+    lookup = {t: v / np.linalg.norm(v) for t, v in zip(texts + printer + canteen, vectors, strict=True)}
+    embedded = Evidence(texts, labels, dense=lambda ts: np.vstack([lookup[t] for t in ts]))
+    assert embedded.static is None
+    assert not embedded.features(printer, [[("printer", 0.9)]] * 20)[:, STATIC].any()
+
+
+def test_a_stored_model_reads_the_same_view_and_one_stored_before_it_reads_none() -> None:
+    articles, past, asked = few_shot_world()
+    ranker = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    Library(ranker).load([Article(id=i, title=t, body=b) for i, t, b in articles], past)
+    texts = [q for q, _ in asked[:30]]
+    assert ranker.evidence is not None
+    x = ranker.evidence.features(texts, [ranker.inner.search(t, 10) for t in texts])
+    assert (np.ptp(x[:, STATIC], axis=0) > 0).all()
+    state = ranker_state(ranker)
+    restored = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    restore_ranker(restored, state)
+    assert restored.evidence is not None
+    again = restored.evidence.features(texts, [restored.inner.search(t, 10) for t in texts])
+    np.testing.assert_allclose(again[:, STATIC], x[:, STATIC], rtol=1e-6)
+    # Stored before the view existed: no "static" entry, so the signals read 0 and that model's answer
+    # model, fitted on fewer signals, never reads them.
+    del state.meta["evidence"]["static"]
+    older = CalibratedRanker(lambda: LearnedRanker(LexicalFeatures()))
+    restore_ranker(older, state)
+    assert older.evidence is not None
+    assert not older.evidence.features(texts, [older.inner.search(t, 10) for t in texts])[:, STATIC].any()
+
+
+def test_the_view_keeps_each_articles_latest_questions_and_no_declines() -> None:
+    # Memory and the stored model grow with the articles, not with the tickets.
+    rnd = random.Random(8)
+    texts = questions("printer", STATIC_PER_ARTICLE + 50, rnd) + questions("vpn", 30, rnd) + ["parking"] * 5
+    labels = ["printer"] * (STATIC_PER_ARTICLE + 50) + ["vpn"] * 30 + [NO_ARTICLE] * 5
+    evidence = Evidence(texts, labels)
+    assert evidence.static is not None
+    assert evidence.static_labels.tolist() == ["printer"] * STATIC_PER_ARTICLE + ["vpn"] * 30
+    np.testing.assert_allclose(evidence.static[:STATIC_PER_ARTICLE],
+                               static_vectors(texts[50:STATIC_PER_ARTICLE + 50]), rtol=1e-6)
