@@ -139,8 +139,8 @@ class Evidence:
         query = self._dense(texts) if self._dense is not None else self._words.transform(texts)
         sims = query @ self._matrix.T
         sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims, dtype=float)
-        out = _near(sims, self.labels, first)
         declined = self.labels == NO_ARTICLE
+        out = _near(sims, self.labels, first, declined)
         if self._dense is None and declined.any():
             far = -sims[:, declined].max(axis=1)
         return out, self.shapes.signals(query, sims, first), far
@@ -156,17 +156,23 @@ class Evidence:
         return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.signals(query, sims, first)[:, 0]])
 
 
-def _near(sims: np.ndarray, labels: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Per row of similarities to the history: the best to an answered question, the mean of the k best, and
-    the share of the nearest answered questions' similarity that votes for the first article."""
+def _near(sims: np.ndarray, labels: np.ndarray, first: np.ndarray,
+          declined: np.ndarray | None = None) -> np.ndarray:
+    """Per row of similarities to the history: the best to an answered question (`declined` marks the rows
+    that are not), the mean of the k best, and the share of the nearest answered questions' similarity that
+    votes for the first article."""
     out = np.zeros((len(sims), 3))
     k = min(NEIGHBOURS, sims.shape[1])
-    answered = np.where(labels == NO_ARTICLE, -1.0, sims)
+    some = declined is not None and bool(declined.any())
+    answered = np.where(declined, -1.0, sims) if declined is not None and some else sims
     nearest = np.argpartition(-answered, k - 1, axis=1)[:, :k]
-    near = np.clip(np.take_along_axis(answered, nearest, axis=1), 0.0, None)
-    out[:, 0] = answered.max(axis=1)
-    best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    out[:, 1] = np.take_along_axis(sims, best, axis=1).mean(axis=1)
+    top = np.take_along_axis(answered, nearest, axis=1)
+    near = np.clip(top, 0.0, None)
+    out[:, 0] = top.max(axis=1)
+    if some:  # declines may be among the k best of all rows: rank them again
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top = np.take_along_axis(sims, best, axis=1)
+    out[:, 1] = top.mean(axis=1)
     votes = (labels[nearest] == first[:, None]) * near
     out[:, 2] = votes.sum(axis=1) / np.maximum(near.sum(axis=1), 1e-9)
     return out
