@@ -8,7 +8,7 @@ import random
 import numpy as np
 
 from adapters.search.abstention import CalibratedRanker
-from adapters.search.answerability import FEATURES, STATIC_PER_ARTICLE, Evidence
+from adapters.search.answerability import FEATURES, STATIC_PER_ARTICLE, Evidence, _near
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from adapters.search.static_vectors import static_vectors
@@ -39,7 +39,8 @@ def test_light_evidence_reads_the_static_view_and_with_embeddings_it_is_zero() -
     texts, labels = history(rnd)
     evidence = Evidence(texts, labels)
     printer, canteen = questions("printer", 20, rnd), questions("canteen", 20, rnd)
-    x = evidence.features(printer + canteen, [[("printer", 0.9)]] * 40)
+    offered = [("printer", 0.9)] + [(t, 0.01) for t in WITH_ARTICLE if t != "printer"]
+    x = evidence.features(printer + canteen, [offered] * 40)
     near, agree, centre = (x[:, j] for j in STATIC)
     # Put to the printer article, printer questions sit near its questions and their votes; canteen ones not.
     assert np.median(centre[:20]) > np.median(centre[20:]) + 0.1
@@ -51,6 +52,26 @@ def test_light_evidence_reads_the_static_view_and_with_embeddings_it_is_zero() -
     embedded = Evidence(texts, labels, dense=lambda ts: np.vstack([lookup[t] for t in ts]))
     assert embedded.static is None
     assert not embedded.features(printer, [[("printer", 0.9)]] * 20)[:, STATIC].any()
+
+
+def test_the_nearest_questions_are_sought_among_the_offered_articles_questions_only() -> None:
+    # Bounded at any number of articles: the ranker's ten, not every article's questions.
+    rnd = random.Random(9)
+    texts, labels = history(rnd)
+    evidence = Evidence(texts, labels)
+    asked = questions("canteen", 10, rnd) + questions("vpn", 10, rnd)
+    only = evidence.features(asked, [[("printer", 0.9), ("wifi", 0.05)]] * 20)
+    both = np.array(labels)
+    rows = np.flatnonzero(np.isin(both, ["printer", "wifi"]))
+    expected = _near(static_vectors(asked) @ static_vectors([texts[i] for i in rows]).T, both[rows],
+                     np.array(["printer"] * 20))
+    np.testing.assert_allclose(only[:, STATIC[:2]], expected[:, [0, 2]], rtol=1e-5)
+    # vpn questions find their nearest among printer and wifi ones: nearer with every article offered.
+    offered = [("printer", 0.9)] + [(t, 0.01) for t in WITH_ARTICLE if t != "printer"]
+    everything = evidence.features(asked, [offered] * 20)
+    assert (everything[10:, STATIC[0]] >= only[10:, STATIC[0]] - 1e-6).all()
+    assert everything[10:, STATIC[0]].mean() > only[10:, STATIC[0]].mean()
+    assert not evidence.features(asked, [[]] * 20)[:, STATIC[:2]].any()  # nothing offered, nothing near
 
 
 def test_a_stored_model_reads_the_same_view_and_one_stored_before_it_reads_none() -> None:

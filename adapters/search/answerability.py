@@ -58,7 +58,10 @@ from core.kb import NO_ARTICLE
 # "static_near", "static_agree" and "static_centroid" (light only) are near1, agree and fit_centroid over
 # sentence vectors from a token table distilled from MiniLM (adapters/search/static_vectors.py): the light
 # back end's other signals are all words, and a paraphrase shares few (validation: docs/quality.md,
-# session 14). With MiniLM itself in reach they are 0: they would only echo it.
+# session 14). With MiniLM itself in reach they are 0: they would only echo it. Since session 15 only
+# "static_centroid" is read: the first two scanned every kept question (2.1x the cost of a light suggestion)
+# and, dropped, no validation figure moved (docs/quality.md, session 15). They keep their places, so a model
+# stored in session 14 (which kept those questions and weighs them) still reads them.
 FEATURES = ("top1", "margin", "near1", "near_mean", "agree", "coverage", "length", "claim", "unlike_declined",
             "fit_centroid", "fit_own", "far_from_declined", "own_words", "static_near", "static_agree",
             "static_centroid")
@@ -108,7 +111,7 @@ class Evidence:
             if keep.size:
                 self.static = static_vectors([texts[int(i)] for i in keep])
                 self.static_labels = self.labels[keep]
-        self.static_shapes = ArticleShapes(self.static, self.static_labels)
+        self.static_shapes = ArticleShapes(self.static, self.static_labels, spread=False)
 
     def features(self, texts: Sequence[str], rankings: Sequence[Sequence[tuple[str, float]]]) -> np.ndarray:
         """FEATURES for each text, given the ranker's answer to it (best first, up to ten)."""
@@ -124,7 +127,8 @@ class Evidence:
                 [sum(t in self._known for t in ts) / len(ts) if ts else 0.0 for ts in tokens],
                 np.log1p([len(ts) for ts in tokens]),
                 self.claims(part) if self.claims is not None else np.zeros((len(part), 2)),
-                shape, far, self.lexicon.own_words(tokens, first), self._static_view(part, first)])
+                shape, far, self.lexicon.own_words(tokens, first),
+                self._static_view(part, first, ranks)])
         return out
 
     def _neighbours(self, texts: Sequence[str],
@@ -145,15 +149,20 @@ class Evidence:
             far = -sims[:, declined].max(axis=1)
         return out, self.shapes.signals(query, sims, first), far
 
-    def _static_view(self, texts: Sequence[str], first: np.ndarray) -> np.ndarray:
-        """Per text: near1 and agree (as _near) and the cosine to its first article's centre, over the static
-        vectors; zeros without them."""
+    def _static_view(self, texts: Sequence[str], first: np.ndarray,
+                     ranks: Sequence[Sequence[tuple[str, float]]]) -> np.ndarray:
+        """Per text: near1 and agree (as _near) among the questions of the articles the ranker offered, and
+        the cosine to its first article's centre, over the static vectors; zeros without them."""
         if self.static is None:
             return np.zeros((len(texts), 3))
         query = static_vectors(texts)
-        sims = np.asarray(query @ self.static.T, dtype=float)
-        near = _near(sims, self.static_labels, first)
-        return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.signals(query, sims, first)[:, 0]])
+        near = np.zeros((len(texts), 3))
+        for i, ranked in enumerate(ranks):
+            rows = self.static_shapes.rows_of([aid for aid, _ in ranked])
+            if rows.size:
+                sims = np.asarray(query[i:i + 1] @ self.static[rows].T, dtype=float)
+                near[i] = _near(sims, self.static_labels[rows], first[i:i + 1])[0]
+        return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.centre_cosine(query, first)])
 
 
 def _near(sims: np.ndarray, labels: np.ndarray, first: np.ndarray,

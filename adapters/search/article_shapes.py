@@ -23,7 +23,7 @@ class ArticleShapes:
     """Each article's centre (`centres`: one unit column per article) and how close its questions lie to
     each other, over the history's vectors."""
 
-    def __init__(self, matrix: Any, labels: np.ndarray) -> None:
+    def __init__(self, matrix: Any, labels: np.ndarray, *, spread: bool = True) -> None:
         names, inverse = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
         order = np.argsort(inverse, kind="stable")  # each article's rows together, in history order
         bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
@@ -39,7 +39,13 @@ class ArticleShapes:
         # (1.7 ms a question on CLINC150's 5,000 words, a third of a suggestion).
         self.centres = np.ascontiguousarray(
             normalize(np.vstack([_mean(matrix[self._rows[n]]) for n in self.names])).T)
-        self.spread = np.array([_closeness(matrix[self._rows[n][-SAMPLE:]]) for n in self.names])
+        if spread:  # only "fit_own" reads it, and the static view asks only for the centres
+            self.spread = np.array([_closeness(matrix[self._rows[n][-SAMPLE:]]) for n in self.names])
+
+    def rows_of(self, names: list[str]) -> np.ndarray:
+        """The rows of these articles' questions (articles without vectors have none)."""
+        found = [self._rows[n] for n in dict.fromkeys(names) if n in self._rows]  # each article once
+        return np.concatenate(found) if found else np.zeros(0, dtype=int)
 
     def signals(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Per question: cosine to its first article's centre ("fit_centroid"), and the mean cosine of that
@@ -48,15 +54,27 @@ class ArticleShapes:
         out = np.zeros((len(first), 2))
         if self.centres is None:
             return out
-        known = np.array([self._index.get(str(f), -1) for f in first])
-        centre = np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
+        known = self._known(first)
+        out[:, 0] = self.centre_cosine(query, first)
         for i in np.flatnonzero(known >= 0):
-            name = self.names[known[i]]
-            own = sims[i, self._rows[name]]
+            own = sims[i, self._rows[self.names[known[i]]]]
             k = min(OWN, len(own))
-            out[i, 0] = centre[i, known[i]]
             out[i, 1] = np.partition(own, len(own) - k)[-k:].mean() - self.spread[known[i]]
         return out
+
+    def centre_cosine(self, query: Any, first: np.ndarray) -> np.ndarray:
+        """Per question: its cosine to its first article's centre; 0 where that article has no vectors."""
+        out = np.zeros(len(first))
+        if self.centres is None:
+            return out
+        known = self._known(first)
+        centre = np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
+        rows = np.flatnonzero(known >= 0)
+        out[rows] = centre[rows, known[rows]]
+        return out
+
+    def _known(self, first: np.ndarray) -> np.ndarray:
+        return np.array([self._index.get(str(f), -1) for f in first], dtype=int)
 
 
 def _mean(rows: Any) -> np.ndarray:
