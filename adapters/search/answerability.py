@@ -58,10 +58,9 @@ from core.kb import NO_ARTICLE
 # "static_near", "static_agree" and "static_centroid" (light only) are near1, agree and fit_centroid over
 # sentence vectors from a token table distilled from MiniLM (adapters/search/static_vectors.py): the light
 # back end's other signals are all words, and a paraphrase shares few (validation: docs/quality.md,
-# session 14). With MiniLM itself in reach they are 0: they would only echo it. Since session 15 only
-# "static_centroid" is read: the first two scanned every kept question (2.1x the cost of a light suggestion)
-# and, dropped, no validation figure moved (docs/quality.md, session 15). They keep their places, so a model
-# stored in session 14 (which kept those questions and weighs them) still reads them.
+# session 14). With MiniLM itself in reach they are 0: they would only echo it. Since session 15 the first two
+# look only among the questions of the articles the ranker offered: scanning every kept question cost 2.1x a
+# light suggestion and grew with the articles; the validation replays moved within their noise (session 15).
 FEATURES = ("top1", "margin", "near1", "near_mean", "agree", "coverage", "length", "claim", "unlike_declined",
             "fit_centroid", "fit_own", "far_from_declined", "own_words", "static_near", "static_agree",
             "static_centroid")
