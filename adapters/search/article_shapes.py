@@ -55,7 +55,7 @@ class ArticleShapes:
         if self.centres is None:
             return out
         known = self._known(first)
-        out[:, 0] = self.centre_cosine(query, first)
+        out[:, 0] = self._centre_cosine(query, known)
         for i in np.flatnonzero(known >= 0):
             own = sims[i, self._rows[self.names[known[i]]]]
             k = min(OWN, len(own))
@@ -64,10 +64,12 @@ class ArticleShapes:
 
     def centre_cosine(self, query: Any, first: np.ndarray) -> np.ndarray:
         """Per question: its cosine to its first article's centre; 0 where that article has no vectors."""
-        out = np.zeros(len(first))
         if self.centres is None:
-            return out
-        known = self._known(first)
+            return np.zeros(len(first))
+        return self._centre_cosine(query, self._known(first))
+
+    def _centre_cosine(self, query: Any, known: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(known))
         centre = np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
         rows = np.flatnonzero(known >= 0)
         out[rows] = centre[rows, known[rows]]

@@ -162,5 +162,5 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
     static = meta.get("static")  # a model stored before the static view has none: its signals read 0
     evidence.static = state.get(static["vectors"]) if static else None
     evidence.static_labels = np.asarray(get_strings(state, static["labels"]) if static else [], dtype=str)
-    evidence.static_shapes = ArticleShapes(evidence.static, evidence.static_labels)
+    evidence.static_shapes = ArticleShapes(evidence.static, evidence.static_labels, spread=False)
     return evidence
