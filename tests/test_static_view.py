@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
+from adapters.search import answerability
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.answerability import FEATURES, STATIC_PER_ARTICLE, Evidence, _near
 from adapters.search.features import LexicalFeatures
@@ -54,24 +56,35 @@ def test_light_evidence_reads_the_static_view_and_with_embeddings_it_is_zero() -
     assert not embedded.features(printer, [[("printer", 0.9)]] * 20)[:, STATIC].any()
 
 
-def test_the_nearest_questions_are_sought_among_the_offered_articles_questions_only() -> None:
-    # Bounded at any number of articles: the ranker's ten, not every article's questions.
+def test_the_nearest_questions_are_sought_among_the_offered_and_the_views_nearest_articles_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bounded at any number of articles: the ranker's ten and the view's own nearest, not every article's.
+    monkeypatch.setattr(answerability, "STATIC_CENTRES", 1)
     rnd = random.Random(9)
     texts, labels = history(rnd)
     evidence = Evidence(texts, labels)
-    asked = questions("canteen", 10, rnd) + questions("vpn", 10, rnd)
-    only = evidence.features(asked, [[("printer", 0.9), ("wifi", 0.05)]] * 20)
-    both = np.array(labels)
-    rows = np.flatnonzero(np.isin(both, ["printer", "wifi"]))
-    expected = _near(static_vectors(asked) @ static_vectors([texts[i] for i in rows]).T, both[rows],
-                     np.array(["printer"] * 20))
-    np.testing.assert_allclose(only[:, STATIC[:2]], expected[:, [0, 2]], rtol=1e-5)
-    # vpn questions find their nearest among printer and wifi ones: nearer with every article offered.
-    offered = [("printer", 0.9)] + [(t, 0.01) for t in WITH_ARTICLE if t != "printer"]
-    everything = evidence.features(asked, [offered] * 20)
-    assert (everything[10:, STATIC[0]] >= only[10:, STATIC[0]] - 1e-6).all()
-    assert everything[10:, STATIC[0]].mean() > only[10:, STATIC[0]].mean()
-    assert not evidence.features(asked, [[]] * 20)[:, STATIC[:2]].any()  # nothing offered, nothing near
+    asked = questions("laptop", 10, rnd) + questions("vpn", 10, rnd)
+    got = evidence.features(asked, [[("printer", 0.9), ("wifi", 0.05)]] * 20)
+    both, query = np.array(labels), static_vectors(asked)
+    kept = both != NO_ARTICLE
+    vectors = static_vectors([t for t, k in zip(texts, kept, strict=True) if k])
+    names = sorted(set(both[kept]))
+    centres = np.vstack([vectors[both[kept] == n].mean(axis=0) for n in names])
+    own = [names[j] for j in np.argmax(query @ (centres / np.linalg.norm(centres, axis=1, keepdims=True)).T,
+                                       axis=1)]
+    assert own == ["laptop"] * 10 + ["vpn"] * 10  # the view finds each question's own article
+    for i, nearest in enumerate(own):
+        rows = np.isin(both[kept], ["printer", "wifi", nearest])
+        expected = _near(query[i:i + 1] @ vectors[rows].T, both[kept][rows], np.array(["printer"]))
+        np.testing.assert_allclose(got[i, STATIC[:2]], expected[0, [0, 2]], rtol=1e-5)
+    # Their own article's questions outvote printer's: the ranker's first article finds little agreement.
+    assert got[:, STATIC[1]].max() < 0.5
+    # Without the view's own articles, only printer and wifi vote, and printer takes their share.
+    monkeypatch.setattr(answerability, "STATIC_CENTRES", 0)
+    offered_only = evidence.features(asked, [[("printer", 0.9), ("wifi", 0.05)]] * 20)
+    assert (offered_only[:, STATIC[1]] >= got[:, STATIC[1]] - 1e-9).all()
+    assert offered_only[:, STATIC[1]].mean() > got[:, STATIC[1]].mean() + 0.1
+    assert (offered_only[:, STATIC[0]] < got[:, STATIC[0]]).all()  # their nearest lay in their own article
 
 
 def test_a_stored_model_reads_the_same_view_and_one_stored_before_it_reads_none() -> None:

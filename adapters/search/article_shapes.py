@@ -47,6 +47,16 @@ class ArticleShapes:
         found = [self._rows[n] for n in dict.fromkeys(names) if n in self._rows]  # each article once
         return np.concatenate(found) if found else np.zeros(0, dtype=int)
 
+    def nearest(self, query: Any, k: int) -> list[list[str]]:
+        """Per question: the k articles whose centres lie nearest it, nearest first (none without vectors)."""
+        if self.centres is None or k <= 0:
+            return [[] for _ in range(query.shape[0])]
+        centre = np.asarray(query @ self.centres, dtype=float)
+        k = min(k, centre.shape[1])
+        best = np.argpartition(-centre, k - 1, axis=1)[:, :k]
+        ranked = np.argsort(-np.take_along_axis(centre, best, axis=1), axis=1)
+        return [[self.names[j] for j in row] for row in np.take_along_axis(best, ranked, axis=1)]
+
     def signals(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
         """Per question: cosine to its first article's centre ("fit_centroid"), and the mean cosine of that
         article's OWN nearest questions less how close they lie to each other ("fit_own"); 0 where the first
