@@ -37,8 +37,11 @@ def test_the_calibrated_ranker_round_trips() -> None:
     ranker.fit(DOCS, HISTORY)
     assert ranker.calibration is not None  # history enough: the abstention was learnt too
     assert ranker.adapt(QUERIES) is not None  # and what the asked questions said
+    state = ranker_state(ranker)
+    svm = [a for name, a in state.arrays.items() if name.endswith("svc.coef")]
+    assert svm and all(a.dtype == np.float32 for a in svm)  # half of float64's bytes, fitted so: read back exactly
     copy = calibrated()
-    restore_ranker(copy, unpack(pack(ranker_state(ranker))))
+    restore_ranker(copy, unpack(pack(state)))
     assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
     assert copy.abstain_below == ranker.abstain_below and copy._sizes == ranker._sizes
     assert copy.calibration is not None and copy.calibration.traffic == ranker.calibration.traffic

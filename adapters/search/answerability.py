@@ -115,7 +115,10 @@ class Evidence:
             keep = np.flatnonzero(self.labels != NO_ARTICLE)
             keep = keep[latest_per_label(self.labels[keep], STATIC_PER_ARTICLE)] if keep.size else keep
             if keep.size:
-                self.static = static_vectors([texts[int(i)] for i in keep])
+                # Rounded to float16, as stored (stored.evidence_state): half the stored model's share, and
+                # a stored model reads exactly what the fitted one did; cosines move by about 1e-4.
+                vectors = static_vectors([texts[int(i)] for i in keep])
+                self.static = vectors.astype(np.float16).astype(np.float32)
                 self.static_labels = self.labels[keep]
         self.static_shapes = ArticleShapes(self.static, self.static_labels, spread=False)
 
