@@ -1,17 +1,19 @@
-"""What the newer answerability signals cost per suggestion: the shipped ranker against the same one
-scanning all the static view's questions per question as session 14 did (light), without the static view
-(session 14), without that and the articles' own words (session 13), without those and the article shapes
-(session 10), and without all those and the SVM's margins (session 9).
+"""What the newer answerability signals cost per suggestion: the shipped ranker against the same one seeking
+the static view's nearest questions among the offered articles' only, as session 15 did, or among all its
+questions, as session 14 did (light), without the static view (session 14), without that and the articles' own
+words (session 13), without those and the article shapes (session 10), and without all those and the SVM's
+margins (session 9).
 
     python -m bench.suggest_cost [--light] [--queries 2000] [--rounds 5]
 
 Fits the calibrated ranker once on CLINC150's training split (Larson et al. 2019, ../shared/data/clinc150;
 plus its 100 `oos_train` questions as *I still need help* rows), then times `search` over the same
-validation questions: as shipped; with the static view's nearest questions sought among all its questions,
-not only those of the ranker's articles; with the static view left out (`Evidence.static` unset: the
+validation questions: as shipped (the static view's nearest questions sought among the questions of the
+ranker's articles and of the view's own nearest); among the ranker's articles' only; among all its questions;
+with the static view left out (`Evidence.static` unset: the
 "static_*" signals read 0); with the lexicon left out too (`Evidence.lexicon` empty: "own_words" reads 0);
 with the article shapes left out too (`Evidence.shapes` empty: both read 0); and with the margins left out
-as well (`Evidence.claims` unset: the seven signals of session 8). The six alternate in each round so that
+as well (`Evidence.claims` unset: the seven signals of session 8). The seven alternate in each round so that
 all see the same load. Prints the median seconds per 1,000 questions of each and the shipped one's ratios to
 the others: on 2 shared cores absolute times are noise, the ratios are the figures.
 """
@@ -29,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from adapters.search import answerability
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.answerability import Evidence, _near
 from adapters.search.article_shapes import ArticleShapes
@@ -66,33 +69,43 @@ def measure(light: bool, queries: int, rounds: int) -> dict[str, Any]:
     assert evidence is not None and ranker.calibration is not None
     texts = texts[:: max(1, len(texts) // queries)][:queries]
     shipped = {"claims": evidence.claims, "shapes": evidence.shapes, "lexicon": evidence.lexicon,
-               "static": evidence.static, "_static_view": evidence._static_view}
+               "static": evidence.static, "_static_view": evidence._static_view,
+               "centres": answerability.STATIC_CENTRES}
     no_static = {**shipped, "static": None}  # no static view: the three "static_*" signals read 0
     no_lexicon = {**no_static, "lexicon": Lexicon(None, [], None)}  # no article's words: "own_words" reads 0
     no_shapes = {**no_lexicon, "shapes": ArticleShapes(None, evidence.labels)}  # both shape signals read 0
     whole = {**shipped, "_static_view": MethodType(scan_all, evidence)}
-    variants = {"shipped": shipped, "scanning_all": whole, "without_static": no_static,
+    variants = {"shipped": shipped, "offered_only": {**shipped, "centres": 0}, "scanning_all": whole,
+                "without_static": no_static,
                 "without_lexicon": no_lexicon, "without_shapes": no_shapes,
                 "without_either": {**no_shapes, "claims": None}}
     timed(ranker, texts[:50])  # warm caches before any is timed
     seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, parts in variants.items():
-            for attribute, value in parts.items():
-                setattr(evidence, attribute, value)
+            use(evidence, parts)
             seconds[name].append(timed(ranker, texts))
-    for attribute, value in shipped.items():
-        setattr(evidence, attribute, value)
+    use(evidence, shipped)
     per = 1000 / len(texts)
     median = {name: statistics.median(values) * per for name, values in seconds.items()}
     return {"backend": ranker.name, "queries": len(texts), "rounds": rounds,
             "signals": ranker.calibration.settings.get("signals"),
             **{f"seconds_per_1000_{name}": round(value, 3) for name, value in median.items()},
+            "ratio_to_offered_only": round(median["shipped"] / median["offered_only"], 3),
             "ratio_to_scanning_all": round(median["shipped"] / median["scanning_all"], 3),
             "ratio_to_without_static": round(median["shipped"] / median["without_static"], 3),
             "ratio_to_without_lexicon": round(median["shipped"] / median["without_lexicon"], 3),
             "ratio_to_without_shapes": round(median["shipped"] / median["without_shapes"], 3),
             "ratio_to_without_either": round(median["shipped"] / median["without_either"], 3)}
+
+
+def use(evidence: Evidence, parts: dict[str, Any]) -> None:
+    """Set a variant's parts; "centres" is how many of the view's own nearest articles it scans."""
+    for attribute, value in parts.items():
+        if attribute == "centres":
+            answerability.STATIC_CENTRES = value
+        else:
+            setattr(evidence, attribute, value)
 
 
 def scan_all(self: Evidence, texts: Sequence[str], first: np.ndarray,
