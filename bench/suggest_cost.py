@@ -115,7 +115,8 @@ def scan_all(self: Evidence, texts: Sequence[str], first: np.ndarray,
         return np.zeros((len(texts), 3))
     query = static_vectors(texts)
     near = _near(np.asarray(query @ self.static.T, dtype=float), self.static_labels, first)
-    return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.centre_cosine(query, first)])
+    centre = self.static_shapes.centre_cosine(self.static_shapes.cosines(query), first)
+    return np.column_stack([near[:, 0], near[:, 2], centre])
 
 
 def main(argv: list[str] | None = None) -> int:

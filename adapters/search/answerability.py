@@ -167,13 +167,14 @@ class Evidence:
             return np.zeros((len(texts), 3))
         query = static_vectors(texts)
         near = np.zeros((len(texts), 3))
-        own = self.static_shapes.nearest(query, STATIC_CENTRES)
+        cosines = self.static_shapes.cosines(query)  # one product serves the nearest articles and the first's
+        own = self.static_shapes.nearest(cosines, STATIC_CENTRES)
         for i, ranked in enumerate(ranks):
             rows = self.static_shapes.rows_of([aid for aid, _ in ranked] + own[i])
             if rows.size:
                 sims = np.asarray(query[i:i + 1] @ self.static[rows].T, dtype=float)
                 near[i] = _near(sims, self.static_labels[rows], first[i:i + 1])[0]
-        return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.centre_cosine(query, first)])
+        return np.column_stack([near[:, 0], near[:, 2], self.static_shapes.centre_cosine(cosines, first)])
 
 
 def _near(sims: np.ndarray, labels: np.ndarray, first: np.ndarray,

@@ -47,14 +47,19 @@ class ArticleShapes:
         found = [self._rows[n] for n in dict.fromkeys(names) if n in self._rows]  # each article once
         return np.concatenate(found) if found else np.zeros(0, dtype=int)
 
-    def nearest(self, query: Any, k: int) -> list[list[str]]:
-        """Per question: the k articles whose centres lie nearest it, nearest first (none without vectors)."""
-        if self.centres is None or k <= 0:
-            return [[] for _ in range(query.shape[0])]
-        centre = np.asarray(query @ self.centres, dtype=float)
-        k = min(k, centre.shape[1])
-        best = np.argpartition(-centre, k - 1, axis=1)[:, :k]
-        ranked = np.argsort(-np.take_along_axis(centre, best, axis=1), axis=1)
+    def cosines(self, query: Any) -> np.ndarray:
+        """Per question and article: the cosine to the article's centre (no columns without vectors)."""
+        if self.centres is None:
+            return np.zeros((query.shape[0], 0))
+        return np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
+
+    def nearest(self, cosines: np.ndarray, k: int) -> list[list[str]]:
+        """Per question (its `cosines` row): the k articles whose centres lie nearest it, nearest first."""
+        k = min(k, cosines.shape[1])
+        if k <= 0:
+            return [[] for _ in range(len(cosines))]
+        best = np.argpartition(-cosines, k - 1, axis=1)[:, :k]
+        ranked = np.argsort(-np.take_along_axis(cosines, best, axis=1), axis=1)
         return [[self.names[j] for j in row] for row in np.take_along_axis(best, ranked, axis=1)]
 
     def signals(self, query: Any, sims: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -65,24 +70,24 @@ class ArticleShapes:
         if self.centres is None:
             return out
         known = self._known(first)
-        out[:, 0] = self._centre_cosine(query, known)
+        out[:, 0] = self._at(self.cosines(query), known)
         for i in np.flatnonzero(known >= 0):
             own = sims[i, self._rows[self.names[known[i]]]]
             k = min(OWN, len(own))
             out[i, 1] = np.partition(own, len(own) - k)[-k:].mean() - self.spread[known[i]]
         return out
 
-    def centre_cosine(self, query: Any, first: np.ndarray) -> np.ndarray:
-        """Per question: its cosine to its first article's centre; 0 where that article has no vectors."""
-        if self.centres is None:
-            return np.zeros(len(first))
-        return self._centre_cosine(query, self._known(first))
+    def centre_cosine(self, cosines: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Per question (its `cosines` row): the cosine to its first article's centre; 0 where that article
+        has no vectors."""
+        return self._at(cosines, self._known(first))
 
-    def _centre_cosine(self, query: Any, known: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _at(cosines: np.ndarray, known: np.ndarray) -> np.ndarray:
         out = np.zeros(len(known))
-        centre = np.asarray(query @ self.centres, dtype=float)  # sparse or dense times dense: an ndarray
-        rows = np.flatnonzero(known >= 0)
-        out[rows] = centre[rows, known[rows]]
+        if cosines.shape[1]:
+            rows = np.flatnonzero(known >= 0)
+            out[rows] = cosines[rows, known[rows]]
         return out
 
     def _known(self, first: np.ndarray) -> np.ndarray:
