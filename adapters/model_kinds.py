@@ -101,7 +101,7 @@ class SuggestionModel:
         traffic = summary["traffic"] or {}
         return {"articles": signature(articles), "abstention": {
             "threshold": summary["threshold"], "history_threshold": summary["history_threshold"],
-            "asked": traffic.get("asked"),
+            "quiet_when": summary["quiet_when"], "asked": traffic.get("asked"),
             "estimated_no_article_share": traffic.get("estimated_no_article_share")}}
 
     def covers(self, meta: dict[str, Any], articles: list[Article]) -> bool:

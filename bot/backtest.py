@@ -66,9 +66,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+        print_figures(result)
     return 0
+
+
+def print_figures(figures: dict[str, Any], indent: str = "") -> None:
+    """One figure per line, nested ones indented under their name (the abstention's why reads as a line)."""
+    for key, value in figures.items():
+        if isinstance(value, dict) and value:
+            print(f"{indent}{key}:")
+            print_figures(value, indent + "  ")
+        else:
+            print(f"{indent}{key}: {value}")
 
 
 def _features(backend: str) -> Any:
@@ -144,13 +153,15 @@ def abstention_report(library: Library) -> dict[str, Any]:
 
     calibration = getattr(library.retriever, "calibration", None)
     threshold = abstain_below(library.retriever, library.policy)
-    if library.policy.min_score is not None:
-        return {"threshold": threshold, "how": "set by the policy (min_score)"}
-    if calibration is not None:
+    if calibration is not None and library.policy.min_score is None:
         return dict(calibration.to_dict())
+    quiet = f"The bot stays quiet when its first article's confidence is below {threshold:g}."
+    if library.policy.min_score is not None:
+        return {"threshold": threshold, "quiet_when": quiet, "how": "set by the policy (min_score)"}
     if hasattr(library.retriever, "calibration"):
-        return {"threshold": threshold, "how": "the ranker's default (too little history to learn one from)"}
-    return {"threshold": threshold, "how": "the ranker's fixed threshold"}
+        return {"threshold": threshold, "quiet_when": quiet,
+                "how": "the ranker's default (too little history to learn one from)"}
+    return {"threshold": threshold, "quiet_when": quiet, "how": "the ranker's fixed threshold"}
 
 
 def kb_scores(queries: list[dict[str, str]], offered: list[list[str]],

@@ -50,6 +50,15 @@ def test_text_output_without_json(capsys) -> None:
     assert "accuracy: " in capsys.readouterr().out
 
 
+def test_text_output_puts_each_abstention_figure_on_its_own_line(capsys) -> None:
+    assert main(["backtest", "kb", "--articles", str(DATA / "articles.csv"), "--history",
+                 str(DATA / "history.csv"), "--queries", str(DATA / "queries.csv"), "--backend", "tfidf"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "abstention:" in lines and "without_abstaining:" in lines
+    assert any(line.startswith("  quiet_when: The bot stays quiet when") for line in lines)
+    assert any(line.startswith("  hit_at_3: ") for line in lines)
+
+
 def test_a_missing_column_is_a_clear_error(capsys) -> None:
     assert main(["backtest", "causes", "--tickets", str(DATA / "route_test.csv")]) == 2
     assert "missing column(s) label" in capsys.readouterr().err

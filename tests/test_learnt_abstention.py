@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters.search.abstention import CalibratedRanker
-from adapters.search.calibration import Scored
+from adapters.search.calibration import Calibration, Scored, percent
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from adapters.search.threshold import choose_threshold
@@ -50,6 +50,12 @@ def test_backtest_kb_learns_a_threshold_from_held_out_articles_and_reports_how(h
     learnt = out["abstention"]
     assert "cross-validation" in learnt["how"] and "held out" in learnt["how"]
     assert learnt["threshold"] > 0 and learnt["cross_validation"]["no_article"] > 12
+    cv = learnt["cross_validation"]  # why it stays quiet, in words: the chance, and what it silenced
+    assert 0 < cv["abstained_rightly"] <= cv["abstained"] < cv["questions"]
+    assert cv["abstained_rightly"] / cv["abstained"] == pytest.approx(cv["abstain_precision"], abs=1e-4)
+    assert learnt["quiet_when"].startswith("The bot stays quiet when the chance that its first article is right")
+    assert (f"{cv['abstained']} of {cv['questions']} past questions" in learnt["quiet_when"]
+            and f"{cv['abstained_rightly']} of them among the {cv['no_article']}" in learnt["quiet_when"])
     # Half the questions have no article: a bot that never abstains would score at most 0.5.
     assert out["abstain_recall"] >= 0.8 and out["abstain_precision"] >= 0.8
     assert out["full_accuracy"] >= 0.8
@@ -70,6 +76,20 @@ def test_the_shown_confidence_is_the_share_of_right_first_articles_in_cross_vali
     assert ranker.evidence is not None
     signals = ranker.evidence.features([text], [ranker.inner.search(text, limit=10)])
     assert top[0][0] == "vpn" and top[0][1] == pytest.approx(float(calibration.confidence(signals)[0]))
+
+
+def test_a_threshold_inside_the_lowest_step_reads_as_what_it_silenced() -> None:
+    # The sample deployment's threshold sits in the isotonic map's lowest step and shows as 0.0001: a number
+    # that alone reads "never quiet". The words say how many past questions it silenced, and how rightly.
+    cv = {"questions": 713, "no_article": 40, "abstained": 6, "abstained_rightly": 5,
+          "abstain_precision": 0.8333, "abstain_recall": 0.125}
+    said = Calibration(threshold=0.0001, how="", cv=cv).quiet_when()
+    assert "is below 0.01%." in said and "6 of 713 past questions" in said
+    assert "5 of them among the 40 no article fits" in said
+    # A model stored before the counts were: derived from its precision and recall.
+    old = {k: v for k, v in cv.items() if not k.startswith("abstained")}
+    assert Calibration(threshold=0.0001, how="", cv=old).quiet_when() == said
+    assert [percent(c) for c in (0.2104, 0.005, 0.0001, 0.0)] == ["21%", "0.5%", "0.01%", "0%"]
 
 
 def test_too_little_history_keeps_the_rankers_own_threshold() -> None:

@@ -137,6 +137,7 @@ async def test_healthz_says_under_which_confidence_the_bot_stays_quiet(db_url: s
         assert round(runtime.desk.library.retriever.abstain_below, 4) == shown["threshold"]
         assert shown["threshold"] >= shown["history_threshold"] and shown["asked"] == 60
         assert 0 <= shown["estimated_no_article_share"] <= 1
+        assert shown["quiet_when"].startswith("The bot stays quiet when the chance that its first article")
     finally:
         await client.close()
 

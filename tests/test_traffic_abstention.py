@@ -92,6 +92,7 @@ def test_where_half_the_questions_have_no_article_the_bot_stays_quiet_on_more_of
     assert learnt["traffic"]["asked"] == len(asked)
     assert 0.25 <= learnt["traffic"]["estimated_no_article_share"] <= 0.75  # truly 0.5
     assert learnt["threshold"] > learnt["history_threshold"] and "stays quiet under" in learnt["how"]
+    assert f"The {len(asked)} questions asked most recently raised it from" in learnt["quiet_when"]
     # The same ranker without the asked questions read: the history's threshold alone.
     library = Library(calibrated())
     library.load(articles, history)

@@ -94,8 +94,45 @@ class Calibration:
             report = {**report, "threshold": round(raised, 4),  # on the scale shown, as the others
                       "against": "declines" if self.reading and self.reading.from_declines else "held-out"}
         return {"threshold": round(self.effective, 4),
-                "history_threshold": round(self.on_shown(self.threshold), 4), **self.settings, "how": how,
-                "cross_validation": self.cv, "traffic": report}
+                "history_threshold": round(self.on_shown(self.threshold), 4), "quiet_when": self.quiet_when(),
+                **self.settings, "how": how, "cross_validation": self.cv, "traffic": report}
+
+    def quiet_when(self) -> str:
+        """When the bot stays quiet, in words an admin reads without the isotonic map: the threshold as a
+        chance, and how many past questions it silenced in cross-validation (a threshold inside the map's
+        lowest step reads 0.0001, which alone looks like "never")."""
+        history, cv = self.on_shown(self.threshold), self.cv
+        said = ("The bot stays quiet when the chance that its first article is right is below "
+                f"{percent(self.effective)}.")
+        questions, no_article = int(cv.get("questions") or 0), int(cv.get("no_article") or 0)
+        quiet, rightly = silenced(cv)
+        if questions:
+            said += (f" In cross-validation {quiet} of {questions} past questions fell below the history's "
+                     f"threshold ({percent(history)}), {rightly} of them among the {no_article} no article "
+                     f"fits.")
+        traffic = self.traffic
+        if traffic is not None and traffic.threshold > self.threshold:
+            said += (f" The {traffic.asked} questions asked most recently raised it from {percent(history)}: "
+                     f"an estimated {traffic.no_article_share:.0%} of them have no article.")
+        return said
+
+
+def silenced(cv: dict[str, float | int | None]) -> tuple[int, int]:
+    """Cross-validated questions under the history's threshold, and those of them no article fits (derived
+    from precision and recall for a model stored before the counts were)."""
+    if "abstained" in cv:
+        return int(cv["abstained"] or 0), int(cv.get("abstained_rightly") or 0)
+    precision, recall = cv.get("abstain_precision"), cv.get("abstain_recall")
+    if not precision or recall is None:
+        return 0, 0
+    rightly = round(float(recall) * int(cv.get("no_article") or 0))
+    return round(rightly / float(precision)), rightly
+
+
+def percent(chance: float) -> str:
+    """A chance as a percentage with the digits it needs: 21%, 0.5%, 0.01%."""
+    p = 100 * chance
+    return f"{p:.0f}%" if p >= 1 else f"{p:.1f}%" if p >= 0.1 else f"{p:.2g}%"
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,8 @@ def score_at(scored: Sequence[Scored], t: float) -> dict[str, float | int | None
     right = sum((a and not s.answerable) or (not a and s.top1) for a, s in zip(abstain, scored, strict=True))
     oos = sum(not s.answerable for s in scored)
     caught = sum(a and not s.answerable for a, s in zip(abstain, scored, strict=True))
-    return {"questions": len(scored), "no_article": oos,
+    return {"questions": len(scored), "no_article": oos, "abstained": sum(abstain),
+            "abstained_rightly": caught,
             "full_accuracy": round(right / len(scored), 4) if scored else None,
             "abstain_precision": round(caught / sum(abstain), 4) if any(abstain) else None,
             "abstain_recall": round(caught / oos, 4) if oos else None}
