@@ -55,7 +55,8 @@ def test_backtest_kb_learns_a_threshold_from_held_out_articles_and_reports_how(h
     assert cv["abstained_rightly"] / cv["abstained"] == pytest.approx(cv["abstain_precision"], abs=1e-4)
     assert learnt["quiet_when"].startswith("The bot stays quiet when the chance that its first article is right")
     assert (f"{cv['abstained']} of {cv['questions']} past questions" in learnt["quiet_when"]
-            and f"{cv['abstained_rightly']} of them among the {cv['no_article']}" in learnt["quiet_when"])
+            and f"no article fitted {cv['abstained_rightly']} of them ({cv['no_article']} in all"
+            in learnt["quiet_when"])
     # Half the questions have no article: a bot that never abstains would score at most 0.5.
     assert out["abstain_recall"] >= 0.8 and out["abstain_precision"] >= 0.8
     assert out["full_accuracy"] >= 0.8
@@ -85,7 +86,7 @@ def test_a_threshold_inside_the_lowest_step_reads_as_what_it_silenced() -> None:
           "abstain_precision": 0.8333, "abstain_recall": 0.125}
     said = Calibration(threshold=0.0001, how="", cv=cv).quiet_when()
     assert "is below 0.01%." in said and "6 of 713 past questions" in said
-    assert "5 of them among the 40 no article fits" in said
+    assert "no article fitted 5 of them (40 in all had none)" in said
     # A model stored before the counts were: derived from its precision and recall.
     old = {k: v for k, v in cv.items() if not k.startswith("abstained")}
     assert Calibration(threshold=0.0001, how="", cv=old).quiet_when() == said

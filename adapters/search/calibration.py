@@ -108,8 +108,8 @@ class Calibration:
         quiet, rightly = silenced(cv)
         if questions:
             said += (f" In cross-validation {quiet} of {questions} past questions fell below the history's "
-                     f"threshold ({percent(history)}), {rightly} of them among the {no_article} no article "
-                     f"fits.")
+                     f"threshold ({percent(history)}); no article fitted {rightly} of them ({no_article} in "
+                     f"all had none).")
         traffic = self.traffic
         if traffic is not None and traffic.threshold > self.threshold:
             said += (f" The {traffic.asked} questions asked most recently raised it from {percent(history)}: "
