@@ -48,6 +48,7 @@ class Suggestion:
 
 
 RUNNER_UP_FLOOR = 0.005  # a calibrated chance below half a percent: noise, not a suggestion
+OTHER_QUEUE = 0.8  # the weight of an article written for the other surface's queue
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def suggest(
         if not visible_on(article, surface):
             continue  # internal knowledge never reaches a customer, however well it scores
         if surface and article.surface and article.surface != surface:
-            score *= 0.8  # an article written for the other queue still helps, a little less
+            score *= OTHER_QUEUE  # an article written for the other queue still helps, a little less
             if score < floor:
                 continue
         seen.add(article_id)

@@ -10,6 +10,7 @@ from core.escalation import RoutingSuggestion
 from core.intake import load_ticket
 from core.kb import Article, Library
 from core.messages import check_text
+from core.near_miss import NearMiss, ticket_near_miss
 from core.org import STAFF as STAFF  # re-exported: the adapters read it here
 from core.org import Org, PersonRole
 from core.ports import CauseRepository, Clock, Reports, TicketRepository, UnitOfWork
@@ -26,6 +27,7 @@ class TriageContext:
     similar: list[Ticket]
     likely_cause: Cause | None
     likely_owner: RoutingSuggestion
+    near_miss: NearMiss | None = None  # where the bot stayed quiet: what it nearly offered
 
 
 def _message(ticket: Ticket, ref: str) -> Message | None:
@@ -143,4 +145,6 @@ async def triage_context(
         similar=similar,
         likely_cause=await causes.get(ticket.cause_key) if ticket.cause_key else None,
         likely_owner=await suggest_owner(ticket, org=org, reports=reports, articles=library.articles),
+        near_miss=ticket_near_miss(ticket, library=library),
     )
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -52,6 +53,11 @@ async def test_no_fitting_article_gets_an_honest_reply_and_goes_straight_to_tria
     triage = next(p for p in posted if p["channel"] == "C0TRIAGE")
     assert "a person will pick this up" in text_of(reply)
     assert "fixloop.assign" in buttons(triage["blocks"])
+    # Why the bot stayed quiet: the article it came closest to (an external one, weighed down on the
+    # internal queue as the suggestion does) and the confidence it needed.
+    near = re.search(r"Nearest article, not offered:\* Refund a double charge on your invoice \(confidence "
+                     r"([0-9.]+); the bot offers from ([0-9.]+)\)", text_of(triage))
+    assert near and float(near[1]) < float(near[2])
 
 
 async def test_an_at_mention_logs_once_even_though_slack_also_sends_the_message_event(slack):
@@ -239,6 +245,7 @@ async def test_i_still_need_help_posts_to_triage_and_an_agent_assigns_it_to_hers
     text = text_of(triage)
     assert f"<@{EMPLOYEE}>" in text and "internal" in text and "VPN disconnects or fails" in text
     assert "it-network" in text  # the likely owner
+    assert "Nearest article" not in text  # the bot offered articles: nothing to say about staying quiet
     assign = buttons(triage["blocks"])["fixloop.assign"]
     await slack.click(assign, EMPLOYEE, message=triage)
     refusal = await slack.fake.wait_for("response_url", where=lambda p: p.get("response_type") == "ephemeral")

@@ -3,6 +3,9 @@ buttons, resolve and CSAT, commands and roles; every click is an HTTP activity w
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from core.causes import FixStatus
@@ -29,6 +32,14 @@ async def teams(engine, db_url, tmp_path):
         yield h
 
 
+def card_facts(node: Any) -> list[dict[str, str]]:
+    """Every fact of every FactSet in a card."""
+    if isinstance(node, dict):
+        own = node.get("facts", []) if node.get("type") == "FactSet" else []
+        return own + [f for value in node.values() for f in card_facts(value)]
+    return [f for value in node for f in card_facts(value)] if isinstance(node, list) else []
+
+
 ESCALATION_BUTTONS = {"judge_needed", "judge_not_needed", "root_cause", "link_fix", "fix_shipped", "file_fix"}
 
 
@@ -43,9 +54,20 @@ async def test_i_still_need_help_puts_the_ticket_in_the_triage_channel_with_its_
     card = card_of(triage.body)
     assert ticket.id in str(card) and "VPN disconnects or fails to connect" in str(card)  # already suggested
     assert {"assign", "escalate", "resolve", "priority"} == set(submits(card))
+    assert "Nearest article" not in str(card)  # the bot offered articles: nothing to say about staying quiet
     await channel_click(teams, submits(card)["assign"], ANA, "triage-1", TRIAGE)
     assigned = card_of((await updates(teams, 2))[-1].body)
     assert "assigned to Ana Souza" in str(assigned) and set(submits(assigned)) == {"escalate", "resolve", "priority"}
+
+
+async def test_where_no_article_fits_the_triage_card_names_the_nearest_and_the_confidence_needed(teams):
+    ticket, _ = await open_ticket(teams, "The espresso machine on floor 3 hums loudly")
+    triage = (await teams.connector.wait_for("posted", where=lambda c: c.conversation == TRIAGE))[0]
+    facts = {f["title"]: f["value"] for f in card_facts(card_of(triage.body))}
+    assert ticket.id in str(card_of(triage.body)) and facts["Already suggested"] == "none"
+    near = re.fullmatch(r"Refund a double charge on your invoice \(confidence ([0-9.]+); the bot offers from "
+                        r"([0-9.]+)\)", facts["Nearest article, not offered"])
+    assert near and float(near[1]) < float(near[2])
 
 
 async def test_escalate_opens_a_prefilled_form_and_posts_the_evidence_to_the_owners_channel(teams):

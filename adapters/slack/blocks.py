@@ -14,6 +14,7 @@ from adapters.slack.priority_blocks import picker
 from core.causes import RankedCause
 from core.escalation import Evidence
 from core.messages import Reply
+from core.near_miss import NearMiss, phrase
 from core.threads import TriageContext
 from core.tickets import Ticket
 
@@ -120,7 +121,7 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
         context(_ticket_lines(t)),
         *files,
         section(
-            f"*Already suggested:* {tried}\n*Similar recent tickets:* {similar}\n"
+            f"*Already suggested:* {tried}\n{_near_miss(ctx.near_miss)}*Similar recent tickets:* {similar}\n"
             f"*Likely cause:* {cause}\n*Likely owner:* {owner}"
         ),
         actions(
@@ -130,6 +131,10 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
             picker(t),  # priority: adapters/slack/priority.py
         ),
     ]
+
+
+def _near_miss(miss: NearMiss | None) -> str:
+    return f"*Nearest article, not offered:* {phrase(miss, esc(miss.article.title))}\n" if miss else ""
 
 
 def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: str) -> Blocks:

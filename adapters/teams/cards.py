@@ -11,6 +11,7 @@ from adapters.teams.attachments import attachment_facts
 from adapters.teams.escape import md, md_link
 from adapters.teams.ids import ACTION_KEY, Action, Input
 from core.messages import Reply
+from core.near_miss import phrase
 from core.threads import TriageContext
 from core.tickets import Priority, Ticket
 
@@ -110,6 +111,8 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
     similar = ", ".join(f"{s.id} ({md(cut(s.subject, 60))}, {s.status})" for s in ctx.similar)
     context = [
         ("Already suggested", ", ".join(md(a.title) for a in ctx.articles_tried) or "none"),
+        *([("Nearest article, not offered", phrase(miss, md(miss.article.title)))] if (miss := ctx.near_miss)
+          else []),
         ("Similar tickets", similar or "none"),
         ("Likely cause", md(ctx.likely_cause.title) if ctx.likely_cause else "not known yet"),
         ("Likely owner", md(f"{owner.team} ({owner.why})") if owner.team else "no owner yet"),

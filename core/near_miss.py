@@ -1,0 +1,57 @@
+"""Why the bot stayed quiet on a ticket: the article it came closest to offering, and what it needed.
+
+An agent picking up a ticket the bot did not answer sees whether the knowledge base nearly had it (an
+article a little short of the bar: worth offering by hand) or had nothing near (a gap to write up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.attachments import only_files
+from core.kb import OTHER_QUEUE, Article, Library, abstain_below, visible_on
+from core.tickets import Ticket
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The best article visible on the ticket's surface, its confidence, and the confidence the bot needs."""
+
+    article: Article
+    confidence: float
+    needed: float
+
+
+def near_miss(text: str, *, library: Library, surface: str | None = None) -> NearMiss | None:
+    """The article the bot would have offered first had it spoken, when it stays quiet on `text`; None when
+    it would answer now, or has no article to offer there."""
+    if not text.strip():
+        return None
+    library.refit()
+    needed = abstain_below(library.retriever, library.policy)
+    best: NearMiss | None = None
+    for article_id, score in library.retriever.search(text, limit=library.policy.limit * 4):
+        article = library.articles.get(article_id)
+        if article is None or not visible_on(article, surface) or score <= 0:
+            continue  # an internal article is never the one to paste to a customer; nothing shared is no miss
+        if surface and article.surface and article.surface != surface:
+            score *= OTHER_QUEUE
+        if best is None or score > best.confidence:
+            best = NearMiss(article, round(score, 4), round(needed, 4))
+    return best if best is not None and best.confidence < needed else None
+
+
+def ticket_near_miss(ticket: Ticket, *, library: Library) -> NearMiss | None:
+    """What the bot nearly offered, where it stayed quiet on the ticket's first message (files alone go to a
+    person whatever the articles say, and offered articles are shown as such)."""
+    first = ticket.messages[0] if ticket.messages else None
+    if ticket.suggested_article_ids or ticket.article_id or first is None:
+        return None
+    if only_files(first.text, ticket.attachments, first.ref):
+        return None
+    return near_miss(first.text, library=library, surface=str(ticket.surface))
+
+
+def phrase(miss: NearMiss, title: str) -> str:
+    """The line agents read, given the article's title already escaped for where it goes."""
+    return f"{title} (confidence {miss.confidence:.2g}; the bot offers from {miss.needed:.2g})"
