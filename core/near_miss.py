@@ -6,6 +6,7 @@ article a little short of the bar: worth offering by hand) or had nothing near (
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from core.attachments import only_files
@@ -37,7 +38,7 @@ def near_miss(text: str, *, library: Library, surface: str | None = None) -> Nea
         if surface and article.surface and article.surface != surface:
             score *= OTHER_QUEUE
         if best is None or score > best.confidence:
-            best = NearMiss(article, round(score, 4), round(needed, 4))
+            best = NearMiss(article, score, needed)
     return best if best is not None and best.confidence < needed else None
 
 
@@ -54,4 +55,15 @@ def ticket_near_miss(ticket: Ticket, *, library: Library) -> NearMiss | None:
 
 def phrase(miss: NearMiss, title: str) -> str:
     """The line agents read, given the article's title already escaped for where it goes."""
-    return f"{title} (confidence {miss.confidence:.2g}; the bot offers from {miss.needed:.2g})"
+    for digits in range(2, 7):  # as many as it takes for a confidence just short not to read as the bar
+        shown, needed = figure(miss.confidence, digits), figure(miss.needed, digits)
+        if shown != needed:
+            break
+    return f"{title} (confidence {shown}; the bot offers from {needed})"
+
+
+def figure(value: float, digits: int = 2) -> str:
+    """A confidence to `digits` significant digits, never with an exponent: 0.16, 0.043, 0.2, 0.00011."""
+    if value <= 0:
+        return "0"
+    return f"{value:.{max(digits, digits - 1 - math.floor(math.log10(value)))}f}".rstrip("0").rstrip(".")

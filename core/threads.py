@@ -147,4 +147,3 @@ async def triage_context(
         likely_owner=await suggest_owner(ticket, org=org, reports=reports, articles=library.articles),
         near_miss=ticket_near_miss(ticket, library=library),
     )
-

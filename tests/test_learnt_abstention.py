@@ -90,7 +90,8 @@ def test_a_threshold_inside_the_lowest_step_reads_as_what_it_silenced() -> None:
     # A model stored before the counts were: derived from its precision and recall.
     old = {k: v for k, v in cv.items() if not k.startswith("abstained")}
     assert Calibration(threshold=0.0001, how="", cv=old).quiet_when() == said
-    assert [percent(c) for c in (0.2104, 0.005, 0.0001, 0.0)] == ["21%", "0.5%", "0.01%", "0%"]
+    assert [percent(c) for c in (0.2104, 0.005, 0.0001, 0.00011, 1e-7, 0.0)] == [
+        "21%", "0.5%", "0.01%", "0.011%", "0.00001%", "0%"]  # never an exponent
 
 
 def test_too_little_history_keeps_the_rankers_own_threshold() -> None:

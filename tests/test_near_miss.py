@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.search.tfidf import TfidfRetriever
 from adapters.slack import blocks
 from adapters.teams import cards
 from core.attachments import Attachment, request_text
 from core.escalation import RoutingSuggestion
 from core.kb import Article, Library, SuggestionPolicy
-from core.near_miss import NearMiss, near_miss, ticket_near_miss
+from core.near_miss import NearMiss, near_miss, phrase, ticket_near_miss
 from core.threads import TriageContext
 from core.tickets import Message, Role, Surface, Ticket
 from tests.hostile import CARD_FORGERIES, HOSTILE, SLACK_FORGERIES, card_strings
@@ -50,7 +52,7 @@ def test_an_article_for_the_other_queue_is_weighed_as_the_suggestion_weighs_it()
     lib = library(0.95)
     raw = dict(lib.retriever.search("ask for a refund of the invoice"))["kb-refund"]
     miss = near_miss("ask for a refund of the invoice", library=lib, surface="internal")
-    assert miss is not None and miss.confidence == round(0.8 * raw, 4)
+    assert miss is not None and miss.confidence == pytest.approx(0.8 * raw)
 
 
 def asked(text: str, **fields: object) -> Ticket:
@@ -93,3 +95,10 @@ def test_the_nearest_articles_title_is_escaped_on_teams() -> None:
     assert any(s.startswith("Espresso") and s.endswith("(confidence 0.043; the bot offers from 0.21)")
                for s in shown)
     assert not [forged for forged in CARD_FORGERIES for s in shown if forged in s]
+
+
+def test_a_confidence_just_short_of_the_bar_never_reads_as_the_bar() -> None:
+    article = Article(id="kb-x", title="T", body="")
+    assert phrase(NearMiss(article, 0.043, 0.21), "T") == "T (confidence 0.043; the bot offers from 0.21)"
+    assert phrase(NearMiss(article, 0.19996, 0.2), "T") == "T (confidence 0.19996; the bot offers from 0.2)"
+    assert phrase(NearMiss(article, 0.00001, 0.00011), "T") == "T (confidence 0.00001; the bot offers from 0.00011)"

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,9 +131,11 @@ def silenced(cv: dict[str, float | int | None]) -> tuple[int, int]:
 
 
 def percent(chance: float) -> str:
-    """A chance as a percentage with the digits it needs: 21%, 0.5%, 0.01%."""
+    """A chance as a percentage with the digits it needs and never an exponent: 21%, 0.5%, 0.011%."""
     p = 100 * chance
-    return f"{p:.0f}%" if p >= 1 else f"{p:.1f}%" if p >= 0.1 else f"{p:.2g}%"
+    if p >= 1 or p <= 0:
+        return f"{max(p, 0):.0f}%"
+    return f"{p:.1f}%" if p >= 0.1 else f"{p:.{1 - math.floor(math.log10(p))}f}".rstrip("0") + "%"
 
 
 @dataclass(frozen=True)
