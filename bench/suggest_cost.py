@@ -9,13 +9,13 @@ margins (session 9).
 Fits the calibrated ranker once on CLINC150's training split (Larson et al. 2019, ../shared/data/clinc150;
 plus its 100 `oos_train` questions as *I still need help* rows), then times `search` over the same
 validation questions: as shipped (the static view's nearest questions sought among the questions of the
-ranker's articles and of the view's own nearest); among the ranker's articles' only; among all its questions;
-with the static view left out (`Evidence.static` unset: the
-"static_*" signals read 0); with the lexicon left out too (`Evidence.lexicon` empty: "own_words" reads 0);
-with the article shapes left out too (`Evidence.shapes` empty: both read 0); and with the margins left out
-as well (`Evidence.claims` unset: the seven signals of session 8). The seven alternate in each round so that
-all see the same load. Prints the median seconds per 1,000 questions of each and the shipped one's ratios to
-the others: on 2 shared cores absolute times are noise, the ratios are the figures.
+ranker's articles and of the view's own nearest); among the ranker's articles' only; among all its
+questions; with the static view left out (`Evidence.static` unset: the "static_*" signals read 0); with the
+lexicon left out too (`Evidence.lexicon` empty: "own_words" reads 0); with the article shapes left out too
+(`Evidence.shapes` empty: both read 0); and with the margins left out as well (`Evidence.claims` unset: the
+seven signals of session 8). The seven alternate in each round so that all see the same load. Prints the
+median seconds per 1,000 questions of each and the shipped one's ratios to the others: on 2 shared cores
+absolute times are noise, the ratios are the figures.
 """
 
 from __future__ import annotations
