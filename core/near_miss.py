@@ -15,31 +15,49 @@ from core.tickets import Ticket
 
 
 @dataclass(frozen=True)
-class NearMiss:
-    """The best article visible on the ticket's surface, its confidence, and the confidence the bot needs."""
+class Near:
+    """An article the bot did not offer, and its confidence."""
 
     article: Article
     confidence: float
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The best articles visible on the ticket's surface, best first, and the confidence the bot needs.
+
+    Up to the policy's limit, as a suggestion offers: on the questions with an article that the bot stayed
+    quiet on (light, validation) the first named it on 31% (CLINC150) and 49% (Banking77), the first three
+    on 70% and 83%.
+    """
+
+    nearest: tuple[Near, ...]
     needed: float
+
+    @property
+    def confidence(self) -> float:
+        """The best article's confidence."""
+        return self.nearest[0].confidence
 
 
 def near_miss(text: str, *, library: Library, surface: str | None = None) -> NearMiss | None:
-    """The article the bot would have offered first had it spoken, when it stays quiet on `text`; None when
-    it would answer now, or has no article to offer there."""
+    """The articles the bot would have offered had it spoken, when it stays quiet on `text`; None when it
+    would answer now, or has no article to offer there."""
     if not text.strip():
         return None
     library.refit()
     needed = abstain_below(library.retriever, library.policy)
-    best: NearMiss | None = None
+    best: dict[str, Near] = {}
     for article_id, score in library.retriever.search(text, limit=library.policy.limit * 4):
         article = library.articles.get(article_id)
         if article is None or not visible_on(article, surface) or score <= 0:
             continue  # an internal article is never the one to paste to a customer; nothing shared is no miss
         if surface and article.surface and article.surface != surface:
             score *= OTHER_QUEUE
-        if best is None or score > best.confidence:
-            best = NearMiss(article, score, needed)
-    return best if best is not None and best.confidence < needed else None
+        if article_id not in best or score > best[article_id].confidence:
+            best[article_id] = Near(article, score)
+    nearest = tuple(sorted(best.values(), key=lambda n: -n.confidence)[: library.policy.limit])
+    return NearMiss(nearest, needed) if nearest and nearest[0].confidence < needed else None
 
 
 def ticket_near_miss(ticket: Ticket, *, library: Library) -> NearMiss | None:
@@ -53,13 +71,21 @@ def ticket_near_miss(ticket: Ticket, *, library: Library) -> NearMiss | None:
     return near_miss(first.text, library=library, surface=str(ticket.surface))
 
 
-def phrase(miss: NearMiss, title: str) -> str:
-    """The line agents read, given the article's title already escaped for where it goes."""
+def phrase(miss: NearMiss, titles: list[str]) -> str:
+    """The line agents read, given the articles' titles already escaped for where they go."""
     for digits in range(2, 7):  # as many as it takes for a confidence just short not to read as the bar
-        shown, needed = figure(miss.confidence, digits), figure(miss.needed, digits)
-        if shown != needed:
+        first, needed = figure(miss.confidence, digits), figure(miss.needed, digits)
+        if first != needed:
             break
-    return f"{title} (confidence {shown}; the bot offers from {needed})"
+    shown = [f"{titles[0]} (confidence {first})"]
+    shown += [f"{title} ({figure(near.confidence)})"
+              for title, near in zip(titles[1:], miss.nearest[1:], strict=True)]
+    return f"{', '.join(shown)}; the bot offers from {needed}"
+
+
+def label(miss: NearMiss) -> str:
+    """What the line is headed."""
+    return "Nearest article, not offered" if len(miss.nearest) == 1 else "Nearest articles, not offered"
 
 
 def figure(value: float, digits: int = 2) -> str:

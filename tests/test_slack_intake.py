@@ -53,11 +53,12 @@ async def test_no_fitting_article_gets_an_honest_reply_and_goes_straight_to_tria
     triage = next(p for p in posted if p["channel"] == "C0TRIAGE")
     assert "a person will pick this up" in text_of(reply)
     assert "fixloop.assign" in buttons(triage["blocks"])
-    # Why the bot stayed quiet: the article it came closest to (an external one, weighed down on the
-    # internal queue as the suggestion does) and the confidence it needed.
-    near = re.search(r"Nearest article, not offered:\* Refund a double charge on your invoice \(confidence "
-                     r"([0-9.]+); the bot offers from ([0-9.]+)\)", text_of(triage))
-    assert near and float(near[1]) < float(near[2])
+    # Why the bot stayed quiet: the articles it came closest to, best first (the first an external one,
+    # weighed down on the internal queue as the suggestion does), and the confidence it needed.
+    near = re.search(r"Nearest articles, not offered:\* Refund a double charge on your invoice \(confidence "
+                     r"([0-9.]+)\), Printer shows offline \(([0-9.]+)\), VPN disconnects or fails to connect "
+                     r"\(([0-9.]+)\); the bot offers from ([0-9.]+)\\n", text_of(triage))
+    assert near and float(near[3]) < float(near[2]) < float(near[1]) < float(near[4])
 
 
 async def test_an_at_mention_logs_once_even_though_slack_also_sends_the_message_event(slack):

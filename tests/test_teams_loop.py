@@ -65,9 +65,10 @@ async def test_where_no_article_fits_the_triage_card_names_the_nearest_and_the_c
     triage = (await teams.connector.wait_for("posted", where=lambda c: c.conversation == TRIAGE))[0]
     facts = {f["title"]: f["value"] for f in card_facts(card_of(triage.body))}
     assert ticket.id in str(card_of(triage.body)) and facts["Already suggested"] == "none"
-    near = re.fullmatch(r"Refund a double charge on your invoice \(confidence ([0-9.]+); the bot offers from "
-                        r"([0-9.]+)\)", facts["Nearest article, not offered"])
-    assert near and float(near[1]) < float(near[2])
+    near = re.fullmatch(r"Refund a double charge on your invoice \(confidence ([0-9.]+)\), Printer shows offline "
+                        r"\(([0-9.]+)\), VPN disconnects or fails to connect \(([0-9.]+)\); the bot offers from "
+                        r"([0-9.]+)", facts["Nearest articles, not offered"])
+    assert near and float(near[3]) < float(near[2]) < float(near[1]) < float(near[4])
 
 
 async def test_escalate_opens_a_prefilled_form_and_posts_the_evidence_to_the_owners_channel(teams):

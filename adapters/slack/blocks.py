@@ -14,7 +14,7 @@ from adapters.slack.priority_blocks import picker
 from core.causes import RankedCause
 from core.escalation import Evidence
 from core.messages import Reply
-from core.near_miss import NearMiss, phrase
+from core.near_miss import NearMiss, label, phrase
 from core.threads import TriageContext
 from core.tickets import Ticket
 
@@ -134,7 +134,9 @@ def triage(ctx: TriageContext, why: str) -> Blocks:
 
 
 def _near_miss(miss: NearMiss | None) -> str:
-    return f"*Nearest article, not offered:* {phrase(miss, esc(miss.article.title))}\n" if miss else ""
+    if miss is None:
+        return ""
+    return f"*{label(miss)}:* {phrase(miss, [esc(cut(n.article.title, 60)) for n in miss.nearest])}\n"
 
 
 def escalation(ticket_id: str, escalation_id: str, evidence: Evidence, reason: str) -> Blocks:

@@ -11,7 +11,7 @@ from adapters.teams.attachments import attachment_facts
 from adapters.teams.escape import md, md_link
 from adapters.teams.ids import ACTION_KEY, Action, Input
 from core.messages import Reply
-from core.near_miss import phrase
+from core.near_miss import NearMiss, label, phrase
 from core.threads import TriageContext
 from core.tickets import Priority, Ticket
 
@@ -111,8 +111,7 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
     similar = ", ".join(f"{s.id} ({md(cut(s.subject, 60))}, {s.status})" for s in ctx.similar)
     context = [
         ("Already suggested", ", ".join(md(a.title) for a in ctx.articles_tried) or "none"),
-        *([("Nearest article, not offered", phrase(miss, md(miss.article.title)))] if (miss := ctx.near_miss)
-          else []),
+        *_near_miss(ctx.near_miss),
         ("Similar tickets", similar or "none"),
         ("Likely cause", md(ctx.likely_cause.title) if ctx.likely_cause else "not known yet"),
         ("Likely owner", md(f"{owner.team} ({owner.why})") if owner.team else "no owner yet"),
@@ -130,6 +129,10 @@ def triage(ctx: TriageContext, why: str, done: str | None = None) -> Card:
         *(priority_picker(t) if t.is_open else []),
     ]
     return card(*body, *([note(done)] if done else []), actions=actions)
+
+
+def _near_miss(miss: NearMiss | None) -> list[tuple[str, str]]:
+    return [(label(miss), phrase(miss, [md(cut(n.article.title, 60)) for n in miss.nearest]))] if miss else []
 
 
 def csat(ticket_id: str, question: str) -> Card:
