@@ -195,22 +195,26 @@ def suggest(
         # clears the floor the bot speaks, and the runners-up are offered beside it unless the ranker
         # gives them next to no chance (a refund article beside the VPN one helps nobody).
         floor = min(floor, RUNNER_UP_FLOOR)
-    items: list[Suggestion] = []
+    items = [Suggestion(article=a, score=round(score, 4))
+             for a, score in weighed(ranked, articles, surface) if score >= floor]
+    items.sort(key=lambda s: -s.score)
+    return Suggestions(items=items[: policy.limit])
+
+
+def weighed(ranked: Sequence[tuple[str, float]], articles: dict[str, Article],
+            surface: str | None) -> list[tuple[Article, float]]:
+    """The ranked articles that may be shown on a surface, each once, in rank order, with an article written
+    for the other queue weighed down: it still helps, a little less."""
+    out: list[tuple[Article, float]] = []
     seen: set[str] = set()
     for article_id, score in ranked:
         article = articles.get(article_id)
-        if article is None or score < floor or article_id in seen:
-            continue
-        if not visible_on(article, surface):
+        if article is None or article_id in seen or not visible_on(article, surface):
             continue  # internal knowledge never reaches a customer, however well it scores
-        if surface and article.surface and article.surface != surface:
-            score *= OTHER_QUEUE  # an article written for the other queue still helps, a little less
-            if score < floor:
-                continue
         seen.add(article_id)
-        items.append(Suggestion(article=article, score=round(score, 4)))
-    items.sort(key=lambda s: -s.score)
-    return Suggestions(items=items[: policy.limit])
+        other_queue = bool(surface and article.surface and article.surface != surface)
+        out.append((article, score * OTHER_QUEUE if other_queue else score))
+    return out
 
 
 def visible_on(article: Article, surface: str | None) -> bool:

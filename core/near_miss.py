@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from core.attachments import only_files
-from core.kb import OTHER_QUEUE, Article, Library, abstain_below, visible_on
+from core.kb import Article, Library, abstain_below, weighed
 from core.tickets import Ticket
 
 
@@ -47,16 +47,9 @@ def near_miss(text: str, *, library: Library, surface: str | None = None) -> Nea
         return None
     library.refit()
     needed = abstain_below(library.retriever, library.policy)
-    best: dict[str, Near] = {}
-    for article_id, score in library.retriever.search(text, limit=library.policy.limit * 4):
-        article = library.articles.get(article_id)
-        if article is None or not visible_on(article, surface) or score <= 0:
-            continue  # an internal article is never the one to paste to a customer; nothing shared is no miss
-        if surface and article.surface and article.surface != surface:
-            score *= OTHER_QUEUE
-        if article_id not in best or score > best[article_id].confidence:
-            best[article_id] = Near(article, score)
-    nearest = tuple(sorted(best.values(), key=lambda n: -n.confidence)[: library.policy.limit])
+    ranked = library.retriever.search(text, limit=library.policy.limit * 4)
+    near = [Near(a, score) for a, score in weighed(ranked, library.articles, surface) if score > 0]
+    nearest = tuple(sorted(near, key=lambda n: -n.confidence)[: library.policy.limit])
     return NearMiss(nearest, needed) if nearest and nearest[0].confidence < needed else None
 
 
