@@ -10,7 +10,7 @@ import pytest
 
 from adapters.search.abstention import CalibratedRanker
 from adapters.search.classifier import LinearTextClassifier
-from adapters.search.codec import State, pack, unpack
+from adapters.search.codec import State, halved, pack, unpack
 from adapters.search.features import LexicalFeatures
 from adapters.search.ranker import LearnedRanker
 from adapters.search.stored import ranker_state, restore_ranker
@@ -39,7 +39,7 @@ def test_the_calibrated_ranker_round_trips() -> None:
     assert ranker.adapt(QUERIES) is not None  # and what the asked questions said
     state = ranker_state(ranker)
     svm = [a for name, a in state.arrays.items() if name.endswith("svc.coef")]
-    assert svm and all(a.dtype == np.float32 for a in svm)  # half of float64's bytes, fitted so: read back exactly
+    assert svm and all(a.dtype == np.float16 for a in svm)  # a quarter of float64's bytes, fitted so
     copy = calibrated()
     restore_ranker(copy, unpack(pack(state)))
     assert [copy.search(q) for q in QUERIES] == [ranker.search(q) for q in QUERIES]
@@ -77,6 +77,20 @@ def test_an_array_is_stored_once_however_often_it_is_put() -> None:
     # The same bytes in another shape or type, or other values, are other arrays.
     assert state.put("c", values.reshape(3, 4)) == "c" and state.put("d", values.view(np.int32)) == "d"
     assert state.put("e", values + 1) == "e" and sorted(state.arrays) == ["a", "c", "d", "e"]
+
+
+def test_floats_rounded_to_half_precision_are_stored_in_half_the_bytes_and_read_back_as_float32() -> None:
+    state, rounded = State(), halved(np.linspace(-3, 3, 50, dtype=np.float32))
+    assert state.put("w", rounded) == "w" and state.arrays["w"].dtype == np.float16
+    back = state.get("w")
+    assert back.dtype == np.float32 and np.array_equal(back, rounded) and state.get("w") is back
+    # Values half precision would change, or cannot hold, are kept as they are.
+    fine, large = np.linspace(-3, 3, 50, dtype=np.float32) + 1e-4, np.array([1.0, 7e4], dtype=np.float32)
+    assert not np.array_equal(halved(fine), fine) and np.array_equal(halved(large), large)
+    state.put("fine", fine), state.put("large", large)
+    assert state.arrays["fine"].dtype == state.arrays["large"].dtype == np.float32
+    assert np.array_equal(unpack(pack(state)).get("fine"), fine)
+    assert unpack(pack(state)).get("w").tolist() == rounded.tolist()
 
 
 def test_the_cold_ranker_round_trips() -> None:

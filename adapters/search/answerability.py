@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 
 from adapters.search.article_shapes import ArticleShapes
 from adapters.search.classifier import latest_per_label
+from adapters.search.codec import halved
 from adapters.search.lexicon import Lexicon
 from adapters.search.static_vectors import static_vectors
 from core.kb import NO_ARTICLE
@@ -101,7 +102,9 @@ class Evidence:
         self._known = set(getattr(self._words, "vocabulary_", {}))
         # Embeddings, when the ranker has them, find paraphrases that share no word.
         self._dense = dense
-        self._matrix = dense(list(texts)) if dense is not None and texts else words
+        # Rounded as stored (codec.halved), as the ranker's neighbour memory is: the same history vectors
+        # are then stored once for both (codec.State.put).
+        self._matrix = halved(dense(list(texts))) if dense is not None and texts else words
         self.labels = np.asarray(labels)
         self.claims = claims  # the ranker's margins; without them both signals are 0 (a constant, ignored)
         self.shapes = ArticleShapes(self._matrix, self.labels)
@@ -115,10 +118,9 @@ class Evidence:
             keep = np.flatnonzero(self.labels != NO_ARTICLE)
             keep = keep[latest_per_label(self.labels[keep], STATIC_PER_ARTICLE)] if keep.size else keep
             if keep.size:
-                # Rounded to float16, as stored (stored.evidence_state): half the stored model's share, and
+                # Rounded to half precision, as stored (codec.halved): half the stored model's share, and
                 # a stored model reads exactly what the fitted one did; cosines move by about 1e-4.
-                vectors = static_vectors([texts[int(i)] for i in keep])
-                self.static = vectors.astype(np.float16).astype(np.float32)
+                self.static = halved(static_vectors([texts[int(i)] for i in keep]))
                 self.static_labels = self.labels[keep]
         self.static_shapes = ArticleShapes(self.static, self.static_labels, spread=False)
 

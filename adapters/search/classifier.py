@@ -9,6 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.svm import LinearSVC
 
+from adapters.search.codec import halved
 from adapters.search.neighbours import Near, NeighbourMemory
 
 # Neighbour votes keep the latest examples of each label: memory and the cost of a query stay bounded
@@ -94,14 +95,14 @@ class LinearTextClassifier:
         if len(labels) >= 200:
             self.temperature = self._calibrate(x, y)
         self._model = LinearSVC(C=self.c).fit(x, y)
-        # float32 weights: half the memory and half the stored model (CLINC150's light ranker: 151 x 66,183
-        # weights, 80 MB as float64), margins equal to about 1e-7; cast here so a stored model is the fitted
-        # one.
-        self._model.coef_ = self._model.coef_.astype(np.float32)
+        # Weights held as float32 (CLINC150's light ranker: 151 x 66,183, 80 MB as float64) and rounded to
+        # half precision, as they are stored (codec.halved): a stored model is the fitted one, at a quarter
+        # of float64's bytes. Validation: docs/quality.md, session 18.
+        self._model.coef_ = halved(self._model.coef_)
         dense = self.dense()
         if dense is not None:
             keep = latest_per_label(y, MEMORY_PER_LABEL)
-            self.memory = NeighbourMemory(dense([texts[i] for i in keep]), y[keep], self.ignore)
+            self.memory = NeighbourMemory(halved(dense([texts[i] for i in keep])), y[keep], self.ignore)
         else:
             self.memory = None
 

@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 META = "__meta__"
+HALF_MAX = float(np.finfo(np.float16).max)
 VECTORIZER_PARAMS = ("analyzer", "ngram_range", "sublinear_tf", "stop_words", "max_features", "lowercase")
 
 
@@ -28,14 +29,18 @@ class State:
         self.meta: dict[str, Any] = meta or {}
         self.arrays: dict[str, np.ndarray] = arrays or {}
         self._named: dict[tuple[str, tuple[int, ...], bytes], str] = {}  # content -> first name
+        self._widened: dict[str, np.ndarray] = {}  # name -> its float32 view, made once (see get)
 
     def put(self, name: str, array: Any) -> str:
         """Store an array under a unique name; returns the name to keep in the meta.
 
         An array equal to one already stored is stored once, and its first name returned: with embeddings
         the ranker's neighbour memory and the abstention's evidence hold the same history vectors (23 MB
-        each on CLINC150), and a restored model then holds them once too."""
+        each on CLINC150), and a restored model then holds them once too. float32 values that half precision
+        holds exactly (a model rounded by `halved` when fitted) are stored in half the bytes."""
         array = np.asarray(array)
+        if array.dtype == np.float32 and _exact_in_half(array):  # rounded when fitted (halved)
+            array = array.astype(np.float16)
         whole = np.ascontiguousarray(array)
         key = (array.dtype.str, array.shape, hashlib.blake2b(whole.data, digest_size=16).digest())
         first = self._named.get(key)
@@ -46,8 +51,30 @@ class State:
         return name
 
     def get(self, name: str) -> np.ndarray:
-        """The array stored under a name."""
-        return self.arrays[name]
+        """The array stored under a name; half-precision floats come back as float32, one array per name
+        however often asked, so what was stored once is held once."""
+        array = self.arrays[name]
+        if array.dtype != np.float16:
+            return array
+        if name not in self._widened:
+            self._widened[name] = array.astype(np.float32)
+        return self._widened[name]
+
+
+def halved(array: Any) -> np.ndarray:
+    """float32 values rounded to half precision, as State stores them (as they were where one is out of half's
+    range): a model rounded so when fitted predicts exactly what it will predict once stored."""
+    values = np.asarray(array, dtype=np.float32)
+    return values.astype(np.float16).astype(np.float32) if _in_half_range(values) else values
+
+
+def _in_half_range(values: np.ndarray) -> bool:
+    return not values.size or float(np.abs(values).max()) <= HALF_MAX  # False for NaN too
+
+
+def _exact_in_half(array: np.ndarray) -> bool:
+    """Whether every value survives the round trip through float16 unchanged."""
+    return _in_half_range(array) and bool(np.array_equal(halved(array), array))
 
 
 def pack(state: State) -> bytes:

@@ -135,7 +135,7 @@ def evidence_state(evidence: Evidence | None, state: State) -> dict[str, Any] | 
                 "names": put_strings(state, "evidence.lexicon.names", evidence.lexicon.names),
                 "seen": csr_state(evidence.lexicon.seen, state, "evidence.lexicon.seen")},
             "static": None if evidence.static is None else {
-                "vectors": state.put("evidence.static", evidence.static.astype(np.float16)),
+                "vectors": state.put("evidence.static", evidence.static),  # half precision (halved)
                 "labels": put_strings(state, "evidence.static.labels", evidence.static_labels.tolist())}}
 
 
@@ -160,7 +160,7 @@ def restore_evidence(meta: dict[str, Any] | None, state: State, dense: Any,
     evidence.lexicon = Lexicon(evidence._words, get_strings(state, lexicon["names"]),
                                restore_csr(lexicon["seen"], state)) if lexicon else Lexicon(None, [], None)
     static = meta.get("static")  # a model stored before the static view has none: its signals read 0
-    evidence.static = state.get(static["vectors"]).astype(np.float32) if static else None
+    evidence.static = state.get(static["vectors"]) if static else None
     evidence.static_labels = np.asarray(get_strings(state, static["labels"]) if static else [], dtype=str)
     evidence.static_shapes = ArticleShapes(evidence.static, evidence.static_labels, spread=False)
     return evidence
