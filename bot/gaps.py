@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -52,7 +53,7 @@ def knowledge_desk(runtime: Runtime) -> knowledge.KnowledgeDesk:
         tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(runtime.engine),
         articles=desk.articles, library=desk.library, org=desk.org, clock=desk.clock,
         export=MarkdownFolder(runtime.settings.fixloop_kb_export_dir), new_id=lambda: uuid.uuid4().hex[:10],
-        uow=lambda: knowledge_unit(desk), llm=desk.llm)
+        uow=lambda: knowledge_unit(desk), llm=desk.llm, run=asyncio.to_thread)
 
 
 def knowledge_unit(desk: Desk) -> knowledge.KnowledgeUnit:

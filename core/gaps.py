@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.causes import Cause, ticket_impact
-from core.key_phrases import key_phrases, terms
+from core.key_phrases import key_phrases, title_from
 from core.org import ImpactWeights
+from core.phrase_groups import group_by_phrase
 from core.tickets import Resolution, Ticket
 
 
@@ -63,9 +64,12 @@ def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
             groups.setdefault((str(t.surface), t.cause_key), []).append(t)
         else:
             loose.append(t)
-    for t in loose:  # no cause holds it: group by its most telling phrase
-        groups.setdefault((str(t.surface), f"phrase:{_main_term(t)}"), []).append(t)
-    texts = {f"{s}|{g}": [t.text or t.subject for t in ts] for (s, g), ts in groups.items()}
+    for surface in sorted({str(t.surface) for t in loose}):  # no cause holds these: a phrase they share
+        own = [t for t in loose if str(t.surface) == surface]
+        held = [_text(t) for ts in groups.values() for t in ts if str(t.surface) == surface]
+        for phrase, members in group_by_phrase([_text(t) for t in own], held, min_tickets):
+            groups[(surface, f"phrase:{phrase}")] = [own[i] for i in members]
+    texts = {f"{s}|{g}": [_text(t) for t in ts] for (s, g), ts in groups.items()}
     phrases = key_phrases(texts, top=4)
     gaps = []
     for (surface, group), own in groups.items():
@@ -75,7 +79,7 @@ def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
         cause = known.get(group)
         top = phrases.get(f"{surface}|{group}", ())
         gaps.append(Gap(key=f"{surface}:{group}", group=group, surface=surface,
-                        title=cause.title if cause else (group.removeprefix("phrase:") or "Unsorted"),
+                        title=cause.title if cause else _phrase_title(group, top),
                         tickets=len(own), impact=round(sum(i for i, _ in impacts), 2),
                         owner=cause.owner if cause else None, key_phrases=top,
                         evidence=[t.id for _, t in impacts[:evidence]],
@@ -84,10 +88,14 @@ def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
     return gaps
 
 
-def _main_term(ticket: Ticket) -> str:
-    """The first content word of a ticket, a crude but stable group for tickets without a cause."""
-    words = [w for w in terms(ticket.subject or ticket.text) if " " not in w]
-    return words[0] if words else ""
+def _phrase_title(group: str, phrases: Sequence[str]) -> str:
+    """The phrase the group shares, then what else sets it apart (its key phrases), as a cause is named."""
+    shared = group.removeprefix("phrase:")
+    return title_from([shared, *(p for p in phrases if p not in shared and shared not in p)])
+
+
+def _text(ticket: Ticket) -> str:
+    return ticket.text or ticket.subject
 
 
 def gaps_text(gaps: Sequence[Gap], limit: int = 10) -> str:

@@ -14,6 +14,8 @@ hers him his how i if in into is it its itself just let me more most my no nor n
 other our ours out over own same she should so some such than that the their them then there these they this
 those through to too under until up very was we were what when where which while who whom why will with would
 you your yours yourself hi hello please thanks thank regards dear hey still get got since yet also need want
+can't cant don't doesn't didn't won't isn't aren't wasn't weren't couldn't wouldn't shouldn't haven't hasn't
+hadn't i'm i've i'd i'll it's that's there's what's let's you're we're they're
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 WORD = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9]|[a-z]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,6 +31,9 @@ from core.tickets import Resolution, Ticket
 
 log = logging.getLogger("fixloop.knowledge")
 OWNERS = (PersonRole.AGENT, PersonRole.LEADER)  # who may publish, edit or discard a draft
+# Hands the gaps' grouping (seconds for tens of thousands of tickets, core/phrase_groups.py) to a worker
+# thread, so the event loop keeps answering meanwhile.
+Offload = Callable[[Callable[[], list[Gap]]], Awaitable[list[Gap]]]
 GAP_TICKETS = 50_000  # the newest tickets solved without an article that gaps are found among
 
 
@@ -64,23 +67,28 @@ class Decision:
 
 
 async def knowledge_gaps(*, tickets: TicketRepository, causes: CauseRepository, drafts: DraftRepository,
-                         org: Org, clock: Clock, since: datetime | None = None) -> list[Gap]:
+                         org: Org, clock: Clock, since: datetime | None = None,
+                         run: Offload | None = None) -> list[Gap]:
     """Gaps ranked per surface; a gap whose draft was published is covered and drops out."""
     published = [d.gap_key for d in await drafts.list(status=DraftStatus.PUBLISHED)]
     # Only the tickets a gap can hold are read (the newest GAP_TICKETS of them), never the whole ledger.
     candidates = await tickets.gap_candidates(since=since, limit=GAP_TICKETS)
-    return group_gaps(candidates, await causes.list(), now=clock.now(), weights=org.weights,
-                      covered=published)
+    known, now = await causes.list(), clock.now()
+
+    def group() -> list[Gap]:
+        return group_gaps(candidates, known, now=now, weights=org.weights, covered=published)
+    return await run(group) if run is not None else group()
 
 
 async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRepository,
                     drafts: DraftRepository, org: Org, clock: Clock,
-                    new_id: Callable[[], str], llm: LanguageModel | None = None) -> Draft:
+                    new_id: Callable[[], str], llm: LanguageModel | None = None,
+                    run: Offload | None = None) -> Draft:
     """The open draft for a gap, made from its tickets when there is none yet (asking twice: one draft)."""
     for d in await drafts.list(status=DraftStatus.DRAFT):
         if d.gap_key == gap_key:
             return d
-    gaps = await knowledge_gaps(tickets=tickets, causes=causes, drafts=drafts, org=org, clock=clock)
+    gaps = await knowledge_gaps(tickets=tickets, causes=causes, drafts=drafts, org=org, clock=clock, run=run)
     gap = next((g for g in gaps if g.key == gap_key), None)
     if gap is None:
         raise InvalidInput(f"No knowledge gap {gap_key!r}: `fixloop gaps` lists them.")
@@ -218,6 +226,7 @@ class KnowledgeDesk:
     new_id: Callable[[], str]
     uow: Callable[[], KnowledgeUnit]  # one transaction per decision
     llm: LanguageModel | None = None  # words the title and problem when configured (see worded)
+    run: Offload | None = None  # where the gaps are grouped (a worker thread when serving)
 
     def require_owner(self, who: str, platform: str | None) -> None:
         """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
@@ -227,13 +236,14 @@ class KnowledgeDesk:
         """The ranked gaps, for knowledge owners."""
         self.require_owner(who, platform)
         return await knowledge_gaps(tickets=self.tickets, causes=self.causes, drafts=self.drafts,
-                                    org=self.org, clock=self.clock)
+                                    org=self.org, clock=self.clock, run=self.run)
 
     async def draft(self, gap_key: str, who: str, platform: str | None) -> Draft:
         """The open draft of a gap (made now if there is none)."""
         self.require_owner(who, platform)
         return await draft_gap(gap_key, tickets=self.tickets, causes=self.causes, drafts=self.drafts,
-                               org=self.org, clock=self.clock, new_id=self.new_id, llm=self.llm)
+                               org=self.org, clock=self.clock, new_id=self.new_id, llm=self.llm,
+                               run=self.run)
 
     async def decide(self, draft_id: str, action: str, who: str, platform: str | None) -> Decision:
         """Publish or discard, once (a transaction that lost a race is run again and finds it decided)."""
