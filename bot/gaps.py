@@ -105,5 +105,6 @@ async def run(runtime: Runtime, args: argparse.Namespace) -> int:
 async def attach_knowledge(document: Digest, period: Period, desk: Ledger, sessions: Any) -> Digest:
     """Add the knowledge section (published articles, open gaps) to a composed digest."""
     document.knowledge = await knowledge.knowledge_digest(
-        period, tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(sessions), org=desk.org)
+        period, tickets=desk.tickets, causes=desk.causes, drafts=SqlDraftRepository(sessions), org=desk.org,
+        run=asyncio.to_thread)
     return document

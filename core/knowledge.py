@@ -284,12 +284,17 @@ GAP_WINDOW = timedelta(days=28)  # gaps in the digest: tickets of the last four 
 
 
 async def knowledge_digest(period: Period, *, tickets: TicketRepository, causes: CauseRepository,
-                           drafts: DraftRepository, org: Org, top: int = 3) -> KnowledgeDigest:
+                           drafts: DraftRepository, org: Org, top: int = 3,
+                           run: Offload | None = None) -> KnowledgeDigest:
     """What was published from gaps (and what it solved since), and the top open gaps of four weeks."""
     published = await drafts.list(status=DraftStatus.PUBLISHED)
     starts = [d.decided_at for d in published if d.decided_at]
     since = min([period.end - GAP_WINDOW, *starts])
     recent = await tickets.list(resolved_since=since)
-    gaps = find_gaps([t for t in recent if t.created_at >= period.end - GAP_WINDOW], await causes.list(),
-                     now=period.end, weights=org.weights, covered=[d.gap_key for d in published])
+    known = await causes.list()
+
+    def group() -> list[Gap]:
+        return find_gaps([t for t in recent if t.created_at >= period.end - GAP_WINDOW], known,
+                         now=period.end, weights=org.weights, covered=[d.gap_key for d in published])
+    gaps = await run(group) if run is not None else group()
     return KnowledgeDigest(published=knowledge_section(published, recent, period), gaps=gaps[:top])
