@@ -17,7 +17,7 @@ from core.tickets import Resolution, Ticket
 class Gap:
     """Tickets of one cause (or one key phrase) on one surface that no article solved."""
 
-    key: str  # "<surface>:<cause key>" or "<surface>:phrase:<phrase>": stable across runs
+    key: str  # "<surface>:<cause key>" or "<surface>:phrase:<words_of_the_phrase>": stable across runs
     group: str  # the cause key, or "phrase:<phrase>" for tickets no cause holds
     title: str
     surface: str
@@ -68,7 +68,9 @@ def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
         own = [t for t in loose if str(t.surface) == surface]
         held = [_text(t) for ts in groups.values() for t in ts if str(t.surface) == surface]
         for phrase, members in group_by_phrase([_text(t) for t in own], held, min_tickets):
-            groups[(surface, f"phrase:{phrase}")] = [own[i] for i in members]
+            # The key travels in button values and on the command line: words joined by "_", which no
+            # phrase holds (key_phrases.WORD), never by a space.
+            groups[(surface, f"phrase:{phrase.replace(' ', '_')}")] = [own[i] for i in members]
     texts = {f"{s}|{g}": [_text(t) for t in ts] for (s, g), ts in groups.items()}
     phrases = key_phrases(texts, top=4)
     gaps = []
@@ -90,7 +92,7 @@ def group_gaps(solved: Iterable[Ticket], causes: Iterable[Cause], *, now: dateti
 
 def _phrase_title(group: str, phrases: Sequence[str]) -> str:
     """The phrase the group shares, then what else sets it apart (its key phrases), as a cause is named."""
-    shared = group.removeprefix("phrase:")
+    shared = group.removeprefix("phrase:").replace("_", " ")
     return title_from([shared, *(p for p in phrases if p not in shared and shared not in p)])
 
 

@@ -56,3 +56,13 @@ def hand_made() -> tuple[list[Ticket], list[Cause]]:
         ticket("FX-9", "VPN certificate, fixed by a shipped change", cause="c-cert", resolution=Resolution.FIX),
     ]
     return tickets, causes
+
+
+# Three tickets no cause holds that share one phrase, "many attempts": the gap `internal:phrase:many_attempts`.
+LOCKED_OUT = ("Can't log in, says too many attempts.", "Locked out after too many attempts",
+              "Too many attempts, account blocked")
+
+
+def locked_out() -> list[Ticket]:
+    """The three, open long enough that their gap leads the list."""
+    return [ticket(f"LX-{i}", text, cause=None, hours=40) for i, text in enumerate(LOCKED_OUT)]

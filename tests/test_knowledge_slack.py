@@ -11,7 +11,7 @@ import pytest
 from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
 from core.drafts import DraftStatus
-from tests.gaps_ledger import EMAIL, TOKEN, hand_made
+from tests.gaps_ledger import EMAIL, TOKEN, hand_made, locked_out
 from tests.slack_fake import ANA, EMPLOYEE, LEA, buttons, harness
 
 HOSTILE_TITLE = "VPN <!channel> certificate <https://evil.example|click here>"
@@ -155,3 +155,18 @@ async def test_a_double_click_on_publish_publishes_once_in_one_transaction(slack
     draft = await SqlDraftRepository(engine).get(publish["value"])
     assert draft is not None and draft.status == DraftStatus.PUBLISHED and draft.article_id == article_id
     assert (tmp_path / "kb" / f"{article_id}.md").is_file()
+
+
+async def test_a_gap_of_tickets_without_a_cause_is_drafted_from_its_button(slack):
+    for t in locked_out():
+        await slack.desk.tickets.add(t)
+    await slack.command("/fixloop", "gaps", ANA)
+    listed = (await slack.fake.wait_for("response_url", where=lambda p: "Knowledge gaps" in json.dumps(p)))[-1]
+    assert "Many attempts" in json.dumps(listed)
+    draft_button = buttons(listed["blocks"])["fixloop.gap_draft"]
+    assert draft_button["value"] == "internal:phrase:many_attempts"  # a button value the click accepts
+    await slack.click(draft_button, ANA)
+    drafted = (await slack.fake.wait_for("response_url",
+                                         where=lambda p: p.get("text", "").startswith("Draft article: ")))[-1]
+    assert "Locked out after too many attempts" in json.dumps(drafted)
+    assert not responses(slack, "not one Fixloop made")

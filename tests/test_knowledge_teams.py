@@ -11,7 +11,7 @@ import pytest
 from adapters.db.drafts import SqlDraftRepository
 from core.causes import Cause
 from core.drafts import DraftStatus
-from tests.gaps_ledger import EMAIL, TOKEN, hand_made
+from tests.gaps_ledger import EMAIL, TOKEN, hand_made, locked_out
 from tests.teams_fake import ANA, DM, EMP, LEA, card_of, harness, message, submits
 
 HOSTILE_TITLE = "VPN [click](https://evil.example) certificate ![x](https://evil.example/x.png)"
@@ -125,3 +125,16 @@ async def test_a_double_click_on_publish_publishes_once_with_one_notice(teams, e
     draft = await SqlDraftRepository(engine).get(publish["target"])
     assert draft is not None and draft.status == DraftStatus.PUBLISHED
     assert (tmp_path / "kb" / f"{article_id}.md").is_file()
+
+
+async def test_a_gap_of_tickets_without_a_cause_is_drafted_from_its_button(teams):
+    for t in locked_out():
+        await teams.desk.tickets.add(t)
+    await teams.post(message("gaps", ANA, DM))
+    listed = (await teams.connector.wait_for("posted"))[-1]
+    draft = submits(card_of(listed.body))["gap_draft"]
+    assert draft["target"] == "internal:phrase:many_attempts"
+    await teams.click(draft, ANA, "gaps-card")
+    posted = (await teams.connector.wait_for("posted", 2))[-1]
+    text = json.dumps(card_of(posted.body))
+    assert "Locked out after too many attempts" in text and "not one Fixloop made" not in json.dumps(posted.body)

@@ -36,7 +36,7 @@ def named(groups: list[tuple[str, list[int]]]) -> dict[str, set[int]]:
 
 def test_tickets_group_by_what_they_are_about_not_by_a_word_every_ticket_uses() -> None:
     groups = named(group_by_phrase(LOOSE))
-    # "can't" opens four of them (the first word, once the group); it tells nothing about the gap.
+    # "can't" is the first content word of four of them (their group before); it tells nothing about the gap.
     assert sorted(groups.values(), key=min) == [{0, 2}, {1, 3}]
     assert "can't" not in groups
     assert all(" " in phrase for phrase in groups)  # named by two-word phrases they share
@@ -76,7 +76,7 @@ def test_gaps_list_tickets_without_a_cause_under_the_phrase_they_share_per_surfa
     assert "internal:c-cert" in gaps  # tickets a cause holds keep their cause's gap
     login = next(g for g in gaps.values() if sorted(g.ticket_ids) == ["LX-0", "LX-2"])
     # Named by the phrase they share, then by what else sets them apart, as a cause is.
-    assert login.title.startswith("Many attempts, ") and login.group == "phrase:many attempts"
+    assert login.title.startswith("Many attempts, ") and login.group == "phrase:many_attempts"
     assert login.owner is None
 
 
@@ -103,6 +103,6 @@ async def test_the_desk_groups_the_gaps_where_it_is_told_to_off_the_event_loop(r
     gaps = await threaded.gaps("ana", None)
     assert where and where[0] != threading.get_ident()
     assert [(g.key, g.ticket_ids) for g in gaps] == [(g.key, g.ticket_ids) for g in await inline.gaps("ana", None)]
-    assert {"internal:c-cert", "internal:phrase:many attempts"} <= {g.key for g in gaps}
-    draft = await threaded.draft("internal:phrase:many attempts", "ana", None)
+    assert {"internal:c-cert", "internal:phrase:many_attempts"} <= {g.key for g in gaps}
+    draft = await threaded.draft("internal:phrase:many_attempts", "ana", None)
     assert len(where) == 2 and set(draft.ticket_ids) == {"LX-0", "LX-2"}
