@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -22,8 +22,10 @@ from core.ports import (
     Clock,
     LanguageModel,
     Notice,
+    Offload,
     TicketRepository,
     UnitOfWork,
+    offloaded,
 )
 from core.redaction import redact
 from core.retries import retry_conflicts
@@ -31,9 +33,9 @@ from core.tickets import Resolution, Ticket
 
 log = logging.getLogger("fixloop.knowledge")
 OWNERS = (PersonRole.AGENT, PersonRole.LEADER)  # who may publish, edit or discard a draft
-# Hands the gaps' grouping (seconds for tens of thousands of tickets, core/phrase_groups.py) to a worker
-# thread, so the event loop keeps answering meanwhile.
-Offload = Callable[[Callable[[], list[Gap]]], Awaitable[list[Gap]]]
+# The gaps' grouping takes seconds for tens of thousands of tickets (core/phrase_groups.py): a worker thread
+# does it when serving.
+Grouping = Offload[list[Gap]]
 GAP_TICKETS = 50_000  # the newest tickets solved without an article that gaps are found among
 
 
@@ -68,22 +70,20 @@ class Decision:
 
 async def knowledge_gaps(*, tickets: TicketRepository, causes: CauseRepository, drafts: DraftRepository,
                          org: Org, clock: Clock, since: datetime | None = None,
-                         run: Offload | None = None) -> list[Gap]:
+                         run: Grouping | None = None) -> list[Gap]:
     """Gaps ranked per surface; a gap whose draft was published is covered and drops out."""
     published = [d.gap_key for d in await drafts.list(status=DraftStatus.PUBLISHED)]
     # Only the tickets a gap can hold are read (the newest GAP_TICKETS of them), never the whole ledger.
     candidates = await tickets.gap_candidates(since=since, limit=GAP_TICKETS)
     known, now = await causes.list(), clock.now()
-
-    def group() -> list[Gap]:
-        return group_gaps(candidates, known, now=now, weights=org.weights, covered=published)
-    return await run(group) if run is not None else group()
+    return await offloaded(run, lambda: group_gaps(candidates, known, now=now, weights=org.weights,
+                                                   covered=published))
 
 
 async def draft_gap(gap_key: str, *, tickets: TicketRepository, causes: CauseRepository,
                     drafts: DraftRepository, org: Org, clock: Clock,
                     new_id: Callable[[], str], llm: LanguageModel | None = None,
-                    run: Offload | None = None) -> Draft:
+                    run: Grouping | None = None) -> Draft:
     """The open draft for a gap, made from its tickets when there is none yet (asking twice: one draft)."""
     for d in await drafts.list(status=DraftStatus.DRAFT):
         if d.gap_key == gap_key:
@@ -226,7 +226,7 @@ class KnowledgeDesk:
     new_id: Callable[[], str]
     uow: Callable[[], KnowledgeUnit]  # one transaction per decision
     llm: LanguageModel | None = None  # words the title and problem when configured (see worded)
-    run: Offload | None = None  # where the gaps are grouped (a worker thread when serving)
+    run: Grouping | None = None  # where the gaps are grouped (a worker thread when serving)
 
     def require_owner(self, who: str, platform: str | None) -> None:
         """Refuse anyone who is not an agent or a leader (the knowledge owners)."""
@@ -285,16 +285,13 @@ GAP_WINDOW = timedelta(days=28)  # gaps in the digest: tickets of the last four 
 
 async def knowledge_digest(period: Period, *, tickets: TicketRepository, causes: CauseRepository,
                            drafts: DraftRepository, org: Org, top: int = 3,
-                           run: Offload | None = None) -> KnowledgeDigest:
+                           run: Grouping | None = None) -> KnowledgeDigest:
     """What was published from gaps (and what it solved since), and the top open gaps of four weeks."""
     published = await drafts.list(status=DraftStatus.PUBLISHED)
     starts = [d.decided_at for d in published if d.decided_at]
     since = min([period.end - GAP_WINDOW, *starts])
     recent = await tickets.list(resolved_since=since)
-    known = await causes.list()
-
-    def group() -> list[Gap]:
-        return find_gaps([t for t in recent if t.created_at >= period.end - GAP_WINDOW], known,
-                         now=period.end, weights=org.weights, covered=[d.gap_key for d in published])
-    gaps = await run(group) if run is not None else group()
+    known, window = await causes.list(), [t for t in recent if t.created_at >= period.end - GAP_WINDOW]
+    gaps = await offloaded(run, lambda: find_gaps(window, known, now=period.end, weights=org.weights,
+                                                  covered=[d.gap_key for d in published]))
     return KnowledgeDigest(published=knowledge_section(published, recent, period), gaps=gaps[:top])

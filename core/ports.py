@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from core.audit import AuditEntry
@@ -23,6 +23,17 @@ if TYPE_CHECKING:
     from core.periods import Period
     from core.tickets import CsatResponse, Ticket
     from core.trackers import IssueDraft, IssueRef, IssueState
+
+
+R = TypeVar("R")
+# Where a use case runs CPU work that takes seconds or minutes (re-clustering, grouping the gaps): a worker
+# thread when serving (asyncio.to_thread), so the event loop keeps answering.
+Offload = Callable[[Callable[[], R]], Awaitable[R]]
+
+
+async def offloaded(run: Offload[R] | None, work: Callable[[], R]) -> R:
+    """work() on `run` when one is given, else here."""
+    return await run(work) if run is not None else work()
 
 
 class Clock(Protocol):

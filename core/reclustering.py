@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -10,11 +10,8 @@ from core.cause_engine import ClusterDoc, Clusterer, Reclustering, propose_cause
 from core.cause_matching import CauseMatcher
 from core.causes import Cause
 from core.org import Org
-from core.ports import CauseRepository, Clock, Notice, TicketRepository, UnitOfWork
+from core.ports import CauseRepository, Clock, Notice, Offload, TicketRepository, UnitOfWork, offloaded
 from core.retries import retry_conflicts
-
-Offload = Callable[[Callable[[], Reclustering]], Awaitable[Reclustering]]
-
 
 BATCH = 5000  # tickets per page read, and per transaction re-pointing them
 
@@ -39,7 +36,7 @@ async def read_docs(tickets: TicketRepository, batch: int = BATCH) -> list[Clust
 
 
 async def propose(
-    run: Offload | None = None,
+    run: Offload[Reclustering] | None = None,
     *,
     tickets: TicketRepository,
     causes: CauseRepository,
@@ -50,9 +47,7 @@ async def propose(
     if clusterer is None:
         raise RuntimeError("no clustering back end is wired")
     every, known = await read_docs(tickets), await causes.list()
-    if run is None:
-        return propose_causes(every, known, clusterer=clusterer)
-    return await run(lambda: propose_causes(every, known, clusterer=clusterer))
+    return await offloaded(run, lambda: propose_causes(every, known, clusterer=clusterer))
 
 
 async def apply_reclustering(
