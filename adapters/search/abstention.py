@@ -40,7 +40,7 @@ TARGET_PRECISION = 0.85  # abstentions that should be right (no article fitted),
 # 0.902 at recall 0.91 -> 0.89, hit@3 loss 2.1 -> 1.9 points, full accuracy 0.939 -> 0.936; the few-shot
 # businesses (validation) gained 0.1 to 1.4 points of full accuracy at every size, with or without declines.
 # Light keeps "first right": there it cost the few-shot businesses up to 2.5 points at 5 examples.
-LEARNS_FIT = frozenset({"minilm+tfidf"})
+LEARNS_FIT = frozenset({"minilm+tfidf", "mpnet+tfidf"})  # every sentence encoder
 RECALIBRATE_GROWTH = 0.25  # history or articles growing by this share since the last CV trigger a new one
 DEPTH = 10  # the ranker's answers the evidence looks at
 

