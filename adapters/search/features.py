@@ -73,7 +73,8 @@ class SemanticFeatures:
         """Unit-length embeddings for texts, one row each."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vectors = self._load().encode(missing, batch_size=self.batch_size, normalize_embeddings=True)
+            vectors = self._load().encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
+                                          show_progress_bar=False)  # not a bar per batch in the logs
             if len(self._cache) + len(missing) > self.cache_limit:
                 self._cache.clear()  # crude but bounded; re-embedding is only slower, never wrong
             self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
