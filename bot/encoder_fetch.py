@@ -95,7 +95,7 @@ def _unpack(joined: Path, staging: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Fetch and install; say where, or why not."""
     parser = argparse.ArgumentParser(prog="python -m bot.encoder_fetch",
-                                     description="fetch the weights FIXLOOP_ENCODER=mpnet runs")
+                                     description="fetch the weights of the MPNet encoder")
     parser.add_argument("--dest", type=Path, default=None, help="default: FIXLOOP_MODELS_DIR or var/models")
     args = parser.parse_args(argv)
     try:
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FetchError, subprocess.CalledProcessError) as exc:
         print(f"encoder_fetch: {exc}; nothing was installed", file=sys.stderr)
         return 1
-    print(f"all-mpnet-base-v2 installed in {target}; set FIXLOOP_ENCODER=mpnet to use it")
+    print(f"all-mpnet-base-v2 installed in {target}; Fixloop uses it from its next start (FIXLOOP_ENCODER)")
     return 0
 
 

