@@ -49,7 +49,7 @@ def models_dir() -> Path:
 def unavailable(name: str, models: Path) -> str | None:
     """Why a deployment that chose this encoder cannot run it, or None. MiniLM missing is no error: the
     light back end serves instead, as it always has without the extra."""
-    if name == "mpnet" and not (_minilm_installed() and (models / MPNET_DIR / "model.safetensors").is_file()):
+    if name == "mpnet" and not _mpnet_in(models):
         return (f"FIXLOOP_ENCODER=mpnet, but {models / MPNET_DIR} holds no all-mpnet-base-v2 weights (or the "
                 f"semantic extra is missing): {ENCODERS['mpnet'].missing}")
     return None
@@ -83,8 +83,13 @@ def mpnet_path() -> Path:
     return models_dir() / MPNET_DIR
 
 
+def _mpnet_in(models: Path) -> bool:
+    """MPNet runs from models: the extra (torch, sentence-transformers) and the fetched weights are there."""
+    return _minilm_installed() and (models / MPNET_DIR / "model.safetensors").is_file()
+
+
 def _mpnet_installed() -> bool:
-    return _minilm_installed() and (mpnet_path() / "model.safetensors").is_file()
+    return _mpnet_in(models_dir())
 
 
 def file_sha256(path: Path) -> str:
