@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -62,8 +63,12 @@ async def _serve(settings: Settings, host: str, port: int, guide: bool) -> None:
     log.info("Fixloop listening on http://%s:%d (GET /healthz, GET /metrics)", host, port)
     if guide:
         _show_next_steps(runtime, socket_mode is not None, f"http://{host}:{port}")
+    stopping = asyncio.Event()
+    # SIGTERM (a service manager, a container's stop) stops cleanly: the running jobs are cancelled as the
+    # loop ends, and a re-clustering child is ended with them instead of outliving the server.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
     finally:
         scheduler.stop()
         if socket_mode is not None:

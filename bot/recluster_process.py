@@ -37,6 +37,12 @@ async def propose_in_child(database_url: str) -> Reclustering:
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     try:
         return await loop.run_in_executor(pool, _propose, database_url)
+    except asyncio.CancelledError:
+        # The server is stopping: end the child now. Left running, the interpreter's exit waits for it
+        # (minutes at scale) and `serve` ignores its stop (seen when a start ran the week's catch-up).
+        for child in list(pool._processes.values()):
+            child.terminate()
+        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
